@@ -1,0 +1,59 @@
+/**
+ * The one error catalogue of sporeprint. Codes are stable and never reused: clients, logs and docs
+ * refer to them. Domain errors carry no HTTP status; `interfaces/http` maps codes to statuses.
+ */
+export const ERROR_CATALOGUE = {
+  SP_ERR_INTERNAL: 'An unexpected internal error.',
+  SP_ERR_CONFIG: 'A configuration value is missing or invalid.',
+  SP_ERR_USAGE: 'A command or argument was used incorrectly.',
+  SP_ERR_NOT_FOUND: 'The requested object does not exist.',
+  SP_ERR_INPUT_EMPTY: 'The input file is empty or has no data rows.',
+  SP_ERR_INPUT_BINARY: 'The input file is binary, not delimited text.',
+  SP_ERR_INPUT_DELIMITER: 'The delimiter could not be detected or does not match the rows.',
+  SP_ERR_INPUT_COLUMNS: 'The input columns do not match a known mushroom dataset schema.',
+  SP_ERR_INPUT_SCHEMA: 'The input does not match the requested dataset schema.',
+  SP_ERR_INVALID_SHARE: 'Too many invalid rows: the share of quarantined rows passed the threshold.',
+  SP_ERR_SPECIES_SPLIT: 'A species split was requested but species cannot be derived from this file.',
+  SP_ERR_SPECIES_FILE: 'The species reference file (primary_data.csv) is missing or malformed.',
+  SP_ERR_DATABASE: 'The database is unreachable or returned an error.',
+  SP_ERR_MIGRATION: 'A database migration failed.',
+  SP_ERR_NOT_FITTED: 'The estimator or encoder was used before it was fitted.',
+  SP_ERR_BAD_PARAM: 'A hyper-parameter or option has an invalid value.',
+  SP_ERR_BAD_DATA: 'Training or prediction data has the wrong shape or invalid values.',
+  SP_ERR_MODEL_FORMAT: 'A model file does not match its schema or format version.',
+} as const;
+
+/** A stable error code from {@link ERROR_CATALOGUE}. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * The base error of every domain failure: a stable `code`, a message that names the problem, and
+ * optional structured `details` for machines.
+ *
+ * @example
+ * throw new SporeprintError('SP_ERR_INPUT_EMPTY', 'data.csv is empty (0 bytes)');
+ */
+export class SporeprintError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'SporeprintError';
+    this.code = code;
+    this.details = details ? Object.freeze({ ...details }) : undefined;
+  }
+}
+
+/** Thrown when an estimator or encoder is used before `fit`. */
+export class NotFittedError extends SporeprintError {
+  constructor(what: string) {
+    super('SP_ERR_NOT_FITTED', `${what} is not fitted yet: call fit() first`);
+    this.name = 'NotFittedError';
+  }
+}
+
+/** True when `e` is a {@link SporeprintError} (or subclass). */
+export function isSporeprintError(e: unknown): e is SporeprintError {
+  return e instanceof SporeprintError;
+}
