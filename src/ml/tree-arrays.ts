@@ -42,7 +42,7 @@ export function findLeaf(tree: TreeArrays, data: ArrayLike<number>, rowStart: nu
   const { left, right, feature, threshold, defaultLeft, isCategorical } = tree;
   while (left[node] !== -1) {
     const x = data[rowStart + feature[node]];
-    if (x !== x) {
+    if (Number.isNaN(x)) {
       node = defaultLeft[node] === 1 ? left[node] : right[node];
     } else if (isCategorical[node] === 1) {
       node = inCategorySet(tree, node, x) ? right[node] : left[node];
