@@ -21,6 +21,8 @@ export const ERROR_CATALOGUE = {
   SP_ERR_BAD_PARAM: 'A hyper-parameter or option has an invalid value.',
   SP_ERR_BAD_DATA: 'Training or prediction data has the wrong shape or invalid values.',
   SP_ERR_MODEL_FORMAT: 'A model file does not match its schema or format version.',
+  SP_ERR_INPUT_PARSE: 'The input text cannot be parsed as delimited rows (e.g. an unclosed quote).',
+  SP_ERR_CONFLICT: 'The object already exists, or conflicts with what is stored.',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

@@ -1,0 +1,411 @@
+/**
+ * Fitted, serialisable preprocessing from clean records to a {@link Matrix}: one-hot + standardised
+ * numerics for linear models, integer category codes + raw numerics for trees. Always fit on the
+ * training split only.
+ */
+import { z } from 'zod';
+import {
+  createMatrix,
+  type FeatureInfo,
+  type Matrix,
+  NotFittedError,
+  SporeprintError,
+} from '../core/index.js';
+import type { DatasetSchema, SchemaName } from './schemas.js';
+import type { CleanRecord } from './validate-row.js';
+
+/** The name of the one-hot level that stands for a missing value. */
+export const MISSING_LEVEL = '<missing>';
+
+/** The format version written by the encoders' `toJSON()`. */
+export const ENCODER_FORMAT_VERSION = 1;
+
+type Value = string | number | null;
+
+const numericFeatureJson = z.object({
+  name: z.string().min(1),
+  kind: z.literal('numeric'),
+  mean: z.number(),
+  std: z.number().positive(),
+});
+const nominalFeatureJson = z.object({
+  name: z.string().min(1),
+  kind: z.literal('nominal'),
+  categories: z.array(z.string()),
+  missingLevel: z.boolean(),
+});
+const linearJson = z.object({
+  formatVersion: z.literal(ENCODER_FORMAT_VERSION),
+  kind: z.literal('linear-encoder'),
+  schema: z.enum(['secondary', 'classic']),
+  features: z.array(z.discriminatedUnion('kind', [numericFeatureJson, nominalFeatureJson])).min(1),
+});
+const treeJson = z.object({
+  formatVersion: z.literal(ENCODER_FORMAT_VERSION),
+  kind: z.literal('tree-encoder'),
+  schema: z.enum(['secondary', 'classic']),
+  features: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({ name: z.string().min(1), kind: z.literal('numeric') }),
+        z.object({ name: z.string().min(1), kind: z.literal('nominal'), categories: z.array(z.string()) }),
+      ]),
+    )
+    .min(1),
+});
+
+/** The JSON form of a fitted {@link LinearEncoder}. */
+export type LinearEncoderJson = z.infer<typeof linearJson>;
+/** The JSON form of a fitted {@link TreeEncoder}. */
+export type TreeEncoderJson = z.infer<typeof treeJson>;
+
+function parseJson<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    const path = first?.path.join('.') || '(root)';
+    throw new SporeprintError(
+      'SP_ERR_MODEL_FORMAT',
+      `invalid ${what} JSON at ${path}: ${first?.message ?? 'bad value'}`,
+      {
+        issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    );
+  }
+  return r.data;
+}
+
+function duplicateCategories(name: string): SporeprintError {
+  return new SporeprintError('SP_ERR_MODEL_FORMAT', `encoder JSON lists a category of '${name}' twice`);
+}
+
+/** Sorted distinct non-missing categories of nominal feature `j`, and whether a missing value was seen. */
+function categoriesOf(
+  records: readonly CleanRecord[],
+  j: number,
+): { categories: string[]; sawMissing: boolean } {
+  const set = new Set<string>();
+  let sawMissing = false;
+  for (const r of records) {
+    const v = r.values[j];
+    if (v === null) sawMissing = true;
+    else set.add(String(v));
+  }
+  return { categories: [...set].sort(), sawMissing };
+}
+
+function checkFitInput(records: readonly CleanRecord[], schema: DatasetSchema, what: string): void {
+  if (records.length === 0)
+    throw new SporeprintError('SP_ERR_BAD_DATA', `${what}.fit needs at least one record`);
+  const n = schema.features.length;
+  for (const r of records) {
+    if (r.values.length !== n) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_DATA',
+        `${what}.fit: record ${r.index} has ${r.values.length} values, the ${schema.name} schema has ${n}`,
+      );
+    }
+  }
+}
+
+interface LinearColumn {
+  readonly name: string;
+  readonly numeric: boolean;
+  readonly offset: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly categories: readonly string[];
+  readonly missingLevel: boolean;
+  /** category → column offset relative to `offset`. */
+  readonly index: Map<string, number>;
+}
+
+/**
+ * One-hot encoding of nominal features (missing is its own level `feature=<missing>` when seen at
+ * fit; categories unseen at fit encode as all zeros) and standardisation of numerics with the train
+ * mean and population std (missing numerics become 0, i.e. mean-imputed).
+ *
+ * @example
+ * const enc = new LinearEncoder().fit(train, SECONDARY_SCHEMA);
+ * const X = enc.transform(test);
+ */
+export class LinearEncoder {
+  private schemaName: SchemaName | null = null;
+  private columns: LinearColumn[] | null = null;
+  private total = 0;
+
+  /** Learns categories and numeric mean/std from the training records; returns `this`. */
+  fit(records: readonly CleanRecord[], schema: DatasetSchema): this {
+    checkFitInput(records, schema, 'LinearEncoder');
+    const features = schema.features.map((f, j): LinearEncoderJson['features'][number] => {
+      if (f.kind === 'numeric') {
+        let n = 0;
+        let mean = 0;
+        let m2 = 0;
+        for (const r of records) {
+          const v = r.values[j];
+          if (typeof v !== 'number') continue;
+          n++;
+          const d = v - mean;
+          mean += d / n;
+          m2 += d * (v - mean);
+        }
+        const std = n > 0 ? Math.sqrt(m2 / n) : 0;
+        return { name: f.name, kind: 'numeric', mean: n > 0 ? mean : 0, std: std > 0 ? std : 1 };
+      }
+      const { categories, sawMissing } = categoriesOf(records, j);
+      return { name: f.name, kind: 'nominal', categories, missingLevel: sawMissing };
+    });
+    this.load({
+      formatVersion: ENCODER_FORMAT_VERSION,
+      kind: 'linear-encoder',
+      schema: schema.name,
+      features,
+    });
+    return this;
+  }
+
+  private load(json: LinearEncoderJson): void {
+    let offset = 0;
+    this.columns = json.features.map((f): LinearColumn => {
+      if (f.kind === 'numeric') {
+        const col = {
+          name: f.name,
+          numeric: true,
+          offset,
+          mean: f.mean,
+          std: f.std,
+          categories: [],
+          missingLevel: false,
+          index: new Map(),
+        };
+        offset += 1;
+        return col;
+      }
+      const index = new Map<string, number>();
+      f.categories.forEach((c, k) => {
+        index.set(c, k);
+      });
+      if (index.size !== f.categories.length) throw duplicateCategories(f.name);
+      const col = {
+        name: f.name,
+        numeric: false,
+        offset,
+        mean: 0,
+        std: 1,
+        categories: f.categories,
+        missingLevel: f.missingLevel,
+        index,
+      };
+      offset += f.categories.length + (f.missingLevel ? 1 : 0);
+      return col;
+    });
+    this.total = offset;
+    this.schemaName = json.schema;
+  }
+
+  private fitted(): LinearColumn[] {
+    if (this.columns === null) throw new NotFittedError('LinearEncoder');
+    return this.columns;
+  }
+
+  /** Number of matrix columns. */
+  get width(): number {
+    this.fitted();
+    return this.total;
+  }
+
+  /**
+   * Encodes one row of values (schema feature order) into `out[offset … offset + width)`, without
+   * allocating: the serving path.
+   */
+  encodeInto(values: readonly Value[], out: Float64Array, offset: number): void {
+    const cols = this.fitted();
+    out.fill(0, offset, offset + this.total);
+    for (let j = 0; j < cols.length; j++) {
+      const c = cols[j];
+      const v = values[j];
+      if (c.numeric) {
+        out[offset + c.offset] = typeof v === 'number' && !Number.isNaN(v) ? (v - c.mean) / c.std : 0;
+      } else if (v === null || v === undefined) {
+        if (c.missingLevel) out[offset + c.offset + c.categories.length] = 1;
+      } else {
+        const k = c.index.get(v as string);
+        if (k !== undefined) out[offset + c.offset + k] = 1;
+      }
+    }
+  }
+
+  /** Encodes records into a new matrix (rows in record order). */
+  transform(records: readonly CleanRecord[]): Matrix {
+    const w = this.width;
+    const m = createMatrix(records.length, w);
+    for (let i = 0; i < records.length; i++) this.encodeInto(records[i].values, m.data, i * w);
+    return m;
+  }
+
+  /** Column descriptions: numerics by name, one-hot columns as `feature=code`; all numeric. */
+  featureInfo(): FeatureInfo[] {
+    const out: FeatureInfo[] = [];
+    for (const c of this.fitted()) {
+      if (c.numeric) out.push({ name: c.name, kind: 'numeric' });
+      else {
+        for (const cat of c.categories) out.push({ name: `${c.name}=${cat}`, kind: 'numeric' });
+        if (c.missingLevel) out.push({ name: `${c.name}=${MISSING_LEVEL}`, kind: 'numeric' });
+      }
+    }
+    return out;
+  }
+
+  /** The fitted state as versioned JSON. */
+  toJSON(): LinearEncoderJson {
+    const cols = this.fitted();
+    return {
+      formatVersion: ENCODER_FORMAT_VERSION,
+      kind: 'linear-encoder',
+      schema: this.schemaName as SchemaName,
+      features: cols.map((c) =>
+        c.numeric
+          ? { name: c.name, kind: 'numeric' as const, mean: c.mean, std: c.std }
+          : {
+              name: c.name,
+              kind: 'nominal' as const,
+              categories: [...c.categories],
+              missingLevel: c.missingLevel,
+            },
+      ),
+    };
+  }
+
+  /**
+   * Restores a fitted encoder from {@link LinearEncoder.toJSON} output.
+   * @throws SporeprintError `SP_ERR_MODEL_FORMAT` when the JSON does not match the format.
+   */
+  static fromJSON(json: unknown): LinearEncoder {
+    const enc = new LinearEncoder();
+    enc.load(parseJson(linearJson, json, 'linear encoder'));
+    return enc;
+  }
+}
+
+interface TreeColumn {
+  readonly name: string;
+  readonly numeric: boolean;
+  readonly categories: readonly string[];
+  readonly index: Map<string, number>;
+}
+
+/**
+ * Integer category codes for nominal features (assigned in sorted order of the training categories;
+ * missing and unseen categories → NaN) and raw numerics (missing → NaN), for tree learners.
+ *
+ * @example
+ * const enc = new TreeEncoder().fit(train, SECONDARY_SCHEMA);
+ * const X = enc.transform(train); // enc.featureInfo() tells the learner which columns are categorical
+ */
+export class TreeEncoder {
+  private schemaName: SchemaName | null = null;
+  private columns: TreeColumn[] | null = null;
+
+  /** Learns the categories of each nominal feature from the training records; returns `this`. */
+  fit(records: readonly CleanRecord[], schema: DatasetSchema): this {
+    checkFitInput(records, schema, 'TreeEncoder');
+    const features = schema.features.map((f, j): TreeEncoderJson['features'][number] =>
+      f.kind === 'numeric'
+        ? { name: f.name, kind: 'numeric' }
+        : { name: f.name, kind: 'nominal', categories: categoriesOf(records, j).categories },
+    );
+    this.load({ formatVersion: ENCODER_FORMAT_VERSION, kind: 'tree-encoder', schema: schema.name, features });
+    return this;
+  }
+
+  private load(json: TreeEncoderJson): void {
+    this.columns = json.features.map((f): TreeColumn => {
+      const categories = f.kind === 'nominal' ? f.categories : [];
+      const index = new Map<string, number>();
+      categories.forEach((c, k) => {
+        index.set(c, k);
+      });
+      if (index.size !== categories.length) throw duplicateCategories(f.name);
+      return { name: f.name, numeric: f.kind === 'numeric', categories, index };
+    });
+    this.schemaName = json.schema;
+  }
+
+  private fitted(): TreeColumn[] {
+    if (this.columns === null) throw new NotFittedError('TreeEncoder');
+    return this.columns;
+  }
+
+  /** Number of matrix columns (one per feature). */
+  get width(): number {
+    return this.fitted().length;
+  }
+
+  /** Encodes one row of values into `out[offset … offset + width)` without allocating. */
+  encodeInto(values: readonly Value[], out: Float64Array, offset: number): void {
+    const cols = this.fitted();
+    for (let j = 0; j < cols.length; j++) {
+      const c = cols[j];
+      const v = values[j];
+      if (c.numeric) out[offset + j] = typeof v === 'number' ? v : Number.NaN;
+      else if (v === null || v === undefined) out[offset + j] = Number.NaN;
+      else out[offset + j] = c.index.get(v as string) ?? Number.NaN;
+    }
+  }
+
+  /** Encodes records into a new matrix (rows in record order). */
+  transform(records: readonly CleanRecord[]): Matrix {
+    const w = this.width;
+    const m = createMatrix(records.length, w);
+    for (let i = 0; i < records.length; i++) this.encodeInto(records[i].values, m.data, i * w);
+    return m;
+  }
+
+  /** Column descriptions: `categorical` with a category count for nominal features. */
+  featureInfo(): FeatureInfo[] {
+    return this.fitted().map((c) =>
+      c.numeric
+        ? { name: c.name, kind: 'numeric' }
+        : { name: c.name, kind: 'categorical', categories: c.categories.length },
+    );
+  }
+
+  /** The categories of a nominal feature in code order (code k ↔ `categories[k]`). */
+  categoriesOf(feature: string): readonly string[] {
+    const c = this.fitted().find((x) => x.name === feature);
+    if (!c) throw new SporeprintError('SP_ERR_BAD_PARAM', `TreeEncoder has no feature '${feature}'`);
+    return c.categories;
+  }
+
+  /** The fitted state as versioned JSON. */
+  toJSON(): TreeEncoderJson {
+    return {
+      formatVersion: ENCODER_FORMAT_VERSION,
+      kind: 'tree-encoder',
+      schema: this.schemaName as SchemaName,
+      features: this.fitted().map((c) =>
+        c.numeric
+          ? { name: c.name, kind: 'numeric' as const }
+          : { name: c.name, kind: 'nominal' as const, categories: [...c.categories] },
+      ),
+    };
+  }
+
+  /**
+   * Restores a fitted encoder from {@link TreeEncoder.toJSON} output.
+   * @throws SporeprintError `SP_ERR_MODEL_FORMAT` when the JSON does not match the format.
+   */
+  static fromJSON(json: unknown): TreeEncoder {
+    const enc = new TreeEncoder();
+    enc.load(parseJson(treeJson, json, 'tree encoder'));
+    return enc;
+  }
+}
+
+/** The labels of records as a typed array (1 = poisonous, 0 = edible). */
+export function labelsOf(records: readonly CleanRecord[]): Uint8Array {
+  const y = new Uint8Array(records.length);
+  for (let i = 0; i < records.length; i++) y[i] = records[i].label;
+  return y;
+}

@@ -1,0 +1,43 @@
+/**
+ * Storage: the database (SQLite or MySQL/MariaDB through Kysely), its migrations and repositories.
+ * Everything arrives as arguments (a URL, options); services receive the repository interfaces, never
+ * connections or transactions.
+ */
+export {
+  type DatabaseUrl,
+  type MysqlUrl,
+  parseDatabaseUrl,
+  redactUrl,
+  type SqliteUrl,
+} from './database-url.js';
+export {
+  type CreateVersionResult,
+  type DatasetRepository,
+  type DatasetSchemaName,
+  type DatasetVersionInput,
+  type DatasetVersionRecord,
+  type DatasetVersionSummary,
+  type FeatureValue,
+  type Label,
+  type PageOptions,
+  type QuarantineInput,
+  type QuarantineRecord,
+  type SourceCounts,
+  type SourceInput,
+  type SourceLoad,
+  type SourceLoadFinish,
+  type SourceRecord,
+  type SourceRow,
+  type SourceRowInput,
+  SPLIT_CODE,
+  type SplitKind,
+} from './dataset-types.js';
+export { migrationNames } from './migration-provider.js';
+export {
+  type MigrationOutcome,
+  type MigrationReport,
+  type MigrationStatus,
+  type OpenStorageOptions,
+  openStorage,
+  type Storage,
+} from './open-storage.js';

@@ -1,0 +1,20 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001-etl-datasets.js';
+
+/**
+ * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
+ * file in `migrations/` plus one line here. Migrations are never edited once released.
+ */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-etl-datasets': m0001,
+};
+
+/** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};
+
+/** Names of all migrations known to this build, in order. */
+export function migrationNames(): string[] {
+  return Object.keys(MIGRATIONS).sort();
+}
