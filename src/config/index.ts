@@ -1,0 +1,1 @@
+export { type Config, ENV_VARS, loadConfig } from './config.js';

@@ -1,0 +1,100 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { SchemaName } from '../../../data/index.js';
+import type { CliContext } from '../context.js';
+import { toJson } from '../format.js';
+import { createProgress } from '../progress.js';
+import { renderEtlSummary } from '../render-etl.js';
+
+interface EtlOptions {
+  source: string;
+  schema: 'auto' | SchemaName;
+  split: 'stratified' | 'species';
+  seed?: number;
+  ratios?: [number, number, number];
+  invalidThreshold?: number;
+  speciesFile?: string;
+  json?: boolean;
+}
+
+/** Parses a non-negative integer option, naming the option in the error. */
+export function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return Number(value);
+}
+
+function parseShare(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x > 1) {
+    throw new InvalidArgumentError(`expected a share between 0 and 1 (e.g. 0.01), got '${value}'`);
+  }
+  return x;
+}
+
+function parseRatios(value: string): [number, number, number] {
+  const parts = value.split(/[/,:]/).map((p) => Number(p));
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new InvalidArgumentError(`expected three shares like 70/15/15, got '${value}'`);
+  }
+  const sum = parts[0] + parts[1] + parts[2];
+  if (sum <= 0) throw new InvalidArgumentError(`shares must not all be zero: '${value}'`);
+  return [parts[0] / sum, parts[1] / sum, parts[2] / sum];
+}
+
+/** `sporeprint etl`: extract, validate, clean, encode, split and load a dataset file. */
+export function registerEtlCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('etl')
+    .description(
+      'Load a mushroom CSV into an immutable dataset version (extract, validate, clean, encode, split)',
+    )
+    .requiredOption(
+      '--source <file>',
+      'CSV file: the secondary (;-separated, header) or classic 1987 (comma, no header) data',
+    )
+    .addOption(
+      new Option('--schema <schema>', 'dataset schema')
+        .choices(['auto', 'secondary', 'classic'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--split <kind>', 'stratified by class, or whole species per split (secondary data)')
+        .choices(['stratified', 'species'])
+        .default('stratified'),
+    )
+    .option('--seed <n>', 'split seed (default from config: 42)', parseSeed)
+    .option('--ratios <train/val/test>', 'split shares (default 70/15/15)', parseRatios)
+    .option(
+      '--invalid-threshold <share>',
+      'fail when more than this share of rows is invalid (default 0.01)',
+      parseShare,
+    )
+    .option(
+      '--species-file <file>',
+      'primary_data.csv for species checks (default: beside the source, else bundled)',
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: EtlOptions) => {
+      const services = await ctx.openServices();
+      const progress = createProgress(ctx.stderr, ctx.progress && !opts.json);
+      try {
+        const summary = await services.etl.run({
+          source: opts.source,
+          schema: opts.schema,
+          split: opts.split,
+          seed: opts.seed,
+          ratios: opts.ratios
+            ? { train: opts.ratios[0], validation: opts.ratios[1], test: opts.ratios[2] }
+            : undefined,
+          invalidThreshold: opts.invalidThreshold,
+          speciesFile: opts.speciesFile,
+          onProgress: (e) =>
+            progress.update(e.phase, e.done, e.total, e.phase === 'reuse' ? 'rows' : 'bytes'),
+        });
+        progress.stop();
+        ctx.stdout.write(opts.json ? toJson(summary) : renderEtlSummary(summary));
+      } finally {
+        progress.stop();
+        await services.close();
+      }
+    });
+}

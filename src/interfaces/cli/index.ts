@@ -1,0 +1,2 @@
+export type { CliContext, CliServices } from './context.js';
+export { buildProgram, EXIT, runCli } from './program.js';

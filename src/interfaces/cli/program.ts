@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { isSporeprintError } from '../../core/index.js';
+import { registerDatasetsCommand } from './commands/datasets-command.js';
+import { registerDbCommand } from './commands/db-command.js';
+import { registerEtlCommand } from './commands/etl-command.js';
+import { registerStartCommand } from './commands/start-command.js';
+import type { CliContext } from './context.js';
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Builds the `sporeprint` command tree. */
+export function buildProgram(ctx: CliContext, version: string): Command {
+  const program = new Command('sporeprint')
+    .description('Mushroom classification as MLOps software: ETL, training, registry, serving, monitoring')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  registerStartCommand(program, ctx);
+  registerEtlCommand(program, ctx);
+  registerDatasetsCommand(program, ctx);
+  registerDbCommand(program, ctx);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script entries) and returns the exit code.
+ * Domain errors print `error [SP_ERR_…]: message` on stderr; usage errors exit with 2.
+ */
+export async function runCli(ctx: CliContext, argv: readonly string[], version: string): Promise<number> {
+  const program = buildProgram(ctx, version);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (isSporeprintError(e)) {
+      ctx.stderr.write(`error [${e.code}]: ${e.message}\n`);
+      return e.code === 'SP_ERR_USAGE' || e.code === 'SP_ERR_BAD_PARAM' ? EXIT.usage : EXIT.failure;
+    }
+    ctx.stderr.write(`error [SP_ERR_INTERNAL]: ${(e as Error).message ?? String(e)}\n`);
+    return EXIT.failure;
+  }
+}

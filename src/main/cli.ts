@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * Composition root of the `sporeprint` CLI: reads configuration once (environment + optional file),
+ * builds the storage adapters and services, and runs the command tree.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Config, loadConfig } from '../config/index.js';
+import { isSporeprintError } from '../core/index.js';
+import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
+import { DatabaseService, EtlService } from '../services/index.js';
+import { openStorage } from '../storage/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The package root (this file lives in src/main or dist/main). */
+const packageRoot = resolve(here, '..', '..');
+
+function readConfig(): Config {
+  const file = process.env.SPOREPRINT_CONFIG;
+  return loadConfig({
+    env: process.env,
+    fileText: file ? readFileSync(file, 'utf8') : undefined,
+    fileName: file,
+  });
+}
+
+async function main(): Promise<number> {
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (e) {
+    process.stderr.write(
+      `error [${isSporeprintError(e) ? e.code : 'SP_ERR_CONFIG'}]: ${(e as Error).message}\n`,
+    );
+    return 2;
+  }
+  const dataDir = resolve(config.dataDir === './data' ? join(packageRoot, 'data') : config.dataDir);
+  const ctx: CliContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    dataDir,
+    progress: !process.env.CI,
+    async openServices(): Promise<CliServices> {
+      const storage = await openStorage(config.databaseUrl);
+      return {
+        etl: new EtlService(storage.datasets, {
+          invalidThreshold: config.etl.invalidThreshold,
+          seed: config.etl.seed,
+          speciesFile: join(dataDir, 'primary_data.csv'),
+        }),
+        database: new DatabaseService(storage),
+        close: () => storage.close(),
+      };
+    },
+  };
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  return runCli(ctx, process.argv.slice(2), pkg.version);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`error [SP_ERR_INTERNAL]: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,425 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { SporeprintError } from '../../core/index.js';
+import {
+  type CleanRecord,
+  type DatasetSchema,
+  type DetectedFormat,
+  detectFormat,
+  encodersFromProfile,
+  getSchema,
+  ProfileBuilder,
+  ROWS_PER_SPECIES,
+  type SplitCode,
+  type SplitRatios,
+} from '../../data/index.js';
+import {
+  type DatasetRepository,
+  type DatasetVersionRecord,
+  type DatasetVersionSummary,
+  type QuarantineRecord,
+  type SourceRow,
+  type SourceRowInput,
+  SPLIT_CODE,
+} from '../../storage/index.js';
+import type { EtlRequest, EtlSummary, LabelConflictSummary, VersionParams } from './etl-types.js';
+import { type FileInput, hashFile, openFileInput, sha256Hex, streamFile } from './file-input.js';
+import { INVALID_ROW, type LoadPassResult, loadPass } from './load-pass.js';
+import { planSplit } from './split-plan.js';
+
+/** Defaults of the ETL service, from config. */
+export interface EtlDefaults {
+  readonly invalidThreshold: number;
+  readonly seed: number;
+  /** The bundled primary_data.csv, used when none lies beside the source. */
+  readonly speciesFile: string;
+}
+
+const DEFAULT_RATIOS: SplitRatios = { train: 0.7, validation: 0.15, test: 0.15 };
+const QUARANTINE_SAMPLE = 20;
+const ROW_BATCH = 2000;
+
+/** Derives the dataset version id from the source hash and the parameters. */
+export function datasetVersionId(sourceId: string, params: VersionParams): string {
+  const canonical = JSON.stringify([
+    sourceId,
+    params.schema,
+    params.split,
+    params.seed,
+    params.ratios.train,
+    params.ratios.validation,
+    params.ratios.test,
+    params.invalidThreshold,
+  ]);
+  return `ds-${sha256Hex(canonical).slice(0, 16)}`;
+}
+
+/**
+ * The ETL stage: extract, validate, clean, encode, split and load a mushroom CSV into an immutable
+ * dataset version. See `sporeprint etl --help`.
+ */
+export class EtlService {
+  constructor(
+    private readonly datasets: DatasetRepository,
+    private readonly defaults: EtlDefaults,
+  ) {}
+
+  /** Runs the ETL for one file; a repeated run with the same input and parameters is a no-op. */
+  async run(req: EtlRequest): Promise<EtlSummary> {
+    const started = performance.now();
+    const progress = req.onProgress ?? (() => {});
+    const input = await openFileInput(req.source);
+    const format = detectFormat(input.head, { schema: req.schema ?? 'auto' });
+    const schema = getSchema(format.schema);
+    const params: VersionParams = {
+      schema: format.schema,
+      split: req.split ?? 'stratified',
+      seed: req.seed ?? this.defaults.seed,
+      ratios: req.ratios ?? DEFAULT_RATIOS,
+      invalidThreshold: req.invalidThreshold ?? this.defaults.invalidThreshold,
+    };
+    checkParams(params);
+    if (params.split === 'species' && schema.name !== 'secondary') {
+      throw new SporeprintError(
+        'SP_ERR_SPECIES_SPLIT',
+        'species split refused: the classic 1987 data has no species labels (use --split stratified)',
+      );
+    }
+    progress({ phase: 'hash', done: 0, total: input.byteSize });
+    const sourceId = await hashFile(input);
+    progress({ phase: 'hash', done: input.byteSize, total: input.byteSize });
+    const datasetId = datasetVersionId(sourceId, params);
+
+    const existing = await this.datasets.findVersion(datasetId);
+    if (existing !== undefined) {
+      return this.summarise('unchanged', existing, input.fileName, params, started);
+    }
+    const source = await this.datasets.findSource(sourceId);
+    if (source !== undefined) {
+      const version = await this.newVersionOverStoredSource(sourceId, datasetId, schema, params, progress);
+      return this.summarise('new-version', version, source.fileName, params, started);
+    }
+    const speciesCsv = schema.name === 'secondary' ? await this.readSpeciesFile(req) : null;
+    const version = await this.loadSource(
+      input,
+      format,
+      schema,
+      sourceId,
+      datasetId,
+      params,
+      speciesCsv,
+      progress,
+    );
+    return this.summarise('created', version, input.fileName, params, started);
+  }
+
+  /** Dataset versions, newest first. */
+  list(options?: { limit?: number; offset?: number }): Promise<DatasetVersionSummary[]> {
+    return this.datasets.listVersions(options);
+  }
+
+  /** One dataset version with its source counts and a quarantine sample; `latest` names the newest. */
+  async show(id: string): Promise<EtlSummary> {
+    const version =
+      id === 'latest' ? await this.datasets.latestVersion() : await this.datasets.findVersion(id);
+    if (version === undefined) {
+      throw new SporeprintError(
+        'SP_ERR_NOT_FOUND',
+        id === 'latest'
+          ? 'no dataset versions yet: run `sporeprint etl --source <file>`'
+          : `no dataset version '${id}'`,
+      );
+    }
+    const source = await this.datasets.findSource(version.sourceId);
+    const params = version.params as VersionParams;
+    return this.summarise('unchanged', version, source?.fileName ?? '?', params, performance.now());
+  }
+
+  private async readSpeciesFile(req: EtlRequest): Promise<string | null> {
+    const candidates = req.speciesFile
+      ? [req.speciesFile]
+      : [join(dirname(req.source), 'primary_data.csv'), this.defaults.speciesFile];
+    for (const path of candidates) {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (e) {
+        if (req.speciesFile) {
+          throw new SporeprintError(
+            'SP_ERR_SPECIES_FILE',
+            `cannot read species file ${path}: ${(e as Error).message}`,
+          );
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Streams the file once into one transaction: rows, quarantine, species flags, then the split,
+   * profile, fitted encoders and the version. Any failure (too many invalid rows, a refused species
+   * split, a database error) rolls everything back.
+   */
+  private async loadSource(
+    input: FileInput,
+    format: DetectedFormat,
+    schema: DatasetSchema,
+    sourceId: string,
+    datasetId: string,
+    params: VersionParams,
+    speciesCsv: string | null,
+    progress: NonNullable<EtlRequest['onProgress']>,
+  ): Promise<DatasetVersionRecord> {
+    const load = await this.datasets.beginSourceLoad({
+      id: sourceId,
+      fileName: input.fileName,
+      byteSize: input.byteSize,
+      schemaName: schema.name,
+      delimiter: format.delimiter,
+    });
+    try {
+      const pass = await loadPass(input, format, schema, speciesCsv, load, (read) =>
+        progress({ phase: 'load', done: read, total: input.byteSize }),
+      );
+      checkInvalidShare(pass, params.invalidThreshold);
+      const species = pass.species;
+      const inOrder = species?.inGenerationOrder === true;
+      if (params.split === 'species' && !inOrder) {
+        throw new SporeprintError(
+          'SP_ERR_SPECIES_SPLIT',
+          `species split refused: species can only be derived from the secondary file in its generation order; ${
+            species?.reason ?? 'no species reference file (primary_data.csv) was found'
+          }`,
+        );
+      }
+      const conflicts = inOrder ? species.labelConflicts.map((c) => c.index) : [];
+      if (species !== null && !inOrder) await load.clearSpecies();
+      const split = planSplit(
+        { labels: pass.labels, speciesOf: inOrder ? (i) => species.speciesOf(i) : undefined },
+        params.split,
+        params.ratios,
+        params.seed,
+      );
+      const extra = {
+        species: {
+          derived: inOrder,
+          count: inOrder ? Math.ceil(pass.dataRows / ROWS_PER_SPECIES) : 0,
+          reason: species === null ? 'species apply to the secondary data only' : species.reason,
+        },
+        labelConflicts: inOrder ? species.labelConflicts.slice(0, 1000) : [],
+      };
+      const version = this.versionInput(
+        sourceId,
+        datasetId,
+        schema,
+        params,
+        split,
+        pass.rows.records(),
+        extra,
+      );
+      await load.finish({
+        counts: {
+          dataRows: pass.dataRows,
+          validRows: pass.dataRows - pass.invalidRows,
+          invalidRows: pass.invalidRows,
+          duplicateRows: pass.duplicates,
+          labelConflicts: conflicts.length,
+        },
+        version,
+      });
+      return { ...version, createdAt: new Date() };
+    } catch (e) {
+      await load.abort();
+      throw e;
+    }
+  }
+
+  /** A new split over a source already stored: no file parsing, rows come from the database. */
+  private async newVersionOverStoredSource(
+    sourceId: string,
+    datasetId: string,
+    schema: DatasetSchema,
+    params: VersionParams,
+    progress: NonNullable<EtlRequest['onProgress']>,
+  ): Promise<DatasetVersionRecord> {
+    const source = await this.datasets.findSource(sourceId);
+    const n = source?.dataRows ?? 0;
+    const labels = new Uint8Array(n).fill(INVALID_ROW);
+    const species = new Int32Array(n).fill(-1);
+    const records: CleanRecord[] = [];
+    const conflicts: ExtraCounts['labelConflicts'] = [];
+    let haveSpecies = true;
+    let done = 0;
+    for await (const batch of this.datasets.readRows(sourceId)) {
+      for (const row of batch) {
+        labels[row.rowIndex] = row.label === 'p' ? 1 : 0;
+        if (row.speciesIndex === null) haveSpecies = false;
+        else species[row.rowIndex] = row.speciesIndex;
+        if (row.isLabelConflict && conflicts.length < 1000) {
+          conflicts.push({
+            index: row.rowIndex,
+            line: row.line,
+            species: `#${row.speciesIndex}`,
+            expected: row.label === 'p' ? 'e' : 'p',
+            actual: row.label,
+          });
+        }
+        records.push(fromSourceRow(row));
+      }
+      done += batch.length;
+      progress({ phase: 'reuse', done, total: n });
+    }
+    haveSpecies = haveSpecies && records.length > 0;
+    if (params.split === 'species' && !haveSpecies) {
+      throw new SporeprintError(
+        'SP_ERR_SPECIES_SPLIT',
+        'species split refused: this source was loaded without species (the file is not in its generation order)',
+      );
+    }
+    const split = planSplit(
+      { labels, speciesOf: (i) => species[i] },
+      params.split,
+      params.ratios,
+      params.seed,
+    );
+    const extra: ExtraCounts = {
+      species: {
+        derived: haveSpecies,
+        count: haveSpecies ? new Set(species.filter((x) => x >= 0)).size : 0,
+        reason: haveSpecies ? null : 'the source was loaded without species',
+      },
+      labelConflicts: conflicts,
+    };
+    const version = this.versionInput(sourceId, datasetId, schema, params, split, records, extra);
+    await this.datasets.createVersion(version);
+    return { ...version, createdAt: new Date() };
+  }
+
+  private versionInput(
+    sourceId: string,
+    datasetId: string,
+    schema: DatasetSchema,
+    params: VersionParams,
+    split: Uint8Array,
+    records: Iterable<CleanRecord>,
+    extra: ExtraCounts,
+  ): Omit<DatasetVersionRecord, 'createdAt'> {
+    const profile = new ProfileBuilder(schema);
+    const trainProfile = new ProfileBuilder(schema);
+    for (const r of records) {
+      const s = split[r.index] as SplitCode;
+      profile.add(r, s);
+      if (s === SPLIT_CODE.train) trainProfile.add(r, s);
+    }
+    const built = profile.build();
+    const encoders = encodersFromProfile(trainProfile.build(), schema);
+    return {
+      id: datasetId,
+      sourceId,
+      schemaName: schema.name,
+      splitKind: params.split,
+      seed: params.seed,
+      params,
+      split,
+      counts: { classes: built.classes, splits: built.splits, classBySplit: built.classBySplit, ...extra },
+      profile: built,
+      preprocessing: { linear: encoders.linear.toJSON(), tree: encoders.tree.toJSON() },
+    };
+  }
+
+  private async summarise(
+    status: EtlSummary['status'],
+    version: DatasetVersionRecord,
+    fileName: string,
+    params: VersionParams,
+    started: number,
+  ): Promise<EtlSummary> {
+    const source = await this.datasets.findSource(version.sourceId);
+    const quarantineTotal = await this.datasets.countQuarantine(version.sourceId);
+    const sample: QuarantineRecord[] = await this.datasets.readQuarantine(version.sourceId, {
+      limit: QUARANTINE_SAMPLE,
+    });
+    const extra = version.counts as Partial<ExtraCounts>;
+    return {
+      status,
+      datasetId: version.id,
+      sourceId: version.sourceId,
+      fileName,
+      schema: version.schemaName,
+      splitKind: version.splitKind,
+      seed: version.seed,
+      ratios: params.ratios,
+      invalidThreshold: params.invalidThreshold,
+      rows: {
+        data: source?.dataRows ?? 0,
+        valid: source?.validRows ?? 0,
+        invalid: source?.invalidRows ?? 0,
+        duplicates: source?.duplicateRows ?? 0,
+        labelConflicts: source?.labelConflicts ?? 0,
+      },
+      species: extra.species ?? { derived: false, count: 0, reason: null },
+      labelConflicts: (extra.labelConflicts ?? []).map((c) => ({
+        line: c.line,
+        rowIndex: c.index,
+        species: c.species,
+        expected: c.expected,
+        actual: c.actual,
+      })),
+      quarantine: { total: quarantineTotal, sample },
+      profile: version.profile as EtlSummary['profile'],
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+/** Species facts and label conflicts kept in a version's counts. */
+interface ExtraCounts {
+  species: { derived: boolean; count: number; reason: string | null };
+  labelConflicts: { index: number; line: number; species: string; expected: 'e' | 'p'; actual: 'e' | 'p' }[];
+}
+
+function fromSourceRow(row: SourceRow): CleanRecord {
+  return { index: row.rowIndex, line: row.line, label: row.label === 'p' ? 1 : 0, values: [...row.features] };
+}
+
+function checkParams(p: VersionParams): void {
+  const { train, validation, test } = p.ratios;
+  if (
+    ![train, validation, test].every((x) => Number.isFinite(x) && x >= 0) ||
+    Math.abs(train + validation + test - 1) > 1e-9
+  ) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_PARAM',
+      `split ratios must be non-negative and sum to 1, got ${train}/${validation}/${test}`,
+    );
+  }
+  if (train <= 0) throw new SporeprintError('SP_ERR_BAD_PARAM', 'the train split ratio must be above 0');
+  if (!(p.invalidThreshold >= 0 && p.invalidThreshold <= 1)) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_PARAM',
+      `invalid-row threshold must lie in [0, 1], got ${p.invalidThreshold}`,
+    );
+  }
+  if (!Number.isInteger(p.seed) || p.seed < 0) {
+    throw new SporeprintError('SP_ERR_BAD_PARAM', `seed must be a non-negative integer, got ${p.seed}`);
+  }
+}
+
+function checkInvalidShare(pass1: LoadPassResult, threshold: number): void {
+  if (pass1.dataRows === 0) {
+    throw new SporeprintError('SP_ERR_INPUT_EMPTY', 'the file has no data rows');
+  }
+  const share = pass1.invalidRows / pass1.dataRows;
+  if (share > threshold || pass1.invalidRows === pass1.dataRows) {
+    const first = pass1.firstProblems
+      .slice(0, 3)
+      .map((q) => `line ${q.line}${q.column ? ` column ${q.column}` : ''}: ${q.reason}`)
+      .join('; ');
+    throw new SporeprintError(
+      'SP_ERR_INVALID_SHARE',
+      `${pass1.invalidRows.toLocaleString('en-US')} of ${pass1.dataRows.toLocaleString('en-US')} rows ` +
+        `(${(100 * share).toFixed(2)}%) are invalid, above the ${(100 * threshold).toFixed(2)}% threshold; ` +
+        `nothing was loaded. First problems: ${first}`,
+      { invalidRows: pass1.invalidRows, dataRows: pass1.dataRows, threshold },
+    );
+  }
+}

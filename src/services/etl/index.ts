@@ -1,0 +1,8 @@
+export { datasetVersionId, type EtlDefaults, EtlService } from './etl-service.js';
+export type {
+  EtlProgress,
+  EtlRequest,
+  EtlSummary,
+  LabelConflictSummary,
+  VersionParams,
+} from './etl-types.js';

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLASSIC, SECONDARY, secondaryLines, tempFiles } from '../helpers/fixture-files.js';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('sporeprint etl / datasets / db (CLI)', () => {
+  const files = tempFiles();
+  const db = `sqlite:${join(files.dir, 'cli.sqlite')}`;
+  const env = { DATABASE_URL: db };
+
+  it('migrates, loads with --json, lists and shows', async () => {
+    const m = await runCli(['db', 'migrate'], env);
+    expect(m.code).toBe(0);
+    const etl = await runCli(['etl', '--source', CLASSIC, '--json'], env);
+    expect(etl.stderr).toBe('');
+    expect(etl.code).toBe(0);
+    const summary = JSON.parse(etl.stdout) as { status: string; datasetId: string; rows: { valid: number } };
+    expect(summary).toMatchObject({ status: 'created', rows: { valid: 8124 } });
+    const again = await runCli(['etl', '--source', CLASSIC], env);
+    expect(again.stdout).toMatch(/unchanged: already loaded/);
+    const list = await runCli(['datasets', 'list', '--json'], env);
+    expect((JSON.parse(list.stdout) as { id: string }[]).map((v) => v.id)).toEqual([summary.datasetId]);
+    const show = await runCli(['datasets', 'show', summary.datasetId], env);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/poisonous \(p\)\s+2,741\s+588\s+587\s+3,916/);
+    const status = await runCli(['db', 'status', '--json'], env);
+    expect(JSON.parse(status.stdout)[0]).toMatchObject({ name: '0001-etl-datasets' });
+  });
+
+  it('exits non-zero with the error code and a message naming the problem', async () => {
+    const empty = files.write('empty.csv', '');
+    const r = await runCli(['etl', '--source', empty], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error \[SP_ERR_INPUT_EMPTY\]: .*empty/);
+    expect(r.stdout).toBe('');
+    const missing = await runCli(['etl', '--source', join(files.dir, 'nope.csv')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/SP_ERR_NOT_FOUND.*nope\.csv/);
+    const unknown = await runCli(['datasets', 'show', 'ds-0000'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no dataset version 'ds-0000'/);
+  });
+
+  it('rejects bad options and configuration with usage exit code 2', async () => {
+    const seed = await runCli(['etl', '--source', SECONDARY, '--seed', '-3'], env);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toMatch(/--seed.*non-negative integer/);
+    const split = await runCli(['etl', '--source', SECONDARY, '--split', 'random'], env);
+    expect(split.code).toBe(2);
+    expect(split.stderr).toMatch(/Allowed choices are stratified, species/);
+    const threshold = await runCli(['etl', '--source', SECONDARY, '--invalid-threshold', '2'], env);
+    expect(threshold.code).toBe(2);
+    const noSource = await runCli(['etl'], env);
+    expect(noSource.code).toBe(2);
+    expect(noSource.stderr).toMatch(/--source/);
+    const badConfig = await runCli(['datasets', 'list'], { SPOREPRINT_INVALID_THRESHOLD: 'abc' });
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/SPOREPRINT_INVALID_THRESHOLD/);
+    const badUrl = await runCli(['datasets', 'list'], { DATABASE_URL: 'postgres://x@y/z' });
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).toMatch(/SP_ERR_CONFIG/);
+  });
+
+  it('fails past the threshold without loading anything (exit 1)', async () => {
+    const lines = secondaryLines().slice(0, 101);
+    for (let i = 1; i <= 3; i++) lines[i] = lines[i].replace(/^p;[^;]*;/, 'p;16.cze;');
+    const path = files.write('bad.csv', `${lines.join('\n')}\n`);
+    const r = await runCli(['etl', '--source', path], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SP_ERR_INVALID_SHARE.*3 of 100 rows.*line 2 column cap-diameter/);
+    const list = await runCli(['datasets', 'list', '--json'], env);
+    expect((JSON.parse(list.stdout) as { fileName: string }[]).some((v) => v.fileName === 'bad.csv')).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,4 @@
+import { sqliteBackend } from '../helpers/test-databases.js';
+import { describeEtlConformance } from './etl.conformance.js';
+
+describeEtlConformance(sqliteBackend());
