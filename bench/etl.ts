@@ -41,10 +41,14 @@ interface Result {
 }
 
 function child(url: string): Result {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', url], {
-    encoding: 'utf8',
-    env: { ...process.env, BENCH_SOURCE: source },
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', url],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_SOURCE: source },
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 

@@ -19,11 +19,10 @@ import {
   type DatasetVersionSummary,
   type QuarantineRecord,
   type SourceRow,
-  type SourceRowInput,
   SPLIT_CODE,
 } from '../../storage/index.js';
-import type { EtlRequest, EtlSummary, LabelConflictSummary, VersionParams } from './etl-types.js';
-import { type FileInput, hashFile, openFileInput, sha256Hex, streamFile } from './file-input.js';
+import type { EtlRequest, EtlSummary, VersionParams } from './etl-types.js';
+import { type FileInput, hashFile, openFileInput, sha256Hex } from './file-input.js';
 import { INVALID_ROW, type LoadPassResult, loadPass } from './load-pass.js';
 import { planSplit } from './split-plan.js';
 
@@ -37,7 +36,6 @@ export interface EtlDefaults {
 
 const DEFAULT_RATIOS: SplitRatios = { train: 0.7, validation: 0.15, test: 0.15 };
 const QUARANTINE_SAMPLE = 20;
-const ROW_BATCH = 2000;
 
 /** Derives the dataset version id from the source hash and the parameters. */
 export function datasetVersionId(sourceId: string, params: VersionParams): string {
