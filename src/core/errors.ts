@@ -23,6 +23,9 @@ export const ERROR_CATALOGUE = {
   SP_ERR_MODEL_FORMAT: 'A model file does not match its schema or format version.',
   SP_ERR_INPUT_PARSE: 'The input text cannot be parsed as delimited rows (e.g. an unclosed quote).',
   SP_ERR_CONFLICT: 'The object already exists, or conflicts with what is stored.',
+  SP_ERR_ARTIFACT_CORRUPT:
+    'A stored artifact does not match its SHA-256 checksum: it was corrupted or tampered with.',
+  SP_ERR_REGISTRY_STATE: 'The model version is in a stage or state that does not allow this registry action.',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

@@ -13,6 +13,12 @@ export interface DatabaseSchema {
   source_rows: SourceRowsTable;
   quarantine_rows: QuarantineRowsTable;
   dataset_versions: DatasetVersionsTable;
+  training_runs: TrainingRunsTable;
+  artifacts: ArtifactsTable;
+  registered_models: RegisteredModelsTable;
+  model_versions: ModelVersionsTable;
+  model_aliases: ModelAliasesTable;
+  registry_events: RegistryEventsTable;
 }
 
 /** One imported file, identified by the sha256 of its content. */
@@ -65,5 +71,81 @@ export interface DatasetVersionsTable {
   counts: string;
   profile: string;
   preprocessing: string;
+  created_at: string;
+}
+
+/** One training run: started `running`, finished once as `succeeded` or `failed`. */
+export interface TrainingRunsTable {
+  id: string;
+  dataset_id: string;
+  model_kind: string;
+  model_name: string;
+  params: string;
+  code_version: string;
+  status: string;
+  metrics: string | null;
+  durations: string | null;
+  artifact_sha256: string | null;
+  artifact_bytes: number | string | null;
+  warnings: string | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** One content-addressed artifact of the database artifact store. */
+export interface ArtifactsTable {
+  sha256: string;
+  bytes: Uint8Array;
+  size: number | string;
+  created_at: string;
+}
+
+/** A registered model: a name grouping numbered versions. */
+export interface RegisteredModelsTable {
+  name: string;
+  description: string;
+  created_at: string;
+}
+
+/** One version of a registered model (numbered per model from 1). */
+export interface ModelVersionsTable {
+  model_name: string;
+  version: number;
+  run_id: string;
+  dataset_id: string;
+  source_sha256: string;
+  artifact_sha256: string;
+  artifact_store: string;
+  metrics: string;
+  params: string;
+  tags: string;
+  description: string;
+  author: string;
+  stage: string;
+  created_at: string;
+}
+
+/** A named pointer (champion, challenger, …) to one version of a model. */
+export interface ModelAliasesTable {
+  model_name: string;
+  alias: string;
+  version: number;
+  updated_at: string;
+}
+
+/** The append-only registry history. */
+export interface RegistryEventsTable {
+  id: Generated<number>;
+  model_name: string;
+  version: number;
+  event: string;
+  from_stage: string | null;
+  to_stage: string | null;
+  alias: string | null;
+  actor: string;
+  reason: string | null;
+  metrics: string;
+  forced: number;
   created_at: string;
 }

@@ -4,6 +4,12 @@
  * connections or transactions.
  */
 export {
+  type ArtifactStore,
+  type ArtifactStoreConfig,
+  openArtifactStore,
+  type StoredArtifact,
+} from './artifact-store.js';
+export {
   type DatabaseUrl,
   type MysqlUrl,
   parseDatabaseUrl,
@@ -41,3 +47,27 @@ export {
   openStorage,
   type Storage,
 } from './open-storage.js';
+export {
+  type HistoryOptions,
+  MODEL_STAGES,
+  type ModelStage,
+  type ModelVersionRecord,
+  type RegisteredModelRecord,
+  type RegisterVersionInput,
+  type RegistryEventKind,
+  type RegistryEventRecord,
+  type RegistryRepository,
+  type RemoveAliasInput,
+  type RollbackInput,
+  type SetAliasInput,
+  type TransitionResult,
+  type TransitionStageInput,
+} from './registry-types.js';
+export type {
+  RunFinish,
+  RunInput,
+  RunListOptions,
+  RunRecord,
+  RunRepository,
+  RunStatus,
+} from './run-types.js';

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-etl-datasets.js';
+import * as m0002 from './migrations/0002-training-runs-and-registry.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -7,6 +8,7 @@ import * as m0001 from './migrations/0001-etl-datasets.js';
  */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-etl-datasets': m0001,
+  '0002-training-runs-and-registry': m0002,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

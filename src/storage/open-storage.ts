@@ -11,7 +11,12 @@ import { type MysqlUrl, parseDatabaseUrl, type SqliteUrl } from './database-url.
 import { KyselyDatasetRepository } from './dataset-repository.js';
 import type { DatasetRepository } from './dataset-types.js';
 import { migrationProvider } from './migration-provider.js';
+import { KyselyRegistryRepository } from './registry-repository.js';
+import type { RegistryRepository } from './registry-types.js';
 import { kyselyRowWriter, type SourceRowWriter, sqliteRowWriter } from './row-writer.js';
+import { KyselyRunRepository } from './run-repository.js';
+import type { RunRepository } from './run-types.js';
+import { attachContext } from './storage-context.js';
 
 /** The outcome of one migration in a {@link MigrationReport}. */
 export interface MigrationOutcome {
@@ -37,6 +42,10 @@ export interface Storage {
   /** The URL with any password redacted, for messages and logs. */
   readonly display: string;
   readonly datasets: DatasetRepository;
+  /** Training runs. */
+  readonly runs: RunRepository;
+  /** The model registry. Artifacts live in an {@link ArtifactStore} (see `openArtifactStore`). */
+  readonly registry: RegistryRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -84,7 +93,7 @@ interface Backend {
 export async function openStorage(url: string, opts: OpenStorageOptions = {}): Promise<Storage> {
   const target = parseDatabaseUrl(url);
   const backend = target.dialect === 'sqlite' ? openSqlite(target, opts) : await openMysql(target, opts);
-  const storage = createStorage(target.dialect, target.display, backend);
+  const storage = createStorage(target.dialect, target.display, backend, opts.busyTimeoutMs ?? 5000);
   try {
     await storage.ping();
     if (opts.migrate ?? true) await storage.migrate();
@@ -149,15 +158,23 @@ async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Ba
   return { db, rowWriter: kyselyRowWriter() };
 }
 
-function createStorage(dialect: 'sqlite' | 'mysql', display: string, backend: Backend): Storage {
+function createStorage(
+  dialect: 'sqlite' | 'mysql',
+  display: string,
+  backend: Backend,
+  busyTimeoutMs: number,
+): Storage {
   const { db } = backend;
+  const ctx = { db, dialect, display, busyTimeoutMs };
   const migrator = new Migrator({ db, provider: migrationProvider });
   const datasets = new KyselyDatasetRepository(db, backend.rowWriter);
   let closed: Promise<void> | undefined;
-  return {
+  const storage: Storage = {
     dialect,
     display,
     datasets,
+    runs: new KyselyRunRepository(ctx),
+    registry: new KyselyRegistryRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },
@@ -181,6 +198,8 @@ function createStorage(dialect: 'sqlite' | 'mysql', display: string, backend: Ba
       return closed;
     },
   };
+  attachContext(storage, ctx);
+  return storage;
 }
 
 function report(set: MigrationResultSet): MigrationReport {
