@@ -1,0 +1,1 @@
+export { type TreeShapOptions, type TreeShapResult, treeShap } from './tree-shap.js';

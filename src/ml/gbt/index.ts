@@ -1,0 +1,11 @@
+export { type BinnedData, binMatrix, quantileCuts } from './binning.js';
+export { FlatForest, type MarginPrecision } from './flat-forest.js';
+export { float32CutToThreshold, thresholdToFloat32Cut } from './float32.js';
+export {
+  type BoosterParts,
+  GradientBoostingClassifier,
+  type ImportanceType,
+} from './gradient-boosting.js';
+export { calcGain, calcWeight, splitGain, thresholdL1 } from './grow-tree.js';
+export { checkTreeStructure, GRADIENT_BOOSTING_SCHEMA } from './model-schema.js';
+export { DEFAULT_GBT_PARAMS, type GradientBoostingParams, resolveGbtParams } from './params.js';
