@@ -38,6 +38,12 @@ const configSchema = z
       })
       .strict()
       .default({ invalidThreshold: 0.01, seed: 42 }),
+    artifactStore: z
+      .enum(['file', 'database'])
+      .default('file')
+      .describe(
+        'SPOREPRINT_ARTIFACT_STORE — where model artifacts live: file (under varDir/artifacts) or database',
+      ),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -55,6 +61,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_VAR_DIR: ['varDir'],
   SPOREPRINT_INVALID_THRESHOLD: ['etl', 'invalidThreshold'],
   SPOREPRINT_SEED: ['etl', 'seed'],
+  SPOREPRINT_ARTIFACT_STORE: ['artifactStore'],
   SPOREPRINT_LOG_LEVEL: ['logLevel'],
 };
 

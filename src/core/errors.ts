@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   SP_ERR_ARTIFACT_CORRUPT:
     'A stored artifact does not match its SHA-256 checksum: it was corrupted or tampered with.',
   SP_ERR_REGISTRY_STATE: 'The model version is in a stage or state that does not allow this registry action.',
+  SP_ERR_QUALITY_GATE: 'A promotion to Production was blocked by the quality gate (the message names each failed rule).',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

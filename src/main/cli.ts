@@ -3,14 +3,15 @@
  * Composition root of the `sporeprint` CLI: reads configuration once (environment + optional file),
  * builds the storage adapters and services, and runs the command tree.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
-import { DatabaseService, EtlService } from '../services/index.js';
-import { openStorage } from '../storage/index.js';
+import { DatabaseService, EtlService, RunsService, TrainingService } from '../services/index.js';
+import { openArtifactStore, openStorage } from '../storage/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (this file lives in src/main or dist/main). */
@@ -23,6 +24,26 @@ function readConfig(): Config {
     fileText: file ? readFileSync(file, 'utf8') : undefined,
     fileName: file,
   });
+}
+
+let cachedCodeVersion: string | undefined;
+
+/** The package version plus the git commit when the code runs from a checkout. */
+function codeVersion(): string {
+  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    // not a git checkout (an installed package): the version alone
+  }
+  cachedCodeVersion = commit ? `${pkg.version}+${commit}` : pkg.version;
+  return cachedCodeVersion;
 }
 
 async function main(): Promise<number> {
@@ -43,7 +64,21 @@ async function main(): Promise<number> {
     progress: !process.env.CI,
     async openServices(): Promise<CliServices> {
       const storage = await openStorage(config.databaseUrl);
+      const artifacts = openArtifactStore(
+        storage,
+        config.artifactStore === 'database'
+          ? { kind: 'database' }
+          : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
+      );
       return {
+        training: new TrainingService({
+          datasets: storage.datasets,
+          runs: storage.runs,
+          artifacts,
+          codeVersion: codeVersion(),
+          seed: config.etl.seed,
+        }),
+        runs: new RunsService(storage.runs),
         etl: new EtlService(storage.datasets, {
           invalidThreshold: config.etl.invalidThreshold,
           seed: config.etl.seed,

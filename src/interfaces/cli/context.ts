@@ -1,9 +1,11 @@
-import type { DatabaseService, EtlService } from '../../services/index.js';
+import type { DatabaseService, EtlService, RunsService, TrainingService } from '../../services/index.js';
 
 /** The services a CLI command may use; opened lazily so `--help` never touches the database. */
 export interface CliServices {
   readonly etl: EtlService;
   readonly database: DatabaseService;
+  readonly training: TrainingService;
+  readonly runs: RunsService;
   close(): Promise<void>;
 }
 

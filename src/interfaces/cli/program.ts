@@ -3,7 +3,9 @@ import { isSporeprintError } from '../../core/index.js';
 import { registerDatasetsCommand } from './commands/datasets-command.js';
 import { registerDbCommand } from './commands/db-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
+import { registerRunsCommand } from './commands/runs-command.js';
 import { registerStartCommand } from './commands/start-command.js';
+import { registerTrainCommand } from './commands/train-command.js';
 import type { CliContext } from './context.js';
 
 /** Exit codes of the CLI. */
@@ -24,6 +26,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerEtlCommand(program, ctx);
   registerDatasetsCommand(program, ctx);
   registerDbCommand(program, ctx);
+  registerTrainCommand(program, ctx);
+  registerRunsCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 
 /** A progress display for long work: a bar on a terminal, nothing when output is piped or in CI. */
 export interface Progress {
-  update(phase: string, done: number, total: number, unit?: 'bytes' | 'rows'): void;
+  update(phase: string, done: number, total: number, unit?: 'bytes' | 'rows' | 'percent'): void;
   stop(): void;
 }
 
@@ -26,7 +26,7 @@ export function createProgress(
   return {
     update(phase, done, total, unit = 'bytes') {
       const scale = unit === 'bytes' ? 1 / (1024 * 1024) : 1;
-      const payload = { phase: phase.padEnd(8), unit: unit === 'bytes' ? 'MB' : 'rows' };
+      const payload = { phase: phase.padEnd(8), unit: { bytes: 'MB', rows: 'rows', percent: '%' }[unit] };
       const t = Math.max(1, Math.round(total * scale * 10) / 10);
       const v = Math.min(t, Math.round(done * scale * 10) / 10);
       if (!started) {

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { type Matrix, matrixFromRows, NotFittedError } from '../../../core/index.js';
+import { LogisticRegression, minimizeLbfgs } from '../index.js';
+import ref from './fixtures/lr_reference.json' with { type: 'json' };
+
+const X = matrixFromRows(ref.X);
+const y = Uint8Array.from(ref.y);
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function paramsOf(p: Record<string, unknown>) {
+  return {
+    C: (p.C as number | undefined) ?? 1,
+    classWeight: (p.class_weight as 'balanced' | undefined) ?? null,
+    fitIntercept: (p.fit_intercept as boolean | undefined) ?? true,
+  };
+}
+
+describe('LogisticRegression against scikit-learn 1.2.1', () => {
+  for (const fit of ref.fits) {
+    for (const solver of ['lbfgs', 'newton'] as const) {
+      it(`${fit.name} (${solver}): coefficients and intercept to 1e-6, probabilities to 1e-5`, () => {
+        const lr = new LogisticRegression({ ...paramsOf(fit.params), solver, tol: 1e-8 }).fit(X, y);
+        expect(lr.warnings).toEqual([]);
+        expect(maxDiff(lr.coef, fit.coef)).toBeLessThan(1e-6);
+        expect(Math.abs(lr.intercept - fit.intercept)).toBeLessThan(1e-6);
+        expect(maxDiff(lr.predictProba(X), fit.proba)).toBeLessThan(1e-5);
+      });
+    }
+  }
+
+  for (const fit of ref.sparse.fits) {
+    it(`sparse one-hot design (pattern-compressed path), ${fit.name}: both solvers match`, () => {
+      const Xs = matrixFromRows(ref.sparse.X);
+      const ys = Uint8Array.from(ref.sparse.y);
+      const sampleWeight =
+        fit.name === 'sampleWeight' ? Float64Array.from(ref.sparse.sampleWeight) : undefined;
+      for (const solver of ['lbfgs', 'newton'] as const) {
+        const lr = new LogisticRegression({ ...paramsOf(fit.params), solver, tol: 1e-8 }).fit(Xs, ys, {
+          sampleWeight,
+        });
+        expect(maxDiff(lr.coef, fit.coef)).toBeLessThan(1e-6);
+        expect(Math.abs(lr.intercept - fit.intercept)).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it('default tolerance still lands within 1e-3 of the converged solution', () => {
+    const lr = new LogisticRegression().fit(X, y);
+    expect(maxDiff(lr.coef, ref.fits[0].coef)).toBeLessThan(1e-3);
+    expect(lr.nIter).toBeGreaterThan(0);
+  });
+});
+
+describe('LogisticRegression behaviour', () => {
+  const lr = new LogisticRegression({ tol: 1e-8 }).fit(X, y);
+
+  it('contributions + expectedValue add up exactly to the decision function', () => {
+    const z = lr.decisionFunction(X);
+    for (const row of [0, 17, 299]) {
+      const c = lr.contributions(X, row);
+      let s = lr.expectedValue;
+      for (let j = 0; j < c.length; j++) s += c[j];
+      expect(s).toBe(z[row]);
+    }
+  });
+
+  it('predict thresholds P(poisonous) at 0.5; writes into a caller buffer', () => {
+    const p = lr.predictProba(X);
+    const hard = lr.predict(X);
+    for (let i = 0; i < p.length; i++) expect(hard[i]).toBe(p[i] > 0.5 ? 1 : 0);
+    const out = new Float64Array(X.rows);
+    expect(lr.predictProba(X, out)).toBe(out);
+  });
+
+  it('round-trips through JSON with bit-identical probabilities', () => {
+    const json = JSON.parse(JSON.stringify(lr.toJSON()));
+    expect(json.formatVersion).toBe(1);
+    expect(json.kind).toBe('logistic-regression');
+    expect(typeof json.coef[0]).toBe('number');
+    const back = LogisticRegression.fromJSON(json);
+    expect(Array.from(back.predictProba(X))).toEqual(Array.from(lr.predictProba(X)));
+    expect(back.getParams()).toEqual(lr.getParams());
+  });
+
+  it('fromJSON rejects malformed models with SP_ERR_MODEL_FORMAT naming the path', () => {
+    const good = lr.toJSON();
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, coef: ['1', 2] }, /\/coef\/0/],
+      [{ ...good, formatVersion: 2 }, /\/formatVersion/],
+      [{ ...good, coef: [1] }, /\/coef/],
+      [{ ...good, params: { ...good.params, C: -1 } }, /\/params\/C/],
+      [null, /\//],
+    ];
+    for (const [bad, path] of cases) {
+      expect(() => LogisticRegression.fromJSON(bad)).toThrow(
+        expect.objectContaining({ code: 'SP_ERR_MODEL_FORMAT', message: expect.stringMatching(path) }),
+      );
+    }
+  });
+
+  it('is deterministic', () => {
+    const again = new LogisticRegression({ tol: 1e-8 }).fit(X, y);
+    expect(Array.from(again.coef)).toEqual(Array.from(lr.coef));
+  });
+
+  it('reports non-convergence as a warning, not an exception', () => {
+    const short = new LogisticRegression({ maxIter: 2, tol: 1e-12 }).fit(X, y);
+    expect(short.warnings.length).toBe(1);
+    expect(short.warnings[0]).toMatch(/did not converge/);
+    expect(short.nIter).toBe(2);
+  });
+
+  it('class weights shift probabilities towards the up-weighted class', () => {
+    const heavy = new LogisticRegression({ classWeight: { 0: 1, 1: 5 } }).fit(X, y);
+    const mean = (p: Float64Array) => p.reduce((a, b) => a + b, 0) / p.length;
+    expect(mean(heavy.predictProba(X))).toBeGreaterThan(mean(lr.predictProba(X)) + 0.1);
+  });
+
+  it('sample weights of 2 equal duplicated rows', () => {
+    const w = new Float64Array(X.rows).fill(1);
+    w[0] = 2;
+    const rows = [...ref.X, ref.X[0]];
+    const dup = new LogisticRegression({ tol: 1e-9 }).fit(
+      matrixFromRows(rows),
+      Uint8Array.from([...ref.y, ref.y[0]]),
+    );
+    const weighted = new LogisticRegression({ tol: 1e-9 }).fit(X, y, { sampleWeight: w });
+    expect(maxDiff(dup.coef, weighted.coef)).toBeLessThan(1e-6);
+  });
+
+  it('throws NotFittedError before fit', () => {
+    const m = new LogisticRegression();
+    expect(() => m.predictProba(X)).toThrow(NotFittedError);
+    expect(() => m.coef).toThrow(NotFittedError);
+    expect(() => m.toJSON()).toThrow(NotFittedError);
+  });
+
+  it('rejects bad hyper-parameters naming them', () => {
+    const bad: [Record<string, unknown>, string][] = [
+      [{ C: 0 }, 'C'],
+      [{ C: Number.NaN }, 'C'],
+      [{ solver: 'sgd' }, 'solver'],
+      [{ penalty: 'l1' }, 'penalty'],
+      [{ maxIter: 0 }, 'maxIter'],
+      [{ tol: -1 }, 'tol'],
+      [{ classWeight: { 0: -1, 1: 1 } }, 'classWeight'],
+      [{ fitIntercept: 'yes' }, 'fitIntercept'],
+    ];
+    for (const [p, name] of bad) {
+      expect(() => new LogisticRegression(p as never)).toThrow(
+        expect.objectContaining({ code: 'SP_ERR_BAD_PARAM', message: expect.stringContaining(name) }),
+      );
+    }
+  });
+
+  it('rejects bad data', () => {
+    const m = new LogisticRegression();
+    const nan: Matrix = { data: Float64Array.from([1, Number.NaN, 0, 1]), rows: 2, cols: 2 };
+    const cases: [Matrix, Uint8Array][] = [
+      [X, y.subarray(1)],
+      [nan, Uint8Array.from([0, 1])],
+      [{ data: new Float64Array(5), rows: 2, cols: 3 }, Uint8Array.from([0, 1])],
+      [matrixFromRows([[1], [2]]), Uint8Array.from([0, 2])],
+      [matrixFromRows([[1], [2]]), Uint8Array.from([1, 1])],
+    ];
+    for (const [Xb, yb] of cases) {
+      expect(() => m.fit(Xb, yb)).toThrow(expect.objectContaining({ code: 'SP_ERR_BAD_DATA' }));
+    }
+    expect(() => lr.predictProba(matrixFromRows([[1, 2]]))).toThrow(
+      expect.objectContaining({ code: 'SP_ERR_BAD_DATA' }),
+    );
+  });
+});
+
+describe('minimizeLbfgs', () => {
+  it('finds the minimum of the Rosenbrock function', () => {
+    const res = minimizeLbfgs(
+      (x, g) => {
+        const a = 1 - x[0];
+        const b = x[1] - x[0] * x[0];
+        g[0] = -2 * a - 400 * x[0] * b;
+        g[1] = 200 * b;
+        return a * a + 100 * b * b;
+      },
+      Float64Array.from([-1.2, 1]),
+      { gtol: 1e-10, ftol: 0 },
+    );
+    expect(res.converged).toBe(true);
+    expect(res.x[0]).toBeCloseTo(1, 6);
+    expect(res.x[1]).toBeCloseTo(1, 6);
+  });
+});

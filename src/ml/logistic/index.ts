@@ -1,0 +1,8 @@
+export { type LbfgsOptions, type MinimizeResult, minimizeLbfgs, type Objective } from './lbfgs.js';
+export {
+  LogisticRegression,
+  type LogisticRegressionJSON,
+  type LogisticRegressionParams,
+} from './logistic-regression.js';
+export { LOGISTIC_REGRESSION_SCHEMA } from './schema.js';
+export type { ClassWeight } from './validate.js';

@@ -1,0 +1,16 @@
+export {
+  createEstimator,
+  ENCODING_OF,
+  type EstimatorKind,
+  estimatorFromJSON,
+  MODEL_ALIASES,
+} from './estimator-registry.js';
+export {
+  type Decision,
+  type FeatureValue,
+  ModelPipeline,
+  type NumericRange,
+  PIPELINE_FORMAT_VERSION,
+  type PipelineJSON,
+  type PipelinePrediction,
+} from './model-pipeline.js';

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import { type Matrix, SporeprintError } from '../../core/index.js';
+import {
+  type CleanRecord,
+  type DatasetSchema,
+  getSchema,
+  LinearEncoder,
+  type SchemaName,
+  TreeEncoder,
+} from '../../data/index.js';
+import type { Estimator } from '../estimator.js';
+import { DecisionPolicy } from '../policy/index.js';
+import { ENCODING_OF, type EstimatorKind, estimatorFromJSON } from './estimator-registry.js';
+
+/** The format version this build writes. */
+export const PIPELINE_FORMAT_VERSION = 1;
+
+/** One feature value in schema order: a nominal code, a number, or null for missing. */
+export type FeatureValue = string | number | null;
+
+/** A three-way answer. */
+export type Decision = 'edible' | 'poisonous' | 'uncertain';
+const DECISIONS: readonly Decision[] = ['edible', 'poisonous', 'uncertain'];
+
+/** The answer for one mushroom. */
+export interface PipelinePrediction {
+  readonly decision: Decision;
+  /** P(poisonous). */
+  readonly probability: number;
+  /** Raw model score (log-odds). */
+  readonly rawScore: number;
+}
+
+/** Range of a numeric feature in the training data, for out-of-range warnings. */
+export interface NumericRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+const pipelineJson = z.object({
+  formatVersion: z.literal(PIPELINE_FORMAT_VERSION),
+  kind: z.literal('sporeprint-pipeline'),
+  schema: z.enum(['secondary', 'classic']),
+  modelKind: z.enum(['logistic-regression', 'decision-tree', 'gradient-boosting']),
+  featureNames: z.array(z.string()).min(1),
+  encoder: z.unknown(),
+  estimator: z.unknown(),
+  policy: z.unknown(),
+  numericRanges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** The serialised pipeline: one JSON artifact. */
+export type PipelineJSON = z.infer<typeof pipelineJson>;
+
+/**
+ * A model pipeline: the preprocessing fitted in ETL + a fitted estimator + a decision policy, saved
+ * as one JSON artifact. A reloaded pipeline gives bit-identical predictions.
+ *
+ * @example
+ * const pipe = ModelPipeline.fromJSON(JSON.parse(text));
+ * pipe.predictOne(['15.26', 'x', …]); // { decision: 'poisonous', probability: 0.999, rawScore: 7.1 }
+ */
+export class ModelPipeline {
+  private readonly row: Float64Array;
+  private readonly rowMatrix: Matrix;
+  private readonly out = new Float64Array(1);
+
+  private constructor(
+    readonly schema: DatasetSchema,
+    readonly modelKind: EstimatorKind,
+    readonly encoder: LinearEncoder | TreeEncoder,
+    readonly estimator: Estimator,
+    readonly policy: DecisionPolicy,
+    readonly numericRanges: Readonly<Record<string, NumericRange>>,
+    readonly metadata: Readonly<Record<string, unknown>>,
+  ) {
+    this.row = new Float64Array(encoder.width);
+    this.rowMatrix = { data: this.row, rows: 1, cols: encoder.width };
+  }
+
+  /** Assembles a pipeline from its fitted parts. */
+  static create(parts: {
+    schema: SchemaName;
+    modelKind: EstimatorKind;
+    encoder: LinearEncoder | TreeEncoder;
+    estimator: Estimator;
+    policy: DecisionPolicy;
+    numericRanges?: Record<string, NumericRange>;
+    metadata?: Record<string, unknown>;
+  }): ModelPipeline {
+    const wantLinear = ENCODING_OF[parts.modelKind] === 'linear';
+    if (wantLinear !== parts.encoder instanceof LinearEncoder) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_PARAM',
+        `${parts.modelKind} needs the ${ENCODING_OF[parts.modelKind]} encoder`,
+      );
+    }
+    return new ModelPipeline(
+      getSchema(parts.schema),
+      parts.modelKind,
+      parts.encoder,
+      parts.estimator,
+      parts.policy,
+      Object.freeze({ ...(parts.numericRanges ?? {}) }),
+      Object.freeze({ ...(parts.metadata ?? {}) }),
+    );
+  }
+
+  /** Feature names in the order `predictOne` expects values. */
+  get featureNames(): string[] {
+    return this.schema.features.map((f) => f.name);
+  }
+
+  /** Encodes records into the estimator's matrix. */
+  transform(records: readonly CleanRecord[]): Matrix {
+    return this.encoder.transform(records);
+  }
+
+  /** One prediction from raw values (schema order); allocation-light, the serving path. */
+  predictOne(values: readonly FeatureValue[]): PipelinePrediction {
+    this.encoder.encodeInto(values, this.row, 0);
+    // The same call as batch evaluation, so the policy sees exactly the probabilities it was fitted on.
+    const probability = this.estimator.predictProba(this.rowMatrix, this.out)[0];
+    const rawScore = Math.log(probability / (1 - probability));
+    return { decision: DECISIONS[this.policy.decide(probability)], probability, rawScore };
+  }
+
+  /** P(poisonous) for an encoded matrix. */
+  predictProba(X: Matrix, out?: Float64Array): Float64Array {
+    return this.estimator.predictProba(X, out);
+  }
+
+  /** Decisions (0 edible, 1 poisonous, 2 uncertain) for probabilities. */
+  decide(p: Float64Array, out?: Uint8Array): Uint8Array {
+    return this.policy.decideBatch(p, out);
+  }
+
+  /** Warnings for values far outside the training range (numeric features). */
+  rangeWarnings(values: readonly FeatureValue[]): string[] {
+    const warnings: string[] = [];
+    this.schema.features.forEach((f, j) => {
+      const r = this.numericRanges[f.name];
+      const v = values[j];
+      if (r === undefined || typeof v !== 'number') return;
+      const span = Math.max(r.max - r.min, 1e-9);
+      if (v < r.min - 0.5 * span || v > r.max + 0.5 * span) {
+        warnings.push(`${f.name} = ${v} is far outside the training range [${r.min}, ${r.max}]`);
+      }
+    });
+    return warnings;
+  }
+
+  /** The JSON artifact. */
+  toJSON(): PipelineJSON {
+    return {
+      formatVersion: PIPELINE_FORMAT_VERSION,
+      kind: 'sporeprint-pipeline',
+      schema: this.schema.name,
+      modelKind: this.modelKind,
+      featureNames: this.featureNames,
+      encoder: this.encoder.toJSON(),
+      estimator: this.estimator.toJSON(),
+      policy: this.policy.toJSON(),
+      numericRanges: { ...this.numericRanges },
+      metadata: { ...this.metadata },
+    };
+  }
+
+  /** Restores a pipeline, validating every part; throws SP_ERR_MODEL_FORMAT naming what is wrong. */
+  static fromJSON(json: unknown): ModelPipeline {
+    const parsed = pipelineJson.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SporeprintError(
+        'SP_ERR_MODEL_FORMAT',
+        `pipeline ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
+    }
+    const j = parsed.data;
+    const encoder =
+      ENCODING_OF[j.modelKind] === 'linear'
+        ? LinearEncoder.fromJSON(j.encoder)
+        : TreeEncoder.fromJSON(j.encoder);
+    const estimator = estimatorFromJSON(j.estimator);
+    if (estimator.kind !== j.modelKind) {
+      throw new SporeprintError(
+        'SP_ERR_MODEL_FORMAT',
+        `pipeline modelKind ${j.modelKind} ≠ estimator.kind ${estimator.kind}`,
+      );
+    }
+    const schema = getSchema(j.schema);
+    if (j.featureNames.join('\u0000') !== schema.features.map((f) => f.name).join('\u0000')) {
+      throw new SporeprintError(
+        'SP_ERR_MODEL_FORMAT',
+        `pipeline featureNames do not match the ${j.schema} schema`,
+      );
+    }
+    return new ModelPipeline(
+      schema,
+      j.modelKind,
+      encoder,
+      estimator,
+      DecisionPolicy.fromJSON(j.policy),
+      Object.freeze({ ...j.numericRanges }),
+      Object.freeze({ ...j.metadata }),
+    );
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  DecisionPolicy,
+  type DecisionPolicyJSON,
+  type DecisionPolicyOptions,
+  type DecisionPolicyReport,
+} from './decision-policy.js';

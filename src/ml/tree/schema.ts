@@ -1,0 +1,86 @@
+const numArray = { type: 'array', items: { type: 'number' } } as const;
+const intArray = { type: 'array', items: { type: 'integer' } } as const;
+
+/** JSON Schema (draft-07) of a serialised {@link DecisionTreeClassifier} (`formatVersion` 1). */
+export const DECISION_TREE_SCHEMA = {
+  $id: 'sporeprint/decision-tree/1',
+  type: 'object',
+  required: ['formatVersion', 'kind', 'params', 'featureNames', 'featureKinds', 'tree', 'featureImportances'],
+  properties: {
+    formatVersion: { const: 1 },
+    kind: { const: 'decision-tree' },
+    params: {
+      type: 'object',
+      required: [
+        'criterion',
+        'maxDepth',
+        'minSamplesSplit',
+        'minSamplesLeaf',
+        'minImpurityDecrease',
+        'ccpAlpha',
+        'classWeight',
+        'seed',
+      ],
+      properties: {
+        criterion: { enum: ['gini', 'entropy'] },
+        maxDepth: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 1 }] },
+        minSamplesSplit: { type: 'integer', minimum: 2 },
+        minSamplesLeaf: { type: 'integer', minimum: 1 },
+        minImpurityDecrease: { type: 'number', minimum: 0 },
+        ccpAlpha: { type: 'number', minimum: 0 },
+        classWeight: {
+          anyOf: [
+            { type: 'null' },
+            { const: 'balanced' },
+            {
+              type: 'object',
+              required: ['0', '1'],
+              properties: { '0': { type: 'number', minimum: 0 }, '1': { type: 'number', minimum: 0 } },
+              additionalProperties: false,
+            },
+          ],
+        },
+        seed: { type: 'integer' },
+      },
+      additionalProperties: false,
+    },
+    featureNames: { type: 'array', items: { type: 'string' } },
+    featureKinds: { type: 'array', items: { enum: ['numeric', 'categorical'] } },
+    featureImportances: numArray,
+    tree: {
+      type: 'object',
+      required: [
+        'left',
+        'right',
+        'feature',
+        'threshold',
+        'defaultLeft',
+        'isCategorical',
+        'catOffset',
+        'catWords',
+        'catBits',
+        'value',
+        'cover',
+        'gain',
+        'proba',
+      ],
+      properties: {
+        left: intArray,
+        right: intArray,
+        feature: intArray,
+        threshold: numArray,
+        defaultLeft: { type: 'array', items: { enum: [0, 1] } },
+        isCategorical: { type: 'array', items: { enum: [0, 1] } },
+        catOffset: intArray,
+        catWords: intArray,
+        catBits: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 } },
+        value: numArray,
+        cover: numArray,
+        gain: numArray,
+        proba: { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 } },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;

@@ -1,0 +1,11 @@
+export type { CvResult, FoldMetrics } from './cross-validation.js';
+export { RunsService } from './runs-service.js';
+export { type TrainingDeps, TrainingService } from './training-service.js';
+export type {
+  ModelMetrics,
+  PolicySummary,
+  TrainedModel,
+  TrainProgress,
+  TrainRequest,
+  TrainSummary,
+} from './training-types.js';
