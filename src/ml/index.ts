@@ -19,6 +19,7 @@ export {
 export {
   createEstimator,
   type Decision,
+  type Explanation,
   ENCODING_OF,
   type EstimatorKind,
   estimatorFromJSON,

@@ -7,6 +7,7 @@ export {
 } from './estimator-registry.js';
 export {
   type Decision,
+  type Explanation,
   type FeatureValue,
   ModelPipeline,
   type NumericRange,

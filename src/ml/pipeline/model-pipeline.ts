@@ -9,7 +9,11 @@ import {
   TreeEncoder,
 } from '../../data/index.js';
 import type { Estimator } from '../estimator.js';
+import { treeShap } from '../explain/index.js';
+import { GradientBoostingClassifier } from '../gbt/index.js';
+import { LogisticRegression } from '../logistic/index.js';
 import { DecisionPolicy } from '../policy/index.js';
+import type { DecisionTreeClassifier } from '../tree/index.js';
 import { ENCODING_OF, type EstimatorKind, estimatorFromJSON } from './estimator-registry.js';
 
 /** The format version this build writes. */
@@ -29,6 +33,13 @@ export interface PipelinePrediction {
   readonly probability: number;
   /** Raw model score (log-odds). */
   readonly rawScore: number;
+}
+
+/** Contributions of the features to one prediction's raw score. */
+export interface Explanation {
+  /** Expected raw score (the model's base value). */
+  readonly base: number;
+  readonly contributions: readonly { feature: string; value: FeatureValue; contribution: number }[];
 }
 
 /** Range of a numeric feature in the training data, for out-of-range warnings. */
@@ -134,6 +145,42 @@ export class ModelPipeline {
   /** Decisions (0 edible, 1 poisonous, 2 uncertain) for probabilities. */
   decide(p: Float64Array, out?: Uint8Array): Uint8Array {
     return this.policy.decideBatch(p, out);
+  }
+
+  /**
+   * Per-feature contributions to the raw score (log-odds) of one prediction, largest magnitude first:
+   * TreeSHAP for the tree models, coefficient × value for logistic regression (one-hot columns summed
+   * per feature). `base + Σ contributions` equals the model's raw score.
+   */
+  explainOne(values: readonly FeatureValue[], top = Number.POSITIVE_INFINITY): Explanation {
+    this.encoder.encodeInto(values, this.row, 0);
+    const names = this.encoder.featureInfo().map((f) => f.name.split('=')[0]);
+    let contributions: Float64Array;
+    let base: number;
+    if (this.estimator instanceof LogisticRegression) {
+      contributions = this.estimator.contributions(this.rowMatrix, 0);
+      base = this.estimator.expectedValue;
+    } else {
+      const trees =
+        this.estimator instanceof GradientBoostingClassifier
+          ? this.estimator.trees
+          : [(this.estimator as DecisionTreeClassifier).tree];
+      const baseMargin = this.estimator instanceof GradientBoostingClassifier ? this.estimator.baseMargin : 0;
+      const r = treeShap(trees, this.row, this.row.length, undefined, { baseMargin });
+      contributions = r.contributions;
+      base = r.expectedValue;
+    }
+    const byFeature = new Map<string, number>();
+    for (let k = 0; k < contributions.length; k++) {
+      byFeature.set(names[k], (byFeature.get(names[k]) ?? 0) + contributions[k]);
+    }
+    const list = [...byFeature].map(([feature, contribution]) => ({
+      feature,
+      value: values[this.schema.features.findIndex((f) => f.name === feature)] ?? null,
+      contribution,
+    }));
+    list.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    return { base, contributions: list.slice(0, top) };
   }
 
   /** Warnings for values far outside the training range (numeric features). */

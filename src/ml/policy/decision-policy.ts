@@ -10,8 +10,8 @@ export interface DecisionPolicyOptions {
   readonly poisonThreshold?: number;
   /**
    * Never answer "edible" at or above this probability, however well validation separates the classes
-   * (default 0.5): a model that is 90% sure a mushroom is poisonous must not be read as "edible" just
-   * because no validation row fell between 0.5 and 0.9.
+   * (default 0.1): a model that gives a mushroom a 30% chance of being poisonous must not be read as
+   * "edible" just because no validation row fell in that range; such mushrooms are "uncertain".
    */
   readonly maxEdibleBelow?: number;
 }
@@ -97,7 +97,7 @@ export class DecisionPolicy {
     pos.sort((a, b) => a - b);
     // allowed misses; the tiny slack absorbs round-off in (1 − target)·P (e.g. 0.001·1000)
     const k = Math.floor((1 - target) * pos.length + 1e-9);
-    const cap = options.maxEdibleBelow ?? 0.5;
+    const cap = options.maxEdibleBelow ?? 0.1;
     if (!(cap >= 0 && cap <= 1)) {
       throw new SporeprintError('SP_ERR_BAD_PARAM', `maxEdibleBelow must be in [0, 1], got ${cap}`);
     }

@@ -111,3 +111,37 @@ describe('ModelPipeline', () => {
     expect(pipe.rangeWarnings(values)).toEqual([]);
   });
 });
+
+describe('ModelPipeline.explainOne', () => {
+  const train = records(600, 11);
+  const y = (r: CleanRecord[]) => Uint8Array.from(r.map((x) => x.label));
+  for (const kind of ['logistic-regression', 'decision-tree', 'gradient-boosting'] as const) {
+    it(`${kind}: contributions add up to the raw score`, () => {
+      const enc =
+        kind === 'logistic-regression'
+          ? new LinearEncoder().fit(train, SECONDARY_SCHEMA)
+          : new TreeEncoder().fit(train, SECONDARY_SCHEMA);
+      const est = createEstimator(kind, {
+        seed: 1,
+        ...(kind === 'gradient-boosting' ? { nEstimators: 15 } : {}),
+      });
+      est.fit(enc.transform(train), y(train), { features: enc.featureInfo() });
+      const policy = DecisionPolicy.fit(y(train), est.predictProba(enc.transform(train)));
+      const pipe = ModelPipeline.create({
+        schema: 'secondary',
+        modelKind: kind,
+        encoder: enc,
+        estimator: est,
+        policy,
+      });
+      for (const r of train.slice(0, 20)) {
+        const e = pipe.explainOne(r.values);
+        const raw = est.decisionFunction(enc.transform([r]))[0];
+        const sum = e.base + e.contributions.reduce((a, c) => a + c.contribution, 0);
+        expect(sum).toBeCloseTo(raw, 9);
+        expect(new Set(e.contributions.map((c) => c.feature)).size).toBe(e.contributions.length);
+      }
+      expect(pipe.explainOne(train[0].values, 3).contributions).toHaveLength(3);
+    });
+  }
+});

@@ -38,7 +38,7 @@ describe('DecisionPolicy', () => {
   it('answers edible only strictly below the threshold: a tie is never edible', () => {
     const y = Uint8Array.from([1, 0, 0, 1]);
     const p = Float64Array.from([0.2, 0.2, 0.1, 0.9]);
-    const policy = DecisionPolicy.fit(y, p, { targetRecall: 1 });
+    const policy = DecisionPolicy.fit(y, p, { targetRecall: 1, maxEdibleBelow: 1 });
     expect(policy.edibleBelow).toBe(0.2);
     expect(policy.decide(0.2)).toBe(2);
     expect(policy.decide(0.1)).toBe(0);
@@ -47,13 +47,14 @@ describe('DecisionPolicy', () => {
     expect(Array.from(policy.decideBatch(p))).toEqual([2, 2, 0, 1]);
   });
 
-  it('never answers edible at p ≥ 0.5 however well validation separates the classes', () => {
+  it('never answers edible at p ≥ 0.1 however well validation separates the classes', () => {
     const y = Uint8Array.from([1, 1, 1, 0, 0, 0]);
     const p = Float64Array.from([0.97, 0.99, 1, 0.01, 0.02, 0.03]);
     const policy = DecisionPolicy.fit(y, p, { targetRecall: 0.999 });
-    expect(policy.edibleBelow).toBe(0.5);
+    expect(policy.edibleBelow).toBe(0.1);
     expect(policy.decide(0.9)).toBe(1);
-    expect(policy.decide(0.49)).toBe(0);
+    expect(policy.decide(0.3)).toBe(2);
+    expect(policy.decide(0.09)).toBe(0);
     expect(DecisionPolicy.fit(y, p, { maxEdibleBelow: 0.2 }).edibleBelow).toBe(0.2);
     expect(() => DecisionPolicy.fit(y, p, { maxEdibleBelow: 2 })).toThrow(/maxEdibleBelow/);
   });
