@@ -44,6 +44,97 @@ const configSchema = z
       .describe(
         'SPOREPRINT_ARTIFACT_STORE — where model artifacts live: file (under varDir/artifacts) or database',
       ),
+    gate: z
+      .object({
+        minRecall: z.coerce
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.999)
+          .describe('SPOREPRINT_GATE_MIN_RECALL — minimum poisonous recall on the test split (0.999)'),
+        maxFalseEdible: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe('SPOREPRINT_GATE_MAX_FALSE_EDIBLE — maximum false-edible count on the test split (0)'),
+        minAccuracy: z.coerce
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.99)
+          .describe('SPOREPRINT_GATE_MIN_ACCURACY — minimum accuracy on the test split (0.99)'),
+        tolerance: z.coerce
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.001)
+          .describe(
+            'SPOREPRINT_GATE_TOLERANCE — allowed regression against Production on the same rows (0.001)',
+          ),
+      })
+      .strict()
+      .default({ minRecall: 0.999, maxFalseEdible: 0, minAccuracy: 0.99, tolerance: 0.001 }),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .optional()
+      .describe('SPOREPRINT_REDIS_URL — Redis for cross-process registry events (unset: in-process only)'),
+    server: z
+      .object({
+        host: z
+          .string()
+          .min(1)
+          .default('127.0.0.1')
+          .describe('SPOREPRINT_HOST — address the API listens on (127.0.0.1)'),
+        port: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(8080)
+          .describe('SPOREPRINT_PORT — API port (8080)'),
+        modelName: z
+          .string()
+          .min(1)
+          .default('sporeprint-secondary')
+          .describe('SPOREPRINT_MODEL_NAME — registered model the API serves (sporeprint-secondary)'),
+        requireKeyForPredict: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((v) => v === 'true')
+          .describe('SPOREPRINT_REQUIRE_KEY — require an API key on prediction endpoints (false)'),
+        rateLimitPerMinute: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe('SPOREPRINT_RATE_LIMIT — requests per minute per API key or IP; 0 = off (0)'),
+        corsOrigins: z
+          .string()
+          .default('')
+          .transform((v) =>
+            v
+              .split(',')
+              .map((x) => x.trim())
+              .filter((x) => x !== ''),
+          )
+          .describe('SPOREPRINT_CORS_ORIGINS — comma-separated allowed origins; empty = CORS off'),
+        bodyLimitBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(8 * 1024 * 1024)
+          .describe('SPOREPRINT_BODY_LIMIT — maximum request body in bytes (8 MiB)'),
+        logMode: z
+          .enum(['durable', 'async'])
+          .default('durable')
+          .describe(
+            'SPOREPRINT_LOG_MODE — prediction log: durable (respond after commit) or async (durable)',
+          ),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -63,6 +154,19 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_SEED: ['etl', 'seed'],
   SPOREPRINT_ARTIFACT_STORE: ['artifactStore'],
   SPOREPRINT_LOG_LEVEL: ['logLevel'],
+  SPOREPRINT_GATE_MIN_RECALL: ['gate', 'minRecall'],
+  SPOREPRINT_GATE_MAX_FALSE_EDIBLE: ['gate', 'maxFalseEdible'],
+  SPOREPRINT_GATE_MIN_ACCURACY: ['gate', 'minAccuracy'],
+  SPOREPRINT_GATE_TOLERANCE: ['gate', 'tolerance'],
+  SPOREPRINT_REDIS_URL: ['redisUrl'],
+  SPOREPRINT_HOST: ['server', 'host'],
+  SPOREPRINT_PORT: ['server', 'port'],
+  SPOREPRINT_MODEL_NAME: ['server', 'modelName'],
+  SPOREPRINT_REQUIRE_KEY: ['server', 'requireKeyForPredict'],
+  SPOREPRINT_RATE_LIMIT: ['server', 'rateLimitPerMinute'],
+  SPOREPRINT_CORS_ORIGINS: ['server', 'corsOrigins'],
+  SPOREPRINT_BODY_LIMIT: ['server', 'bodyLimitBytes'],
+  SPOREPRINT_LOG_MODE: ['server', 'logMode'],
 };
 
 /**

@@ -26,7 +26,16 @@ export const ERROR_CATALOGUE = {
   SP_ERR_ARTIFACT_CORRUPT:
     'A stored artifact does not match its SHA-256 checksum: it was corrupted or tampered with.',
   SP_ERR_REGISTRY_STATE: 'The model version is in a stage or state that does not allow this registry action.',
-  SP_ERR_QUALITY_GATE: 'A promotion to Production was blocked by the quality gate (the message names each failed rule).',
+  SP_ERR_QUALITY_GATE:
+    'A promotion to Production was blocked by the quality gate (the message names each failed rule).',
+  SP_ERR_VALIDATION: 'A submitted record has unknown fields, wrong types or unknown category codes.',
+  SP_ERR_NOT_READY: 'No verified model is loaded yet, or a dependency is not ready.',
+  SP_ERR_UNAUTHORIZED: 'An API key is missing, unknown or revoked.',
+  SP_ERR_FORBIDDEN: 'The API key is valid but may not perform this action.',
+  SP_ERR_RATE_LIMITED: 'Too many requests from this key or address.',
+  SP_ERR_BAD_REQUEST: 'The HTTP request is malformed (e.g. invalid JSON).',
+  SP_ERR_PAYLOAD_TOO_LARGE: 'The HTTP request body exceeds the size limit.',
+  SP_ERR_UNSUPPORTED_MEDIA_TYPE: 'The HTTP request body has an unsupported content type.',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

@@ -10,8 +10,21 @@ import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
-import { DatabaseService, EtlService, RunsService, TrainingService } from '../services/index.js';
-import { openArtifactStore, openStorage } from '../storage/index.js';
+import {
+  DatabaseService,
+  EtlService,
+  RegistryService,
+  RunsService,
+  TrainingService,
+} from '../services/index.js';
+import {
+  createInProcessEventBus,
+  openArtifactStore,
+  openRedisEventBus,
+  openStorage,
+  type RegistryEventBus,
+} from '../storage/index.js';
+import { startServer } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (this file lives in src/main or dist/main). */
@@ -46,6 +59,28 @@ function codeVersion(): string {
   return cachedCodeVersion;
 }
 
+/**
+ * The registry event bus: Redis when `SPOREPRINT_REDIS_URL` is set (connected on first use, so
+ * commands that publish nothing never touch Redis), else in-process.
+ */
+function registryEventBus(config: Config): RegistryEventBus {
+  const url = config.redisUrl;
+  if (url === undefined) return createInProcessEventBus();
+  let bus: Promise<RegistryEventBus> | undefined;
+  const open = (): Promise<RegistryEventBus> => {
+    bus ??= openRedisEventBus(url);
+    return bus;
+  };
+  return {
+    kind: 'redis',
+    publish: async (message) => (await open()).publish(message),
+    subscribe: async (listener) => (await open()).subscribe(listener),
+    close: async () => {
+      if (bus !== undefined) await (await bus.catch(() => undefined))?.close();
+    },
+  };
+}
+
 async function main(): Promise<number> {
   let config: Config;
   try {
@@ -57,7 +92,27 @@ async function main(): Promise<number> {
     return 2;
   }
   const dataDir = resolve(config.dataDir === './data' ? join(packageRoot, 'data') : config.dataDir);
+  const pkgVersion = (
+    JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+  ).version;
   const ctx: CliContext = {
+    modelName: config.server.modelName,
+    serve: (opts) =>
+      startServer(config, {
+        ...opts,
+        version: pkgVersion,
+        print: (line) => process.stderr.write(`${line}\n`),
+      }),
+    untilSignal: () =>
+      new Promise((resolveSignal) => {
+        const onSignal = (signal: string): void => {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          resolveSignal(signal);
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+      }),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,
@@ -70,7 +125,17 @@ async function main(): Promise<number> {
           ? { kind: 'database' }
           : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
       );
+      const events = registryEventBus(config);
       return {
+        registry: new RegistryService({
+          runs: storage.runs,
+          registry: storage.registry,
+          artifacts,
+          datasets: storage.datasets,
+          events,
+          gate: config.gate,
+          onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
+        }),
         training: new TrainingService({
           datasets: storage.datasets,
           runs: storage.runs,
@@ -85,7 +150,11 @@ async function main(): Promise<number> {
           speciesFile: join(dataDir, 'primary_data.csv'),
         }),
         database: new DatabaseService(storage),
-        close: () => storage.close(),
+        keys: storage.apiKeys,
+        close: async () => {
+          await events.close();
+          await storage.close();
+        },
       };
     },
   };

@@ -17,19 +17,29 @@ export {
   evaluateDecisions,
 } from './metrics/index.js';
 export {
+  type AnswerSummary,
+  evaluateGuard,
+  type GuardEvaluation,
+  NOVELTY_REASON,
+  NoveltyDetector,
+  NoveltyGuard,
+} from './novelty/index.js';
+export {
   createEstimator,
   type Decision,
-  type Explanation,
   ENCODING_OF,
   type EstimatorKind,
+  type Explanation,
   estimatorFromJSON,
   type FeatureValue,
   MODEL_ALIASES,
   ModelPipeline,
   type NumericRange,
   PIPELINE_FORMAT_VERSION,
+  type PipelineGuard,
   type PipelineJSON,
   type PipelinePrediction,
+  UNCERTAIN_REASON,
 } from './pipeline/index.js';
 export { DecisionPolicy, type DecisionPolicyJSON, type DecisionPolicyReport } from './policy/index.js';
 export { DecisionTreeClassifier, type DecisionTreeParams } from './tree/index.js';

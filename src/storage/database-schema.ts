@@ -19,6 +19,9 @@ export interface DatabaseSchema {
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   registry_events: RegistryEventsTable;
+  predictions: PredictionsTable;
+  feedback: FeedbackTable;
+  api_keys: ApiKeysTable;
 }
 
 /** One imported file, identified by the sha256 of its content. */
@@ -148,4 +151,40 @@ export interface RegistryEventsTable {
   metrics: string;
   forced: number;
   created_at: string;
+}
+
+/** One logged prediction (written by group commit on the serving path). */
+export interface PredictionsTable {
+  id: string;
+  created_at: string;
+  model_name: string;
+  model_version: number;
+  arm: string | null;
+  client_id: string | null;
+  input: string;
+  output: string;
+  decision: string;
+  probability: number;
+  latency_us: number;
+  request_kind: string;
+}
+
+/** The true label of one prediction, at most one per prediction. */
+export interface FeedbackTable {
+  prediction_id: string;
+  true_label: string;
+  created_at: string;
+  source: string | null;
+  note: string | null;
+}
+
+/** One API key: only the SHA-256 hex digest of its secret is stored. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  role: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }

@@ -4,6 +4,14 @@
  * connections or transactions.
  */
 export {
+  API_KEY_ROLES,
+  type ApiKeyInput,
+  type ApiKeyRecord,
+  type ApiKeyRepository,
+  type ApiKeyRole,
+  type CreatedApiKey,
+} from './api-key-types.js';
+export {
   type ArtifactStore,
   type ArtifactStoreConfig,
   openArtifactStore,
@@ -38,6 +46,12 @@ export {
   SPLIT_CODE,
   type SplitKind,
 } from './dataset-types.js';
+export {
+  type GroupCommitFailure,
+  GroupCommitLog,
+  type GroupCommitLogOptions,
+  type GroupCommitMode,
+} from './group-commit-log.js';
 export { migrationNames } from './migration-provider.js';
 export {
   type MigrationOutcome,
@@ -47,6 +61,36 @@ export {
   openStorage,
   type Storage,
 } from './open-storage.js';
+export { createPredictionLog, type PredictionLogOptions } from './prediction-log.js';
+export {
+  type FeedbackInput,
+  type FeedbackOutcome,
+  type FeedbackRecord,
+  type FeedbackRepository,
+  type LabelledPrediction,
+  type LabelledPredictionOptions,
+  PREDICTION_DECISIONS,
+  PREDICTION_REQUEST_KINDS,
+  type PredictionDecision,
+  type PredictionFilter,
+  type PredictionInput,
+  type PredictionListOptions,
+  type PredictionRecord,
+  type PredictionRepository,
+  type PredictionRequestKind,
+} from './prediction-types.js';
+export {
+  createInProcessEventBus,
+  type RegistryEventBus,
+  type RegistryEventListener,
+  type RegistryEventMessage,
+} from './registry-events.js';
+export {
+  openRedisEventBus,
+  parseRegistryEventMessage,
+  REGISTRY_EVENTS_CHANNEL,
+  type RedisEventBusOptions,
+} from './registry-events-redis.js';
 export {
   type HistoryOptions,
   MODEL_STAGES,

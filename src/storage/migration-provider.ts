@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-etl-datasets.js';
 import * as m0002 from './migrations/0002-training-runs-and-registry.js';
+import * as m0003 from './migrations/0003-predictions-feedback-keys.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -9,6 +10,7 @@ import * as m0002 from './migrations/0002-training-runs-and-registry.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-etl-datasets': m0001,
   '0002-training-runs-and-registry': m0002,
+  '0003-predictions-feedback-keys': m0003,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

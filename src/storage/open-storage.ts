@@ -5,12 +5,22 @@ import { Kysely, type MigrationResultSet, Migrator, MysqlDialect, SqliteDialect,
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { SporeprintError } from '../core/index.js';
+import { KyselyApiKeyRepository } from './api-key-repository.js';
+import type { ApiKeyRepository } from './api-key-types.js';
 import { databaseError, driverCode } from './database-error.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { type MysqlUrl, parseDatabaseUrl, type SqliteUrl } from './database-url.js';
 import { KyselyDatasetRepository } from './dataset-repository.js';
 import type { DatasetRepository } from './dataset-types.js';
+import { KyselyFeedbackRepository } from './feedback-repository.js';
 import { migrationProvider } from './migration-provider.js';
+import { KyselyPredictionRepository } from './prediction-repository.js';
+import type { FeedbackRepository, PredictionRepository } from './prediction-types.js';
+import {
+  kyselyPredictionWriter,
+  type PredictionRowWriter,
+  sqlitePredictionWriter,
+} from './prediction-writer.js';
 import { KyselyRegistryRepository } from './registry-repository.js';
 import type { RegistryRepository } from './registry-types.js';
 import { kyselyRowWriter, type SourceRowWriter, sqliteRowWriter } from './row-writer.js';
@@ -46,6 +56,12 @@ export interface Storage {
   readonly runs: RunRepository;
   /** The model registry. Artifacts live in an {@link ArtifactStore} (see `openArtifactStore`). */
   readonly registry: RegistryRepository;
+  /** The prediction log (write it through a group-commit `createPredictionLog` on the serving path). */
+  readonly predictions: PredictionRepository;
+  /** True labels of predictions, reported later. */
+  readonly feedback: FeedbackRepository;
+  /** API keys, stored hashed. */
+  readonly apiKeys: ApiKeyRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -71,6 +87,7 @@ export interface OpenStorageOptions {
 interface Backend {
   readonly db: Kysely<DatabaseSchema>;
   readonly rowWriter: SourceRowWriter;
+  readonly predictionWriter: PredictionRowWriter;
 }
 
 /**
@@ -117,7 +134,7 @@ function openSqlite(target: SqliteUrl, opts: OpenStorageOptions): Backend {
     throw databaseError(`Opening SQLite database ${target.path}`, e);
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: handle }) });
-  return { db, rowWriter: sqliteRowWriter(handle) };
+  return { db, rowWriter: sqliteRowWriter(handle), predictionWriter: sqlitePredictionWriter(handle) };
 }
 
 async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Backend> {
@@ -155,7 +172,7 @@ async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Ba
     bigNumberStrings: false,
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new MysqlDialect({ pool }) });
-  return { db, rowWriter: kyselyRowWriter() };
+  return { db, rowWriter: kyselyRowWriter(), predictionWriter: kyselyPredictionWriter() };
 }
 
 function createStorage(
@@ -175,6 +192,9 @@ function createStorage(
     datasets,
     runs: new KyselyRunRepository(ctx),
     registry: new KyselyRegistryRepository(ctx),
+    predictions: new KyselyPredictionRepository(ctx, backend.predictionWriter),
+    feedback: new KyselyFeedbackRepository(ctx),
+    apiKeys: new KyselyApiKeyRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },

@@ -390,6 +390,21 @@ export class KyselyRegistryRepository implements RegistryRepository {
         .where('model_name', '=', name)
         .where('stage', '=', 'Production')
         .executeTakeFirst();
+      const current = prod === undefined ? null : Number(prod.version);
+      if (input.expectedProduction !== undefined && input.expectedProduction !== current) {
+        throw new SporeprintError(
+          'SP_ERR_CONFLICT',
+          `Production of model ${name} changed while promoting version ${version}: expected ` +
+            `${input.expectedProduction === null ? 'no version' : `version ${input.expectedProduction}`}, found ` +
+            `${current === null ? 'none' : `version ${current}`} in Production`,
+          {
+            modelName: name,
+            version,
+            expectedProduction: input.expectedProduction,
+            productionVersion: current,
+          },
+        );
+      }
       if (prod !== undefined) {
         const prodVersion = Number(prod.version);
         if (input.archivePreviousProduction === false) {

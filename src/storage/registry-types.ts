@@ -85,6 +85,12 @@ export interface TransitionStageInput {
   readonly archivePreviousProduction?: boolean;
   /** The event recorded (default `'stage-changed'`); `'rolled-back'` only for promotions to Production. */
   readonly eventKind?: 'stage-changed' | 'rolled-back';
+  /**
+   * Optimistic check for promotions to Production: the version the caller saw in Production (`null`
+   * for none) when it decided, e.g. when a quality gate compared against it. When given and the
+   * Production version is another one at commit time, the transition rejects with `SP_ERR_CONFLICT`.
+   */
+  readonly expectedProduction?: number | null;
 }
 
 /** What {@link RegistryRepository.transitionStage} changed. */

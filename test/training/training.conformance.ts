@@ -83,6 +83,36 @@ export function describeTrainingConformance(backend: TestBackend): void {
       expect(t.recall).toBe(1);
     });
 
+    it('unknown-species guard: on unseen species almost no "edible" answer is poisonous, on seen species most edible stay edible', async () => {
+      await etl.run({ source: SECONDARY });
+      const s = await training.train({
+        dataset: 'latest',
+        models: ['gradient-boosting'],
+        params: { 'gradient-boosting': { nEstimators: 30 } },
+        cv: 3,
+        groupCv: 3,
+      });
+      const m = s.models[0].metrics;
+      expect(m.guard?.reason).toBe('unlike any species in the training data');
+      const unseen = m.groupCv!.decisions!;
+      expect(unseen.withoutGuard.falseEdibleShareOfEdible).toBeGreaterThan(0.2);
+      expect(unseen.withGuard.falseEdibleShareOfEdible).toBeLessThanOrEqual(0.005);
+      const seen = m.cv!.decisions!;
+      expect(seen.withGuard.edibleKeptShare).toBeGreaterThanOrEqual(0.9);
+      expect(seen.withGuard.falseEdibleShareOfEdible).toBeLessThanOrEqual(0.0005);
+      // the served pipeline carries the guard: a mushroom unlike the training data is "uncertain"
+      const run = await runs.get(s.models[0].runId);
+      const pipe = ModelPipeline.fromJSON(
+        JSON.parse(new TextDecoder().decode(await artifacts.get(run.artifactSha256!))),
+      );
+      const odd = pipe.predictOne(
+        pipe.featureNames.map((f) =>
+          f === 'cap-diameter' ? 60 : f === 'cap-shape' ? 'c' : f === 'habitat' ? 'w' : null,
+        ),
+      );
+      expect(odd).toMatchObject({ decision: 'uncertain', reason: 'unlike any species in the training data' });
+    });
+
     it('refuses unknown datasets, bad folds and species CV without species, recording nothing', async () => {
       await expect(training.train({ dataset: 'ds-nope', models: ['decision-tree'] })).rejects.toMatchObject({
         code: 'SP_ERR_NOT_FOUND',

@@ -42,3 +42,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, fileText: '[1]' })).toThrow(/JSON object/);
   });
 });
+
+describe('registry settings', () => {
+  it('defaults the quality gate and leaves Redis unset', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.gate).toEqual({ minRecall: 0.999, maxFalseEdible: 0, minAccuracy: 0.99, tolerance: 0.001 });
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('reads gate thresholds and the Redis URL from the environment', () => {
+    const c = loadConfig({
+      env: {
+        SPOREPRINT_GATE_MIN_RECALL: '0.99',
+        SPOREPRINT_GATE_MAX_FALSE_EDIBLE: '2',
+        SPOREPRINT_GATE_TOLERANCE: '0.01',
+        SPOREPRINT_REDIS_URL: 'redis://127.0.0.1:6379/2',
+      },
+    });
+    expect(c.gate).toEqual({ minRecall: 0.99, maxFalseEdible: 2, minAccuracy: 0.99, tolerance: 0.01 });
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(() => loadConfig({ env: { SPOREPRINT_GATE_MIN_ACCURACY: '2' } })).toThrow(
+      /gate\.minAccuracy \(SPOREPRINT_GATE_MIN_ACCURACY\)/,
+    );
+    expect(() => loadConfig({ env: { SPOREPRINT_REDIS_URL: 'localhost:6379' } })).toThrow(
+      /SPOREPRINT_REDIS_URL/,
+    );
+  });
+});

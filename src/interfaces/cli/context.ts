@@ -1,4 +1,29 @@
-import type { DatabaseService, EtlService, RunsService, TrainingService } from '../../services/index.js';
+import type {
+  DatabaseService,
+  EtlService,
+  RegistryService,
+  RunsService,
+  TrainingService,
+} from '../../services/index.js';
+
+/** API key administration (secrets are shown once, stored hashed). */
+export interface ApiKeyAdmin {
+  create(input: {
+    name: string;
+    role: 'admin' | 'predict';
+  }): Promise<{ id: string; secret: string; role: string; name: string }>;
+  list(): Promise<
+    readonly {
+      id: string;
+      name: string;
+      role: string;
+      createdAt: Date;
+      revokedAt: Date | null;
+      lastUsedAt: Date | null;
+    }[]
+  >;
+  revoke(id: string): Promise<unknown>;
+}
 
 /** The services a CLI command may use; opened lazily so `--help` never touches the database. */
 export interface CliServices {
@@ -6,6 +31,8 @@ export interface CliServices {
   readonly database: DatabaseService;
   readonly training: TrainingService;
   readonly runs: RunsService;
+  readonly registry: RegistryService;
+  readonly keys: ApiKeyAdmin;
   close(): Promise<void>;
 }
 
@@ -18,4 +45,16 @@ export interface CliContext {
   readonly dataDir: string;
   /** Show progress bars (off in CI and when stderr is not a terminal). */
   readonly progress: boolean;
+  /** Starts the API server (built by the composition root) and resolves once it listens. */
+  serve(opts: { port?: number; host?: string }): Promise<ServerHandle>;
+  /** The registered model the API serves (config). */
+  readonly modelName: string;
+  /** Resolves when the process is asked to stop (SIGTERM / SIGINT). */
+  readonly untilSignal: () => Promise<string>;
+}
+
+/** A running API server. */
+export interface ServerHandle {
+  readonly url: string;
+  close(): Promise<void>;
 }

@@ -3,7 +3,10 @@ import { isSporeprintError } from '../../core/index.js';
 import { registerDatasetsCommand } from './commands/datasets-command.js';
 import { registerDbCommand } from './commands/db-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
+import { registerKeysCommand } from './commands/keys-command.js';
+import { registerModelsCommand } from './commands/models-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
 import type { CliContext } from './context.js';
@@ -16,6 +19,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('sporeprint')
     .description('Mushroom classification as MLOps software: ETL, training, registry, serving, monitoring')
     .version(version)
+    // `sporeprint --version` only before a command, so that `models show <name> --version N` works
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -28,6 +33,9 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerDbCommand(program, ctx);
   registerTrainCommand(program, ctx);
   registerRunsCommand(program, ctx);
+  registerServeCommand(program, ctx);
+  registerKeysCommand(program, ctx);
+  registerModelsCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

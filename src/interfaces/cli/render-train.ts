@@ -118,6 +118,82 @@ export function renderTrainSummary(s: TrainSummary): string {
       ]),
     );
   }
+  const guarded = s.models.filter((m) => m.metrics.guard);
+  if (guarded.length > 0) {
+    out.push('');
+    out.push(
+      `Unknown-species guard (answers "uncertain" for a mushroom ${guarded[0].metrics.guard!.reason}), on test:`,
+    );
+    out.push(
+      table([
+        [
+          'model',
+          'guard',
+          'edible',
+          'poisonous',
+          'uncertain',
+          'false-edible',
+          'share of edible answers poisonous',
+          'edible kept',
+        ],
+        ...guarded.flatMap((m) => {
+          const g = m.metrics.guard!;
+          const row = (label: string, a: typeof g.test.withGuard) => [
+            m.modelKind,
+            label,
+            pct(a.edibleShare),
+            pct(a.poisonousShare),
+            pct(a.uncertainShare),
+            a.falseEdible,
+            pct(a.falseEdibleShareOfEdible, 3),
+            pct(a.edibleKeptShare),
+          ];
+          return [
+            row('without', g.test.withoutGuard),
+            row(`with (t=${g.threshold.toFixed(3)})`, g.test.withGuard),
+          ];
+        }),
+      ]),
+    );
+  }
+  for (const key of ['cv', 'groupCv'] as const) {
+    const rows = s.models.filter((m) => m.metrics[key]?.decisions);
+    if (rows.length === 0) continue;
+    out.push('');
+    out.push(
+      key === 'cv'
+        ? 'Answers on held-out rows of SEEN species (stratified CV), with and without the guard:'
+        : 'Answers on held-out rows of UNSEEN species (species-grouped CV), with and without the guard:',
+    );
+    out.push(
+      table([
+        [
+          'model',
+          'guard',
+          'edible',
+          'poisonous',
+          'uncertain',
+          'false-edible',
+          'share of edible answers poisonous',
+          'edible kept',
+        ],
+        ...rows.flatMap((m) => {
+          const d = m.metrics[key]!.decisions!;
+          const row = (label: string, a: typeof d.withGuard) => [
+            m.modelKind,
+            label,
+            pct(a.edible / a.rows),
+            pct(a.poisonous / a.rows),
+            pct(a.uncertain / a.rows),
+            a.falseEdible,
+            pct(a.falseEdibleShareOfEdible, 3),
+            pct(a.edibleKeptShare),
+          ];
+          return [row('without', d.withoutGuard), row('with', d.withGuard)];
+        }),
+      ]),
+    );
+  }
   for (const m of s.models) for (const w of m.warnings) out.push(`warning (${m.modelKind}): ${w}`);
   for (const n of s.notes) out.push(`\nNote: ${n}`);
   return `${out.join('\n')}\n`;

@@ -2,6 +2,7 @@ import { type FeatureInfo, type Matrix, NotFittedError, Rng, SporeprintError } f
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import type { TreeArrays } from '../tree-arrays.js';
 import { binMatrix } from './binning.js';
+import { CompiledForest } from './compiled-forest.js';
 import { FlatForest, type MarginPrecision } from './flat-forest.js';
 import { TreeGrower } from './grow-tree.js';
 import { assertGbtSchema, checkTreeStructure, treeFromPlain } from './model-schema.js';
@@ -29,7 +30,7 @@ interface Fitted {
   readonly marginPrecision: MarginPrecision;
   readonly bestIteration: number;
   readonly cuts: number[][] | null;
-  readonly forest: FlatForest;
+  readonly forest: CompiledForest;
 }
 
 const EPS_HESS = 1e-16;
@@ -422,9 +423,9 @@ function makeState(
 ): Fitted {
   const baseMargin =
     marginPrecision === 'float32' ? Math.fround(-Math.log(1 / Math.fround(baseScore) - 1)) : logit(baseScore);
-  let forest: FlatForest;
+  let forest: CompiledForest;
   try {
-    forest = new FlatForest(trees.slice(0, bestIteration + 1));
+    forest = new CompiledForest(trees.slice(0, bestIteration + 1));
   } catch (e) {
     throw new SporeprintError('SP_ERR_MODEL_FORMAT', `gradient boosting model: ${(e as Error).message}`, {
       path: '/trees',

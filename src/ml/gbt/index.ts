@@ -1,4 +1,5 @@
 export { type BinnedData, binMatrix, quantileCuts } from './binning.js';
+export { CompiledForest, exactLiteral } from './compiled-forest.js';
 export { FlatForest, type MarginPrecision } from './flat-forest.js';
 export { float32CutToThreshold, thresholdToFloat32Cut } from './float32.js';
 export {

@@ -12,6 +12,8 @@ export {
   ModelPipeline,
   type NumericRange,
   PIPELINE_FORMAT_VERSION,
+  type PipelineGuard,
   type PipelineJSON,
   type PipelinePrediction,
+  UNCERTAIN_REASON,
 } from './model-pipeline.js';

@@ -12,6 +12,7 @@ import type { Estimator } from '../estimator.js';
 import { treeShap } from '../explain/index.js';
 import { GradientBoostingClassifier } from '../gbt/index.js';
 import { LogisticRegression } from '../logistic/index.js';
+import { NOVELTY_REASON, NoveltyGuard } from '../novelty/index.js';
 import { DecisionPolicy } from '../policy/index.js';
 import type { DecisionTreeClassifier } from '../tree/index.js';
 import { ENCODING_OF, type EstimatorKind, estimatorFromJSON } from './estimator-registry.js';
@@ -26,6 +27,21 @@ export type FeatureValue = string | number | null;
 export type Decision = 'edible' | 'poisonous' | 'uncertain';
 const DECISIONS: readonly Decision[] = ['edible', 'poisonous', 'uncertain'];
 
+/** Why the policy alone answers "uncertain". */
+export const UNCERTAIN_REASON = 'P(poisonous) between the edible and poisonous thresholds';
+
+function guardFromJSON(
+  json: { encoder: unknown; guard: unknown },
+  modelEncoder: LinearEncoder | TreeEncoder,
+): PipelineGuard {
+  const encoder = TreeEncoder.fromJSON(json.encoder);
+  // share the model's encoder when they are the same (tree models), so one encoding serves both
+  const same =
+    modelEncoder instanceof TreeEncoder &&
+    JSON.stringify(modelEncoder.toJSON()) === JSON.stringify(encoder.toJSON());
+  return { encoder: same ? modelEncoder : encoder, guard: NoveltyGuard.fromJSON(json.guard) };
+}
+
 /** The answer for one mushroom. */
 export interface PipelinePrediction {
   readonly decision: Decision;
@@ -33,6 +49,16 @@ export interface PipelinePrediction {
   readonly probability: number;
   /** Raw model score (log-odds). */
   readonly rawScore: number;
+  /** Novelty score (distance from the training data); null when the pipeline has no guard. */
+  readonly novelty: number | null;
+  /** Why the answer is "uncertain" (null otherwise). */
+  readonly reason: string | null;
+}
+
+/** The unknown-species guard of a pipeline: its encoder (category codes) and calibrated guard. */
+export interface PipelineGuard {
+  readonly encoder: TreeEncoder;
+  readonly guard: NoveltyGuard;
 }
 
 /** Contributions of the features to one prediction's raw score. */
@@ -58,6 +84,7 @@ const pipelineJson = z.object({
   estimator: z.unknown(),
   policy: z.unknown(),
   numericRanges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
+  novelty: z.object({ encoder: z.unknown(), guard: z.unknown() }).nullable().default(null),
   metadata: z.record(z.string(), z.unknown()),
 });
 
@@ -76,6 +103,7 @@ export class ModelPipeline {
   private readonly row: Float64Array;
   private readonly rowMatrix: Matrix;
   private readonly out = new Float64Array(1);
+  private readonly guardRow: Float64Array | null;
 
   private constructor(
     readonly schema: DatasetSchema,
@@ -85,9 +113,12 @@ export class ModelPipeline {
     readonly policy: DecisionPolicy,
     readonly numericRanges: Readonly<Record<string, NumericRange>>,
     readonly metadata: Readonly<Record<string, unknown>>,
+    readonly guard: PipelineGuard | null,
   ) {
     this.row = new Float64Array(encoder.width);
     this.rowMatrix = { data: this.row, rows: 1, cols: encoder.width };
+    this.guardRow =
+      guard === null ? null : guard.encoder === encoder ? this.row : new Float64Array(guard.encoder.width);
   }
 
   /** Assembles a pipeline from its fitted parts. */
@@ -99,6 +130,7 @@ export class ModelPipeline {
     policy: DecisionPolicy;
     numericRanges?: Record<string, NumericRange>;
     metadata?: Record<string, unknown>;
+    guard?: PipelineGuard | null;
   }): ModelPipeline {
     const wantLinear = ENCODING_OF[parts.modelKind] === 'linear';
     if (wantLinear !== parts.encoder instanceof LinearEncoder) {
@@ -115,6 +147,7 @@ export class ModelPipeline {
       parts.policy,
       Object.freeze({ ...(parts.numericRanges ?? {}) }),
       Object.freeze({ ...(parts.metadata ?? {}) }),
+      parts.guard ?? null,
     );
   }
 
@@ -134,7 +167,29 @@ export class ModelPipeline {
     // The same call as batch evaluation, so the policy sees exactly the probabilities it was fitted on.
     const probability = this.estimator.predictProba(this.rowMatrix, this.out)[0];
     const rawScore = Math.log(probability / (1 - probability));
-    return { decision: DECISIONS[this.policy.decide(probability)], probability, rawScore };
+    const code = this.policy.decide(probability);
+    const g = this.guard;
+    if (g === null) {
+      return {
+        decision: DECISIONS[code],
+        probability,
+        rawScore,
+        novelty: null,
+        reason: code === 2 ? UNCERTAIN_REASON : null,
+      };
+    }
+    if (this.guardRow !== this.row) g.encoder.encodeInto(values, this.guardRow!, 0);
+    const novelty = g.guard.scoreRow(this.guardRow!, 0);
+    if (g.guard.isNovel(novelty)) {
+      return { decision: 'uncertain', probability, rawScore, novelty, reason: NOVELTY_REASON };
+    }
+    return {
+      decision: DECISIONS[code],
+      probability,
+      rawScore,
+      novelty,
+      reason: code === 2 ? UNCERTAIN_REASON : null,
+    };
   }
 
   /** P(poisonous) for an encoded matrix. */
@@ -142,9 +197,26 @@ export class ModelPipeline {
     return this.estimator.predictProba(X, out);
   }
 
-  /** Decisions (0 edible, 1 poisonous, 2 uncertain) for probabilities. */
+  /** Decisions (0 edible, 1 poisonous, 2 uncertain) for probabilities (policy only, no guard). */
   decide(p: Float64Array, out?: Uint8Array): Uint8Array {
     return this.policy.decideBatch(p, out);
+  }
+
+  /**
+   * Decisions for records, with the unknown-species guard when the pipeline has one: the policy's
+   * answer, turned into "uncertain" (2) for records unlike the training data.
+   */
+  decideRecords(records: readonly CleanRecord[]): {
+    p: Float64Array;
+    decisions: Uint8Array;
+    novelty: Float64Array | null;
+  } {
+    const p = this.predictProba(this.transform(records));
+    const decisions = this.policy.decideBatch(p);
+    if (this.guard === null) return { p, decisions, novelty: null };
+    const novelty = this.guard.guard.score(this.guard.encoder.transform(records));
+    for (let i = 0; i < decisions.length; i++) if (this.guard.guard.isNovel(novelty[i])) decisions[i] = 2;
+    return { p, decisions, novelty };
   }
 
   /**
@@ -210,6 +282,7 @@ export class ModelPipeline {
       estimator: this.estimator.toJSON(),
       policy: this.policy.toJSON(),
       numericRanges: { ...this.numericRanges },
+      novelty: this.guard ? { encoder: this.guard.encoder.toJSON(), guard: this.guard.guard.toJSON() } : null,
       metadata: { ...this.metadata },
     };
   }
@@ -251,6 +324,7 @@ export class ModelPipeline {
       DecisionPolicy.fromJSON(j.policy),
       Object.freeze({ ...j.numericRanges }),
       Object.freeze({ ...j.metadata }),
+      j.novelty ? guardFromJSON(j.novelty, encoder) : null,
     );
   }
 }

@@ -1,7 +1,8 @@
-export type { CvResult, FoldMetrics } from './cross-validation.js';
+export type { AnswerTotals, CvResult, FoldMetrics } from './cross-validation.js';
 export { RunsService } from './runs-service.js';
 export { type TrainingDeps, TrainingService } from './training-service.js';
 export type {
+  GuardSummary,
   ModelMetrics,
   PolicySummary,
   TrainedModel,

@@ -7,7 +7,11 @@ import {
   ENCODING_OF,
   type EstimatorKind,
   evaluateBinary,
+  evaluateGuard,
   ModelPipeline,
+  NoveltyDetector,
+  NoveltyGuard,
+  type PipelineGuard,
 } from '../../ml/index.js';
 import type { ArtifactStore, DatasetRepository, RunRepository } from '../../storage/index.js';
 import { crossValidate } from './cross-validation.js';
@@ -110,6 +114,37 @@ export class TrainingService {
         calibration: calibrationTable(yte, pte, 10),
         policy: { ...policy.toJSON(), test: policy.report(yte, pte) },
       };
+      const warnings: string[] = [];
+      let guard: PipelineGuard | null = null;
+      if (req.guard !== false) {
+        t = performance.now();
+        const tree = data.tree;
+        const [gtr, gva, gte] =
+          enc === tree ? [Xtr, Xva, Xte] : [train, val, test].map((r) => tree.transform(r));
+        try {
+          const detector = new NoveltyDetector().fit(gtr, tree.featureInfo());
+          const g = NoveltyGuard.calibrate(detector, gva);
+          guard = { encoder: tree, guard: g };
+          metrics.guard = {
+            method: g.method,
+            threshold: g.threshold,
+            quantile: g.quantile,
+            reason: g.reason,
+            test: evaluateGuard({
+              yTrue: yte,
+              pPoisonous: pte,
+              edibleBelow: policy.edibleBelow,
+              poisonousAtOrAbove: policy.poisonousAtOrAbove,
+              noveltyScores: g.score(gte),
+              threshold: g.threshold,
+            }),
+          };
+        } catch (e) {
+          warnings.push(`unknown-species guard not fitted: ${(e as Error).message}`);
+        }
+        durations.guardMs = performance.now() - t;
+      }
+      const decisions = req.guard !== false ? { targetRecall: req.targetRecall ?? 0.999 } : undefined;
       if ((req.cv ?? 0) > 0) {
         t = performance.now();
         metrics.cv = crossValidate({
@@ -119,6 +154,7 @@ export class TrainingService {
           records: data.records,
           k: req.cv ?? 0,
           seed: this.deps.seed,
+          decisions,
           onFold: (d, n) => progress('cv', d / n),
         });
         durations.cvMs = performance.now() - t;
@@ -133,6 +169,7 @@ export class TrainingService {
           k: req.groupCv ?? 0,
           seed: this.deps.seed,
           groups: data.species,
+          decisions,
           onFold: (d, n) => progress('group-cv', d / n),
         });
         durations.groupCvMs = performance.now() - t;
@@ -144,6 +181,7 @@ export class TrainingService {
         estimator,
         policy,
         numericRanges: data.numericRanges,
+        guard,
         metadata: {
           runId,
           modelName,
@@ -155,9 +193,7 @@ export class TrainingService {
       const artifact = await this.deps.artifacts.put(
         new TextEncoder().encode(JSON.stringify(pipeline.toJSON())),
       );
-      const warnings = [
-        ...(((estimator as unknown as { warnings?: readonly string[] }).warnings ?? []) as string[]),
-      ];
+      warnings.unshift(...((estimator as unknown as { warnings?: readonly string[] }).warnings ?? []));
       await this.deps.runs.finish(runId, {
         status: 'succeeded',
         metrics,

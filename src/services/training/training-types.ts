@@ -1,4 +1,10 @@
-import type { BinaryMetrics, CalibrationBin, DecisionPolicyReport, EstimatorKind } from '../../ml/index.js';
+import type {
+  BinaryMetrics,
+  CalibrationBin,
+  DecisionPolicyReport,
+  EstimatorKind,
+  GuardEvaluation,
+} from '../../ml/index.js';
 import type { CvResult } from './cross-validation.js';
 
 /** What `sporeprint train` asks for. */
@@ -14,6 +20,8 @@ export interface TrainRequest {
   readonly groupCv?: number;
   /** Poisonous recall the "edible" answers must keep on validation (default 0.999). */
   readonly targetRecall?: number;
+  /** Fit the unknown-species guard and evaluate answers with and without it (default true). */
+  readonly guard?: boolean;
   /** Registered model name the run belongs to (default `sporeprint-<schema>`). */
   readonly modelName?: string;
   readonly onProgress?: (event: TrainProgress) => void;
@@ -44,6 +52,17 @@ export interface ModelMetrics {
   readonly policy: PolicySummary;
   readonly cv?: CvResult;
   readonly groupCv?: CvResult;
+  /** The unknown-species guard stored with the model, and what it does on the test split. */
+  readonly guard?: GuardSummary;
+}
+
+/** The unknown-species guard of a model. */
+export interface GuardSummary {
+  readonly method: string;
+  readonly threshold: number;
+  readonly quantile: number;
+  readonly reason: string;
+  readonly test: GuardEvaluation;
 }
 
 /** One model trained in a `train` call. */

@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 import { renderTrainSummary } from '../render-train.js';
+import { defaultActor } from './models-command.js';
 
 interface TrainOptions {
   dataset: string;
@@ -14,7 +15,11 @@ interface TrainOptions {
   cv?: number;
   groupCv?: number;
   targetRecall?: number;
+  guard: boolean;
   json?: boolean;
+  register?: boolean;
+  modelName?: string;
+  actor?: string;
 }
 
 function parseModels(value: string): EstimatorKind[] {
@@ -100,6 +105,10 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
       'poisonous recall the edible answers must keep on validation (default 0.999)',
       parseRecall,
     )
+    .option('--register', 'register every trained model in the model registry')
+    .option('--model-name <name>', 'registered model name (default sporeprint-<schema>)')
+    .option('--actor <who>', 'author recorded by --register (default: the OS user name)')
+    .option('--no-guard', 'do not fit the unknown-species guard')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: TrainOptions) => {
       const params = opts.params ? readParamsFile(opts.params) : undefined;
@@ -113,11 +122,27 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
           cv: opts.cv,
           groupCv: opts.groupCv,
           targetRecall: opts.targetRecall,
+          guard: opts.guard,
+          modelName: opts.modelName,
           onProgress: (e) =>
             progress.update(`${e.model} ${e.phase}`, Math.round(e.fraction * 100), 100, 'percent'),
         });
         progress.stop();
-        ctx.stdout.write(opts.json ? toJson(summary) : renderTrainSummary(summary));
+        const registered = [];
+        if (opts.register) {
+          const author = opts.actor ?? defaultActor();
+          for (const m of summary.models)
+            registered.push(await services.registry.register(m.runId, { author }));
+        }
+        if (opts.json) ctx.stdout.write(toJson(opts.register ? { ...summary, registered } : summary));
+        else {
+          ctx.stdout.write(renderTrainSummary(summary));
+          for (const v of registered) {
+            ctx.stdout.write(
+              `Registered ${v.modelName} v${v.version} (${v.tags.modelKind ?? ''}, run ${v.runId})\n`,
+            );
+          }
+        }
       } finally {
         progress.stop();
         await services.close();

@@ -1,0 +1,269 @@
+import { userInfo } from 'node:os';
+import { type Command, InvalidArgumentError } from 'commander';
+import { isSporeprintError, SporeprintError } from '../../../core/index.js';
+import type { GateVerdict } from '../../../services/index.js';
+import type { CliContext, CliServices } from '../context.js';
+import { toJson } from '../format.js';
+import {
+  renderComparison,
+  renderGate,
+  renderHistory,
+  renderModelDetails,
+  renderModelList,
+  renderPromotion,
+  renderTransition,
+  renderVersion,
+} from '../render-models.js';
+
+/** The actor recorded for registry actions: `--actor`, else the OS user name. */
+export function defaultActor(): string {
+  try {
+    const name = userInfo().username;
+    if (name) return name;
+  } catch {
+    // no user entry (some containers)
+  }
+  return process.env.USER || process.env.USERNAME || 'unknown';
+}
+
+function parseVersion(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`expected a version number (1, 2, …), got '${value}'`);
+  }
+  return Number(value);
+}
+
+function parseStage(value: string): 'Production' | 'Staging' {
+  const v = value.toLowerCase();
+  if (v === 'production') return 'Production';
+  if (v === 'staging') return 'Staging';
+  throw new InvalidArgumentError(`expected Production or Staging, got '${value}'`);
+}
+
+function parseTime(value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`expected an ISO time, got '${value}'`);
+  return d;
+}
+
+interface Common {
+  json?: boolean;
+  actor?: string;
+  reason?: string;
+}
+
+/** Opens the services, runs `fn`, writes what it returns, and closes. */
+async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
+  const services = await ctx.openServices();
+  try {
+    ctx.stdout.write(await fn(services));
+  } finally {
+    await services.close();
+  }
+}
+
+/** `sporeprint models …`: the model registry. */
+export function registerModelsCommand(program: Command, ctx: CliContext): void {
+  const models = program
+    .command('models')
+    .description('The model registry: versions, stages, aliases, quality gate, history, rollback');
+
+  models
+    .command('list')
+    .description('Registered models with their latest and Production versions')
+    .option('--json', 'print JSON')
+    .action((opts: Common) =>
+      withServices(ctx, async (s) => {
+        const list = await s.registry.list();
+        return opts.json ? toJson(list) : renderModelList(list);
+      }),
+    );
+
+  models
+    .command('show')
+    .description("A model's versions, or one version in full")
+    .argument('<name>', 'registered model name')
+    .option('--version <n>', 'show this version', parseVersion)
+    .option('--json', 'print JSON')
+    .action((name: string, opts: Common & { version?: number }) =>
+      withServices(ctx, async (s) => {
+        if (opts.version !== undefined) {
+          const v = await s.registry.version(name, opts.version);
+          return opts.json ? toJson(v) : renderVersion(v);
+        }
+        const d = await s.registry.show(name);
+        return opts.json ? toJson(d) : renderModelDetails(d);
+      }),
+    );
+
+  models
+    .command('register')
+    .description('Register a succeeded training run as a new model version')
+    .argument('<run-id>', 'training run id (see `sporeprint runs list`)')
+    .option('--model-name <name>', "registered model name (default: the run's, sporeprint-<schema>)")
+    .option('--description <text>', 'description of the version')
+    .option(
+      '--tag <key=value>',
+      'a tag (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--actor <who>', 'author (default: the OS user name)')
+    .option('--json', 'print JSON')
+    .action((runId: string, opts: Common & { modelName?: string; description?: string; tag: string[] }) => {
+      const tags: Record<string, string> = {};
+      for (const t of opts.tag) {
+        const i = t.indexOf('=');
+        if (i <= 0) throw new SporeprintError('SP_ERR_USAGE', `--tag expects key=value, got '${t}'`);
+        tags[t.slice(0, i)] = t.slice(i + 1);
+      }
+      return withServices(ctx, async (s) => {
+        const v = await s.registry.register(runId, {
+          modelName: opts.modelName,
+          description: opts.description,
+          tags,
+          author: opts.actor ?? defaultActor(),
+        });
+        return opts.json ? toJson(v) : `Registered ${v.modelName} v${v.version} (run ${v.runId})\n`;
+      });
+    });
+
+  models
+    .command('promote')
+    .description('Promote a version to Production (through the quality gate) or Staging')
+    .argument('<name>', 'registered model name')
+    .argument('<version>', 'version number', parseVersion)
+    .option('--stage <stage>', 'Production or Staging', parseStage, 'Production' as const)
+    .option('--force', 'override a failed quality gate or an archived version (needs --reason)')
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <who>', 'who (default: the OS user name)')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        name: string,
+        version: number,
+        opts: Common & { stage: 'Production' | 'Staging'; force?: boolean },
+      ) => {
+        if (opts.force && !opts.reason?.trim()) {
+          throw new SporeprintError(
+            'SP_ERR_USAGE',
+            '--force needs --reason "…" (it is recorded in the history)',
+          );
+        }
+        await withServices(ctx, async (s) => {
+          try {
+            const r = await s.registry.promote(name, version, {
+              stage: opts.stage,
+              actor: opts.actor ?? defaultActor(),
+              reason: opts.reason,
+              force: opts.force === true,
+            });
+            return opts.json ? toJson(r) : renderPromotion(r);
+          } catch (e) {
+            if (isSporeprintError(e) && e.code === 'SP_ERR_QUALITY_GATE') {
+              const verdict = e.details?.verdict as GateVerdict | undefined;
+              if (verdict !== undefined) {
+                if (opts.json) ctx.stdout.write(toJson({ promoted: false, gate: verdict }));
+                else ctx.stderr.write(renderGate(verdict));
+              }
+            }
+            throw e;
+          }
+        });
+      },
+    );
+
+  models
+    .command('alias')
+    .description('Point an alias (e.g. champion) at a version, or remove it with --remove')
+    .argument('<name>', 'registered model name')
+    .argument('<alias>', 'alias name')
+    .argument('[version]', 'version number', parseVersion)
+    .option('--remove', 'remove the alias')
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <who>', 'who (default: the OS user name)')
+    .option('--json', 'print JSON')
+    .action(
+      (name: string, alias: string, version: number | undefined, opts: Common & { remove?: boolean }) => {
+        if (opts.remove === (version !== undefined)) {
+          throw new SporeprintError(
+            'SP_ERR_USAGE',
+            'give either a version to point the alias at, or --remove',
+          );
+        }
+        return withServices(ctx, async (s) => {
+          const actor = opts.actor ?? defaultActor();
+          if (version === undefined) {
+            await s.registry.removeAlias(name, alias, actor, opts.reason);
+            return opts.json
+              ? toJson({ model: name, alias, removed: true })
+              : `Removed alias ${alias} of ${name}\n`;
+          }
+          const v = await s.registry.alias(name, alias, version, actor, opts.reason);
+          return opts.json ? toJson(v) : `${name}@${alias} → v${v.version} (${v.stage})\n`;
+        });
+      },
+    );
+
+  models
+    .command('rollback')
+    .description('Return Production to the previously promoted version')
+    .argument('<name>', 'registered model name')
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <who>', 'who (default: the OS user name)')
+    .option('--json', 'print JSON')
+    .action((name: string, opts: Common) =>
+      withServices(ctx, async (s) => {
+        const r = await s.registry.rollback(name, opts.actor ?? defaultActor(), opts.reason);
+        return opts.json ? toJson(r) : renderTransition('Rolled back to', r);
+      }),
+    );
+
+  models
+    .command('archive')
+    .description('Archive a version')
+    .argument('<name>', 'registered model name')
+    .argument('<version>', 'version number', parseVersion)
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <who>', 'who (default: the OS user name)')
+    .option('--json', 'print JSON')
+    .action((name: string, version: number, opts: Common) =>
+      withServices(ctx, async (s) => {
+        const r = await s.registry.archive(name, version, opts.actor ?? defaultActor(), opts.reason);
+        return opts.json ? toJson(r) : renderTransition('Archived', r);
+      }),
+    );
+
+  models
+    .command('history')
+    .description('The append-only history; with --at, which version was in Production at that time')
+    .argument('<name>', 'registered model name')
+    .option('--at <time>', 'ISO time, e.g. 2026-05-01T12:00:00Z', parseTime)
+    .option('--version <n>', 'only events of this version', parseVersion)
+    .option('--json', 'print JSON')
+    .action((name: string, opts: Common & { at?: Date; version?: number }) =>
+      withServices(ctx, async (s) => {
+        if (opts.at !== undefined) {
+          const v = await s.registry.productionAt(name, opts.at);
+          if (opts.json) return toJson({ model: name, at: opts.at.toISOString(), productionVersion: v });
+          return `${name} at ${opts.at.toISOString()}: ${v === null ? 'no version in Production' : `v${v} in Production`}\n`;
+        }
+        const events = await s.registry.history(name, { version: opts.version });
+        return opts.json ? toJson(events) : renderHistory(name, events);
+      }),
+    );
+
+  models
+    .command('compare')
+    .description('Metric deltas and decision disagreements of two versions on the same test rows')
+    .argument('<name>', 'registered model name')
+    .argument('<v1>', 'first version', parseVersion)
+    .argument('<v2>', 'second version', parseVersion)
+    .option('--json', 'print JSON')
+    .action((name: string, v1: number, v2: number, opts: Common) =>
+      withServices(ctx, async (s) => {
+        const c = await s.registry.compare(name, v1, v2);
+        return opts.json ? toJson(c) : renderComparison(c);
+      }),
+    );
+}

@@ -1,0 +1,67 @@
+import type { DatasetSchema } from '../../data/index.js';
+import type { ServingService } from '../../services/index.js';
+
+/** A verified API key. */
+export interface ApiPrincipal {
+  readonly id: string;
+  readonly role: 'admin' | 'predict';
+}
+
+/** Checks API key secrets (hashes stored, secrets never). */
+export interface ApiKeyVerifier {
+  verify(secret: string): Promise<ApiPrincipal | null>;
+}
+
+/** Read and admin access to the model registry, for the registry routes. */
+export interface RegistryHttpApi {
+  list(): Promise<unknown>;
+  show(name: string): Promise<unknown>;
+  version(name: string, version: number): Promise<unknown>;
+  history(name: string): Promise<unknown>;
+  promote(input: {
+    name: string;
+    version: number;
+    stage: 'Production' | 'Staging';
+    actor: string;
+    reason?: string;
+    force?: boolean;
+  }): Promise<unknown>;
+  alias(input: {
+    name: string;
+    alias: string;
+    version: number;
+    actor: string;
+    reason?: string;
+  }): Promise<unknown>;
+  rollback(input: { name: string; actor: string; reason?: string }): Promise<unknown>;
+}
+
+/** HTTP settings, from config. */
+export interface HttpSettings {
+  /** Require an API key (role predict or admin) on prediction endpoints. */
+  readonly requireKeyForPredict: boolean;
+  /** Requests per minute per key (or IP without a key); 0 = off. */
+  readonly rateLimitPerMinute: number;
+  /** Allowed CORS origins; empty = CORS off. */
+  readonly corsOrigins: readonly string[];
+  /** Maximum request body in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Maximum records per batch request. */
+  readonly maxBatch: number;
+  /** Log level of the HTTP server (pino). */
+  readonly logLevel: string;
+}
+
+/** Everything buildApp needs, as ready objects. */
+export interface HttpDeps {
+  readonly serving: ServingService;
+  readonly keys: ApiKeyVerifier;
+  readonly registry: RegistryHttpApi | null;
+  /** Resolves when the database answers. */
+  readonly pingDatabase: () => Promise<void>;
+  /** Depth of the prediction log queue (rows waiting to be written). */
+  readonly logQueueDepth: () => number;
+  readonly schema: DatasetSchema;
+  readonly settings: HttpSettings;
+  readonly version: string;
+}

@@ -1,0 +1,50 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The Prometheus metrics of one server. */
+export interface HttpMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly latency: Histogram<'route'>;
+  readonly predictions: Counter<'decision' | 'model' | 'version'>;
+  readonly dbErrors: Counter<'operation'>;
+}
+
+/** Creates a fresh registry (one per app, so tests never share counters). */
+export function createMetrics(logQueueDepth: () => number): HttpMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sporeprint_' });
+  const requests = new Counter({
+    name: 'sporeprint_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'sporeprint_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const predictions = new Counter({
+    name: 'sporeprint_predictions_total',
+    help: 'Predictions by decision and model version',
+    labelNames: ['decision', 'model', 'version'] as const,
+    registers: [registry],
+  });
+  const dbErrors = new Counter({
+    name: 'sporeprint_db_errors_total',
+    help: 'Database errors by operation',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sporeprint_prediction_log_queue_depth',
+    help: 'Predictions waiting to be written to the log',
+    registers: [registry],
+    collect() {
+      this.set(logQueueDepth());
+    },
+  });
+  return { registry, requests, latency, predictions, dbErrors };
+}

@@ -1,0 +1,176 @@
+/**
+ * Composition root of the API server: builds storage, registry, prediction log and serving from the
+ * frozen config, then listens. SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush the
+ * prediction log, close the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import { isSporeprintError } from '../core/index.js';
+import { getSchema } from '../data/index.js';
+import { buildApp, type HttpSettings, type RegistryHttpApi } from '../interfaces/http/index.js';
+import { type ModelSource, RegistryService, ServingService } from '../services/index.js';
+import {
+  createInProcessEventBus,
+  createPredictionLog,
+  openArtifactStore,
+  openRedisEventBus,
+  openStorage,
+  type RegistryEventBus,
+  type Storage,
+} from '../storage/index.js';
+
+/** A running server. */
+export interface RunningServer {
+  readonly url: string;
+  readonly serving: ServingService;
+  /** Graceful stop: no new requests, in-flight ones finish, the log is flushed, the DB closed. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly version: string;
+  /** Called with a line to print (URLs, warnings). */
+  readonly print?: (line: string) => void;
+}
+
+async function eventBus(config: Config): Promise<RegistryEventBus> {
+  return config.redisUrl ? openRedisEventBus(config.redisUrl) : createInProcessEventBus();
+}
+
+/** A model source over the registry: events when available, plus a 1 s poll so any process's change is seen. */
+function registrySource(registry: RegistryService, bus: RegistryEventBus, pollMs = 1000): ModelSource {
+  return {
+    async loadProduction(name) {
+      try {
+        const m = await registry.loadPipeline(name, 'production');
+        return {
+          name,
+          version: m.version.version,
+          artifactSha256: m.version.artifactSha256,
+          pipeline: m.pipeline,
+        };
+      } catch (e) {
+        if (isSporeprintError(e) && (e.code === 'SP_ERR_NOT_FOUND' || e.code === 'SP_ERR_REGISTRY_STATE'))
+          return null;
+        throw e;
+      }
+    },
+    onChange(listener) {
+      let unsubscribe: (() => Promise<void>) | null = null;
+      void bus
+        .subscribe((m) => listener(m.model))
+        .then((u) => {
+          unsubscribe = u;
+        });
+      let last = new Map<string, number | null>();
+      const timer = setInterval(() => {
+        void registry.list().then(
+          (models) => {
+            const now = new Map(models.map((m) => [m.name, m.productionVersion]));
+            for (const [name, v] of now) if (last.get(name) !== v) listener(name);
+            last = now;
+          },
+          () => {},
+        );
+      }, pollMs);
+      timer.unref();
+      return () => {
+        clearInterval(timer);
+        void unsubscribe?.();
+      };
+    },
+  };
+}
+
+/** Opens everything and listens. */
+export async function startServer(config: Config, opts: StartServerOptions): Promise<RunningServer> {
+  const storage: Storage = await openStorage(config.databaseUrl);
+  const artifacts = openArtifactStore(
+    storage,
+    config.artifactStore === 'database'
+      ? { kind: 'database' }
+      : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
+  );
+  const bus = await eventBus(config);
+  const registry = new RegistryService({
+    runs: storage.runs,
+    registry: storage.registry,
+    artifacts,
+    datasets: storage.datasets,
+    events: bus,
+    gate: config.gate,
+  });
+  const log = createPredictionLog(storage.predictions, {
+    mode: config.server.logMode,
+    maxBatch: 500,
+    onError: (e) => opts.print?.(`error: prediction log write failed: ${(e as Error).message}`),
+  });
+  const serving = new ServingService({
+    modelName: config.server.modelName,
+    models: registrySource(registry, bus),
+    log,
+    feedback: storage.feedback,
+  });
+  await serving.start();
+  const settings: HttpSettings = {
+    requireKeyForPredict: config.server.requireKeyForPredict,
+    rateLimitPerMinute: config.server.rateLimitPerMinute,
+    corsOrigins: config.server.corsOrigins,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    maxBatch: 10_000,
+    logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+  };
+  const registryApi: RegistryHttpApi = {
+    list: () => registry.list(),
+    show: (name) => registry.show(name),
+    version: (name, v) => registry.version(name, v),
+    history: (name) => registry.history(name),
+    promote: (i) =>
+      registry.promote(i.name, i.version, {
+        stage: i.stage,
+        actor: i.actor,
+        reason: i.reason,
+        force: i.force,
+      }),
+    alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
+    rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
+  };
+  const { app } = await buildApp({
+    serving,
+    keys: storage.apiKeys,
+    registry: registryApi,
+    pingDatabase: () => storage.ping(),
+    logQueueDepth: () => log.queueDepth,
+    schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
+    settings,
+    version: opts.version,
+  });
+  const address = await app.listen({
+    port: opts.port ?? config.server.port,
+    host: opts.host ?? config.server.host,
+  });
+  let closing: Promise<void> | null = null;
+  return {
+    url: address,
+    serving,
+    close() {
+      closing ??= (async () => {
+        serving.stop();
+        await app.close();
+        await log.close();
+        await bus.close();
+        await storage.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Random suffix helper for tests that need unique names. */
+export function randomSuffix(): string {
+  return randomBytes(3).toString('hex');
+}

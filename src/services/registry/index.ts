@@ -1,0 +1,28 @@
+export type {
+  ModelStage,
+  ModelVersionRecord,
+  RegisteredModelRecord,
+  RegistryEventBus,
+  RegistryEventMessage,
+  RegistryEventRecord,
+  TransitionResult,
+} from '../../storage/index.js';
+export {
+  DEFAULT_GATE,
+  type EvaluationFigures,
+  type GateConfig,
+  type GateRule,
+  type GateVerdict,
+} from './quality-gate.js';
+export {
+  type LoadedModel,
+  type MetricDelta,
+  type ModelDetails,
+  type PromoteOptions,
+  type PromotionResult,
+  type RegisterOptions,
+  RegistryService,
+  type RegistryServiceDeps,
+  type VersionComparison,
+  type VersionSelector,
+} from './registry-service.js';

@@ -1,0 +1,11 @@
+export { type FieldProblem, type ParsedMushroom, parseMushroom } from './parse-mushroom.js';
+export { type PredictOptions, ServingService, type ServingStatus } from './serving-service.js';
+export type {
+  BatchItem,
+  FeedbackSink,
+  ModelSource,
+  PredictionLogRow,
+  PredictionLogSink,
+  PredictionResult,
+  ServedModel,
+} from './serving-types.js';

@@ -1,0 +1,70 @@
+import type { Decision, Explanation, ModelPipeline } from '../../ml/index.js';
+import type { FieldProblem } from './parse-mushroom.js';
+
+/** A verified model ready to serve. */
+export interface ServedModel {
+  readonly name: string;
+  readonly version: number;
+  readonly artifactSha256: string;
+  readonly pipeline: ModelPipeline;
+}
+
+/** Where the served model comes from (the registry), and how the server learns it changed. */
+export interface ModelSource {
+  /** The current Production version of `name`, loaded and SHA-256 verified; null when there is none. */
+  loadProduction(name: string): Promise<ServedModel | null>;
+  /** Calls `listener` when Production of a model may have changed (from any process); returns unsubscribe. */
+  onChange(listener: (modelName: string) => void): () => void;
+}
+
+/** One prediction as the log stores it. */
+export interface PredictionLogRow {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly arm: string | null;
+  readonly clientId: string | null;
+  readonly input: unknown;
+  readonly output: unknown;
+  readonly decision: Decision;
+  readonly probability: number;
+  readonly latencyUs: number;
+  readonly requestKind: 'single' | 'batch' | 'oip' | 'mlflow';
+}
+
+/** The prediction log: `append` resolves once the row is durable (or queued, in async mode). */
+export interface PredictionLogSink {
+  append(row: PredictionLogRow): Promise<void>;
+  readonly queueDepth: number;
+}
+
+/** Labels arriving later for logged predictions. */
+export interface FeedbackSink {
+  record(input: {
+    predictionId: string;
+    trueLabel: 'e' | 'p';
+    source?: string;
+  }): Promise<'created' | 'unchanged' | 'replaced'>;
+}
+
+/** The answer for one mushroom. */
+export interface PredictionResult {
+  readonly predictionId: string;
+  readonly decision: Decision;
+  /** P(poisonous). */
+  readonly probability: number;
+  readonly model: { readonly name: string; readonly version: number };
+  readonly arm: string | null;
+  readonly warnings: readonly string[];
+  /** Novelty score (distance from the training data); null when the model has no guard. */
+  readonly novelty: number | null;
+  /** Why the answer is "uncertain" (e.g. "unlike any species in the training data"), else null. */
+  readonly reason: string | null;
+  readonly explanation?: Explanation;
+}
+
+/** One item of a batch: a result, or the problems that kept it from being predicted. */
+export type BatchItem =
+  | ({ readonly index: number; readonly ok: true } & PredictionResult)
+  | { readonly index: number; readonly ok: false; readonly problems: readonly FieldProblem[] };

@@ -1,0 +1,32 @@
+import { GroupCommitLog, type GroupCommitLogOptions } from './group-commit-log.js';
+import { predictionToRow } from './prediction-rows.js';
+import type { PredictionInput, PredictionRepository } from './prediction-types.js';
+
+/** Options of {@link createPredictionLog}: those of {@link GroupCommitLog} but the writer. */
+export type PredictionLogOptions = Omit<GroupCommitLogOptions<PredictionInput>, 'write' | 'prepare'>;
+
+/**
+ * The prediction log: a {@link GroupCommitLog} writing into `predictions`. Each row is checked when
+ * appended (a bad row rejects its own append with `SP_ERR_BAD_PARAM` / `SP_ERR_BAD_DATA`, never its
+ * batch) and stamped with the time of the append when it has no `createdAt`. On shutdown, `close()`
+ * the log (it flushes) before closing the storage.
+ *
+ * @example
+ * const log = createPredictionLog(storage.predictions, { mode: 'durable' });
+ * await log.append({ id: randomUUID(), modelName: 'gbdt', modelVersion: 3, input, output,
+ *   decision: 'poisonous', probability: 0.97, latencyUs: 180, requestKind: 'single' });
+ */
+export function createPredictionLog(
+  predictions: PredictionRepository,
+  options: PredictionLogOptions = {},
+): GroupCommitLog<PredictionInput> {
+  return new GroupCommitLog<PredictionInput>({
+    ...options,
+    write: (rows) => predictions.insertMany(rows),
+    prepare: (row) => {
+      const stamped = row.createdAt === undefined ? { ...row, createdAt: new Date() } : row;
+      predictionToRow(stamped);
+      return stamped;
+    },
+  });
+}

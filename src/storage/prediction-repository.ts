@@ -1,0 +1,113 @@
+import type { Insertable } from 'kysely';
+import { SporeprintError } from '../core/index.js';
+import { guard } from './database-error.js';
+import type { PredictionsTable } from './database-schema.js';
+import { timestamp } from './dataset-rows.js';
+import { predictionFromRow, predictionToRow } from './prediction-rows.js';
+import type {
+  PredictionFilter,
+  PredictionInput,
+  PredictionListOptions,
+  PredictionRecord,
+  PredictionRepository,
+} from './prediction-types.js';
+import type { PredictionRowWriter } from './prediction-writer.js';
+import { type DatabaseContext, type WriteTransaction, writeTransaction } from './write-transaction.js';
+
+const DEFAULT_LIMIT = 100;
+
+/** Checks paging values, as every `list` of storage does. */
+export function checkPage(limit: number, offset: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new SporeprintError('SP_ERR_USAGE', `Invalid page: limit ${limit}, offset ${offset}`);
+  }
+}
+
+/** Checks the dates of a filter (invalid dates would silently match nothing). */
+export function checkFilterDates(filter: PredictionFilter): void {
+  for (const [field, value] of [
+    ['since', filter.since],
+    ['until', filter.until],
+  ] as const) {
+    if (value !== undefined && !(value instanceof Date && Number.isFinite(value.getTime()))) {
+      throw new SporeprintError('SP_ERR_USAGE', `Prediction filter: ${field} is not a valid Date`);
+    }
+  }
+}
+
+/**
+ * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike. `writer` does the
+ * INSERTs (prepared statements on SQLite, Kysely elsewhere).
+ */
+export class KyselyPredictionRepository implements PredictionRepository {
+  readonly #ctx: DatabaseContext;
+  readonly #writer: PredictionRowWriter;
+
+  constructor(ctx: DatabaseContext, writer: PredictionRowWriter) {
+    this.#ctx = ctx;
+    this.#writer = writer;
+  }
+
+  async insertMany(rows: readonly PredictionInput[]): Promise<void> {
+    if (rows.length === 0) return;
+    const converted: Insertable<PredictionsTable>[] = rows.map(predictionToRow);
+    const what =
+      rows.length === 1 ? `Logging prediction ${rows[0].id}` : `Logging ${rows.length} predictions`;
+    await writeTransaction(this.#ctx, what, (trx: WriteTransaction) => this.#writer.insert(trx, converted));
+  }
+
+  get(id: string): Promise<PredictionRecord | undefined> {
+    return guard(`Reading prediction ${id}`, async () => {
+      const row = await this.#ctx.db
+        .selectFrom('predictions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? undefined : predictionFromRow(row);
+    });
+  }
+
+  async count(filter: PredictionFilter = {}): Promise<number> {
+    checkFilterDates(filter);
+    return guard('Counting predictions', async () => {
+      let q = this.#ctx.db.selectFrom('predictions').select((eb) => eb.fn.countAll().as('n'));
+      if (filter.modelName !== undefined) q = q.where('model_name', '=', filter.modelName);
+      if (filter.modelVersion !== undefined) q = q.where('model_version', '=', filter.modelVersion);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', timestamp(filter.since));
+      if (filter.until !== undefined) q = q.where('created_at', '<', timestamp(filter.until));
+      const row = await q.executeTakeFirstOrThrow();
+      return Number(row.n);
+    });
+  }
+
+  async list(options: PredictionListOptions = {}): Promise<PredictionRecord[]> {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    const offset = options.offset ?? 0;
+    checkPage(limit, offset);
+    checkFilterDates(options);
+    return guard('Listing predictions', async () => {
+      let q = this.#ctx.db.selectFrom('predictions').selectAll();
+      if (options.modelName !== undefined) q = q.where('model_name', '=', options.modelName);
+      if (options.modelVersion !== undefined) q = q.where('model_version', '=', options.modelVersion);
+      if (options.since !== undefined) q = q.where('created_at', '>=', timestamp(options.since));
+      if (options.until !== undefined) q = q.where('created_at', '<', timestamp(options.until));
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(predictionFromRow);
+    });
+  }
+
+  async ids(since?: Date): Promise<string[]> {
+    checkFilterDates({ since });
+    return guard('Listing prediction ids', async () => {
+      let q = this.#ctx.db.selectFrom('predictions').select('id');
+      if (since !== undefined) q = q.where('created_at', '>=', timestamp(since));
+      const rows = await q.orderBy('created_at').orderBy('id').execute();
+      return rows.map((r) => r.id);
+    });
+  }
+}

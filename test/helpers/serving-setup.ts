@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, loadConfig } from '../../src/config/index.js';
+import { EtlService, RegistryService, TrainingService } from '../../src/services/index.js';
+import { createInProcessEventBus, openArtifactStore, openStorage } from '../../src/storage/index.js';
+import { CLASSIC, PRIMARY } from './fixture-files.js';
+
+/** A config over a fresh database with a Production model of the classic data, trained and promoted. */
+export async function prepareServingDatabase(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ config: Config; varDir: string; cleanup(): void; versions: number[] }> {
+  const varDir = mkdtempSync(join(tmpdir(), 'sporeprint-serve-'));
+  const config = loadConfig({
+    env: {
+      DATABASE_URL: databaseUrl,
+      SPOREPRINT_VAR_DIR: varDir,
+      SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
+      SPOREPRINT_PORT: '0',
+      SPOREPRINT_LOG_LEVEL: 'silent',
+      ...env,
+    },
+  });
+  const storage = await openStorage(config.databaseUrl);
+  try {
+    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(varDir, 'artifacts') });
+    await new EtlService(storage.datasets, { invalidThreshold: 0.01, seed: 42, speciesFile: PRIMARY }).run({
+      source: CLASSIC,
+    });
+    const training = new TrainingService({
+      datasets: storage.datasets,
+      runs: storage.runs,
+      artifacts,
+      codeVersion: 'test',
+      seed: 42,
+    });
+    const trained = await training.train({
+      dataset: 'latest',
+      models: ['decision-tree', 'gradient-boosting'],
+    });
+    const registry = new RegistryService({
+      runs: storage.runs,
+      registry: storage.registry,
+      artifacts,
+      datasets: storage.datasets,
+      events: createInProcessEventBus(),
+      gate: config.gate,
+    });
+    const versions: number[] = [];
+    for (const m of trained.models)
+      versions.push((await registry.register(m.runId, { author: 'test' })).version);
+    await registry.promote('sporeprint-classic', versions[0], { actor: 'test', reason: 'first' });
+    return { config, varDir, versions, cleanup: () => rmSync(varDir, { recursive: true, force: true }) };
+  } finally {
+    await storage.close();
+  }
+}
+
+/** A classic-schema mushroom (the first row of agaricus-lepiota.data, poisonous). */
+export const CLASSIC_MUSHROOM: Record<string, string> = {
+  'cap-shape': 'x',
+  'cap-surface': 's',
+  'cap-color': 'n',
+  bruises: 't',
+  odor: 'p',
+  'gill-attachment': 'f',
+  'gill-spacing': 'c',
+  'gill-size': 'n',
+  'gill-color': 'k',
+  'stalk-shape': 'e',
+  'stalk-root': 'e',
+  'stalk-surface-above-ring': 's',
+  'stalk-surface-below-ring': 's',
+  'stalk-color-above-ring': 'w',
+  'stalk-color-below-ring': 'w',
+  'veil-type': 'p',
+  'veil-color': 'w',
+  'ring-number': 'o',
+  'ring-type': 'p',
+  'spore-print-color': 'k',
+  population: 's',
+  habitat: 'u',
+};

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/index.js';
+import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
+import type { TestBackend } from '../helpers/test-databases.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Starts `sporeprint serve` as a real process and resolves with its URL once it listens. */
+function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (${code}): ${err}`));
+    });
+  });
+}
+
+/**
+ * Load with `workers` concurrent clients until `stopAfterMs`, then kill the server with `signal`;
+ * returns the ids of every prediction the server acknowledged (HTTP 200).
+ */
+async function loadThenKill(
+  url: string,
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  workers = 16,
+  stopAfterMs = 1500,
+): Promise<string[]> {
+  const acked: string[] = [];
+  let stop = false;
+  const body = JSON.stringify(CLASSIC_MUSHROOM);
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      try {
+        const res = await fetch(`${url}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        if (res.status === 200) acked.push(((await res.json()) as { predictionId: string }).predictionId);
+        else await res.arrayBuffer();
+      } catch {
+        // connection refused or reset once the server is gone
+        if (stop) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  };
+  const running = Array.from({ length: workers }, worker);
+  await new Promise((r) => setTimeout(r, stopAfterMs));
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+  stop = true;
+  await Promise.all(running);
+  return acked;
+}
+
+/** "Nothing acknowledged is lost": kill the server under load, count acknowledged ids against stored rows. */
+export function describeDurability(backend: TestBackend): void {
+  describe(`prediction log durability on ${backend.name}`, () => {
+    let dbUrl: string;
+    let env: Record<string, string>;
+    let cleanup: () => void;
+    beforeAll(async () => {
+      dbUrl = backend.freshUrl();
+      const prepared = await prepareServingDatabase(dbUrl);
+      cleanup = prepared.cleanup;
+      env = {
+        DATABASE_URL: dbUrl,
+        SPOREPRINT_VAR_DIR: prepared.varDir,
+        SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
+        SPOREPRINT_LOG_LEVEL: 'silent',
+      };
+    }, 120_000);
+    afterAll(() => cleanup?.());
+
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      it(`${signal} under load loses no acknowledged prediction`, async () => {
+        const { child, url } = await startServerProcess(env);
+        const acked = await loadThenKill(url, child, signal);
+        expect(acked.length).toBeGreaterThan(20);
+        const storage = await openStorage(dbUrl);
+        try {
+          const stored = new Set(await storage.predictions.ids());
+          const lost = acked.filter((id) => !stored.has(id));
+          expect(lost).toEqual([]);
+          if (signal === 'SIGTERM') expect(child.exitCode).toBe(0);
+        } finally {
+          await storage.close();
+        }
+      }, 120_000);
+    }
+  });
+}
