@@ -1,3 +1,4 @@
+export type { ClassWeight } from '../validate-input.js';
 export { type LbfgsOptions, type MinimizeResult, minimizeLbfgs, type Objective } from './lbfgs.js';
 export {
   LogisticRegression,
@@ -5,4 +6,3 @@ export {
   type LogisticRegressionParams,
 } from './logistic-regression.js';
 export { LOGISTIC_REGRESSION_SCHEMA } from './schema.js';
-export type { ClassWeight } from './validate.js';

@@ -1,10 +1,6 @@
 import { Ajv } from 'ajv';
 import { type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
-import { minimizeLbfgs } from './lbfgs.js';
-import { LogisticLoss } from './logistic-loss.js';
-import { minimizeNewton } from './newton.js';
-import { LOGISTIC_REGRESSION_SCHEMA } from './schema.js';
 import {
   type ClassWeight,
   checkClassWeight,
@@ -14,7 +10,11 @@ import {
   checkSampleWeight,
   checkXy,
   effectiveWeights,
-} from './validate.js';
+} from '../validate-input.js';
+import { minimizeLbfgs } from './lbfgs.js';
+import { LogisticLoss } from './logistic-loss.js';
+import { minimizeNewton } from './newton.js';
+import { LOGISTIC_REGRESSION_SCHEMA } from './schema.js';
 
 /** Hyper-parameters of {@link LogisticRegression} (scikit-learn's names and meanings). */
 export interface LogisticRegressionParams {

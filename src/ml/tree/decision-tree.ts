@@ -2,10 +2,6 @@ import { Ajv } from 'ajv';
 import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
-import { growTree, type RawTree } from './build-tree.js';
-import { costComplexityPrune, type PruningPath } from './prune.js';
-import { DECISION_TREE_SCHEMA } from './schema.js';
-import { importances, toTreeArrays } from './to-tree-arrays.js';
 import {
   type ClassWeight,
   checkClassWeight,
@@ -15,7 +11,11 @@ import {
   checkSampleWeight,
   checkXy,
   effectiveWeights,
-} from './validate.js';
+} from '../validate-input.js';
+import { growTree, type RawTree } from './build-tree.js';
+import { costComplexityPrune, type PruningPath } from './prune.js';
+import { DECISION_TREE_SCHEMA } from './schema.js';
+import { importances, toTreeArrays } from './to-tree-arrays.js';
 
 /** Hyper-parameters of {@link DecisionTreeClassifier} (scikit-learn's names and meanings). */
 export interface DecisionTreeParams {

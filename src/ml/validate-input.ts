@@ -1,4 +1,5 @@
-import { type Matrix, SporeprintError } from '../../core/index.js';
+/** Input checks shared by the learners: matrix shape, finite values, binary labels, sample weights. */
+import { type Matrix, SporeprintError } from '../core/index.js';
 
 /** Throws SP_ERR_BAD_DATA unless `X` is a well-formed matrix and `y` a binary label vector of its rows. */
 export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean): void {

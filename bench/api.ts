@@ -1,0 +1,845 @@
+/**
+ * API benchmark (issue 6 targets), everything measured side by side on this machine, interleaved:
+ *
+ *   1. a bare Fastify route (POST, constant JSON) — the ceiling a Node HTTP server reaches here;
+ *   2. sporeprint `POST /v1/predict`, durable prediction log on SQLite, one Node process
+ *      (target: ≥ 40% of (1)'s requests/s, p99 < 10 ms at 32 connections, peak RSS < 200 MB,
+ *      every 200 response has its row in `predictions`);
+ *   3. the same on MariaDB (when BENCH_MYSQL_URL is set) and with SPOREPRINT_LOG_MODE=async on SQLite;
+ *   4. `POST /v1/predict/batch` with 10,000 records, one request end to end (median of 5, < 100 ms);
+ *   5. the reference: ../shared/anchors/reference_api.py (FastAPI + pandas + XGBoost, one uvicorn worker,
+ *      naive per-request SQLite insert) on its /predict with its own post.lua, and its bare GET /bare.
+ *
+ *   npm run bench:api
+ *   npm run bench:api -- --reuse-db /tmp/prepared     # a dir holding db.sqlite + artifacts/ (see below)
+ *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/sporeprint_bench_api npm run bench:api
+ *   BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_ROUNDS=2 BENCH_PROFILE=1 npm run bench:api
+ *
+ * Every server runs in its own child process (the bench process only drives wrk and counts rows), all
+ * servers stay up for the whole run and the wrk runs are interleaved round by round (order reversed
+ * every other round), so load from other work on the machine hits every variant alike. wrk runs
+ * `-t2 -c32 -d<BENCH_DURATION>s --latency` after a discarded warm-up of BENCH_WARMUP seconds. wrk shares
+ * the 2 cores with the server, so req/s are a lower bound of server capacity; only ratios within one
+ * run mean much.
+ *
+ * The database must hold a Production model: the script prepares one in a temp dir by running
+ * `sporeprint start --no-serve` (ETL + train + register + promote) with DATABASE_URL=sqlite:<tmp>/db.sqlite,
+ * unless `--reuse-db <dir>` names a dir prepared that way. Each SQLite variant serves a private copy.
+ * MariaDB is prepared the same way in the database named by BENCH_MYSQL_URL, which is dropped at the end.
+ * BENCH_PROFILE=1 starts the durable-SQLite server with `node --cpu-prof` (profile in bench/out/prof/).
+ *
+ * Output: a table with targets and met/MISSED on stdout, everything in bench/out/api-results.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import mysql from 'mysql2/promise';
+
+const thisFile = fileURLToPath(import.meta.url);
+const root = resolve(dirname(thisFile), '..');
+const outDir = join(root, 'bench', 'out');
+const anchorsDir = resolve(root, '..', 'shared', 'anchors');
+const referenceScript = join(anchorsDir, 'reference_api.py');
+const referenceLua = join(anchorsDir, 'post.lua');
+const resultsMd = join(anchorsDir, 'RESULTS.md');
+const python = '/usr/bin/python3';
+const wrkBin = '/usr/bin/wrk';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const THREADS = 2;
+const CONNS = 32;
+const BATCH_RECORDS = 10_000;
+const BATCH_REPS = 5;
+const MYSQL_URL = process.env.BENCH_MYSQL_URL;
+const PROFILE = process.env.BENCH_PROFILE === '1';
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Peak and current resident set of a process, in MB (from /proc/<pid>/status). */
+function memoryOf(pid: number): { hwmMb: number; rssMb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a command to completion, output collected (for the prepare step). */
+function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          p.kill('SIGKILL');
+        }, opts.timeoutMs)
+      : null;
+    p.on('error', rej);
+    p.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      res({ code, out });
+    });
+  });
+}
+
+/** Child environment for sporeprint: only what the bench sets (no Redis, no config file). */
+function sporeprintEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', SPOREPRINT_LOG_LEVEL: 'silent', ...extra };
+  delete env.SPOREPRINT_REDIS_URL;
+  delete env.SPOREPRINT_CONFIG;
+  delete env.SPOREPRINT_REQUIRE_KEY;
+  delete env.SPOREPRINT_RATE_LIMIT;
+  if (!('SPOREPRINT_LOG_MODE' in extra)) delete env.SPOREPRINT_LOG_MODE;
+  return env;
+}
+
+async function prepare(label: string, databaseUrl: string, varDir: string): Promise<number> {
+  const t0 = performance.now();
+  const r = await run(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'start', '--no-serve'], {
+    cwd: root,
+    env: sporeprintEnv({ DATABASE_URL: databaseUrl, SPOREPRINT_VAR_DIR: varDir }),
+    timeoutMs: 15 * 60_000,
+  });
+  if (r.code !== 0) throw new Error(`prepare ${label} failed (exit ${r.code}):\n${r.out.slice(-3000)}`);
+  const s = (performance.now() - t0) / 1000;
+  console.log(`prepared ${label} in ${s.toFixed(1)} s (sporeprint start --no-serve)`);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------- servers
+
+interface Server {
+  readonly name: string;
+  readonly url: string;
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  readonly stopSignal: NodeJS.Signals;
+  log: string;
+}
+
+/** Spawns a server and waits until `ready(output)` returns its URL. */
+function spawnServer(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; stopSignal: NodeJS.Signals; timeoutMs: number },
+  ready: (output: string) => string | null | Promise<string | null>,
+): Promise<Server> {
+  return new Promise((res, rej) => {
+    const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server: Server = {
+      name,
+      url: '',
+      proc,
+      pid: proc.pid ?? -1,
+      stopSignal: opts.stopSignal,
+      log: '',
+    };
+    let done = false;
+    const finish = (err: Error | null, url?: string): void => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (err) {
+        proc.kill('SIGKILL');
+        rej(err);
+      } else res({ ...server, url: url ?? '', log: server.log });
+    };
+    const onData = (d: Buffer): void => {
+      // keep only the tail: a long-running server's log is not needed
+      server.log = (server.log + d.toString()).slice(-20_000);
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('error', (e) => finish(e));
+    proc.on('exit', (code) => finish(new Error(`${name} exited early (code ${code}):\n${server.log}`)));
+    let checking = false;
+    const poll = setInterval(() => {
+      if (checking || done) return;
+      checking = true;
+      void Promise.resolve(ready(server.log))
+        .then((url) => {
+          if (url) finish(null, url);
+        })
+        .catch(() => {})
+        .finally(() => {
+          checking = false;
+        });
+    }, 100);
+    const timer = setTimeout(
+      () => finish(new Error(`${name} not ready in ${opts.timeoutMs / 1000} s:\n${server.log}`)),
+      opts.timeoutMs,
+    );
+  });
+}
+
+const listeningUrl = (out: string): string | null =>
+  /listening on (http:\/\/\S+)/.exec(out)?.[1]?.replace(/\/$/, '') ?? null;
+
+function startSporeprint(name: string, env: Record<string, string>, profile = false): Promise<Server> {
+  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', join(outDir, 'prof')] : [];
+  return spawnServer(
+    name,
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1'],
+    { cwd: root, env: sporeprintEnv(env), stopSignal: 'SIGTERM', timeoutMs: 120_000 },
+    listeningUrl,
+  );
+}
+
+function startBareFastify(): Promise<Server> {
+  return spawnServer(
+    'bare-fastify',
+    process.execPath,
+    ['--import', 'tsx', thisFile, '--bare-fastify'],
+    { cwd: root, env: process.env, stopSignal: 'SIGTERM', timeoutMs: 60_000 },
+    listeningUrl,
+  );
+}
+
+/** The tiny Fastify app of run (1): one POST route returning a constant JSON (child-process mode). */
+async function serveBareFastify(): Promise<void> {
+  const app = Fastify({ logger: false });
+  app.post('/bare', async () => ({ status: 'ok' }));
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`bare fastify listening on ${url}\n`);
+  const stop = (): void => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function startReference(dir: string): Promise<Server> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANCHOR_OUT: process.env.ANCHOR_OUT ?? dir,
+    PREDICTION_LOG: 'sqlite',
+    PREDICTION_DB: join(dir, 'reference-predictions.db'),
+  };
+  return spawnServer(
+    'reference',
+    python,
+    [referenceScript, 'serve', '--workers', '1', '--host', '127.0.0.1', '--port', String(port)],
+    // without the reference_ml.py artifacts the app retrains XGBoost at startup
+    { cwd: anchorsDir, env, stopSignal: 'SIGINT', timeoutMs: 300_000 },
+    async () => {
+      const r = await fetch(`${url}/health`);
+      return r.ok ? url : null;
+    },
+  );
+}
+
+async function stopServer(s: Server): Promise<number | null> {
+  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return s.proc.exitCode;
+  const exited = new Promise<number | null>((r) => s.proc.once('exit', (code) => r(code)));
+  s.proc.kill(s.stopSignal);
+  const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') {
+    s.proc.kill('SIGKILL');
+    return exited;
+  }
+  return code;
+}
+
+// ---------------------------------------------------------------------------------------------- wrk
+
+interface WrkResult {
+  readonly requestsPerSec: number;
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly non2xx: number;
+  readonly socketErrors: string | null;
+  readonly raw: string;
+}
+
+function toMs(v: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v);
+  if (!m) return Number.NaN;
+  const x = Number(m[1]);
+  return m[2] === 'us' ? x / 1000 : m[2] === 'ms' ? x : m[2] === 's' ? x * 1000 : x * 60_000;
+}
+
+function parseWrk(out: string): WrkResult {
+  const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
+  const lat = (pct: string): number => toMs(new RegExp(`\\s${pct}%\\s+([\\d.]+\\w+)`).exec(out)?.[1] ?? '');
+  return {
+    requestsPerSec: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50Ms: lat('50'),
+    p99Ms: lat('99'),
+    maxMs: toMs(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(out)?.[1] ?? ''),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? null,
+    raw: out,
+  };
+}
+
+async function wrk(url: string, lua: string | null, seconds: number): Promise<WrkResult> {
+  const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency'];
+  if (lua) args.push('-s', lua);
+  args.push(url);
+  const r = await run(wrkBin, args, { timeoutMs: (seconds + 60) * 1000 });
+  if (r.code !== 0) throw new Error(`wrk failed (exit ${r.code}): ${r.out}`);
+  return parseWrk(r.out);
+}
+
+// ---------------------------------------------------------------------------------------------- data
+
+const FEATURES_NUMERIC = new Set(['cap-diameter', 'stem-height', 'stem-width']);
+
+/** The first `n` rows of data/secondary_data.csv as objects keyed by feature name, missing cells omitted. */
+function secondaryRecords(n: number): Record<string, string | number>[] {
+  const lines = readFileSync(join(root, 'data', 'secondary_data.csv'), 'utf8').split(/\r?\n/);
+  const header = lines[0].split(';');
+  const out: Record<string, string | number>[] = [];
+  for (let i = 1; i < lines.length && out.length < n; i++) {
+    if (lines[i] === '') continue;
+    const cells = lines[i].split(';');
+    const rec: Record<string, string | number> = {};
+    header.forEach((h, j) => {
+      if (h === 'class' || cells[j] === '' || cells[j] === undefined) return;
+      rec[h] = FEATURES_NUMERIC.has(h) ? Number(cells[j]) : cells[j];
+    });
+    out.push(rec);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- row counts
+
+type RowCounter = () => Promise<number>;
+
+function sqliteCounter(file: string, table = 'predictions'): RowCounter {
+  return async () => {
+    if (!existsSync(file)) return 0;
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+}
+
+function mysqlCounter(url: string): RowCounter {
+  return async () => {
+    const c = await mysql.createConnection(url);
+    try {
+      const [rows] = await c.query('SELECT COUNT(*) AS n FROM predictions');
+      return Number((rows as { n: number | string }[])[0].n);
+    } finally {
+      await c.end();
+    }
+  };
+}
+
+async function dropMysqlDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const db = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  u.pathname = '/';
+  const c = await mysql.createConnection(u.toString());
+  try {
+    await c.query(`DROP DATABASE IF EXISTS \`${db.replace(/`/g, '``')}\``);
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+interface Variant {
+  readonly key: string;
+  readonly label: string;
+  readonly server: Server;
+  readonly path: string;
+  readonly lua: string | null;
+  readonly rows: RowCounter | null;
+  /** How long to wait after wrk before counting rows (async log needs its flush). */
+  readonly settleMs: number;
+  readonly sporeprint: boolean;
+}
+
+interface RunRecord {
+  readonly round: number;
+  readonly key: string;
+  readonly label: string;
+  readonly wrk: Omit<WrkResult, 'raw'>;
+  readonly ok200: number;
+  readonly rowsLogged: number | null;
+  readonly ratioToBareFastify: number | null;
+  readonly raw: string;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const reuseIdx = argv.indexOf('--reuse-db');
+  const reuseDir = reuseIdx >= 0 ? resolve(argv[reuseIdx + 1] ?? '') : null;
+  mkdirSync(outDir, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), 'sporeprint-bench-api-'));
+  const load0 = loadavg();
+  console.log(
+    `sporeprint API bench — node ${process.version}, ${cpus().length} CPUs, loadavg ${load0.map((x) => x.toFixed(2)).join(' ')} at start`,
+  );
+  console.log(
+    `wrk -t${THREADS} -c${CONNS} -d${DURATION}s --latency (after a ${WARMUP}s warm-up), ${ROUNDS} interleaved round(s); tmp ${tmp}`,
+  );
+
+  // the wrk body: row 0 of the secondary data keyed by feature names, missing cells omitted
+  const sample = secondaryRecords(1)[0];
+  const spLua = join(outDir, 'api-post.lua');
+  writeFileSync(
+    spLua,
+    [
+      '-- generated by bench/api.ts: POST row 0 of data/secondary_data.csv (missing cells omitted)',
+      'wrk.method = "POST"',
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.body = [==[${JSON.stringify(sample)}]==]`,
+      '',
+    ].join('\n'),
+  );
+  const bareLua = join(outDir, 'api-bare.lua');
+  writeFileSync(
+    bareLua,
+    [
+      'wrk.method = "POST"',
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.body = [==[${JSON.stringify(sample)}]==]`,
+      '',
+    ].join('\n'),
+  );
+
+  // ---- prepare databases
+  const prep: Record<string, number> = {};
+  let prepDir: string;
+  if (reuseDir) {
+    if (!existsSync(join(reuseDir, 'db.sqlite'))) throw new Error(`--reuse-db: no db.sqlite in ${reuseDir}`);
+    prepDir = reuseDir;
+    console.log(`reusing prepared SQLite dir ${reuseDir}`);
+  } else {
+    prepDir = join(tmp, 'prepared');
+    mkdirSync(prepDir);
+    prep.sqlite = await prepare('SQLite', `sqlite:${join(prepDir, 'db.sqlite')}`, prepDir);
+  }
+  const copyPrepared = (name: string): string => {
+    const d = join(tmp, name);
+    mkdirSync(d);
+    for (const f of ['db.sqlite', 'db.sqlite-wal', 'db.sqlite-shm']) {
+      if (existsSync(join(prepDir, f))) cpSync(join(prepDir, f), join(d, f));
+    }
+    if (existsSync(join(prepDir, 'artifacts'))) cpSync(join(prepDir, 'artifacts'), join(d, 'artifacts'), { recursive: true });
+    return d;
+  };
+  const mysqlVarDir = join(tmp, 'mysql');
+  if (MYSQL_URL) {
+    mkdirSync(mysqlVarDir);
+    await dropMysqlDatabase(MYSQL_URL);
+    prep.mariadb = await prepare('MariaDB', MYSQL_URL, mysqlVarDir);
+  } else {
+    console.log('MariaDB: skipped (set BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/sporeprint_bench_api)');
+  }
+
+  const haveFastapi =
+    existsSync(referenceScript) &&
+    (await run(python, ['-c', 'import fastapi, uvicorn, pandas, xgboost, sklearn'])).code === 0;
+
+  // ---- start every server (each in its own process) and keep them up for the whole run
+  const servers: Server[] = [];
+  const variants: Variant[] = [];
+  const batch: Record<string, { medianMs: number; allMs: number[]; predicted: number }> = {};
+  const memory: Record<string, { afterWrk: ReturnType<typeof memoryOf>; afterBatch?: ReturnType<typeof memoryOf> }> =
+    {};
+  const runs: RunRecord[] = [];
+  let referenceStartS: number | null = null;
+  try {
+    const bare = await startBareFastify();
+    servers.push(bare);
+    variants.push({
+      key: 'bare-fastify',
+      label: 'bare Fastify route (POST, constant JSON)',
+      server: bare,
+      path: '/bare',
+      lua: bareLua,
+      rows: null,
+      settleMs: 0,
+      sporeprint: false,
+    });
+
+    const durableDir = copyPrepared('sqlite-durable');
+    const durable = await startSporeprint(
+      'sqlite-durable',
+      { DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`, SPOREPRINT_VAR_DIR: durableDir },
+      PROFILE,
+    );
+    servers.push(durable);
+    variants.push({
+      key: 'sqlite-durable',
+      label: 'sporeprint /v1/predict, SQLite, durable log',
+      server: durable,
+      path: '/v1/predict',
+      lua: spLua,
+      rows: sqliteCounter(join(durableDir, 'db.sqlite')),
+      settleMs: 300,
+      sporeprint: true,
+    });
+
+    const asyncDir = copyPrepared('sqlite-async');
+    const asyncSrv = await startSporeprint('sqlite-async', {
+      DATABASE_URL: `sqlite:${join(asyncDir, 'db.sqlite')}`,
+      SPOREPRINT_VAR_DIR: asyncDir,
+      SPOREPRINT_LOG_MODE: 'async',
+    });
+    servers.push(asyncSrv);
+    variants.push({
+      key: 'sqlite-async',
+      label: 'sporeprint /v1/predict, SQLite, async log',
+      server: asyncSrv,
+      path: '/v1/predict',
+      lua: spLua,
+      rows: sqliteCounter(join(asyncDir, 'db.sqlite')),
+      settleMs: 1500,
+      sporeprint: true,
+    });
+
+    if (MYSQL_URL) {
+      const my = await startSporeprint('mariadb-durable', {
+        DATABASE_URL: MYSQL_URL,
+        SPOREPRINT_VAR_DIR: mysqlVarDir,
+      });
+      servers.push(my);
+      variants.push({
+        key: 'mariadb-durable',
+        label: 'sporeprint /v1/predict, MariaDB, durable log',
+        server: my,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: mysqlCounter(MYSQL_URL),
+        settleMs: 300,
+        sporeprint: true,
+      });
+    }
+
+    if (haveFastapi) {
+      const t0 = performance.now();
+      const ref = await startReference(tmp);
+      referenceStartS = (performance.now() - t0) / 1000;
+      console.log(`reference server up in ${referenceStartS.toFixed(1)} s (reference_api.py serve --workers 1)`);
+      servers.push(ref);
+      variants.push({
+        key: 'reference-predict',
+        label: 'reference FastAPI /predict (pandas+XGBoost, sync SQLite insert)',
+        server: ref,
+        path: '/predict',
+        lua: referenceLua,
+        rows: sqliteCounter(join(tmp, 'reference-predictions.db')),
+        settleMs: 300,
+        sporeprint: false,
+      });
+      variants.push({
+        key: 'reference-bare',
+        label: 'reference bare FastAPI route (GET /bare)',
+        server: ref,
+        path: '/bare',
+        lua: null,
+        rows: null,
+        settleMs: 0,
+        sporeprint: false,
+      });
+    } else {
+      console.log('reference: python3-fastapi/uvicorn (or pandas/xgboost/sklearn) missing: not measured now');
+    }
+
+    // sanity: one request per variant must answer 200 before it is measured
+    for (const v of variants) {
+      const body = v.lua === null ? undefined : v.lua === referenceLua ? referenceBody() : JSON.stringify(sample);
+      const r = await fetch(v.server.url + v.path, {
+        method: v.lua === null ? 'GET' : 'POST',
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body,
+      });
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`${v.key}: sanity request got ${r.status}: ${text}`);
+      if (v.key === 'sqlite-durable') console.log(`sample answer: ${text}`);
+    }
+
+    // ---- interleaved wrk rounds
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order = round % 2 === 1 ? variants : [...variants].reverse();
+      const roundRuns: RunRecord[] = [];
+      for (const v of order) {
+        await wrk(v.server.url + v.path, v.lua, WARMUP);
+        const before = v.rows ? await v.rows() : null;
+        const w = await wrk(v.server.url + v.path, v.lua, DURATION);
+        if (v.settleMs) await sleep(v.settleMs);
+        const after = v.rows ? await v.rows() : null;
+        const { raw, ...summary } = w;
+        const rec: RunRecord = {
+          round,
+          key: v.key,
+          label: v.label,
+          wrk: summary,
+          ok200: w.requests - w.non2xx,
+          rowsLogged: before !== null && after !== null ? after - before : null,
+          ratioToBareFastify: null,
+          raw,
+        };
+        roundRuns.push(rec);
+        console.log(
+          `  round ${round} ${v.key.padEnd(18)} ${w.requestsPerSec.toFixed(1).padStart(9)} req/s  p50 ${w.p50Ms.toFixed(2)} ms  p99 ${w.p99Ms.toFixed(2)} ms  non-2xx ${w.non2xx}${w.socketErrors ? `  socket errors: ${w.socketErrors}` : ''}${rec.rowsLogged !== null ? `  rows ${rec.rowsLogged}` : ''}`,
+        );
+      }
+      const bareRun = roundRuns.find((r) => r.key === 'bare-fastify');
+      for (const r of roundRuns) {
+        runs.push({
+          ...r,
+          ratioToBareFastify: bareRun ? r.wrk.requestsPerSec / bareRun.wrk.requestsPerSec : null,
+        });
+      }
+    }
+
+    // ---- memory after the wrk runs, then the batch endpoint
+    for (const s of servers) memory[s.name] = { afterWrk: memoryOf(s.pid) };
+    const records = secondaryRecords(BATCH_RECORDS);
+    const batchBody = JSON.stringify({ records });
+    for (const v of variants.filter((x) => x.sporeprint)) {
+      const times: number[] = [];
+      let predicted = 0;
+      for (let i = 0; i <= BATCH_REPS; i++) {
+        const t0 = performance.now();
+        const r = await fetch(`${v.server.url}/v1/predict/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: batchBody,
+        });
+        const j = (await r.json()) as { count?: number; predicted?: number };
+        const ms = performance.now() - t0;
+        if (r.status !== 200 || j.count !== BATCH_RECORDS)
+          throw new Error(`${v.key}: batch answered ${r.status} ${JSON.stringify(j).slice(0, 300)}`);
+        predicted = j.predicted ?? 0;
+        if (i > 0) times.push(ms); // the first request is a warm-up
+      }
+      batch[v.key] = { medianMs: median(times), allMs: times, predicted };
+      memory[v.server.name].afterBatch = memoryOf(v.server.pid);
+      console.log(
+        `  batch ${v.key.padEnd(18)} ${BATCH_RECORDS} records: median ${median(times).toFixed(1)} ms (${times.map((t) => t.toFixed(0)).join(', ')}), predicted ${predicted}`,
+      );
+    }
+  } finally {
+    for (const s of [...servers].reverse()) {
+      const code = await stopServer(s);
+      if (code !== 0 && code !== null) console.log(`note: ${s.name} exited with code ${code}`);
+    }
+    if (MYSQL_URL) await dropMysqlDatabase(MYSQL_URL).catch((e: Error) => console.log(`drop failed: ${e.message}`));
+  }
+
+  // ---- summary
+  const load1 = loadavg();
+  const byKey = (key: string): RunRecord[] => runs.filter((r) => r.key === key);
+  interface Row {
+    key: string;
+    label: string;
+    rps: number;
+    p50: number;
+    p99: number;
+    ratio: number | null;
+    hwmMb: number | null;
+    ok200: number;
+    rows: number | null;
+  }
+  const rows: Row[] = variants.map((v) => {
+    const rs = byKey(v.key);
+    const ratios = rs.map((r) => r.ratioToBareFastify).filter((x): x is number => x !== null);
+    const mem = memory[v.server.name]?.afterWrk;
+    const logged = rs.map((r) => r.rowsLogged);
+    return {
+      key: v.key,
+      label: v.label,
+      rps: median(rs.map((r) => r.wrk.requestsPerSec)),
+      p50: median(rs.map((r) => r.wrk.p50Ms)),
+      p99: median(rs.map((r) => r.wrk.p99Ms)),
+      ratio: v.key === 'bare-fastify' || ratios.length === 0 ? null : median(ratios),
+      hwmMb: mem ? mem.hwmMb : null,
+      ok200: rs.reduce((a, r) => a + r.ok200, 0),
+      rows: logged.every((x) => x !== null) ? logged.reduce<number>((a, x) => a + (x ?? 0), 0) : null,
+    };
+  });
+
+  const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+  const fmt = (x: number | null, d = 1): string => (x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(
+    `Results (median over ${ROUNDS} interleaved round(s); ratio = req/s ÷ bare Fastify req/s of the same round; RSS = VmHWM after the wrk runs)`,
+  );
+  const head = ['run', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'peak RSS MB', '200s', 'rows logged'];
+  const table: string[][] = rows.map((r) => [
+    r.key,
+    fmt(r.rps),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    r.ratio === null ? '-' : `${(r.ratio * 100).toFixed(1)}%`,
+    fmt(r.hwmMb),
+    String(r.ok200),
+    r.rows === null ? '-' : String(r.rows),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  lines.push(line(head));
+  lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const t of table) lines.push(line(t));
+
+  lines.push('');
+  lines.push('Targets (issue 6)');
+  const targets: { what: string; value: string; target: string; ok: boolean }[] = [];
+  for (const r of rows.filter((x) => variants.find((v) => v.key === x.key)?.sporeprint)) {
+    if (r.ratio !== null)
+      targets.push({
+        what: `${r.key}: req/s vs bare Fastify`,
+        value: `${(r.ratio * 100).toFixed(1)}% (${fmt(r.rps)} req/s)`,
+        target: '>= 40%',
+        ok: r.ratio >= 0.4,
+      });
+    targets.push({ what: `${r.key}: p99 at 32 conns`, value: `${fmt(r.p99, 2)} ms`, target: '< 10 ms', ok: r.p99 < 10 });
+    if (r.hwmMb !== null)
+      targets.push({
+        what: `${r.key}: server peak RSS (VmHWM)`,
+        value: `${fmt(r.hwmMb)} MB`,
+        target: '< 200 MB',
+        ok: r.hwmMb < 200,
+      });
+    if (r.rows !== null)
+      targets.push({
+        what: `${r.key}: rows in predictions vs 200s`,
+        value: `${r.rows} rows / ${r.ok200} 200s (diff ${r.rows - r.ok200})`,
+        target: `rows >= 200s (in-flight at wrk stop: <= ${CONNS * ROUNDS} extra)`,
+        ok: r.rows >= r.ok200 && r.rows - r.ok200 <= CONNS * ROUNDS,
+      });
+    const b = batch[r.key];
+    if (b)
+      targets.push({
+        what: `${r.key}: /v1/predict/batch ${BATCH_RECORDS} records, end to end`,
+        value: `${fmt(b.medianMs)} ms (median of ${BATCH_REPS})`,
+        target: '< 100 ms',
+        ok: b.medianMs < 100,
+      });
+  }
+  const ref = rows.find((r) => r.key === 'reference-predict');
+  const durableRow = rows.find((r) => r.key === 'sqlite-durable');
+  const tw = [
+    Math.max(...targets.map((t) => t.what.length)),
+    Math.max(...targets.map((t) => t.value.length)),
+    Math.max(...targets.map((t) => t.target.length)),
+  ];
+  for (const t of targets)
+    lines.push(
+      `${t.what.padEnd(tw[0])}  ${t.value.padStart(tw[1])}  ${t.target.padEnd(tw[2])}  ${mark(t.ok)}`,
+    );
+  if (ref && durableRow)
+    lines.push(
+      `sqlite-durable vs reference /predict (measured now): ${(durableRow.rps / ref.rps).toFixed(1)}× the requests/s (issue: roughly 50×)`,
+    );
+  if (!haveFastapi) {
+    lines.push('');
+    lines.push('Reference NOT measured now; figures from ../shared/anchors/RESULTS.md (2026-11-26, same kind of machine):');
+    lines.push(...resultsMdApiRows());
+  }
+  lines.push('');
+  lines.push(
+    `loadavg ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end — the machine is shared with other sessions; absolute req/s are noisy, compare within this run.`,
+  );
+  console.log(lines.join('\n'));
+
+  const out = {
+    startedLoadavg: load0,
+    endedLoadavg: load1,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    wrk: { threads: THREADS, connections: CONNS, durationS: DURATION, warmupS: WARMUP, rounds: ROUNDS },
+    prepareSeconds: prep,
+    reuseDir,
+    referenceMeasured: haveFastapi,
+    referenceStartupS: referenceStartS,
+    mysql: MYSQL_URL ?? null,
+    sampleBody: sample,
+    summary: rows,
+    targets,
+    batch,
+    memory,
+    runs,
+  };
+  const file = join(outDir, 'api-results.json');
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/** The reference's own wrk body (post.lua), for the sanity request. */
+function referenceBody(): string {
+  const lua = readFileSync(referenceLua, 'utf8');
+  return /wrk\.body = '(.*)'/.exec(lua)?.[1] ?? '{}';
+}
+
+/** The API rows of RESULTS.md, for when the reference cannot run here. */
+function resultsMdApiRows(): string[] {
+  if (!existsSync(resultsMd)) return ['  (RESULTS.md not found)'];
+  const text = readFileSync(resultsMd, 'utf8');
+  const start = text.indexOf('## API');
+  const rows = text
+    .slice(start)
+    .split('\n')
+    .filter((l) => /^\| (bare_get_constant|predict_nolog|predict_sqlite)(_c1)? \| 1 \|/.test(l));
+  return rows.map((l) => `  ${l}`);
+}
+
+if (process.argv.includes('--bare-fastify')) {
+  await serveBareFastify();
+} else {
+  await main();
+}
