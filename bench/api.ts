@@ -472,7 +472,8 @@ async function main(): Promise<void> {
     for (const f of ['db.sqlite', 'db.sqlite-wal', 'db.sqlite-shm']) {
       if (existsSync(join(prepDir, f))) cpSync(join(prepDir, f), join(d, f));
     }
-    if (existsSync(join(prepDir, 'artifacts'))) cpSync(join(prepDir, 'artifacts'), join(d, 'artifacts'), { recursive: true });
+    if (existsSync(join(prepDir, 'artifacts')))
+      cpSync(join(prepDir, 'artifacts'), join(d, 'artifacts'), { recursive: true });
     return d;
   };
   const mysqlVarDir = join(tmp, 'mysql');
@@ -492,8 +493,10 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   const variants: Variant[] = [];
   const batch: Record<string, { medianMs: number; allMs: number[]; predicted: number }> = {};
-  const memory: Record<string, { afterWrk: ReturnType<typeof memoryOf>; afterBatch?: ReturnType<typeof memoryOf> }> =
-    {};
+  const memory: Record<
+    string,
+    { afterWrk: ReturnType<typeof memoryOf>; afterBatch?: ReturnType<typeof memoryOf> }
+  > = {};
   const runs: RunRecord[] = [];
   let referenceStartS: number | null = null;
   try {
@@ -568,7 +571,9 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const ref = await startReference(tmp);
       referenceStartS = (performance.now() - t0) / 1000;
-      console.log(`reference server up in ${referenceStartS.toFixed(1)} s (reference_api.py serve --workers 1)`);
+      console.log(
+        `reference server up in ${referenceStartS.toFixed(1)} s (reference_api.py serve --workers 1)`,
+      );
       servers.push(ref);
       variants.push({
         key: 'reference-predict',
@@ -596,7 +601,8 @@ async function main(): Promise<void> {
 
     // sanity: one request per variant must answer 200 before it is measured
     for (const v of variants) {
-      const body = v.lua === null ? undefined : v.lua === referenceLua ? referenceBody() : JSON.stringify(sample);
+      const body =
+        v.lua === null ? undefined : v.lua === referenceLua ? referenceBody() : JSON.stringify(sample);
       const r = await fetch(v.server.url + v.path, {
         method: v.lua === null ? 'GET' : 'POST',
         headers: body ? { 'content-type': 'application/json' } : {},
@@ -613,6 +619,7 @@ async function main(): Promise<void> {
       const roundRuns: RunRecord[] = [];
       for (const v of order) {
         await wrk(v.server.url + v.path, v.lua, WARMUP);
+        if (v.settleMs) await sleep(v.settleMs); // async log: the warm-up's rows land before counting
         const before = v.rows ? await v.rows() : null;
         const w = await wrk(v.server.url + v.path, v.lua, DURATION);
         if (v.settleMs) await sleep(v.settleMs);
@@ -674,7 +681,8 @@ async function main(): Promise<void> {
       const code = await stopServer(s);
       if (code !== 0 && code !== null) console.log(`note: ${s.name} exited with code ${code}`);
     }
-    if (MYSQL_URL) await dropMysqlDatabase(MYSQL_URL).catch((e: Error) => console.log(`drop failed: ${e.message}`));
+    if (MYSQL_URL)
+      await dropMysqlDatabase(MYSQL_URL).catch((e: Error) => console.log(`drop failed: ${e.message}`));
   }
 
   // ---- summary
@@ -745,7 +753,12 @@ async function main(): Promise<void> {
         target: '>= 40%',
         ok: r.ratio >= 0.4,
       });
-    targets.push({ what: `${r.key}: p99 at 32 conns`, value: `${fmt(r.p99, 2)} ms`, target: '< 10 ms', ok: r.p99 < 10 });
+    targets.push({
+      what: `${r.key}: p99 at 32 conns`,
+      value: `${fmt(r.p99, 2)} ms`,
+      target: '< 10 ms',
+      ok: r.p99 < 10,
+    });
     if (r.hwmMb !== null)
       targets.push({
         what: `${r.key}: server peak RSS (VmHWM)`,
@@ -786,7 +799,9 @@ async function main(): Promise<void> {
     );
   if (!haveFastapi) {
     lines.push('');
-    lines.push('Reference NOT measured now; figures from ../shared/anchors/RESULTS.md (2026-11-26, same kind of machine):');
+    lines.push(
+      'Reference NOT measured now; figures from ../shared/anchors/RESULTS.md (2026-11-26, same kind of machine):',
+    );
     lines.push(...resultsMdApiRows());
   }
   lines.push('');

@@ -24,7 +24,6 @@ import {
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
-import { startServer } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (this file lives in src/main or dist/main). */
@@ -97,8 +96,9 @@ async function main(): Promise<number> {
   ).version;
   const ctx: CliContext = {
     modelName: config.server.modelName,
-    serve: (opts) =>
-      startServer(config, {
+    // loaded on demand: the HTTP stack is not needed by the other commands
+    serve: async (opts) =>
+      (await import('./server.js')).startServer(config, {
         ...opts,
         version: pkgVersion,
         print: (line) => process.stderr.write(`${line}\n`),

@@ -30,7 +30,7 @@ describe('sporeprint models (CLI)', () => {
     const poor = await cli('train', '--models', 'lr', '--params', params, '--register');
     expect(poor.code, poor.stderr).toBe(0);
     expect(poor.stdout).toContain(`Registered ${name} v3 (logistic-regression`);
-  }, 120_000);
+  }, 400_000);
 
   it('promotes through the gate, blocks a poor model with the failed rules, and rolls back', async () => {
     const p1 = await cli('models', 'promote', name, '1', '--actor', 'alice', '--reason', 'first');
@@ -95,7 +95,7 @@ describe('sporeprint models (CLI)', () => {
     const cmp = await cli('models', 'compare', name, '2', '3');
     expect(cmp.code, cmp.stderr).toBe(0);
     expect(cmp.stdout).toMatch(/Decisions disagree on \d+ of 1,218 rows/);
-  }, 120_000);
+  }, 400_000);
 
   it('reports unknown models and versions, and archived versions, with exit code 1', async () => {
     const unknown = await cli('models', 'promote', 'nope', '1');
@@ -111,5 +111,5 @@ describe('sporeprint models (CLI)', () => {
     );
     const bad = await cli('models', 'promote', name, 'x');
     expect(bad.code).toBe(2);
-  }, 60_000);
+  }, 300_000);
 });

@@ -37,7 +37,7 @@ describe('HTTP API limits and security', () => {
     });
     server = await startServer(config, { version: 'test', port: 0 });
     url = server.url;
-  }, 120_000);
+  }, 400_000);
   afterAll(async () => {
     await server?.close();
     cleanup?.();

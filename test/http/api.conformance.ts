@@ -24,7 +24,7 @@ export function describeApiConformance(backend: TestBackend): void {
       await storage.close();
       server = await startServer(prepared.config, { version: 'test' });
       url = server.url;
-    }, 120_000);
+    }, 400_000);
     afterAll(async () => {
       await server?.close();
       cleanup?.();

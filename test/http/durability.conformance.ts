@@ -17,7 +17,7 @@ function startServerProcess(env: Record<string, string>): Promise<{ child: Child
     });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = out.match(/listening on (http:\/\/\S+)/);
@@ -93,7 +93,7 @@ export function describeDurability(backend: TestBackend): void {
         SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
         SPOREPRINT_LOG_LEVEL: 'silent',
       };
-    }, 120_000);
+    }, 400_000);
     afterAll(() => cleanup?.());
 
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
@@ -110,7 +110,7 @@ export function describeDurability(backend: TestBackend): void {
         } finally {
           await storage.close();
         }
-      }, 120_000);
+      }, 300_000);
     }
   });
 }
