@@ -96,6 +96,59 @@ export function describeDurability(backend: TestBackend): void {
     }, 400_000);
     afterAll(() => cleanup?.());
 
+    it('switches to a version promoted by another process, without failing a request', async () => {
+      const { child, url } = await startServerProcess(env);
+      try {
+        const body = JSON.stringify(CLASSIC_MUSHROOM);
+        const ask = async (): Promise<{ status: number; version: number }> => {
+          const res = await fetch(`${url}/v1/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          const j = (await res.json()) as { model?: { version: number } };
+          return { status: res.status, version: j.model?.version ?? -1 };
+        };
+        const before = await ask();
+        expect(before.status).toBe(200);
+        const target = before.version === 1 ? 2 : 1;
+        // promote in THIS process (another process than the server), straight through the registry
+        const storage = await openStorage(dbUrl);
+        const { RegistryService } = await import('../../src/services/index.js');
+        const { createInProcessEventBus, openArtifactStore } = await import('../../src/storage/index.js');
+        const registry = new RegistryService({
+          runs: storage.runs,
+          registry: storage.registry,
+          artifacts: openArtifactStore(storage, { kind: 'file', dir: `${env.SPOREPRINT_VAR_DIR}/artifacts` }),
+          datasets: storage.datasets,
+          events: createInProcessEventBus(),
+          gate: { minRecall: 0, maxFalseEdible: 1e9, minAccuracy: 0, tolerance: 1 },
+        });
+        const t0 = Date.now();
+        await registry.promote('sporeprint-classic', target, {
+          actor: 'test',
+          reason: 'hot swap',
+          force: true,
+        });
+        await storage.close();
+        const statuses = new Set<number>();
+        let seen = before.version;
+        while (seen !== target && Date.now() - t0 < 10_000) {
+          const r = await ask();
+          statuses.add(r.status);
+          seen = r.version;
+        }
+        const took = Date.now() - t0;
+        expect(seen).toBe(target);
+        expect([...statuses]).toEqual([200]);
+        expect(took).toBeLessThan(5000);
+      } finally {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }, 300_000);
+
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       it(`${signal} under load loses no acknowledged prediction`, async () => {
         const { child, url } = await startServerProcess(env);
