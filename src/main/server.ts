@@ -106,7 +106,9 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   const log = createPredictionLog(storage.predictions, {
     mode: config.server.logMode,
-    maxBatch: 500,
+    // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction: far fewer commits,
+    // each rewriting the same index pages (random UUID keys); single requests never queue this many.
+    maxBatch: 10_000,
     onError: (e) => opts.print?.(`error: prediction log write failed: ${(e as Error).message}`),
   });
   const serving = new ServingService({

@@ -219,6 +219,54 @@ export class GroupCommitLog<T> {
   }
 
   /**
+   * Appends many rows with one waiter: durable mode resolves once every row is committed (they may
+   * span several batches, i.e. transactions, of at most `maxBatch` rows), and rejects as soon as a
+   * batch holding one of them failed (the rows of other batches may be committed). Every row is
+   * prepared first: when one is bad, the call rejects with its error and appends nothing. Async mode
+   * resolves at once, unless the rows take the queue past `maxQueue` (then once they are committed).
+   * Rejects with `SP_ERR_USAGE` after {@link close}.
+   */
+  appendMany(rows: readonly T[]): Promise<void> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(new SporeprintError('SP_ERR_USAGE', 'The log is closed: no more appends'));
+    }
+    const n = rows.length;
+    if (n === 0) return Promise.resolve();
+    const prepared = new Array<T>(n);
+    try {
+      for (let i = 0; i < n; i++)
+        prepared[i] = this.#prepare === undefined ? rows[i] : this.#prepare(rows[i]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.#mode === 'async' && this.queueDepth + n <= this.#maxQueue) {
+      for (let i = 0; i < n; i++) this.#queue.push({ row: prepared[i] });
+      this.#schedule();
+      return Promise.resolve();
+    }
+    if (this.#mode === 'async') this.#due = true;
+    return new Promise<void>((resolve, reject) => {
+      let pending = n;
+      let settled = false;
+      const waiter = {
+        resolve: () => {
+          if (--pending === 0 && !settled) {
+            settled = true;
+            resolve();
+          }
+        },
+        reject: (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          reject(e);
+        },
+      };
+      for (let i = 0; i < n; i++) this.#queue.push({ row: prepared[i], waiter });
+      this.#schedule();
+    });
+  }
+
+  /**
    * Writes everything pending now, and resolves when nothing is pending any more. Rejects with the
    * last error when some rows failed for good meanwhile (their appends were rejected or reported).
    */

@@ -134,7 +134,11 @@ function openSqlite(target: SqliteUrl, opts: OpenStorageOptions): Backend {
     throw databaseError(`Opening SQLite database ${target.path}`, e);
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: handle }) });
-  return { db, rowWriter: sqliteRowWriter(handle), predictionWriter: sqlitePredictionWriter(handle) };
+  return {
+    db,
+    rowWriter: sqliteRowWriter(handle),
+    predictionWriter: sqlitePredictionWriter(handle, undefined, opts.busyTimeoutMs ?? 5000),
+  };
 }
 
 async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Backend> {

@@ -1,5 +1,5 @@
 import { GroupCommitLog, type GroupCommitLogOptions } from './group-commit-log.js';
-import { predictionToRow } from './prediction-rows.js';
+import { preparePrediction } from './prediction-rows.js';
 import type { PredictionInput, PredictionRepository } from './prediction-types.js';
 
 /** Options of {@link createPredictionLog}: those of {@link GroupCommitLog} but the writer. */
@@ -23,10 +23,6 @@ export function createPredictionLog(
   return new GroupCommitLog<PredictionInput>({
     ...options,
     write: (rows) => predictions.insertMany(rows),
-    prepare: (row) => {
-      const stamped = row.createdAt === undefined ? { ...row, createdAt: new Date() } : row;
-      predictionToRow(stamped);
-      return stamped;
-    },
+    prepare: preparePrediction,
   });
 }

@@ -3,7 +3,7 @@ import { SporeprintError } from '../core/index.js';
 import { guard } from './database-error.js';
 import type { PredictionsTable } from './database-schema.js';
 import { timestamp } from './dataset-rows.js';
-import { predictionFromRow, predictionToRow } from './prediction-rows.js';
+import { predictionFromRow, predictionRowOf } from './prediction-rows.js';
 import type {
   PredictionFilter,
   PredictionInput,
@@ -12,7 +12,12 @@ import type {
   PredictionRepository,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
-import { type DatabaseContext, type WriteTransaction, writeTransaction } from './write-transaction.js';
+import {
+  type DatabaseContext,
+  syncWriteTransaction,
+  type WriteTransaction,
+  writeTransaction,
+} from './write-transaction.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -37,7 +42,8 @@ export function checkFilterDates(filter: PredictionFilter): void {
 
 /**
  * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike. `writer` does the
- * INSERTs (prepared statements on SQLite, Kysely elsewhere).
+ * INSERTs (prepared statements on SQLite, Kysely elsewhere); on SQLite, `insertMany` runs its whole
+ * transaction synchronously on the raw handle (`writer.commitSync`) while owning the connection.
  */
 export class KyselyPredictionRepository implements PredictionRepository {
   readonly #ctx: DatabaseContext;
@@ -50,9 +56,15 @@ export class KyselyPredictionRepository implements PredictionRepository {
 
   async insertMany(rows: readonly PredictionInput[]): Promise<void> {
     if (rows.length === 0) return;
-    const converted: Insertable<PredictionsTable>[] = rows.map(predictionToRow);
+    const converted: Insertable<PredictionsTable>[] = rows.map(predictionRowOf);
     const what =
       rows.length === 1 ? `Logging prediction ${rows[0].id}` : `Logging ${rows.length} predictions`;
+    const writer = this.#writer;
+    if (this.#ctx.dialect === 'sqlite' && writer.commitSync !== undefined) {
+      // One synchronous better-sqlite3 transaction: no Kysely compilation, no pragma round trips.
+      await syncWriteTransaction(this.#ctx, what, () => writer.commitSync?.(converted));
+      return;
+    }
     await writeTransaction(this.#ctx, what, (trx: WriteTransaction) => this.#writer.insert(trx, converted));
   }
 

@@ -87,6 +87,25 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
   };
 }
 
+/** Rows of the predictions prepared by {@link preparePrediction}, so they are converted only once. */
+const preparedRows = new WeakMap<PredictionInput, Insertable<PredictionsTable>>();
+
+/**
+ * Checks `p` and returns a copy stamped with the current time when it has no `createdAt`; the copy's
+ * row is kept, so {@link predictionRowOf} (at insert time) does not build its JSON again. The row is a
+ * snapshot: later changes to the objects of `p` are not written.
+ */
+export function preparePrediction(p: PredictionInput): PredictionInput {
+  const stamped: PredictionInput = { ...p, createdAt: p.createdAt === undefined ? new Date() : p.createdAt };
+  preparedRows.set(stamped, predictionToRow(stamped));
+  return stamped;
+}
+
+/** The row of `p`: the one kept by {@link preparePrediction}, else converted (and checked) now. */
+export function predictionRowOf(p: PredictionInput): Insertable<PredictionsTable> {
+  return preparedRows.get(p) ?? predictionToRow(p);
+}
+
 /** A {@link PredictionRecord} from its row. */
 export function predictionFromRow(row: Selectable<PredictionsTable>): PredictionRecord {
   return {

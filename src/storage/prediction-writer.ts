@@ -11,6 +11,14 @@ import type { WriteTransaction } from './write-transaction.js';
 /** Inserts prediction rows through a write transaction that the caller owns. */
 export interface PredictionRowWriter {
   insert(trx: WriteTransaction, rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
+  /**
+   * SQLite only: one whole write transaction, run synchronously on the raw handle: `BEGIN IMMEDIATE`,
+   * the INSERTs, `COMMIT`, or `ROLLBACK` on any error (all or nothing). SQLite's busy handler is off
+   * meanwhile, so a write lock held by another connection fails at once with `SQLITE_BUSY` instead of
+   * blocking the event loop (the caller retries). The caller must own the connection (Kysely's mutex,
+   * see `syncWriteTransaction`); it throws when a transaction is already open on it.
+   */
+  commitSync?(rows: readonly Insertable<PredictionsTable>[]): void;
 }
 
 const COLUMNS = [
@@ -60,6 +68,7 @@ export function kyselyPredictionWriter(rowsPerInsert = PREDICTIONS_PER_INSERT): 
 export function sqlitePredictionWriter(
   handle: BetterSqlite3.Database,
   rowsPerInsert = PREDICTIONS_PER_INSERT,
+  busyTimeoutMs = 5000,
 ): PredictionRowWriter {
   const statements = new Map<number, BetterSqlite3.Statement>();
   const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
@@ -76,30 +85,47 @@ export function sqlitePredictionWriter(
     }
     return statement;
   };
+  const insertAll = (rows: readonly Insertable<PredictionsTable>[]): void => {
+    const params: unknown[] = [];
+    for (let start = 0; start < rows.length; start += rowsPerInsert) {
+      const end = Math.min(start + rowsPerInsert, rows.length);
+      params.length = 0;
+      for (let i = start; i < end; i++) {
+        const r = rows[i];
+        params.push(
+          r.id,
+          r.created_at,
+          r.model_name,
+          r.model_version,
+          r.arm ?? null,
+          r.client_id ?? null,
+          r.input,
+          r.output,
+          r.decision,
+          r.probability,
+          r.latency_us,
+          r.request_kind,
+        );
+      }
+      statementFor(end - start).run(params);
+    }
+  };
+  // Prepared once: better-sqlite3 caches BEGIN IMMEDIATE / COMMIT / ROLLBACK of a transaction function.
+  const transaction = handle.transaction(insertAll);
+  const busyOff = handle.prepare('pragma busy_timeout = 0');
+  const busyOn = handle.prepare(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   return {
     async insert(_trx, rows) {
-      const params: unknown[] = [];
-      for (let start = 0; start < rows.length; start += rowsPerInsert) {
-        const end = Math.min(start + rowsPerInsert, rows.length);
-        params.length = 0;
-        for (let i = start; i < end; i++) {
-          const r = rows[i];
-          params.push(
-            r.id,
-            r.created_at,
-            r.model_name,
-            r.model_version,
-            r.arm ?? null,
-            r.client_id ?? null,
-            r.input,
-            r.output,
-            r.decision,
-            r.probability,
-            r.latency_us,
-            r.request_kind,
-          );
-        }
-        statementFor(end - start).run(params);
+      insertAll(rows);
+    },
+    commitSync(rows) {
+      // A nested call would become a SAVEPOINT of someone else's transaction: never commit that way.
+      if (handle.inTransaction) throw new Error('A transaction is already open on the SQLite connection');
+      busyOff.run();
+      try {
+        transaction.immediate(rows);
+      } finally {
+        busyOn.run();
       }
     },
   };

@@ -100,3 +100,34 @@ async function sqliteImmediate<T>(
     }
   });
 }
+
+/**
+ * SQLite: runs `fn`, a whole synchronous transaction on the raw better-sqlite3 handle (e.g.
+ * `PredictionRowWriter.commitSync`: `BEGIN IMMEDIATE` … `COMMIT`, busy handler off), while owning the
+ * storage's single connection through Kysely's mutex, so it never interleaves with a Kysely transaction
+ * (whose statements are awaited one by one) on that connection. No SQL goes through Kysely. When
+ * another connection holds the write lock (`SQLITE_BUSY`), `fn` is retried with back-off up to the
+ * busy timeout, as {@link writeTransaction} does; errors become `SP_ERR_DATABASE` naming `operation`.
+ * `fn` may run more than once, so it must have no effects outside the transaction.
+ */
+export async function syncWriteTransaction<T>(
+  ctx: DatabaseContext,
+  operation: string,
+  fn: () => T,
+): Promise<T> {
+  try {
+    return await ctx.db.connection().execute(async () => {
+      const deadline = Date.now() + ctx.busyTimeoutMs;
+      for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+        try {
+          return fn();
+        } catch (e) {
+          if (!isSqliteBusy(e) || Date.now() >= deadline) throw e;
+          await sleep(wait * (0.5 + Math.random()));
+        }
+      }
+    });
+  } catch (e) {
+    throw databaseError(operation, e);
+  }
+}

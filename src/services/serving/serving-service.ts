@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SporeprintError } from '../../core/index.js';
 import type { FeatureValue } from '../../ml/index.js';
 import { parseMushroom } from './parse-mushroom.js';
@@ -11,6 +10,7 @@ import type {
   PredictionResult,
   ServedModel,
 } from './serving-types.js';
+import { uuidv7 } from './uuid-v7.js';
 
 /** Options of one prediction call. */
 export interface PredictOptions {
@@ -156,27 +156,30 @@ export class ServingService {
     return this.predictValues(model, parsed.values, input, opts);
   }
 
-  /** Classifies many mushrooms; invalid ones are reported per item without failing the rest. */
+  /**
+   * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The rows
+   * of the batch are logged together (one `appendMany` when the log has it) and the answer waits until
+   * all of them are durable.
+   */
   async predictBatch(inputs: readonly unknown[], opts: PredictOptions = {}): Promise<BatchItem[]> {
     const model = this.model();
-    const out: (BatchItem | Promise<BatchItem>)[] = [];
+    const itemOpts: PredictOptions = { ...opts, kind: opts.kind ?? 'batch' };
+    const out: BatchItem[] = [];
+    const rows: PredictionLogRow[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const parsed = parseMushroom(inputs[i], model.pipeline.schema);
       if (!parsed.ok) {
         out.push({ index: i, ok: false, problems: parsed.problems });
         continue;
       }
-      out.push(
-        this.predictValues(model, parsed.values, inputs[i], { ...opts, kind: opts.kind ?? 'batch' }).then(
-          (r) => ({
-            index: i,
-            ok: true as const,
-            ...r,
-          }),
-        ),
-      );
+      const { result, row } = this.classify(model, parsed.values, inputs[i], itemOpts);
+      rows.push(row);
+      out.push({ index: i, ok: true as const, ...result });
     }
-    return Promise.all(out);
+    const log = this.deps.log;
+    if (log.appendMany !== undefined) await log.appendMany(rows);
+    else await Promise.all(rows.map((row) => log.append(row)));
+    return out;
   }
 
   /** Records the true class of a logged prediction (idempotent). */
@@ -194,11 +197,23 @@ export class ServingService {
     input: unknown,
     opts: PredictOptions,
   ): Promise<PredictionResult> {
+    const { result, row } = this.classify(model, values, input, opts);
+    await this.deps.log.append(row);
+    return result;
+  }
+
+  /** Predicts one parsed mushroom: the answer and the row to log. */
+  private classify(
+    model: ServedModel,
+    values: FeatureValue[],
+    input: unknown,
+    opts: PredictOptions,
+  ): { result: PredictionResult; row: PredictionLogRow } {
     const t0 = performance.now();
     const p = model.pipeline.predictOne(values);
     const warnings = model.pipeline.rangeWarnings(values);
     const explanation = opts.explain ? model.pipeline.explainOne(values, 5) : undefined;
-    const id = randomUUID();
+    const id = uuidv7();
     const result: PredictionResult = {
       predictionId: id,
       decision: p.decision,
@@ -210,7 +225,7 @@ export class ServingService {
       reason: p.reason,
       ...(explanation ? { explanation } : {}),
     };
-    await this.deps.log.append({
+    const row: PredictionLogRow = {
       id,
       createdAt: new Date(),
       modelName: model.name,
@@ -229,7 +244,7 @@ export class ServingService {
       probability: p.probability,
       latencyUs: Math.round((performance.now() - t0) * 1000),
       requestKind: opts.kind ?? 'single',
-    });
-    return result;
+    };
+    return { result, row };
   }
 }

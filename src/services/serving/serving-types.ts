@@ -36,6 +36,11 @@ export interface PredictionLogRow {
 /** The prediction log: `append` resolves once the row is durable (or queued, in async mode). */
 export interface PredictionLogSink {
   append(row: PredictionLogRow): Promise<void>;
+  /**
+   * Optional: appends many rows with one waiter, resolving once every one is durable (or queued, in
+   * async mode); when absent, rows are appended one by one.
+   */
+  appendMany?(rows: readonly PredictionLogRow[]): Promise<void>;
   readonly queueDepth: number;
 }
 

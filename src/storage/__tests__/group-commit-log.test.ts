@@ -193,4 +193,36 @@ describe('GroupCommitLog', () => {
     expect(() => new GroupCommitLog<number>({ write, maxBatch: 0 })).toThrow(/maxBatch/);
     expect(() => new GroupCommitLog<number>({ write, concurrency: 1.5 })).toThrow(/concurrency/);
   });
+  it('appendMany resolves once every row is committed, across several batches', async () => {
+    const w = fakeWriter();
+    const log = new GroupCommitLog<number>({ write: w.write, maxBatch: 100 });
+    const rows = Array.from({ length: 350 }, (_, i) => i);
+    let committedWhenResolved = -1;
+    await log.appendMany(rows).then(() => {
+      committedWhenResolved = w.stored.length;
+    });
+    expect(committedWhenResolved).toBe(350);
+    expect(w.batches.map((b) => b.length)).toEqual([100, 100, 100, 50]);
+    expect(log.rowsWritten).toBe(350);
+    expect(await code(log.appendMany([]))).toBe('resolved');
+  });
+
+  it('appendMany rejects when one of its batches fails, and appends nothing when a row is bad', async () => {
+    const w = fakeWriter();
+    const log = new GroupCommitLog<number>({ write: w.write, maxBatch: 10 });
+    w.fail(1);
+    expect(await code(log.appendMany(Array.from({ length: 25 }, (_, i) => i)))).toBe('disk on fire');
+    await log.flush().catch(() => undefined);
+    const checked = new GroupCommitLog<number>({
+      write: w.write,
+      prepare: (n) => {
+        if (n < 0) throw new Error('negative');
+        return n;
+      },
+    });
+    expect(await code(checked.appendMany([1, -1, 2]))).toBe('negative');
+    expect(checked.queueDepth).toBe(0);
+    await checked.close();
+    expect(await code(checked.appendMany([1]))).toBe('SP_ERR_USAGE');
+  });
 });

@@ -199,6 +199,42 @@ export function describePredictionStorageConformance(
       expect(await storage.predictions.ids()).toEqual(['taken']);
     });
 
+    it('predictions: insertMany never commits inside another open transaction, nor with it', async () => {
+      const storage = await open();
+      const { db } = storageContext(storage);
+      let logged: Promise<void> | undefined;
+      const rolledBack = await failure(
+        db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('predictions')
+            .values({
+              id: 'in-trx',
+              created_at: at(1).toISOString(),
+              model_name: 'm',
+              model_version: 1,
+              arm: null,
+              client_id: null,
+              input: '{}',
+              output: '{}',
+              decision: 'edible',
+              probability: 0.5,
+              latency_us: 1,
+              request_kind: 'single',
+            })
+            .execute();
+          logged = storage.predictions.insertMany([
+            prediction({ id: 'logged-1' }),
+            prediction({ id: 'logged-2' }),
+          ]);
+          await sleep(30);
+          throw new Error('abort the outer transaction');
+        }),
+      );
+      expect(rolledBack.code).toMatch(/abort the outer transaction/);
+      await logged;
+      expect((await storage.predictions.ids()).sort()).toEqual(['logged-1', 'logged-2']);
+    });
+
     // ---- feedback ---------------------------------------------------------------------------
 
     it('feedback: created, then idempotent; a different label conflicts naming both; replace corrects', async () => {
