@@ -79,19 +79,85 @@ function duplicateCategories(name: string): SporeprintError {
   return new SporeprintError('SP_ERR_MODEL_FORMAT', `encoder JSON lists a category of '${name}' twice`);
 }
 
-/** Sorted distinct non-missing categories of nominal feature `j`, and whether a missing value was seen. */
-function categoriesOf(
+/** Single-character ASCII categories are looked up by char code in a 128-entry table (no hashing). */
+const ASCII = 128;
+
+/**
+ * Sorted distinct non-missing categories of each nominal feature (`nominal[j]`), and whether a missing
+ * value was seen, in one row-major pass. Single-character ASCII strings (the usual category codes) are
+ * recorded in a flat seen-table instead of a Set; the result equals collecting `String(v)` in a Set.
+ */
+function categoriesOfAll(
   records: readonly CleanRecord[],
-  j: number,
-): { categories: string[]; sawMissing: boolean } {
-  const set = new Set<string>();
-  let sawMissing = false;
-  for (const r of records) {
-    const v = r.values[j];
-    if (v === null) sawMissing = true;
-    else set.add(String(v));
+  nominal: readonly boolean[],
+): { categories: string[]; sawMissing: boolean }[] {
+  const m = nominal.length;
+  const seen = new Uint8Array(m * ASCII);
+  const sawMissing = new Uint8Array(m);
+  const others: (Set<string> | null)[] = new Array<Set<string> | null>(m).fill(null);
+  const cols: number[] = [];
+  for (let j = 0; j < m; j++) if (nominal[j]) cols.push(j);
+  const nc = cols.length;
+  for (let i = 0; i < records.length; i++) {
+    const values = records[i].values;
+    for (let t = 0; t < nc; t++) {
+      const j = cols[t];
+      const v = values[j];
+      if (v === null) {
+        sawMissing[j] = 1;
+        continue;
+      }
+      if (typeof v === 'string' && v.length === 1) {
+        const code = v.charCodeAt(0);
+        if (code < ASCII) {
+          seen[j * ASCII + code] = 1;
+          continue;
+        }
+      }
+      let set = others[j];
+      if (set === null) {
+        set = new Set<string>();
+        others[j] = set;
+      }
+      set.add(String(v));
+    }
   }
-  return { categories: [...set].sort(), sawMissing };
+  const out: { categories: string[]; sawMissing: boolean }[] = [];
+  for (let j = 0; j < m; j++) {
+    const set = others[j] ?? new Set<string>();
+    if (nominal[j]) {
+      for (let code = 0; code < ASCII; code++) if (seen[j * ASCII + code]) set.add(String.fromCharCode(code));
+    }
+    out.push({ categories: [...set].sort(), sawMissing: sawMissing[j] === 1 });
+  }
+  return out;
+}
+
+/**
+ * Per-column category → code lookup: single-character ASCII strings through a flat table
+ * (`table[j·128 + charCode]`, −1 = not a category), anything else through the column's Map.
+ */
+class CodeLookup {
+  private readonly table: Int32Array;
+  private readonly maps: readonly Map<string, number>[];
+
+  constructor(maps: readonly Map<string, number>[]) {
+    this.maps = maps;
+    this.table = new Int32Array(maps.length * ASCII).fill(-1);
+    maps.forEach((index, j) => {
+      for (const [c, k] of index)
+        if (c.length === 1 && c.charCodeAt(0) < ASCII) this.table[j * ASCII + c.charCodeAt(0)] = k;
+    });
+  }
+
+  /** The code of value `v` (not null) in column `j`, or −1 when it is not a fitted category. */
+  code(j: number, v: string | number): number {
+    if (typeof v === 'string' && v.length === 1) {
+      const c = v.charCodeAt(0);
+      if (c < ASCII) return this.table[j * ASCII + c];
+    }
+    return this.maps[j].get(v as string) ?? -1;
+  }
 }
 
 function checkFitInput(records: readonly CleanRecord[], schema: DatasetSchema, what: string): void {
@@ -133,10 +199,15 @@ export class LinearEncoder {
   private schemaName: SchemaName | null = null;
   private columns: LinearColumn[] | null = null;
   private total = 0;
+  private lookup: CodeLookup | null = null;
 
   /** Learns categories and numeric mean/std from the training records; returns `this`. */
   fit(records: readonly CleanRecord[], schema: DatasetSchema): this {
     checkFitInput(records, schema, 'LinearEncoder');
+    const cats = categoriesOfAll(
+      records,
+      schema.features.map((f) => f.kind !== 'numeric'),
+    );
     const features = schema.features.map((f, j): LinearEncoderJson['features'][number] => {
       if (f.kind === 'numeric') {
         let n = 0;
@@ -153,7 +224,7 @@ export class LinearEncoder {
         const std = n > 0 ? Math.sqrt(m2 / n) : 0;
         return { name: f.name, kind: 'numeric', mean: n > 0 ? mean : 0, std: std > 0 ? std : 1 };
       }
-      const { categories, sawMissing } = categoriesOf(records, j);
+      const { categories, sawMissing } = cats[j];
       return { name: f.name, kind: 'nominal', categories, missingLevel: sawMissing };
     });
     this.load({
@@ -201,6 +272,7 @@ export class LinearEncoder {
       return col;
     });
     this.total = offset;
+    this.lookup = new CodeLookup(this.columns.map((c) => c.index));
     this.schemaName = json.schema;
   }
 
@@ -220,8 +292,15 @@ export class LinearEncoder {
    * allocating: the serving path.
    */
   encodeInto(values: readonly Value[], out: Float64Array, offset: number): void {
-    const cols = this.fitted();
+    this.fitted();
     out.fill(0, offset, offset + this.total);
+    this.encodeZeroed(values, out, offset);
+  }
+
+  /** {@link encodeInto} into an already zeroed `out[offset … offset + width)`. */
+  private encodeZeroed(values: readonly Value[], out: Float64Array, offset: number): void {
+    const cols = this.fitted();
+    const lookup = this.lookup as CodeLookup;
     for (let j = 0; j < cols.length; j++) {
       const c = cols[j];
       const v = values[j];
@@ -230,8 +309,8 @@ export class LinearEncoder {
       } else if (v === null || v === undefined) {
         if (c.missingLevel) out[offset + c.offset + c.categories.length] = 1;
       } else {
-        const k = c.index.get(v as string);
-        if (k !== undefined) out[offset + c.offset + k] = 1;
+        const k = lookup.code(j, v);
+        if (k >= 0) out[offset + c.offset + k] = 1;
       }
     }
   }
@@ -240,7 +319,7 @@ export class LinearEncoder {
   transform(records: readonly CleanRecord[]): Matrix {
     const w = this.width;
     const m = createMatrix(records.length, w);
-    for (let i = 0; i < records.length; i++) this.encodeInto(records[i].values, m.data, i * w);
+    for (let i = 0; i < records.length; i++) this.encodeZeroed(records[i].values, m.data, i * w);
     return m;
   }
 
@@ -306,14 +385,19 @@ interface TreeColumn {
 export class TreeEncoder {
   private schemaName: SchemaName | null = null;
   private columns: TreeColumn[] | null = null;
+  private lookup: CodeLookup | null = null;
 
   /** Learns the categories of each nominal feature from the training records; returns `this`. */
   fit(records: readonly CleanRecord[], schema: DatasetSchema): this {
     checkFitInput(records, schema, 'TreeEncoder');
+    const cats = categoriesOfAll(
+      records,
+      schema.features.map((f) => f.kind !== 'numeric'),
+    );
     const features = schema.features.map((f, j): TreeEncoderJson['features'][number] =>
       f.kind === 'numeric'
         ? { name: f.name, kind: 'numeric' }
-        : { name: f.name, kind: 'nominal', categories: categoriesOf(records, j).categories },
+        : { name: f.name, kind: 'nominal', categories: cats[j].categories },
     );
     this.load({ formatVersion: ENCODER_FORMAT_VERSION, kind: 'tree-encoder', schema: schema.name, features });
     return this;
@@ -329,6 +413,7 @@ export class TreeEncoder {
       if (index.size !== categories.length) throw duplicateCategories(f.name);
       return { name: f.name, numeric: f.kind === 'numeric', categories, index };
     });
+    this.lookup = new CodeLookup(this.columns.map((c) => c.index));
     this.schemaName = json.schema;
   }
 
@@ -345,20 +430,39 @@ export class TreeEncoder {
   /** Encodes one row of values into `out[offset … offset + width)` without allocating. */
   encodeInto(values: readonly Value[], out: Float64Array, offset: number): void {
     const cols = this.fitted();
+    const lookup = this.lookup as CodeLookup;
     for (let j = 0; j < cols.length; j++) {
-      const c = cols[j];
       const v = values[j];
-      if (c.numeric) out[offset + j] = typeof v === 'number' ? v : Number.NaN;
+      if (cols[j].numeric) out[offset + j] = typeof v === 'number' ? v : Number.NaN;
       else if (v === null || v === undefined) out[offset + j] = Number.NaN;
-      else out[offset + j] = c.index.get(v as string) ?? Number.NaN;
+      else {
+        const k = lookup.code(j, v);
+        out[offset + j] = k >= 0 ? k : Number.NaN;
+      }
     }
   }
 
   /** Encodes records into a new matrix (rows in record order). */
   transform(records: readonly CleanRecord[]): Matrix {
-    const w = this.width;
+    const cols = this.fitted();
+    const w = cols.length;
     const m = createMatrix(records.length, w);
-    for (let i = 0; i < records.length; i++) this.encodeInto(records[i].values, m.data, i * w);
+    const out = m.data;
+    const numeric = new Uint8Array(w);
+    for (let j = 0; j < w; j++) numeric[j] = cols[j].numeric ? 1 : 0;
+    const lookup = this.lookup as CodeLookup;
+    for (let i = 0, off = 0; i < records.length; i++, off += w) {
+      const values = records[i].values;
+      for (let j = 0; j < w; j++) {
+        const v = values[j];
+        if (numeric[j] === 1) out[off + j] = typeof v === 'number' ? v : Number.NaN;
+        else if (v === null || v === undefined) out[off + j] = Number.NaN;
+        else {
+          const k = lookup.code(j, v);
+          out[off + j] = k >= 0 ? k : Number.NaN;
+        }
+      }
+    }
     return m;
   }
 

@@ -115,7 +115,7 @@ export class LogisticRegression implements Estimator<LogisticRegressionParams> {
     const featureNames = featureNamesOf(X.cols, options);
     const { C, solver, maxIter, tol, fitIntercept } = this.params;
     const w = effectiveWeights(y, this.params.classWeight, options.sampleWeight);
-    const loss = new LogisticLoss(X, y, w, C, fitIntercept);
+    const loss = new LogisticLoss(X, y, w, C, fitIntercept, solver === 'lbfgs');
     const x0 = new Float64Array(loss.size);
     let calls = 0;
     const report = options.onProgress;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Matrix, matrixFromRows, NotFittedError } from '../../../core/index.js';
 import { LogisticRegression, minimizeLbfgs } from '../index.js';
+import { LogisticLoss } from '../logistic-loss.js';
 import ref from './fixtures/lr_reference.json' with { type: 'json' };
 
 const X = matrixFromRows(ref.X);
@@ -193,5 +194,46 @@ describe('minimizeLbfgs', () => {
     expect(res.converged).toBe(true);
     expect(res.x[0]).toBeCloseTo(1, 6);
     expect(res.x[1]).toBeCloseTo(1, 6);
+  });
+});
+
+describe('LogisticLoss column blocks', () => {
+  // one-hot rows with almost no duplicates (4 features × 6 levels) plus a numeric column
+  const n = 600;
+  const rows: number[][] = [];
+  const yb = new Uint8Array(n);
+  let s = 12345;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(25).fill(0);
+    for (let f = 0; f < 4; f++) row[f * 6 + Math.floor(rnd() * 6)] = 1;
+    row[24] = rnd() * 2 - 1;
+    rows.push(row);
+    yb[i] = rnd() < 0.3 + 0.4 * row[0] ? 1 : 0;
+  }
+  const Xb = matrixFromRows(rows);
+  const weights = new Float64Array(n).fill(1);
+
+  it('gives the same loss and gradient as whole-row patterns', () => {
+    const whole = new LogisticLoss(Xb, yb, weights, 0.5, true, false);
+    const split = new LogisticLoss(Xb, yb, weights, 0.5, true, true);
+    const theta = new Float64Array(whole.size).map((_, j) => Math.sin(3.1 * j) * 0.4);
+    const g1 = new Float64Array(whole.size);
+    const g2 = new Float64Array(whole.size);
+    const f1 = whole.lossGrad(theta, g1);
+    const f2 = split.lossGrad(theta, g2);
+    expect(Math.abs(f1 - f2)).toBeLessThan(1e-9 * Math.abs(f1));
+    expect(maxDiff(g1, g2)).toBeLessThan(1e-9);
+    expect(() => split.lossGradHess(theta, g2, new Float64Array(split.size * split.size))).toThrow();
+  });
+
+  it('lbfgs (blocks) and newton (whole rows) reach the same solution', () => {
+    const a = new LogisticRegression({ solver: 'lbfgs', tol: 1e-9 }).fit(Xb, yb);
+    const b = new LogisticRegression({ solver: 'newton', tol: 1e-9 }).fit(Xb, yb);
+    expect(maxDiff(a.coef, b.coef)).toBeLessThan(1e-6);
+    expect(Math.abs(a.intercept - b.intercept)).toBeLessThan(1e-6);
   });
 });
