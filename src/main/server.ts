@@ -106,9 +106,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   const log = createPredictionLog(storage.predictions, {
     mode: config.server.logMode,
-    // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction: far fewer commits,
-    // each rewriting the same index pages (random UUID keys); single requests never queue this many.
+    // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction; single requests
+    // never queue this many.
     maxBatch: 10_000,
+    // SQLite: one writer (the log's own thread commits batches in order). MariaDB: a few commits in
+    // flight on pooled connections, so one fsync of InnoDB's redo log serves several of them.
+    concurrency: storage.dialect === 'mysql' ? 4 : 1,
     onError: (e) => opts.print?.(`error: prediction log write failed: ${(e as Error).message}`),
   });
   const serving = new ServingService({

@@ -25,17 +25,18 @@ export interface GroupCommitFailure<T> {
 }
 
 /** Options of {@link GroupCommitLog}. */
-export interface GroupCommitLogOptions<T> {
+export interface GroupCommitLogOptions<T, R = T> {
   /**
    * Writes one batch in one transaction, all or nothing (e.g. `storage.predictions.insertMany`).
    * Called at most `concurrency` times at once.
    */
-  readonly write: (rows: readonly T[]) => Promise<void>;
+  readonly write: (rows: readonly R[]) => Promise<void>;
   /**
-   * Checks and normalises a row when it is appended (e.g. stamps its time); an exception rejects that
-   * append only, so one bad row never fails a batch.
+   * Checks and converts a row when it is appended (e.g. into the database row, stamped with the
+   * time); an exception rejects that append only, so one bad row never fails a batch. Without it,
+   * rows are written as appended (then `R` must be `T`).
    */
-  readonly prepare?: (row: T) => T;
+  readonly prepare?: (row: T) => R;
   /** Default `durable`. */
   readonly mode?: GroupCommitMode;
   /** Most rows per write (default 256). */
@@ -60,7 +61,7 @@ export interface GroupCommitLogOptions<T> {
    * Told about every failed write (for logs and metrics). Required in async mode, where it is the
    * only report of rows that could not be written; exceptions it throws are ignored.
    */
-  readonly onError?: (error: unknown, failure: GroupCommitFailure<T>) => void;
+  readonly onError?: (error: unknown, failure: GroupCommitFailure<R>) => void;
 }
 
 interface Entry<T> {
@@ -108,9 +109,9 @@ function positiveInt(name: string, value: number): number {
  * await log.append(prediction); // committed when this resolves
  * await log.close(); // on shutdown: flushes and refuses further appends
  */
-export class GroupCommitLog<T> {
-  readonly #write: (rows: readonly T[]) => Promise<void>;
-  readonly #prepare: ((row: T) => T) | undefined;
+export class GroupCommitLog<T, R = T> {
+  readonly #write: (rows: readonly R[]) => Promise<void>;
+  readonly #prepare: (row: T) => R;
   readonly #mode: GroupCommitMode;
   readonly #maxBatch: number;
   readonly #flushIntervalMs: number;
@@ -118,11 +119,11 @@ export class GroupCommitLog<T> {
   readonly #asyncAttempts: number;
   readonly #retryDelayMs: number;
   readonly #maxQueue: number;
-  readonly #onError: ((error: unknown, failure: GroupCommitFailure<T>) => void) | undefined;
+  readonly #onError: ((error: unknown, failure: GroupCommitFailure<R>) => void) | undefined;
 
-  #queue: Entry<T>[] = [];
+  #queue: Entry<R>[] = [];
   /** Failed async batches whose retry delay has passed. */
-  readonly #retryReady: Batch<T>[] = [];
+  readonly #retryReady: Batch<R>[] = [];
   #retryWaiting = 0;
   #retryRows = 0;
   #inFlight = 0;
@@ -138,9 +139,9 @@ export class GroupCommitLog<T> {
   #failedRows = 0;
   #lastError: unknown;
 
-  constructor(options: GroupCommitLogOptions<T>) {
+  constructor(options: GroupCommitLogOptions<T, R>) {
     this.#write = options.write;
-    this.#prepare = options.prepare;
+    this.#prepare = options.prepare ?? ((row: T) => row as unknown as R);
     this.#mode = options.mode ?? 'durable';
     if (this.#mode !== 'durable' && this.#mode !== 'async') {
       throw new SporeprintError('SP_ERR_BAD_PARAM', `GroupCommitLog: mode must be 'durable' or 'async'`);
@@ -199,9 +200,9 @@ export class GroupCommitLog<T> {
     if (this.#closing !== undefined) {
       return Promise.reject(new SporeprintError('SP_ERR_USAGE', 'The log is closed: no more appends'));
     }
-    let prepared: T;
+    let prepared: R;
     try {
-      prepared = this.#prepare === undefined ? row : this.#prepare(row);
+      prepared = this.#prepare(row);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -232,10 +233,9 @@ export class GroupCommitLog<T> {
     }
     const n = rows.length;
     if (n === 0) return Promise.resolve();
-    const prepared = new Array<T>(n);
+    const prepared = new Array<R>(n);
     try {
-      for (let i = 0; i < n; i++)
-        prepared[i] = this.#prepare === undefined ? rows[i] : this.#prepare(rows[i]);
+      for (let i = 0; i < n; i++) prepared[i] = this.#prepare(rows[i]);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -351,7 +351,7 @@ export class GroupCommitLog<T> {
     }
   }
 
-  #start(batch: Batch<T>): void {
+  #start(batch: Batch<R>): void {
     this.#inFlight++;
     this.#inFlightRows += batch.entries.length;
     const rows = batch.entries.map((e) => e.row);
@@ -377,16 +377,16 @@ export class GroupCommitLog<T> {
     );
   }
 
-  #finish(batch: Batch<T>): void {
+  #finish(batch: Batch<R>): void {
     this.#inFlight--;
     this.#inFlightRows -= batch.entries.length;
   }
 
-  #failed(batch: Batch<T>, rows: readonly T[], error: unknown): void {
+  #failed(batch: Batch<R>, rows: readonly R[], error: unknown): void {
     const retry = this.#mode === 'async' && batch.attempt < this.#asyncAttempts;
     this.#report(error, { rows, attempt: batch.attempt, final: !retry });
     if (retry) {
-      const next: Batch<T> = { entries: batch.entries, attempt: batch.attempt + 1 };
+      const next: Batch<R> = { entries: batch.entries, attempt: batch.attempt + 1 };
       const delay = Math.min(this.#retryDelayMs * 2 ** (batch.attempt - 1), MAX_RETRY_DELAY_MS);
       this.#retryWaiting++;
       this.#retryRows += rows.length;
@@ -402,7 +402,7 @@ export class GroupCommitLog<T> {
     for (const e of batch.entries) e.waiter?.reject(error);
   }
 
-  #report(error: unknown, failure: GroupCommitFailure<T>): void {
+  #report(error: unknown, failure: GroupCommitFailure<R>): void {
     try {
       this.#onError?.(error, failure);
     } catch {

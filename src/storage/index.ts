@@ -78,6 +78,7 @@ export {
   type PredictionRecord,
   type PredictionRepository,
   type PredictionRequestKind,
+  type PreparedPrediction,
 } from './prediction-types.js';
 export {
   createInProcessEventBus,

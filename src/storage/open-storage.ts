@@ -26,6 +26,7 @@ import type { RegistryRepository } from './registry-types.js';
 import { kyselyRowWriter, type SourceRowWriter, sqliteRowWriter } from './row-writer.js';
 import { KyselyRunRepository } from './run-repository.js';
 import type { RunRepository } from './run-types.js';
+import { SqliteLogWorker } from './sqlite-log-worker.js';
 import { attachContext } from './storage-context.js';
 
 /** The outcome of one migration in a {@link MigrationReport}. */
@@ -88,6 +89,8 @@ interface Backend {
   readonly db: Kysely<DatabaseSchema>;
   readonly rowWriter: SourceRowWriter;
   readonly predictionWriter: PredictionRowWriter;
+  /** SQLite file: the thread that commits prediction batches (started on first use). */
+  readonly predictionThread: SqliteLogWorker | null;
 }
 
 /**
@@ -138,6 +141,9 @@ function openSqlite(target: SqliteUrl, opts: OpenStorageOptions): Backend {
     db,
     rowWriter: sqliteRowWriter(handle),
     predictionWriter: sqlitePredictionWriter(handle, undefined, opts.busyTimeoutMs ?? 5000),
+    predictionThread: target.memory
+      ? null
+      : new SqliteLogWorker(target.path, { busyTimeoutMs: opts.busyTimeoutMs ?? 5000 }),
   };
 }
 
@@ -176,7 +182,12 @@ async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Ba
     bigNumberStrings: false,
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new MysqlDialect({ pool }) });
-  return { db, rowWriter: kyselyRowWriter(), predictionWriter: kyselyPredictionWriter() };
+  return {
+    db,
+    rowWriter: kyselyRowWriter(),
+    predictionWriter: kyselyPredictionWriter(),
+    predictionThread: null,
+  };
 }
 
 function createStorage(
@@ -196,7 +207,7 @@ function createStorage(
     datasets,
     runs: new KyselyRunRepository(ctx),
     registry: new KyselyRegistryRepository(ctx),
-    predictions: new KyselyPredictionRepository(ctx, backend.predictionWriter),
+    predictions: new KyselyPredictionRepository(ctx, backend.predictionWriter, backend.predictionThread),
     feedback: new KyselyFeedbackRepository(ctx),
     apiKeys: new KyselyApiKeyRepository(ctx),
     async migrate() {
@@ -218,7 +229,13 @@ function createStorage(
       }
     },
     close() {
-      closed ??= db.destroy();
+      closed ??= (async () => {
+        try {
+          await backend.predictionThread?.close();
+        } finally {
+          await db.destroy();
+        }
+      })();
       return closed;
     },
   };

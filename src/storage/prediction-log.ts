@@ -1,14 +1,18 @@
 import { GroupCommitLog, type GroupCommitLogOptions } from './group-commit-log.js';
 import { preparePrediction } from './prediction-rows.js';
-import type { PredictionInput, PredictionRepository } from './prediction-types.js';
+import type { PredictionInput, PredictionRepository, PreparedPrediction } from './prediction-types.js';
 
 /** Options of {@link createPredictionLog}: those of {@link GroupCommitLog} but the writer. */
-export type PredictionLogOptions = Omit<GroupCommitLogOptions<PredictionInput>, 'write' | 'prepare'>;
+export type PredictionLogOptions = Omit<
+  GroupCommitLogOptions<PredictionInput, PreparedPrediction>,
+  'write' | 'prepare'
+>;
 
 /**
  * The prediction log: a {@link GroupCommitLog} writing into `predictions`. Each row is checked when
- * appended (a bad row rejects its own append with `SP_ERR_BAD_PARAM` / `SP_ERR_BAD_DATA`, never its
- * batch) and stamped with the time of the append when it has no `createdAt`. On shutdown, `close()`
+ * appended and converted to its table row once (a bad row rejects its own append with
+ * `SP_ERR_BAD_PARAM` / `SP_ERR_BAD_DATA`, never its batch), stamped with the time of the append
+ * when it has no `createdAt`. On shutdown, `close()`
  * the log (it flushes) before closing the storage.
  *
  * @example
@@ -19,10 +23,10 @@ export type PredictionLogOptions = Omit<GroupCommitLogOptions<PredictionInput>, 
 export function createPredictionLog(
   predictions: PredictionRepository,
   options: PredictionLogOptions = {},
-): GroupCommitLog<PredictionInput> {
-  return new GroupCommitLog<PredictionInput>({
+): GroupCommitLog<PredictionInput, PreparedPrediction> {
+  return new GroupCommitLog<PredictionInput, PreparedPrediction>({
     ...options,
-    write: (rows) => predictions.insertMany(rows),
+    write: (rows) => predictions.insertPrepared(rows),
     prepare: preparePrediction,
   });
 }

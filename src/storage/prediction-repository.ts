@@ -3,15 +3,17 @@ import { SporeprintError } from '../core/index.js';
 import { guard } from './database-error.js';
 import type { PredictionsTable } from './database-schema.js';
 import { timestamp } from './dataset-rows.js';
-import { predictionFromRow, predictionRowOf } from './prediction-rows.js';
+import { predictionFromRow, preparePrediction } from './prediction-rows.js';
 import type {
   PredictionFilter,
   PredictionInput,
   PredictionListOptions,
   PredictionRecord,
   PredictionRepository,
+  PreparedPrediction,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
+import type { SqliteLogWorker } from './sqlite-log-worker.js';
 import {
   type DatabaseContext,
   syncWriteTransaction,
@@ -48,18 +50,33 @@ export function checkFilterDates(filter: PredictionFilter): void {
 export class KyselyPredictionRepository implements PredictionRepository {
   readonly #ctx: DatabaseContext;
   readonly #writer: PredictionRowWriter;
+  readonly #thread: SqliteLogWorker | null;
 
-  constructor(ctx: DatabaseContext, writer: PredictionRowWriter) {
+  /**
+   * `thread`: on a SQLite file, the writer thread that commits `insertMany` batches off the event
+   * loop (its own connection to the same file); without it, SQLite batches commit synchronously here.
+   */
+  constructor(ctx: DatabaseContext, writer: PredictionRowWriter, thread: SqliteLogWorker | null = null) {
     this.#ctx = ctx;
     this.#writer = writer;
+    this.#thread = thread;
   }
 
   async insertMany(rows: readonly PredictionInput[]): Promise<void> {
+    return this.insertPrepared(rows.map(preparePrediction));
+  }
+
+  async insertPrepared(rows: readonly PreparedPrediction[]): Promise<void> {
     if (rows.length === 0) return;
-    const converted: Insertable<PredictionsTable>[] = rows.map(predictionRowOf);
+    const converted: Insertable<PredictionsTable>[] = rows.map((r) => r.row);
     const what =
       rows.length === 1 ? `Logging prediction ${rows[0].id}` : `Logging ${rows.length} predictions`;
     const writer = this.#writer;
+    if (this.#thread !== null) {
+      const thread = this.#thread;
+      await guard(what, () => thread.write(converted));
+      return;
+    }
     if (this.#ctx.dialect === 'sqlite' && writer.commitSync !== undefined) {
       // One synchronous better-sqlite3 transaction: no Kysely compilation, no pragma round trips.
       await syncWriteTransaction(this.#ctx, what, () => writer.commitSync?.(converted));

@@ -15,6 +15,7 @@ import {
   type PredictionInput,
   type PredictionRecord,
   type PredictionRequestKind,
+  type PreparedPrediction,
 } from './prediction-types.js';
 
 /** Prediction ids: UUIDs, ULIDs and the like. */
@@ -40,6 +41,27 @@ function optionalText(field: string, value: unknown, max: number, id: string): s
     throw badParam(`Prediction ${id}: ${field} must be a string of at most ${max} characters or null`);
   }
   return value;
+}
+
+function inputText(p: PredictionInput, id: string): string {
+  if (p.inputJson === undefined) return toJsonText('input', p.input);
+  if (typeof p.inputJson !== 'string' || p.inputJson === '') {
+    throw badParam(`Prediction ${id}: inputJson must be non-empty JSON text`);
+  }
+  return p.inputJson;
+}
+
+let lastTime = Number.NaN;
+let lastText = '';
+
+/** {@link timestamp}, remembering the last time: the rows of a batch share one `createdAt`. */
+function rowTimestamp(date: Date): string {
+  const t = date.getTime();
+  if (t !== lastTime) {
+    lastText = timestamp(date);
+    lastTime = t;
+  }
+  return lastText;
 }
 
 /** The `predictions` row of `p`, after checking every field. */
@@ -73,12 +95,12 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
   }
   return {
     id,
-    created_at: timestamp(p.createdAt),
+    created_at: p.createdAt === undefined ? timestamp(undefined) : rowTimestamp(p.createdAt),
     model_name: p.modelName,
     model_version: p.modelVersion,
     arm: optionalText('arm', p.arm, 64, id),
     client_id: optionalText('clientId', p.clientId, 255, id),
-    input: toJsonText('input', p.input),
+    input: inputText(p, id),
     output: toJsonText('output', p.output),
     decision: p.decision,
     probability: p.probability,
@@ -87,23 +109,12 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
   };
 }
 
-/** Rows of the predictions prepared by {@link preparePrediction}, so they are converted only once. */
-const preparedRows = new WeakMap<PredictionInput, Insertable<PredictionsTable>>();
-
 /**
- * Checks `p` and returns a copy stamped with the current time when it has no `createdAt`; the copy's
- * row is kept, so {@link predictionRowOf} (at insert time) does not build its JSON again. The row is a
- * snapshot: later changes to the objects of `p` are not written.
+ * Checks `p` and converts it to its row once, stamped with the current time when it has no
+ * `createdAt`. The row is a snapshot: later changes to the objects of `p` are not written.
  */
-export function preparePrediction(p: PredictionInput): PredictionInput {
-  const stamped: PredictionInput = { ...p, createdAt: p.createdAt === undefined ? new Date() : p.createdAt };
-  preparedRows.set(stamped, predictionToRow(stamped));
-  return stamped;
-}
-
-/** The row of `p`: the one kept by {@link preparePrediction}, else converted (and checked) now. */
-export function predictionRowOf(p: PredictionInput): Insertable<PredictionsTable> {
-  return preparedRows.get(p) ?? predictionToRow(p);
+export function preparePrediction(p: PredictionInput): PreparedPrediction {
+  return { id: p.id, row: predictionToRow(p) };
 }
 
 /** A {@link PredictionRecord} from its row. */

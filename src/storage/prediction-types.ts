@@ -1,3 +1,5 @@
+import type { Insertable } from 'kysely';
+import type { PredictionsTable } from './database-schema.js';
 import type { Label } from './dataset-types.js';
 
 /** What a model answered: the decision policy's three outcomes. */
@@ -33,8 +35,13 @@ export interface PredictionInput {
   readonly arm?: string | null;
   /** The calling client (API key id, IP, …), if known (at most 255 characters). */
   readonly clientId?: string | null;
-  /** The features as received. */
+  /** The features (any JSON value). */
   readonly input: unknown;
+  /**
+   * Optional: the input already serialised as JSON text, stored instead of serialising `input`
+   * again (the serving path builds it directly). The caller guarantees it is valid JSON.
+   */
+  readonly inputJson?: string;
   /** The full answer (decision, probability, warnings, explanation, …). */
   readonly output: unknown;
   readonly decision: PredictionDecision;
@@ -43,6 +50,13 @@ export interface PredictionInput {
   /** Time spent predicting, in microseconds (a non-negative integer below 2^31). */
   readonly latencyUs: number;
   readonly requestKind: PredictionRequestKind;
+}
+
+/** A prediction checked and converted to its `predictions` row (by `preparePrediction`). */
+export interface PreparedPrediction {
+  readonly id: string;
+  /** The row to insert. */
+  readonly row: Insertable<PredictionsTable>;
 }
 
 /** A stored prediction. */
@@ -79,6 +93,8 @@ export interface PredictionRepository {
    * fails the whole call with `SP_ERR_DATABASE`. An empty array is a no-op.
    */
   insertMany(rows: readonly PredictionInput[]): Promise<void>;
+  /** {@link insertMany} of rows already checked and converted by `preparePrediction`. */
+  insertPrepared(rows: readonly PreparedPrediction[]): Promise<void>;
   /** The prediction with this id, or `undefined`. */
   get(id: string): Promise<PredictionRecord | undefined>;
   /** How many predictions match `filter`. */

@@ -14,6 +14,7 @@ import {
   type GroupCommitFailure,
   openStorage,
   type PredictionInput,
+  type PreparedPrediction,
   type Storage,
 } from '../index.js';
 import { storageContext } from '../storage-context.js';
@@ -433,7 +434,7 @@ export function describePredictionStorageConformance(
     it('log: a bad row rejects alone; a failing batch rejects each of its appends and is reported', async () => {
       const storage = await open();
       await storage.predictions.insertMany([prediction({ id: 'taken' })]);
-      const failures: GroupCommitFailure<PredictionInput>[] = [];
+      const failures: GroupCommitFailure<PreparedPrediction>[] = [];
       const log = createPredictionLog(storage.predictions, { onError: (_, f) => failures.push(f) });
       const bad = await failure(log.append(prediction({ probability: 2 })));
       expect(bad.code).toBe('SP_ERR_BAD_PARAM');

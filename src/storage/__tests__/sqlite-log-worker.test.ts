@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStorage, type PredictionInput, type Storage } from '../index.js';
+import { preparePrediction } from '../prediction-rows.js';
+import { SqliteLogWorker } from '../sqlite-log-worker.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sporeprint-log-worker-'));
+let n = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function fresh(): Promise<{ file: string; storage: Storage }> {
+  const file = join(root, `db-${++n}.sqlite`);
+  return { file, storage: await openStorage(`sqlite:${file}`) };
+}
+
+function prediction(overrides: Partial<PredictionInput> = {}): PredictionInput {
+  return {
+    id: randomUUID(),
+    createdAt: new Date('2026-11-26T10:00:00.000Z'),
+    modelName: 'sporeprint-secondary',
+    modelVersion: 2,
+    arm: null,
+    clientId: '127.0.0.1',
+    input: { 'cap-shape': 'x', note: 'ünïcode ✓ "q"' },
+    output: { decision: 'poisonous', probability: 0.75, warnings: [] },
+    decision: 'poisonous',
+    probability: 0.75,
+    latencyUs: 12,
+    requestKind: 'batch',
+    ...overrides,
+  };
+}
+
+const rowsOf = (ps: PredictionInput[]) => ps.map((p) => preparePrediction(p).row);
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Error & { code?: string },
+  );
+
+describe('SqliteLogWorker (the prediction log writer thread)', () => {
+  it('commits each batch on its own connection: rows are readable, exactly as given, once write resolves', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file);
+    try {
+      const batch = [
+        prediction(),
+        prediction({ arm: 'b', clientId: null, probability: 0.1 + 0.2 }),
+        prediction({ arm: '', clientId: '', latencyUs: 0 }),
+      ];
+      // a value holding the transport's separator makes its batch go the other way, and arrives intact
+      const odd = [prediction({ clientId: 'odd\u001fclient', arm: '' }), prediction()];
+      await w.write(rowsOf(batch));
+      await w.write(rowsOf(odd));
+      for (const p of [...batch, ...odd]) {
+        const got = await storage.predictions.get(p.id);
+        expect(got).toEqual({ ...p, arm: p.arm ?? null, clientId: p.clientId ?? null });
+      }
+      expect(w.inFlight).toBe(0);
+    } finally {
+      await w.close();
+      await storage.close();
+    }
+  });
+
+  it('a failing batch rejects with the SQLite code and writes none of its rows; the next batch is fine', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file);
+    try {
+      const taken = prediction();
+      await w.write(rowsOf([taken]));
+      const batch = [prediction(), prediction({ id: taken.id })];
+      const e = await failure(w.write(rowsOf(batch)));
+      expect(e.code).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
+      expect(await storage.predictions.get(batch[0].id)).toBeUndefined();
+      const next = prediction();
+      await w.write(rowsOf([next]));
+      expect(await storage.predictions.count()).toBe(2);
+    } finally {
+      await w.close();
+      await storage.close();
+    }
+  });
+
+  it('waits for a lock held by another connection without blocking the event loop, then commits', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file, { busyTimeoutMs: 5000 });
+    const other = new BetterSqlite3(file);
+    try {
+      other.prepare('begin immediate').run();
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const p = prediction();
+      const write = w.write(rowsOf([p]));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ticks).toBeGreaterThan(10); // the event loop ran while the writer waited
+      expect(w.inFlight).toBe(1);
+      other.prepare('commit').run();
+      await write;
+      clearInterval(timer);
+      expect(await storage.predictions.get(p.id)).toBeDefined();
+    } finally {
+      other.close();
+      await w.close();
+      await storage.close();
+    }
+  });
+
+  it('gives up after the busy timeout with SQLITE_BUSY, which the repository reports as SP_ERR_DATABASE', async () => {
+    const file = join(root, `db-${++n}.sqlite`);
+    const storage = await openStorage(`sqlite:${file}`, { busyTimeoutMs: 150 });
+    const other = new BetterSqlite3(file);
+    try {
+      other.prepare('begin immediate').run();
+      const e = await failure(storage.predictions.insertMany([prediction()]));
+      expect(e.code).toBe('SP_ERR_DATABASE');
+      expect(e.message).toMatch(/Logging prediction .* failed: database is locked/);
+      other.prepare('rollback').run();
+      await storage.predictions.insertMany([prediction()]);
+      expect(await storage.predictions.count()).toBe(1);
+    } finally {
+      other.close();
+      await storage.close();
+    }
+  });
+
+  it('close() waits for the writes in flight; writes after close are refused', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file);
+    try {
+      const batches = [0, 1, 2].map(() => Array.from({ length: 300 }, () => prediction()));
+      const writes = batches.map((b) => w.write(rowsOf(b)));
+      await w.close();
+      await Promise.all(writes);
+      expect(await storage.predictions.count()).toBe(900);
+      expect((await failure(w.write(rowsOf([prediction()])))).message).toMatch(/closed/);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('reports a database it cannot open, naming the problem, on the write that needed it', async () => {
+    const w = new SqliteLogWorker(join(root, 'missing', 'nothing.sqlite'));
+    try {
+      const e = await failure(w.write(rowsOf([prediction()])));
+      expect(e.message).toMatch(/nothing\.sqlite/);
+      expect(w.inFlight).toBe(0);
+    } finally {
+      await w.close();
+    }
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The prediction log's SQLite writer on its own thread: a worker with its own better-sqlite3
+ * connection to the same database file (WAL: one writer, readers never blocked) runs each batch's
+ * `BEGIN IMMEDIATE` / INSERTs / `COMMIT`, including the WAL checkpoints some commits trigger, so the
+ * event loop that answers HTTP requests never waits on SQLite or on the disk. A write resolves when
+ * its transaction has committed: durability is unchanged.
+ *
+ * The worker's code is a self-contained script (evaluated by `new Worker(…, { eval: true })`), so the
+ * same module works from the compiled build, under tsx and under vitest alike.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Insertable } from 'kysely';
+import type { PredictionsTable } from './database-schema.js';
+import { PREDICTION_COLUMNS, PREDICTIONS_PER_INSERT } from './prediction-writer.js';
+
+/** Data of the worker (structured-cloned). */
+interface WorkerData {
+  readonly driver: string;
+  readonly file: string;
+  readonly busyTimeoutMs: number;
+  readonly columns: readonly string[];
+  readonly rowsPerInsert: number;
+  readonly cachedStatements: number;
+}
+
+/**
+ * main → worker: one batch of `n` rows, as one string (`text`: the `n × columns` values joined by
+ * U+001F, nullable columns prefixed with `=` or empty for null, numbers in decimal) — copied to the
+ * worker in one piece, far cheaper than cloning 12 values per row — or, when a free-text value holds
+ * U+001F itself, as a flat array of the values (`flat`).
+ */
+type WriteMessage =
+  | { readonly id: number; readonly n: number; readonly text: string }
+  | { readonly id: number; readonly n: number; readonly flat: unknown[] };
+
+/** Field separator of {@link WriteMessage.text}. */
+const SEP = '\u001f';
+
+/** worker → main. */
+type ReplyMessage =
+  | { readonly id: number; readonly ok: true }
+  | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+  db.pragma('synchronous = NORMAL');
+} catch (e) {
+  parentPort.postMessage({
+    id: -1,
+    ok: false,
+    message: 'cannot open the prediction log database ' + workerData.file + ': ' + String((e && e.message) || e),
+    code: e && e.code,
+  });
+  throw e;
+}
+const W = workerData.columns.length;
+const PER = workerData.rowsPerInsert;
+const tuple = '(' + workerData.columns.map(() => '?').join(',') + ')';
+const statements = new Map();
+function statementFor(n) {
+  let s = statements.get(n);
+  if (s === undefined) {
+    if (statements.size >= workerData.cachedStatements) statements.delete(statements.keys().next().value);
+    s = db.prepare('insert into predictions (' + workerData.columns.join(',') + ') values ' + new Array(n).fill(tuple).join(','));
+    statements.set(n, s);
+  }
+  return s;
+}
+const insertAll = db.transaction((flat, n) => {
+  for (let start = 0; start < n; start += PER) {
+    const end = Math.min(start + PER, n);
+    statementFor(end - start).run(start === 0 && end === n ? flat : flat.slice(start * W, end * W));
+  }
+});
+// columns: id, created_at, model_name, model_version, arm?, client_id?, input, output, decision,
+// probability, latency_us, request_kind (see PREDICTION_COLUMNS)
+function decode(text, n) {
+  const parts = text.split('\u001f');
+  if (parts.length !== n * W) throw new Error('malformed batch: ' + parts.length + ' values for ' + n + ' rows');
+  for (let k = 0; k < parts.length; k += W) {
+    parts[k + 3] = Number(parts[k + 3]);
+    parts[k + 4] = parts[k + 4] === '' ? null : parts[k + 4].slice(1);
+    parts[k + 5] = parts[k + 5] === '' ? null : parts[k + 5].slice(1);
+    parts[k + 9] = Number(parts[k + 9]);
+    parts[k + 10] = Number(parts[k + 10]);
+  }
+  return parts;
+}
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    insertAll.immediate(m.text === undefined ? m.flat : decode(m.text, m.n), m.n);
+    parentPort.postMessage({ id: m.id, ok: true });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
+  }
+});
+`;
+
+/** An error of the writer thread, with the SQLite code (`SQLITE_BUSY`, …) when there is one. */
+export class SqliteWorkerError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = 'SqliteWorkerError';
+    this.code = code;
+  }
+}
+
+interface Pending {
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Options of {@link SqliteLogWorker}. */
+export interface SqliteLogWorkerOptions {
+  /** How long the writer waits for a write lock held by another connection (default 5,000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Writes prediction rows from a worker thread. Batches are committed in the order they are written,
+ * one transaction each. The thread starts with the first write and is started again after a crash
+ * (the writes in flight then reject). {@link close} waits for the writes in flight, then stops it.
+ */
+export class SqliteLogWorker {
+  readonly #data: WorkerData;
+  #worker: Worker | null = null;
+  readonly #pending = new Map<number, Pending>();
+  #seq = 0;
+  #closed: Promise<void> | undefined;
+  #idle: (() => void)[] = [];
+
+  constructor(file: string, options: SqliteLogWorkerOptions = {}) {
+    this.#data = {
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      file,
+      busyTimeoutMs: Math.trunc(options.busyTimeoutMs ?? 5000),
+      columns: PREDICTION_COLUMNS,
+      rowsPerInsert: PREDICTIONS_PER_INSERT,
+      cachedStatements: 64,
+    };
+  }
+
+  /** Writes in flight. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Commits `rows` in one transaction on the writer thread; rejects with the SQLite error. */
+  write(rows: readonly Insertable<PredictionsTable>[]): Promise<void> {
+    if (this.#closed !== undefined) return Promise.reject(new SqliteWorkerError('the log writer is closed'));
+    if (rows.length === 0) return Promise.resolve();
+    const worker = this.#start();
+    const message = encode(++this.#seq, rows);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(message.id, { resolve, reject });
+      if (this.#pending.size === 1) worker.ref();
+      worker.postMessage(message);
+    });
+  }
+
+  /** Waits for the writes in flight, then stops the thread. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      if (this.#pending.size > 0) await new Promise<void>((r) => this.#idle.push(r));
+      const worker = this.#worker;
+      this.#worker = null;
+      if (worker !== null) {
+        const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+        worker.postMessage('close');
+        await exited;
+      }
+    })();
+    return this.#closed;
+  }
+
+  #start(): Worker {
+    if (this.#worker !== null) return this.#worker;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: this.#data,
+      // The writer holds little: keep its heap small (it only binds values and runs statements).
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+    });
+    worker.unref();
+    worker.on('message', (m: ReplyMessage) => {
+      if (m.id === -1 && !m.ok) {
+        this.#failAll(new SqliteWorkerError(m.message, m.code));
+        return;
+      }
+      const p = this.#pending.get(m.id);
+      if (p === undefined) return;
+      this.#pending.delete(m.id);
+      if (m.ok) p.resolve();
+      else p.reject(new SqliteWorkerError(m.message, m.code));
+      if (this.#pending.size === 0) {
+        worker.unref();
+        this.#notifyIdle();
+      }
+    });
+    const gone = (e: unknown) => {
+      if (this.#worker === worker) this.#worker = null;
+      this.#failAll(
+        e instanceof Error
+          ? new SqliteWorkerError(`the log writer thread stopped: ${e.message}`)
+          : new SqliteWorkerError('the log writer thread stopped'),
+      );
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) => {
+      if (this.#pending.size > 0) gone(new Error(`exit code ${code}`));
+      else if (this.#worker === worker) this.#worker = null;
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(error: SqliteWorkerError): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idle;
+    this.#idle = [];
+    for (const w of waiters) w();
+  }
+}
+
+const hasSep = (v: string | null | undefined): boolean => typeof v === 'string' && v.includes(SEP);
+
+/** The {@link WriteMessage} of a batch. */
+function encode(id: number, rows: readonly Insertable<PredictionsTable>[]): WriteMessage {
+  const n = rows.length;
+  const values = new Array<unknown>(n * PREDICTION_COLUMNS.length);
+  let text = true;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    // ids, times, decisions and kinds are checked values without control characters, and JSON text
+    // holds none either (a stray one in caller-made `input` JSON would change the value count, which
+    // the worker checks before binding anything); the short free-text values are checked here
+    if (text && (hasSep(r.model_name) || hasSep(r.arm) || hasSep(r.client_id))) text = false;
+    values[k++] = r.id;
+    values[k++] = r.created_at;
+    values[k++] = r.model_name;
+    values[k++] = r.model_version;
+    values[k++] = r.arm ?? null;
+    values[k++] = r.client_id ?? null;
+    values[k++] = r.input;
+    values[k++] = r.output;
+    values[k++] = r.decision;
+    values[k++] = r.probability;
+    values[k++] = r.latency_us;
+    values[k++] = r.request_kind;
+  }
+  if (!text) return { id, n, flat: values };
+  for (let j = 0; j < values.length; j += PREDICTION_COLUMNS.length) {
+    values[j + 4] = values[j + 4] === null ? '' : `=${values[j + 4] as string}`;
+    values[j + 5] = values[j + 5] === null ? '' : `=${values[j + 5] as string}`;
+  }
+  return { id, n, text: values.join(SEP) };
+}
