@@ -104,6 +104,15 @@ export class ModelPipeline {
   private readonly rowMatrix: Matrix;
   private readonly out = new Float64Array(1);
   private readonly guardRow: Float64Array | null;
+  /** The numeric range checks of {@link rangeWarnings}, precomputed. */
+  private readonly rangeChecks: readonly {
+    index: number;
+    name: string;
+    min: number;
+    max: number;
+    low: number;
+    high: number;
+  }[];
 
   private constructor(
     readonly schema: DatasetSchema,
@@ -119,6 +128,14 @@ export class ModelPipeline {
     this.rowMatrix = { data: this.row, rows: 1, cols: encoder.width };
     this.guardRow =
       guard === null ? null : guard.encoder === encoder ? this.row : new Float64Array(guard.encoder.width);
+    this.rangeChecks = schema.features.flatMap((f, index) => {
+      const r = numericRanges[f.name];
+      if (r === undefined) return [];
+      const span = Math.max(r.max - r.min, 1e-9);
+      return [
+        { index, name: f.name, min: r.min, max: r.max, low: r.min - 0.5 * span, high: r.max + 0.5 * span },
+      ];
+    });
   }
 
   /** Assembles a pipeline from its fitted parts. */
@@ -192,6 +209,50 @@ export class ModelPipeline {
     };
   }
 
+  /**
+   * Predictions for many mushrooms at once (raw values in schema order, as {@link predictOne} takes
+   * them): the rows are encoded into one matrix and scored by the batch paths of the estimator and
+   * the guard, which give exactly the numbers `predictOne` gives row by row, several times faster.
+   */
+  predictMany(rows: readonly (readonly FeatureValue[])[]): PipelinePrediction[] {
+    const n = rows.length;
+    const width = this.encoder.width;
+    const X: Matrix = { data: new Float64Array(n * width), rows: n, cols: width };
+    for (let i = 0; i < n; i++) this.encoder.encodeInto(rows[i], X.data, i * width);
+    const p = this.estimator.predictProba(X);
+    const codes = this.policy.decideBatch(p);
+    const g = this.guard;
+    let novelty: Float64Array | null = null;
+    if (g !== null) {
+      let G = X;
+      if (g.encoder !== this.encoder) {
+        const gw = g.encoder.width;
+        G = { data: new Float64Array(n * gw), rows: n, cols: gw };
+        for (let i = 0; i < n; i++) g.encoder.encodeInto(rows[i], G.data, i * gw);
+      }
+      novelty = g.guard.score(G);
+    }
+    const out = new Array<PipelinePrediction>(n);
+    for (let i = 0; i < n; i++) {
+      const probability = p[i];
+      const rawScore = Math.log(probability / (1 - probability));
+      const nov = novelty === null ? null : novelty[i];
+      if (nov !== null && g?.guard.isNovel(nov)) {
+        out[i] = { decision: 'uncertain', probability, rawScore, novelty: nov, reason: NOVELTY_REASON };
+      } else {
+        const code = codes[i];
+        out[i] = {
+          decision: DECISIONS[code],
+          probability,
+          rawScore,
+          novelty: nov,
+          reason: code === 2 ? UNCERTAIN_REASON : null,
+        };
+      }
+    }
+    return out;
+  }
+
   /** P(poisonous) for an encoded matrix. */
   predictProba(X: Matrix, out?: Float64Array): Float64Array {
     return this.estimator.predictProba(X, out);
@@ -257,17 +318,17 @@ export class ModelPipeline {
 
   /** Warnings for values far outside the training range (numeric features). */
   rangeWarnings(values: readonly FeatureValue[]): string[] {
-    const warnings: string[] = [];
-    this.schema.features.forEach((f, j) => {
-      const r = this.numericRanges[f.name];
-      const v = values[j];
-      if (r === undefined || typeof v !== 'number') return;
-      const span = Math.max(r.max - r.min, 1e-9);
-      if (v < r.min - 0.5 * span || v > r.max + 0.5 * span) {
-        warnings.push(`${f.name} = ${v} is far outside the training range [${r.min}, ${r.max}]`);
+    const checks = this.rangeChecks;
+    let warnings: string[] | null = null;
+    for (let c = 0; c < checks.length; c++) {
+      const k = checks[c];
+      const v = values[k.index];
+      if (typeof v === 'number' && (v < k.low || v > k.high)) {
+        warnings ??= [];
+        warnings.push(`${k.name} = ${v} is far outside the training range [${k.min}, ${k.max}]`);
       }
-    });
-    return warnings;
+    }
+    return warnings ?? [];
   }
 
   /** The JSON artifact. */

@@ -19,6 +19,10 @@ export type ParsedMushroom =
 interface CompiledSchema {
   readonly index: Map<string, number>;
   readonly codeSets: (Set<string> | null)[];
+  /** `"name":` of each feature, JSON-quoted. */
+  readonly keys: string[];
+  /** Nominal features: `"name":"code"` of each code. */
+  readonly pairs: (Map<string, string> | null)[];
 }
 const compiled = new WeakMap<DatasetSchema, CompiledSchema>();
 
@@ -29,6 +33,17 @@ function compile(schema: DatasetSchema): CompiledSchema {
       index: new Map(schema.features.map((f, j) => [f.name, j])),
       codeSets: schema.features.map((f) =>
         f.kind === 'nominal' ? new Set(Object.keys(f.codes ?? {})) : null,
+      ),
+      keys: schema.features.map((f) => `${JSON.stringify(f.name)}:`),
+      pairs: schema.features.map((f) =>
+        f.kind === 'nominal'
+          ? new Map(
+              Object.keys(f.codes ?? {}).map((code) => [
+                code,
+                `${JSON.stringify(f.name)}:${JSON.stringify(code)}`,
+              ]),
+            )
+          : null,
       ),
     };
     compiled.set(schema, c);
@@ -126,4 +141,25 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
     values[j] = code;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+/**
+ * The JSON text of a parsed mushroom (values from {@link parseMushroom}, schema order): an object
+ * keyed by feature name with codes lower-cased, numbers as numbers and missing features left out —
+ * what the prediction log stores as the input. Built directly (the values are validated codes and
+ * finite numbers), several times faster than `JSON.stringify` of the request object.
+ */
+export function mushroomJson(values: readonly FeatureValue[], schema: DatasetSchema): string {
+  const c = compile(schema);
+  let text = '';
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j];
+    if (v === null) continue;
+    const pair =
+      typeof v === 'number'
+        ? c.keys[j] + (Number.isFinite(v) ? String(v) : 'null')
+        : (c.pairs[j]?.get(v) ?? c.keys[j] + JSON.stringify(v));
+    text = text === '' ? pair : `${text},${pair}`;
+  }
+  return `{${text}}`;
 }

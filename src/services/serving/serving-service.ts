@@ -1,6 +1,6 @@
 import { SporeprintError } from '../../core/index.js';
-import type { FeatureValue } from '../../ml/index.js';
-import { parseMushroom } from './parse-mushroom.js';
+import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
+import { mushroomJson, parseMushroom } from './parse-mushroom.js';
 import type {
   BatchItem,
   FeedbackSink,
@@ -11,6 +11,11 @@ import type {
   ServedModel,
 } from './serving-types.js';
 import { uuidv7 } from './uuid-v7.js';
+
+/** Records of a batch predicted (and handed to the log) together. */
+const BATCH_CHUNK = 1000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Options of one prediction call. */
 export interface PredictOptions {
@@ -157,29 +162,71 @@ export class ServingService {
   }
 
   /**
-   * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The rows
-   * of the batch are logged together (one `appendMany` when the log has it) and the answer waits until
-   * all of them are durable.
+   * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The
+   * valid ones are scored together by the pipeline's batch path, in chunks: each chunk's rows go to
+   * the log (one `appendMany` when the log has it) before the next chunk is parsed, so a log that
+   * writes off the event loop commits one chunk while the next is being predicted. The answer waits
+   * until every row is durable.
    */
   async predictBatch(inputs: readonly unknown[], opts: PredictOptions = {}): Promise<BatchItem[]> {
+    const { items, durable } = await this.classifyBatch(inputs, opts);
+    await durable;
+    return items;
+  }
+
+  /**
+   * {@link predictBatch} in two steps: resolves as soon as every item is answered and handed to the
+   * log, with `durable`, which resolves once every row is committed (rejects when one could not be).
+   * The caller may prepare its response meanwhile but must not send it before `durable` resolves.
+   */
+  async classifyBatch(
+    inputs: readonly unknown[],
+    opts: PredictOptions = {},
+  ): Promise<{ items: BatchItem[]; durable: Promise<void> }> {
     const model = this.model();
-    const itemOpts: PredictOptions = { ...opts, kind: opts.kind ?? 'batch' };
-    const out: BatchItem[] = [];
-    const rows: PredictionLogRow[] = [];
-    for (let i = 0; i < inputs.length; i++) {
-      const parsed = parseMushroom(inputs[i], model.pipeline.schema);
-      if (!parsed.ok) {
-        out.push({ index: i, ok: false, problems: parsed.problems });
-        continue;
+    const kind = opts.kind ?? 'batch';
+    const clientId = opts.clientId ?? null;
+    const out = new Array<BatchItem>(inputs.length);
+    const writes: Promise<void>[] = [];
+    for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
+      if (start > 0) await yieldToEventLoop();
+      const end = Math.min(start + BATCH_CHUNK, inputs.length);
+      const t0 = performance.now();
+      const values: FeatureValue[][] = [];
+      const at: number[] = [];
+      for (let i = start; i < end; i++) {
+        const parsed = parseMushroom(inputs[i], model.pipeline.schema);
+        if (parsed.ok) {
+          values.push(parsed.values);
+          at.push(i);
+        } else out[i] = { index: i, ok: false, problems: parsed.problems };
       }
-      const { result, row } = this.classify(model, parsed.values, inputs[i], itemOpts);
-      rows.push(row);
-      out.push({ index: i, ok: true as const, ...result });
+      const predictions = model.pipeline.predictMany(values);
+      const latencyUs = Math.round(((performance.now() - t0) * 1000) / Math.max(1, values.length));
+      const createdAt = new Date();
+      const rows = new Array<PredictionLogRow>(values.length);
+      for (let k = 0; k < values.length; k++) {
+        const i = at[k];
+        const p = predictions[k];
+        const warnings = model.pipeline.rangeWarnings(values[k]);
+        const id = uuidv7();
+        out[i] = { index: i, ok: true, ...answer(model, id, p, warnings) };
+        rows[k] = logRow(model, id, createdAt, values[k], inputs[i], p, warnings, {
+          clientId,
+          latencyUs,
+          kind,
+        });
+      }
+      const log = this.deps.log;
+      const write =
+        log.appendMany !== undefined
+          ? log.appendMany(rows)
+          : Promise.all(rows.map((row) => log.append(row))).then(() => undefined);
+      // a failure is reported through `durable`; keep it from being an unhandled rejection meanwhile
+      write.catch(() => {});
+      writes.push(write);
     }
-    const log = this.deps.log;
-    if (log.appendMany !== undefined) await log.appendMany(rows);
-    else await Promise.all(rows.map((row) => log.append(row)));
-    return out;
+    return { items: out, durable: Promise.all(writes).then(() => undefined) };
   }
 
   /** Records the true class of a logged prediction (idempotent). */
@@ -214,37 +261,61 @@ export class ServingService {
     const warnings = model.pipeline.rangeWarnings(values);
     const explanation = opts.explain ? model.pipeline.explainOne(values, 5) : undefined;
     const id = uuidv7();
-    const result: PredictionResult = {
-      predictionId: id,
-      decision: p.decision,
-      probability: p.probability,
-      model: { name: model.name, version: model.version },
-      arm: null,
-      warnings,
-      novelty: p.novelty,
-      reason: p.reason,
-      ...(explanation ? { explanation } : {}),
-    };
-    const row: PredictionLogRow = {
-      id,
-      createdAt: new Date(),
-      modelName: model.name,
-      modelVersion: model.version,
-      arm: null,
+    const base = answer(model, id, p, warnings);
+    const result: PredictionResult = explanation ? { ...base, explanation } : base;
+    const row = logRow(model, id, new Date(), values, input, p, warnings, {
       clientId: opts.clientId ?? null,
-      input,
-      output: {
-        decision: p.decision,
-        probability: p.probability,
-        novelty: p.novelty,
-        reason: p.reason,
-        warnings,
-      },
-      decision: p.decision,
-      probability: p.probability,
       latencyUs: Math.round((performance.now() - t0) * 1000),
-      requestKind: opts.kind ?? 'single',
-    };
+      kind: opts.kind ?? 'single',
+    });
     return { result, row };
   }
+}
+
+/** The answer for one prediction (without explanation). */
+function answer(model: ServedModel, id: string, p: PipelinePrediction, warnings: string[]): PredictionResult {
+  return {
+    predictionId: id,
+    decision: p.decision,
+    probability: p.probability,
+    model: { name: model.name, version: model.version },
+    arm: null,
+    warnings,
+    novelty: p.novelty,
+    reason: p.reason,
+  };
+}
+
+/** The prediction log row of one prediction; the input is stored as the parsed mushroom's JSON. */
+function logRow(
+  model: ServedModel,
+  id: string,
+  createdAt: Date,
+  values: readonly FeatureValue[],
+  input: unknown,
+  p: PipelinePrediction,
+  warnings: string[],
+  how: { clientId: string | null; latencyUs: number; kind: PredictionLogRow['requestKind'] },
+): PredictionLogRow {
+  return {
+    id,
+    createdAt,
+    modelName: model.name,
+    modelVersion: model.version,
+    arm: null,
+    clientId: how.clientId,
+    input,
+    inputJson: mushroomJson(values, model.pipeline.schema),
+    output: {
+      decision: p.decision,
+      probability: p.probability,
+      novelty: p.novelty,
+      reason: p.reason,
+      warnings,
+    },
+    decision: p.decision,
+    probability: p.probability,
+    latencyUs: how.latencyUs,
+    requestKind: how.kind,
+  };
 }

@@ -26,6 +26,8 @@ export interface PredictionLogRow {
   readonly arm: string | null;
   readonly clientId: string | null;
   readonly input: unknown;
+  /** `input` already as JSON text (the parsed mushroom, see `mushroomJson`): stored as is. */
+  readonly inputJson?: string;
   readonly output: unknown;
   readonly decision: Decision;
   readonly probability: number;

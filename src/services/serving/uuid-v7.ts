@@ -4,6 +4,9 @@ const pool = Buffer.alloc(16 * 256);
 let poolOffset = pool.length;
 let lastMs = 0;
 let seq = 0;
+/** The time part (`xxxxxxxx-xxxx-`) of the last millisecond, reused while it lasts. */
+let prefixMs = -1;
+let prefix = '';
 const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -16,11 +19,13 @@ export function uuidv7(now = Date.now()): string {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const b = pool.subarray(poolOffset, poolOffset + 16);
+  // indexes into the pool (no per-id Buffer view: creating one costs more than the rest)
+  const o = poolOffset;
+  const b = pool;
   poolOffset += 16;
   if (now > lastMs) {
     lastMs = now;
-    seq = b[6] & 0x03; // random start, leaves room for ~4,000 ids in the same millisecond
+    seq = b[o + 6] & 0x03; // random start, leaves room for ~4,000 ids in the same millisecond
   } else {
     seq++;
     if (seq > 0xfff) {
@@ -29,17 +34,14 @@ export function uuidv7(now = Date.now()): string {
     }
   }
   const ms = lastMs;
-  b[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  b[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  b[2] = (ms >>> 24) & 0xff;
-  b[3] = (ms >>> 16) & 0xff;
-  b[4] = (ms >>> 8) & 0xff;
-  b[5] = ms & 0xff;
-  b[6] = 0x70 | ((seq >>> 8) & 0x0f);
-  b[7] = seq & 0xff;
-  b[8] = 0x80 | (b[8] & 0x3f);
+  if (ms !== prefixMs) {
+    prefixMs = ms;
+    const t0 = hex[Math.floor(ms / 2 ** 40) & 0xff] + hex[Math.floor(ms / 2 ** 32) & 0xff];
+    prefix = `${t0}${hex[(ms >>> 24) & 0xff]}${hex[(ms >>> 16) & 0xff]}-${hex[(ms >>> 8) & 0xff]}${hex[ms & 0xff]}-`;
+  }
   return (
-    `${hex[b[0]]}${hex[b[1]]}${hex[b[2]]}${hex[b[3]]}-${hex[b[4]]}${hex[b[5]]}-${hex[b[6]]}${hex[b[7]]}-` +
-    `${hex[b[8]]}${hex[b[9]]}-${hex[b[10]]}${hex[b[11]]}${hex[b[12]]}${hex[b[13]]}${hex[b[14]]}${hex[b[15]]}`
+    `${prefix}${hex[0x70 | ((seq >>> 8) & 0x0f)]}${hex[seq & 0xff]}-` +
+    `${hex[0x80 | (b[o + 8] & 0x3f)]}${hex[b[o + 9]]}-${hex[b[o + 10]]}${hex[b[o + 11]]}${hex[b[o + 12]]}` +
+    `${hex[b[o + 13]]}${hex[b[o + 14]]}${hex[b[o + 15]]}`
   );
 }

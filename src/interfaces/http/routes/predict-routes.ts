@@ -31,8 +31,8 @@ export function csvRecords(text: string): Record<string, string>[] {
 }
 
 /** Counts a prediction in the metrics. */
-export function countPrediction(metrics: HttpMetrics, r: PredictionResult): void {
-  metrics.predictions.inc({ decision: r.decision, model: r.model.name, version: String(r.model.version) });
+export function countPrediction(metrics: HttpMetrics, r: PredictionResult, n = 1): void {
+  metrics.predictions.inc({ decision: r.decision, model: r.model.name, version: String(r.model.version) }, n);
 }
 
 /** POST /v1/predict, /v1/predict/batch, /v1/feedback. */
@@ -89,7 +89,7 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
       validatorCompiler: noValidation,
       preHandler: guard,
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body as { records?: unknown; csv?: string } | null;
       const records = typeof body?.csv === 'string' ? csvRecords(body.csv) : body?.records;
       if (!Array.isArray(records)) {
@@ -114,15 +114,26 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
           },
         );
       }
-      const items = await serving.predictBatch(records, { clientId: req.principal?.id ?? req.ip });
+      const { items, durable } = await serving.classifyBatch(records, {
+        clientId: req.principal?.id ?? req.ip,
+      });
       let ok = 0;
+      // one counter update per (decision, model version), not per item
+      const counts = new Map<string, { r: PredictionResult; n: number }>();
       for (const it of items) {
         if (it.ok) {
           ok++;
-          countPrediction(metrics, it);
+          const key = `${it.decision}\u0000${it.model.name}\u0000${it.model.version}`;
+          const c = counts.get(key);
+          if (c === undefined) counts.set(key, { r: it, n: 1 });
+          else c.n++;
         }
       }
-      return { count: items.length, predicted: ok, invalid: items.length - ok, items };
+      // the answer is serialised while the log commits its rows, and sent only once they are durable
+      const text = JSON.stringify({ count: items.length, predicted: ok, invalid: items.length - ok, items });
+      await durable;
+      for (const { r, n } of counts.values()) countPrediction(metrics, r, n);
+      return reply.type('application/json; charset=utf-8').send(text);
     },
   );
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type CleanRecord, LinearEncoder, SECONDARY_SCHEMA, TreeEncoder } from '../../../data/index.js';
+import { NoveltyDetector, NoveltyGuard } from '../../novelty/index.js';
 import { DecisionPolicy } from '../../policy/index.js';
-import { createEstimator, ModelPipeline } from '../index.js';
+import { createEstimator, ModelPipeline, type PipelineGuard } from '../index.js';
 
 /** A small synthetic secondary-schema dataset: poisonous when cap-shape is x or stem-height > 8. */
 function records(n: number, seed: number): CleanRecord[] {
@@ -23,31 +24,55 @@ function records(n: number, seed: number): CleanRecord[] {
   });
 }
 
+type Kind = 'logistic-regression' | 'decision-tree' | 'gradient-boosting';
+const labels = (r: CleanRecord[]) => Uint8Array.from(r.map((x) => x.label));
+
+/** Encoder and estimator fitted on `train` (`trees` for boosting), and a policy fitted on `policyRows`. */
+function fitPipelineParts(
+  kind: Kind,
+  train: CleanRecord[],
+  policyRows: CleanRecord[],
+  trees: number,
+  targetRecall?: number,
+) {
+  const enc =
+    kind === 'logistic-regression'
+      ? new LinearEncoder().fit(train, SECONDARY_SCHEMA)
+      : new TreeEncoder().fit(train, SECONDARY_SCHEMA);
+  const est = createEstimator(kind, {
+    seed: 1,
+    ...(kind === 'gradient-boosting' ? { nEstimators: trees } : {}),
+  });
+  est.fit(enc.transform(train), labels(train), { features: enc.featureInfo() });
+  const policy = DecisionPolicy.fit(
+    labels(policyRows),
+    est.predictProba(enc.transform(policyRows)),
+    targetRecall === undefined ? {} : { targetRecall },
+  );
+  const pipeline = (guard: PipelineGuard | null = null) =>
+    ModelPipeline.create({
+      schema: 'secondary',
+      modelKind: kind,
+      encoder: enc,
+      estimator: est,
+      policy,
+      guard,
+    });
+  return { enc, est, policy, pipeline };
+}
+
 describe('ModelPipeline', () => {
   const train = records(600, 1);
   const val = records(200, 2);
   const test = records(200, 3);
   const y = (r: CleanRecord[]) => Uint8Array.from(r.map((x) => x.label));
 
+  const fitParts = (kind: Kind) => fitPipelineParts(kind, train, val, 20, 0.99);
+
   for (const kind of ['logistic-regression', 'decision-tree', 'gradient-boosting'] as const) {
     it(`${kind}: reloaded from JSON gives bit-identical predictions and decisions`, () => {
-      const enc =
-        kind === 'logistic-regression'
-          ? new LinearEncoder().fit(train, SECONDARY_SCHEMA)
-          : new TreeEncoder().fit(train, SECONDARY_SCHEMA);
-      const est = createEstimator(kind, {
-        seed: 1,
-        ...(kind === 'gradient-boosting' ? { nEstimators: 20 } : {}),
-      });
-      est.fit(enc.transform(train), y(train), { features: enc.featureInfo() });
-      const policy = DecisionPolicy.fit(y(val), est.predictProba(enc.transform(val)), { targetRecall: 0.99 });
-      const pipe = ModelPipeline.create({
-        schema: 'secondary',
-        modelKind: kind,
-        encoder: enc,
-        estimator: est,
-        policy,
-      });
+      const { pipeline } = fitParts(kind);
+      const pipe = pipeline();
       const again = ModelPipeline.fromJSON(JSON.parse(JSON.stringify(pipe.toJSON())));
       const a = pipe.predictProba(pipe.transform(test));
       const b = again.predictProba(again.transform(test));
@@ -61,6 +86,32 @@ describe('ModelPipeline', () => {
       let right = 0;
       for (let i = 0; i < test.length; i++) right += (a[i] >= 0.5 ? 1 : 0) === test[i].label ? 1 : 0;
       expect(right / test.length).toBeGreaterThan(0.8);
+    });
+  }
+
+  for (const kind of ['logistic-regression', 'decision-tree', 'gradient-boosting'] as const) {
+    it(`${kind}: predictMany gives exactly what predictOne gives, row by row, with and without the guard`, () => {
+      const { enc, pipeline } = fitParts(kind);
+      const tree = enc instanceof TreeEncoder ? enc : new TreeEncoder().fit(train, SECONDARY_SCHEMA);
+      const detector = new NoveltyDetector().fit(tree.transform(train), tree.featureInfo());
+      // a low threshold, so that some rows are novel and some are not
+      const guard = NoveltyGuard.fromThreshold(detector, 0.05);
+      // odd rows: values never seen in training (far numerics, missing nominals)
+      const rows = test.map((r, i) =>
+        i % 2 === 0 ? r.values : r.values.map((v) => (typeof v === 'number' ? v * 40 : null)),
+      );
+      for (const g of [null, { encoder: tree, guard }]) {
+        const pipe = pipeline(g);
+        const many = pipe.predictMany(rows);
+        expect(many).toHaveLength(rows.length);
+        const decisions = new Set<string>();
+        for (let i = 0; i < rows.length; i++) {
+          expect(many[i]).toEqual(pipe.predictOne(rows[i]));
+          decisions.add(`${many[i].decision}/${many[i].reason}`);
+        }
+        if (g !== null) expect([...decisions].some((d) => d.includes('unlike'))).toBe(true);
+        expect(pipe.predictMany([])).toEqual([]);
+      }
     });
   }
 
@@ -114,26 +165,10 @@ describe('ModelPipeline', () => {
 
 describe('ModelPipeline.explainOne', () => {
   const train = records(600, 11);
-  const y = (r: CleanRecord[]) => Uint8Array.from(r.map((x) => x.label));
   for (const kind of ['logistic-regression', 'decision-tree', 'gradient-boosting'] as const) {
     it(`${kind}: contributions add up to the raw score`, () => {
-      const enc =
-        kind === 'logistic-regression'
-          ? new LinearEncoder().fit(train, SECONDARY_SCHEMA)
-          : new TreeEncoder().fit(train, SECONDARY_SCHEMA);
-      const est = createEstimator(kind, {
-        seed: 1,
-        ...(kind === 'gradient-boosting' ? { nEstimators: 15 } : {}),
-      });
-      est.fit(enc.transform(train), y(train), { features: enc.featureInfo() });
-      const policy = DecisionPolicy.fit(y(train), est.predictProba(enc.transform(train)));
-      const pipe = ModelPipeline.create({
-        schema: 'secondary',
-        modelKind: kind,
-        encoder: enc,
-        estimator: est,
-        policy,
-      });
+      const { enc, est, pipeline } = fitPipelineParts(kind, train, train, 15);
+      const pipe = pipeline();
       for (const r of train.slice(0, 20)) {
         const e = pipe.explainOne(r.values);
         const raw = est.decisionFunction(enc.transform([r]))[0];
