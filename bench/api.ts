@@ -15,6 +15,8 @@
  *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/sporeprint_bench_api npm run bench:api
  *   BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_ROUNDS=2 BENCH_PROFILE=1 npm run bench:api
  *
+ * The sporeprint servers run the compiled build (the script runs `npm run build` first, then
+ * `node dist/main/cli.js serve`), as `npm start`, the installed CLI and the Docker image do.
  * Every server runs in its own child process (the bench process only drives wrk and counts rows), all
  * servers stay up for the whole run and the wrk runs are interleaved round by round (order reversed
  * every other round), so load from other work on the machine hits every variant alike. wrk runs
@@ -221,7 +223,7 @@ function startSporeprint(name: string, env: Record<string, string>, profile = fa
   return spawnServer(
     name,
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0', '--host', '127.0.0.1'],
+    [...nodeArgs, 'dist/main/cli.js', 'serve', '--port', '0', '--host', '127.0.0.1'],
     { cwd: root, env: sporeprintEnv(env), stopSignal: 'SIGTERM', timeoutMs: 120_000 },
     listeningUrl,
   );
@@ -453,6 +455,15 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+
+  if (!existsSync(wrkBin)) throw new Error(`${wrkBin} not found: apt-get install -y wrk`);
+  // the servers run the compiled build, as `npm start`, `bin/sporeprint.js` and the Docker image do
+  const build = await run('npm', ['run', 'build', '--silent'], {
+    cwd: root,
+    env: process.env,
+    timeoutMs: 300_000,
+  });
+  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.out.slice(-3000)}`);
 
   // ---- prepare databases
   const prep: Record<string, number> = {};
