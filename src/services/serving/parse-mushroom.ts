@@ -151,15 +151,19 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
  */
 export function mushroomJson(values: readonly FeatureValue[], schema: DatasetSchema): string {
   const c = compile(schema);
-  let text = '';
+  const parts = jsonParts;
+  parts.length = 0;
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (v === null) continue;
-    const pair =
+    parts.push(
       typeof v === 'number'
         ? c.keys[j] + (Number.isFinite(v) ? String(v) : 'null')
-        : (c.pairs[j]?.get(v) ?? c.keys[j] + JSON.stringify(v));
-    text = text === '' ? pair : `${text},${pair}`;
+        : (c.pairs[j]?.get(v) ?? c.keys[j] + JSON.stringify(v)),
+    );
   }
-  return `{${text}}`;
+  // one flat string (join), not a chain of concatenations
+  return `{${parts.join(',')}}`;
 }
+
+const jsonParts: string[] = [];

@@ -210,7 +210,8 @@ export class ServingService {
         const p = predictions[k];
         const warnings = model.pipeline.rangeWarnings(values[k]);
         const id = uuidv7();
-        out[i] = { index: i, ok: true, ...answer(model, id, p, warnings) };
+        // the answer object itself, extended (no copy of its fields)
+        out[i] = Object.assign(answer(model, id, p, warnings), { index: i, ok: true as const });
         rows[k] = logRow(model, id, createdAt, values[k], inputs[i], p, warnings, {
           clientId,
           latencyUs,
