@@ -10,8 +10,8 @@ import { type FeatureInfo, type Matrix, SporeprintError } from '../../core/index
 export interface BinnedData {
   readonly rows: number;
   readonly cols: number;
-  /** Global bin index per cell, row-major. */
-  readonly bins: Uint16Array | Uint32Array;
+  /** Global bin index per cell, column-major: feature `f` of row `r` at `f · rows + r`. */
+  readonly colBins: Uint16Array | Uint32Array;
   readonly offset: Int32Array;
   /** Number of value bins per feature (the missing bin is `offset[f] + nBins[f]`). */
   readonly nBins: Int32Array;
@@ -26,14 +26,19 @@ export interface BinnedData {
 
 /** Quantile cut points of one numeric column (float32 values, like XGBoost's sketch without weights). */
 export function quantileCuts(values: Float32Array, maxBin: number): { cuts: Float32Array; min: number } {
+  return quantileCutsInPlace(Float32Array.from(values), maxBin);
+}
+
+/** {@link quantileCuts}, sorting `values` in place. */
+function quantileCutsInPlace(values: Float32Array, maxBin: number): { cuts: Float32Array; min: number } {
   const n = values.length;
   if (n === 0) return { cuts: Float32Array.of(Math.fround(1e-5)), min: Math.fround(-1e-5) };
-  const sorted = Float32Array.from(values).sort();
-  const uniq: number[] = [];
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) uniq.push(sorted[i]);
+  const sorted = values.sort();
+  let nUniq = 1;
+  for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) nUniq++;
   const cuts: number[] = [];
-  if (uniq.length <= maxBin) {
-    for (let i = 1; i < uniq.length; i++) cuts.push(uniq[i]);
+  if (nUniq <= maxBin) {
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) cuts.push(sorted[i]);
   } else {
     let last = sorted[0];
     for (let k = 1; k < maxBin; k++) {
@@ -44,9 +49,9 @@ export function quantileCuts(values: Float32Array, maxBin: number): { cuts: Floa
       }
     }
   }
-  const max = uniq[uniq.length - 1];
+  const max = sorted[n - 1];
   cuts.push(Math.fround(max + (Math.abs(max) + 1e-5)));
-  const min = uniq[0];
+  const min = sorted[0];
   return { cuts: Float32Array.from(cuts), min: Math.fround(min - (Math.abs(min) + 1e-5)) };
 }
 
@@ -62,7 +67,10 @@ export function searchBin(cuts: Float32Array, v: number): number {
   return lo;
 }
 
-/** Computes cuts on `X` and bins it. Categorical codes must be non-negative integers. */
+/**
+ * Computes cuts on `X` and bins it. Categorical codes must be non-negative integers. Two row-major
+ * passes over `X`: one validates codes and gathers the numeric columns, one writes the bins.
+ */
 export function binMatrix(X: Matrix, features: readonly FeatureInfo[], maxBin: number): BinnedData {
   const { rows, cols, data } = X;
   const offset = new Int32Array(cols);
@@ -70,54 +78,61 @@ export function binMatrix(X: Matrix, features: readonly FeatureInfo[], maxBin: n
   const categorical = new Uint8Array(cols);
   const cuts: Float32Array[] = [];
   const minValues = new Float32Array(cols);
-  const column = new Float32Array(rows);
-  let total = 0;
+  const catCols: number[] = [];
+  const numCols: number[] = [];
   for (let f = 0; f < cols; f++) {
-    const info = features[f];
-    offset[f] = total;
-    if (info.kind === 'categorical') {
+    if (features[f].kind === 'categorical') {
       categorical[f] = 1;
-      let maxCode = -1;
-      for (let i = 0; i < rows; i++) {
-        const v = data[i * cols + f];
-        if (Number.isNaN(v)) continue;
-        if (!(v >= 0 && Number.isInteger(v) && v < 65_536)) {
-          throw new SporeprintError(
-            'SP_ERR_BAD_DATA',
-            `feature ${info.name} is categorical: row ${i} has ${v}, expected an integer code in [0, 65536)`,
-          );
-        }
-        if (v > maxCode) maxCode = v;
+      catCols.push(f);
+    } else numCols.push(f);
+  }
+  const maxCode = new Int32Array(cols).fill(-1);
+  const columns = numCols.map(() => new Float32Array(rows));
+  const present = new Int32Array(numCols.length);
+  for (let i = 0, off = 0; i < rows; i++, off += cols) {
+    for (let t = 0; t < catCols.length; t++) {
+      const f = catCols[t];
+      const v = data[off + f];
+      if (Number.isNaN(v)) continue; // missing
+      if (!(v >= 0 && v < 65_536 && (v | 0) === v)) {
+        throw new SporeprintError(
+          'SP_ERR_BAD_DATA',
+          `feature ${features[f].name} is categorical: row ${i} has ${v}, expected an integer code in [0, 65536)`,
+        );
       }
-      nBins[f] = Math.max(info.categories ?? 0, maxCode + 1, 1);
+      if (v > maxCode[f]) maxCode[f] = v;
+    }
+    for (let t = 0; t < numCols.length; t++) {
+      const v = data[off + numCols[t]];
+      if (!Number.isNaN(v)) columns[t][present[t]++] = v;
+    }
+  }
+  let total = 0;
+  let t = 0;
+  for (let f = 0; f < cols; f++) {
+    offset[f] = total;
+    if (categorical[f] === 1) {
+      nBins[f] = Math.max(features[f].categories ?? 0, maxCode[f] + 1, 1);
       cuts.push(new Float32Array(0));
     } else {
-      let m = 0;
-      for (let i = 0; i < rows; i++) {
-        const v = data[i * cols + f];
-        if (!Number.isNaN(v)) column[m++] = v;
-      }
-      const q = quantileCuts(column.subarray(0, m), maxBin);
+      const q = quantileCutsInPlace(columns[t].subarray(0, present[t]), maxBin);
+      t++;
       cuts.push(q.cuts);
       minValues[f] = q.min;
       nBins[f] = q.cuts.length;
     }
     total += nBins[f] + 1;
   }
-  const bins = total <= 65_536 ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
-  for (let f = 0; f < cols; f++) {
-    const off = offset[f];
-    const missing = off + nBins[f];
-    const fc = cuts[f];
-    const isCat = categorical[f] === 1;
-    for (let i = 0; i < rows; i++) {
-      const v = data[i * cols + f];
+  const colBins = total <= 65_536 ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
+  for (let i = 0, off = 0; i < rows; i++, off += cols) {
+    for (let f = 0; f < cols; f++) {
+      const v = data[off + f];
       let b: number;
-      if (Number.isNaN(v)) b = missing;
-      else if (isCat) b = off + v;
-      else b = off + searchBin(fc, Math.fround(v));
-      bins[i * cols + f] = b;
+      if (Number.isNaN(v)) b = offset[f] + nBins[f];
+      else if (categorical[f] === 1) b = offset[f] + v;
+      else b = offset[f] + searchBin(cuts[f], Math.fround(v));
+      colBins[f * rows + i] = b;
     }
   }
-  return { rows, cols, bins, offset, nBins, totalBins: total, categorical, cuts, minValues };
+  return { rows, cols, colBins, offset, nBins, totalBins: total, categorical, cuts, minValues };
 }

@@ -4,7 +4,7 @@ import type { TreeArrays } from '../tree-arrays.js';
 import { binMatrix } from './binning.js';
 import { CompiledForest } from './compiled-forest.js';
 import { FlatForest, type MarginPrecision } from './flat-forest.js';
-import { TreeGrower } from './grow-tree.js';
+import { type MarginUpdate, TreeGrower } from './grow-tree.js';
 import { assertGbtSchema, checkTreeStructure, treeFromPlain } from './model-schema.js';
 import { type GradientBoostingParams, resolveGbtParams } from './params.js';
 
@@ -30,7 +30,8 @@ interface Fitted {
   readonly marginPrecision: MarginPrecision;
   readonly bestIteration: number;
   readonly cuts: number[][] | null;
-  readonly forest: CompiledForest;
+  /** The compiled predictor: built with the state on load, on first use after a fit. */
+  forest: CompiledForest | null;
 }
 
 const EPS_HESS = 1e-16;
@@ -120,6 +121,12 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
     const baseMargin = logit(baseScore);
 
     const margin = new Float64Array(n).fill(baseMargin);
+    // Every tree covers all rows and none is pruned: the grower adds leaf values to the margins and keeps
+    // exp(−margin) up to date, so the gradients below need no Math.exp (else: recomputed per tree).
+    const update: MarginUpdate | null =
+      p.subsample >= 1 && p.gamma === 0
+        ? { margin, expNeg: new Float64Array(n).fill(Math.exp(-baseMargin)) }
+        : null;
     const gh = new Float64Array(2 * n);
     const rows = new Uint32Array(n);
     const allowed = new Uint8Array(X.cols);
@@ -133,18 +140,42 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
     const colOrder = new Int32Array(X.cols);
 
     for (let t = 0; t < p.nEstimators; t++) {
+      let g0 = 0;
+      let h0 = 0;
+      const expNeg = update?.expNeg;
       for (let i = 0; i < n; i++) {
-        const pr = sigmoid(margin[i]);
+        let e: number;
+        if (expNeg === undefined) e = Math.exp(-margin[i]);
+        else {
+          e = expNeg[i];
+          // far out in the tails the running product may over- or underflow: start again from the margin
+          if (!(e > 1e-250 && e < 1e250)) {
+            e = Math.exp(-margin[i]);
+            expNeg[i] = e;
+          }
+        }
+        const pr = 1 / (1 + e);
         const wi = w ? w[i] : 1;
-        gh[2 * i] = (pr - y[i]) * wi;
-        gh[2 * i + 1] = Math.max(pr * (1 - pr), EPS_HESS) * wi;
+        const gi = (pr - y[i]) * wi;
+        const hi = Math.max(pr * (1 - pr), EPS_HESS) * wi;
+        gh[2 * i] = gi;
+        gh[2 * i + 1] = hi;
+        g0 += gi;
+        h0 += hi;
+        rows[i] = i;
       }
-      let nRows = 0;
+      let nRows = n;
       if (p.subsample < 1) {
-        for (let i = 0; i < n; i++) if (rng.next() < p.subsample) rows[nRows++] = i;
-      } else {
-        for (let i = 0; i < n; i++) rows[i] = i;
-        nRows = n;
+        nRows = 0;
+        g0 = 0;
+        h0 = 0;
+        for (let i = 0; i < n; i++) {
+          if (rng.next() < p.subsample) {
+            rows[nRows++] = i;
+            g0 += gh[2 * i];
+            h0 += gh[2 * i + 1];
+          }
+        }
       }
       if (nColsTree < X.cols) {
         for (let f = 0; f < X.cols; f++) colOrder[f] = f;
@@ -154,15 +185,16 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
       } else {
         allowed.fill(1);
       }
-      const { tree, leafStart, leafEnd } = grower.grow(rows, nRows, gh, allowed);
+      const { tree, leafStart, leafEnd } = grower.grow(rows, nRows, gh, allowed, g0, h0, update);
       trees.push(tree);
-      if (nRows === n) {
+      // with `update`, the grower has already added the leaf values to the margins
+      if (update === null && nRows === n) {
         for (let node = 0; node < tree.left.length; node++) {
           if (tree.left[node] !== -1) continue;
           const v = tree.value[node];
           for (let k = leafStart[node]; k < leafEnd[node]; k++) margin[rows[k]] += v;
         }
-      } else {
+      } else if (update === null) {
         new FlatForest([tree]).accumulate(X.data, n, X.cols, margin);
       }
       if (evalSet && evalMargin) {
@@ -179,7 +211,8 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
       if (evalSet && p.earlyStoppingRounds !== null && t - bestIteration >= p.earlyStoppingRounds) break;
     }
     const cuts = binned.cuts.map((c) => Array.from(c));
-    this.state = makeState(trees, features, baseScore, 'float64', bestIteration, cuts);
+    // trees grown here are well formed: compile the predictor when it is first needed
+    this.state = makeState(trees, features, baseScore, 'float64', bestIteration, cuts, false);
     return this;
   }
 
@@ -198,7 +231,8 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
       badData(`out has length ${out.length}, expected ${X.rows}`);
     const m = out ?? new Float64Array(X.rows);
     m.fill(s.baseMargin);
-    s.forest.accumulate(X.data, X.rows, X.cols, m, s.forest.size, s.marginPrecision);
+    const forest = s.forest ?? compileForest(s);
+    forest.accumulate(X.data, X.rows, X.cols, m, forest.size, s.marginPrecision);
     return m;
   }
 
@@ -420,18 +454,34 @@ function makeState(
   marginPrecision: MarginPrecision,
   bestIteration: number,
   cuts: number[][] | null,
+  compile = true,
 ): Fitted {
   const baseMargin =
     marginPrecision === 'float32' ? Math.fround(-Math.log(1 / Math.fround(baseScore) - 1)) : logit(baseScore);
-  let forest: CompiledForest;
+  const state: Fitted = {
+    trees,
+    features,
+    baseScore,
+    baseMargin,
+    marginPrecision,
+    bestIteration,
+    cuts,
+    forest: null,
+  };
+  if (compile) compileForest(state);
+  return state;
+}
+
+/** Compiles (and keeps) the state's predictor; SP_ERR_MODEL_FORMAT when its trees are malformed. */
+function compileForest(state: Fitted): CompiledForest {
   try {
-    forest = new CompiledForest(trees.slice(0, bestIteration + 1));
+    state.forest = new CompiledForest(state.trees.slice(0, state.bestIteration + 1));
   } catch (e) {
     throw new SporeprintError('SP_ERR_MODEL_FORMAT', `gradient boosting model: ${(e as Error).message}`, {
       path: '/trees',
     });
   }
-  return { trees, features, baseScore, baseMargin, marginPrecision, bestIteration, cuts, forest };
+  return state.forest;
 }
 
 function logLoss(margin: Float64Array, y: Uint8Array): number {

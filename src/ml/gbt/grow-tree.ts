@@ -1,6 +1,8 @@
 import type { TreeArrays } from '../tree-arrays.js';
 import type { BinnedData } from './binning.js';
 import { float32CutToThreshold } from './float32.js';
+import { type HistKernel, histKernel } from './hist-kernel.js';
+import { type JointLayout, jointLayout, marginalize } from './joint-bins.js';
 
 /** The split-relevant hyper-parameters of one tree. */
 export interface GrowParams {
@@ -77,15 +79,47 @@ interface Split {
 }
 
 interface Node {
+  /** Row segment `rows[start … end)` (meaningless once `applied`). */
   start: number;
   end: number;
   depth: number;
   g: number;
   h: number;
+  /** Joint histogram (cells of the grower's layout). */
   hist: Float64Array | null;
+  /** Per-feature histogram (global bins), for split finding. */
+  marg: Float64Array | null;
   left: number;
   right: number;
   split: Split | null;
+  /** The leaf value was already added to its rows' margins. */
+  applied: boolean;
+}
+
+/**
+ * Where {@link TreeGrower.grow} adds the new tree's leaf values when the tree covers every training row
+ * and is not pruned: `margin[r] += v` and `expNeg[r] *= exp(−v)` (kept equal to exp(−margin) up to
+ * rounding, so gradients need no `Math.exp`).
+ */
+export interface MarginUpdate {
+  readonly margin: Float64Array;
+  readonly expNeg: Float64Array;
+}
+
+function newNode(start: number, end: number, depth: number, g: number, h: number): Node {
+  return {
+    start,
+    end,
+    depth,
+    g,
+    h,
+    hist: null,
+    marg: null,
+    left: -1,
+    right: -1,
+    split: null,
+    applied: false,
+  };
 }
 
 /** Reusable buffers of the grower (one per fit). */
@@ -94,6 +128,16 @@ export class TreeGrower {
   private readonly tmp: Uint32Array;
   private readonly order: Int32Array;
   private readonly orderKey: Float64Array;
+  /** Partition scratch: 1 where a local bin (the missing bin last) goes left. */
+  private readonly goLeft: Uint8Array;
+  /** {@link applySplit} scratch: leaf value and exp(−value) of the right (0) and left (1) child. */
+  private readonly sideValue = new Float64Array(2);
+  private readonly sideFactor = new Float64Array(2);
+  /** Histogram units: node histograms are joint (per cell of {@link JointLayout}). */
+  private readonly layout: JointLayout;
+  private readonly kernel: HistKernel;
+  /** Free per-feature histograms. */
+  private readonly margPool: Float64Array[] = [];
 
   constructor(
     private readonly binned: BinnedData,
@@ -104,10 +148,13 @@ export class TreeGrower {
     for (let f = 0; f < binned.cols; f++) maxBins = Math.max(maxBins, binned.nBins[f]);
     this.order = new Int32Array(maxBins);
     this.orderKey = new Float64Array(maxBins);
+    this.goLeft = new Uint8Array(maxBins + 1);
+    this.layout = jointLayout(binned);
+    this.kernel = histKernel(this.layout.units);
   }
 
   private take(): Float64Array {
-    const h = this.pool.pop() ?? new Float64Array(2 * this.binned.totalBins);
+    const h = this.pool.pop() ?? new Float64Array(2 * this.layout.cells);
     h.fill(0);
     return h;
   }
@@ -116,6 +163,22 @@ export class TreeGrower {
     if (h) this.pool.push(h);
   }
 
+  /** Drops the node's histograms (back to the pools). */
+  private release(node: Node): void {
+    this.give(node.hist);
+    node.hist = null;
+    if (node.marg) this.margPool.push(node.marg);
+    node.marg = null;
+  }
+
+  /** The per-feature histogram of joint histogram `hist`, in a pooled buffer. */
+  private marginalOf(hist: Float64Array): Float64Array {
+    const m = this.margPool.pop() ?? new Float64Array(2 * this.binned.totalBins);
+    marginalize(this.layout, hist, m);
+    return m;
+  }
+
+  /** Adds the gradient pairs of `rows[start … end)` into the joint histogram `hist`. */
   private buildHist(
     hist: Float64Array,
     rows: Uint32Array,
@@ -123,55 +186,34 @@ export class TreeGrower {
     end: number,
     gh: Float64Array,
   ): void {
-    const { bins, cols } = this.binned;
-    for (let k = start; k < end; k++) {
-      const r = rows[k];
-      const g = gh[2 * r];
-      const h = gh[2 * r + 1];
-      const base = r * cols;
-      for (let f = 0; f < cols; f++) {
-        const b = bins[base + f] << 1;
-        hist[b] += g;
-        hist[b + 1] += h;
-      }
-    }
+    this.kernel(hist, rows, start, end, gh, this.layout.cellOf);
   }
 
   /**
    * Grows one tree on `rows` (the sampled row indices, reordered in place into leaf segments) with
-   * interleaved gradient pairs `gh`. `allowed[f] === 1` marks features this tree may split on.
-   * Returns the tree and, per leaf node of the returned tree, the row segment (for prediction caching).
+   * interleaved gradient pairs `gh` whose sums over `rows` are `g0`, `h0`. `allowed[f] === 1` marks
+   * features this tree may split on. Returns the tree and, per leaf node of the returned tree, the row
+   * segment (for prediction caching). With `update` (every row in `rows`, no pruning) the leaf values are
+   * added to the margins here instead — splits into leaves at the depth limit then route their rows
+   * straight to the margins without partitioning them — and the segments are not returned (−1).
    */
   grow(
     rows: Uint32Array,
     nRows: number,
     gh: Float64Array,
     allowed: Uint8Array,
+    g0: number,
+    h0: number,
+    update: MarginUpdate | null = null,
   ): { tree: TreeArrays; leafStart: Int32Array; leafEnd: Int32Array } {
     const p = this.params;
-    const nodes: Node[] = [];
-    let g0 = 0;
-    let h0 = 0;
-    for (let k = 0; k < nRows; k++) {
-      const r = rows[k];
-      g0 += gh[2 * r];
-      h0 += gh[2 * r + 1];
-    }
-    nodes.push({
-      start: 0,
-      end: nRows,
-      depth: 0,
-      g: g0,
-      h: h0,
-      hist: null,
-      left: -1,
-      right: -1,
-      split: null,
-    });
+    if (update !== null && p.gamma > 0) throw new Error('TreeGrower: no margin update with pruning');
+    const nodes: Node[] = [newNode(0, nRows, 0, g0, h0)];
     let level = [0];
     if (this.canSplit(nodes[0])) {
       nodes[0].hist = this.take();
       this.buildHist(nodes[0].hist, rows, 0, nRows, gh);
+      nodes[0].marg = this.marginalOf(nodes[0].hist);
     }
     while (level.length > 0) {
       const next: number[] = [];
@@ -180,37 +222,26 @@ export class TreeGrower {
         if (node.hist === null) continue;
         const split = this.findSplit(node, allowed);
         if (split === null) {
-          this.give(node.hist);
-          node.hist = null;
+          this.release(node);
           continue;
         }
         node.split = split;
-        const mid = this.partition(rows, node, split);
         const depth = node.depth + 1;
-        const l: Node = {
-          start: node.start,
-          end: mid,
-          depth,
-          g: split.gl,
-          h: split.hl,
-          hist: null,
-          left: -1,
-          right: -1,
-          split: null,
-        };
-        const r: Node = {
-          start: mid,
-          end: node.end,
-          depth,
-          g: node.g - split.gl,
-          h: node.h - split.hl,
-          hist: null,
-          left: -1,
-          right: -1,
-          split: null,
-        };
         node.left = nodes.length;
         node.right = nodes.length + 1;
+        if (update !== null && depth >= p.maxDepth) {
+          const l = newNode(node.start, node.start, depth, split.gl, split.hl);
+          const r = newNode(node.start, node.start, depth, node.g - split.gl, node.h - split.hl);
+          this.applySplit(rows, node, split, this.leafValue(l), this.leafValue(r), update);
+          l.applied = true;
+          r.applied = true;
+          nodes.push(l, r);
+          this.release(node);
+          continue;
+        }
+        const mid = this.partition(rows, node, split);
+        const l = newNode(node.start, mid, depth, split.gl, split.hl);
+        const r = newNode(mid, node.end, depth, node.g - split.gl, node.h - split.hl);
         nodes.push(l, r);
         next.push(node.left, node.right);
         const needL = this.canSplit(l);
@@ -219,27 +250,80 @@ export class TreeGrower {
           const [small, large] = l.end - l.start <= r.end - r.start ? [l, r] : [r, l];
           const smallHist = this.take();
           this.buildHist(smallHist, rows, small.start, small.end, gh);
-          const parentHist = node.hist;
-          for (let i = 0; i < parentHist.length; i++) parentHist[i] -= smallHist[i];
-          small.hist = smallHist;
-          large.hist = parentHist;
-          if (!this.canSplit(small)) {
-            this.give(small.hist);
-            small.hist = null;
+          if (this.canSplit(small)) {
+            small.hist = smallHist;
+            small.marg = this.marginalOf(smallHist);
           }
-          if (!this.canSplit(large)) {
-            this.give(large.hist);
-            large.hist = null;
+          if (this.canSplit(large)) {
+            // the parent's histograms become the large child's: parent − small
+            const parentHist = node.hist;
+            for (let i = 0; i < parentHist.length; i++) parentHist[i] -= smallHist[i];
+            const m = node.marg!;
+            if (small.marg !== null) {
+              const sm = small.marg;
+              for (let i = 0; i < m.length; i++) m[i] -= sm[i];
+            } else marginalize(this.layout, parentHist, m);
+            large.hist = parentHist;
+            large.marg = m;
+            node.hist = null;
+            node.marg = null;
           }
-        } else {
-          this.give(node.hist);
+          if (small.hist === null) this.give(smallHist);
         }
-        node.hist = null;
+        this.release(node);
       }
       level = next;
     }
     if (p.gamma > 0) prune(nodes, 0, p.gamma);
+    if (update !== null) {
+      const { margin, expNeg } = update;
+      for (const n of nodes) {
+        if (n.split !== null || n.applied) continue;
+        const v = this.leafValue(n);
+        const f = Math.exp(-v);
+        for (let k = n.start; k < n.end; k++) {
+          const r = rows[k];
+          margin[r] += v;
+          expNeg[r] *= f;
+        }
+      }
+    }
     return this.toArrays(nodes);
+  }
+
+  /** The leaf output of a node: eta × its optimal weight. */
+  private leafValue(n: Node): number {
+    const { eta, lambda, alpha, minChildWeight } = this.params;
+    return eta * calcWeight(n.g, n.h, lambda, alpha, minChildWeight);
+  }
+
+  /** Adds `vl` / `vr` to the margins of the node's rows by the side `split` sends them (no partition). */
+  private applySplit(
+    rows: Uint32Array,
+    node: Node,
+    split: Split,
+    vl: number,
+    vr: number,
+    update: MarginUpdate,
+  ): void {
+    const { margin, expNeg } = update;
+    const off = this.fillGoLeft(split);
+    const table = this.goLeft;
+    const f = split.feature;
+    const n = this.binned.rows;
+    const col = this.binned.colBins.subarray(f * n, (f + 1) * n);
+    const value = this.sideValue;
+    const factor = this.sideFactor;
+    value[0] = vr;
+    value[1] = vl;
+    factor[0] = Math.exp(-vr);
+    factor[1] = Math.exp(-vl);
+    for (let k = node.start, end = node.end; k < end; k++) {
+      const r = rows[k];
+      const left = table[col[r] - off];
+      margin[r] += value[left];
+      expNeg[r] *= factor[left];
+    }
   }
 
   private canSplit(node: Node): boolean {
@@ -251,7 +335,7 @@ export class TreeGrower {
   private findSplit(node: Node, allowed: Uint8Array): Split | null {
     const { lambda, alpha, minChildWeight: mcw, maxCatToOnehot } = this.params;
     const { offset, nBins, categorical, cols } = this.binned;
-    const hist = node.hist!;
+    const hist = node.marg!;
     const G = node.g;
     const H = node.h;
     const parentGain = calcGain(G, H, lambda, alpha);
@@ -337,7 +421,19 @@ export class TreeGrower {
           }
         }
         if (m < 2) continue;
-        const sorted = Array.from(order.subarray(0, m)).sort((a, b) => key[a] - key[b] || a - b);
+        // insertion sort by (key, category): the categories come in increasing order, so a stable sort
+        // on the key alone gives that order
+        for (let i = 1; i < m; i++) {
+          const c = order[i];
+          const kc = key[c];
+          let j = i - 1;
+          while (j >= 0 && key[order[j]] > kc) {
+            order[j + 1] = order[j];
+            j--;
+          }
+          order[j + 1] = c;
+        }
+        const sorted = order;
         const limit = Math.min(m - 1, MAX_CAT_THRESHOLD);
         for (let dir = 0; dir < 2; dir++) {
           let rg = 0;
@@ -355,7 +451,7 @@ export class TreeGrower {
                 calcGain(G - gr, H - hr, lambda, alpha) + calcGain(gr, hr, lambda, alpha) - parentGain;
               if (gain > bestGain) {
                 bestGain = gain;
-                const set = dir === 0 ? sorted.slice(0, k + 1) : sorted.slice(m - 1 - k);
+                const set = Array.from(dir === 0 ? sorted.subarray(0, k + 1) : sorted.subarray(m - 1 - k, m));
                 best = {
                   gain,
                   feature: f,
@@ -374,38 +470,39 @@ export class TreeGrower {
     return best;
   }
 
-  /** Stable partition of the node's rows: left rows first. Returns the first right position. */
-  private partition(rows: Uint32Array, node: Node, split: Split): number {
-    const { bins, cols, offset, nBins } = this.binned;
+  /**
+   * Stable partition of the node's rows: left rows first. Returns the first right position. Branch-free:
+   * a per-split table says which local bins (the missing bin last) go left, the split feature's bins are
+   * read from the column-major copy, and every row is written to both outputs.
+   */
+  /** Fills {@link goLeft} for `split` (indexed by local bin); returns the split feature's bin offset. */
+  private fillGoLeft(split: Split): number {
     const f = split.feature;
-    const off = offset[f];
-    const missing = off + nBins[f];
-    const tmp = this.tmp;
-    const dl = split.defaultLeft;
-    let nl = node.start;
-    let nr = 0;
+    const nb = this.binned.nBins[f];
+    const table = this.goLeft;
     if (split.catSet === null) {
-      const last = off + split.bin;
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k];
-        const b = bins[r * cols + f];
-        const goLeft = b === missing ? dl : b <= last;
-        if (goLeft) rows[nl++] = r;
-        else tmp[nr++] = r;
-      }
+      for (let b = 0; b < nb; b++) table[b] = b <= split.bin ? 1 : 0;
     } else {
-      const inSet = new Uint8Array(nBins[f]);
-      for (const c of split.catSet) inSet[c] = 1;
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k];
-        const b = bins[r * cols + f];
-        const goLeft = b === missing ? dl : inSet[b - off] === 0;
-        if (goLeft) rows[nl++] = r;
-        else tmp[nr++] = r;
-      }
+      table.fill(1, 0, nb);
+      for (const c of split.catSet) table[c] = 0;
     }
-    rows.set(tmp.subarray(0, nr), nl);
-    return nl;
+    table[nb] = split.defaultLeft ? 1 : 0;
+    return this.binned.offset[f];
+  }
+
+  /**
+   * Stable partition of the node's rows, left rows first; returns the first right position. The split
+   * feature's bins are read from the column-major copy (rows in a node are increasing, and rows of one
+   * species lie together, so the branch is mostly predicted).
+   */
+  private partition(rows: Uint32Array, node: Node, split: Split): number {
+    const off = this.fillGoLeft(split);
+    const table = this.goLeft;
+    const f = split.feature;
+    const n = this.binned.rows;
+    const col = this.binned.colBins;
+    const base = f * n;
+    return partitionRows(rows, this.tmp, col, base, off, table, node.start, node.end);
   }
 
   private toArrays(nodes: Node[]): { tree: TreeArrays; leafStart: Int32Array; leafEnd: Int32Array } {
@@ -440,8 +537,10 @@ export class TreeGrower {
       cover[k] = n.h;
       const s = n.split;
       if (s === null) {
-        leafStart[k] = n.start;
-        leafEnd[k] = n.end;
+        if (!n.applied) {
+          leafStart[k] = n.start;
+          leafEnd[k] = n.end;
+        }
         continue;
       }
       left[k] = newId.get(n.left)!;
@@ -478,6 +577,28 @@ export class TreeGrower {
     };
     return { tree, leafStart, leafEnd };
   }
+}
+
+/** Stable partition of `rows[start … end)` by `table[col[base + r] − off]` (1: left); returns the split point. */
+function partitionRows(
+  rows: Uint32Array,
+  tmp: Uint32Array,
+  col: Uint16Array | Uint32Array,
+  base: number,
+  off: number,
+  table: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  let nl = start;
+  let nr = 0;
+  for (let k = start; k < end; k++) {
+    const r = rows[k];
+    if (table[col[base + r] - off] === 1) rows[nl++] = r;
+    else tmp[nr++] = r;
+  }
+  rows.set(tmp.subarray(0, nr), nl);
+  return nl;
 }
 
 /** XGBoost's `TreePruner`: bottom-up, a split whose children are leaves and whose gain < gamma is undone. */
