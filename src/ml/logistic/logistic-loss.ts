@@ -37,6 +37,8 @@ export class LogisticLoss {
   private readonly dCols: Int32Array;
   private readonly dVals: Float64Array;
   private readonly patZ: Float64Array;
+  /** exp(−patZ) per pattern. */
+  private readonly patE: Float64Array;
   private readonly patR: Float64Array;
   private readonly z: Float64Array;
   private readonly r: Float64Array;
@@ -69,22 +71,17 @@ export class LogisticLoss {
     this.l2 = 1 / C;
     this.z = new Float64Array(n);
     this.r = new Float64Array(n);
-    const cw: [number, number] = [Number.NaN, Number.NaN];
-    let constant = true;
-    for (let i = 0; i < n && constant; i++) {
-      const c = y[i];
-      if (Number.isNaN(cw[c])) cw[c] = weights[i];
-      else if (cw[c] !== weights[i]) constant = false;
-    }
-    this.classWeights = constant ? [cw[0] || 0, cw[1] || 0] : null;
+    // (the row loops live in helpers: a constructor optimised in the middle of a loop deoptimises on
+    // every new data shape)
+    this.classWeights = constantClassWeights(y, weights);
     const indicator = new Uint8Array(p).fill(1);
     const used = new Uint8Array(p);
-    const nnz = scanColumns(data, n, p, indicator, used);
+    const { nnz, csr } = scanIndicators(data, n, p, indicator, used);
     this.sparse = nnz < 0.5 * data.length;
     if (!this.sparse) {
       this.dense = data;
       this.rowPat = this.patPtr = this.patCol = this.dCols = new Int32Array(0);
-      this.dVals = this.patZ = this.patR = this.thD = this.gD = new Float64Array(0);
+      this.dVals = this.patZ = this.patE = this.patR = this.thD = this.gD = new Float64Array(0);
       this.nPat = 0;
       this.blocks = 1;
       return;
@@ -96,18 +93,21 @@ export class LogisticLoss {
     this.dCols = Int32Array.from(dc);
     this.thD = new Float64Array(nd);
     this.gD = new Float64Array(nd);
-    this.dVals = new Float64Array(n * nd);
-    for (let i = 0; i < n; i++) {
-      for (let d = 0; d < nd; d++) this.dVals[i * nd + d] = data[i * p + dc[d]];
-    }
-    const csr = indicatorCsr(data, n, p, indicator, nnz);
-    let g = groupPatterns(csr, n);
-    if (splitBlocks && g.nPat > n >> 2) {
+    this.dVals = gatherColumns(data, n, p, this.dCols);
+    // with split blocks allowed, whole-row grouping stops once it passes n/4 patterns (rows mostly
+    // distinct): blocks are then tried against an estimate of the whole-row cost
+    const limit = n >> 2;
+    const whole = groupPatterns(csr, n, splitBlocks ? limit : n);
+    let g: PatternLayout;
+    if ('rowPat' in whole) g = whole;
+    else {
       const b = blockPatterns(csr, n, p, indicator, used);
-      // per-evaluation cost: one gather + scatter per row and block, plus the pattern sums
-      const costWhole = n + (g.patPtr[g.nPat] ?? 0);
+      // per-evaluation cost: one gather + scatter per row and block, plus the pattern sums; whole rows:
+      // the patterns seen so far extrapolated to all rows, each of the average row size
+      const patterns = Math.min(n, (whole.patterns * n) / whole.rows);
+      const costWhole = n + patterns * (csr.cols.length / n);
       const costBlocks = n * b.blocks + b.patPtr[b.nPat];
-      if (b.blocks > 1 && costBlocks < 0.7 * costWhole) g = b;
+      g = b.blocks > 1 && costBlocks < 0.7 * costWhole ? b : (groupPatterns(csr, n, n) as PatternLayout);
     }
     this.blocks = g.blocks;
     this.rowPat = g.rowPat;
@@ -115,6 +115,7 @@ export class LogisticLoss {
     this.patPtr = g.patPtr;
     this.patCol = g.patCol;
     this.patZ = new Float64Array(this.nPat);
+    this.patE = new Float64Array(this.nPat);
     this.patR = new Float64Array(this.nPat * (1 + nd));
   }
 
@@ -179,24 +180,28 @@ export class LogisticLoss {
     return loss;
   }
 
-  /** Data term and gradient for the pattern layout: margins, loss and gradient fused in one row pass. */
+  /*
+   * The pattern layout's row pass. A row's margin is its pattern sum(s) plus its dense part, so e^{−z}
+   * is the product of the patterns' e^{−patZ} (one Math.exp per pattern) and, with a dense block, of
+   * e^{−dense part} (one per row). With E = e^{−z}: σ(z) = 1/(1 + E) and e^{−|z|} = min(E, 1/E).
+   * Products are used only while every factor stays within e^{±345}, so no partial product leaves the
+   * normal range; other rows take Math.exp(−z). Whole-row patterns are the case of one block, so every
+   * layout runs the same loop (and the JIT's type feedback from one data set serves the next).
+   */
+
+  /** Data term and gradient (written, not added) for the pattern layout (the intercept added per row). */
   private lossGradSparse(theta: Float64Array, grad: Float64Array): number {
-    const { n, p, z, y, w, patPtr, patCol, patZ, patR, rowPat, dCols, dVals, nPat, thD, gD, blocks } = this;
+    const { n, p, z, y, w, patPtr, patCol, patZ, patE, patR, rowPat, dCols, dVals, nPat, thD, gD, blocks } =
+      this;
     const nd = dCols.length;
-    const b = this.fitIntercept ? theta[p] : 0;
-    // the intercept goes into the pattern sums when there is one pattern per row, else into each row
-    const pb = blocks === 1 ? b : 0;
-    const rowB = b - pb;
-    for (let q = 0; q < nPat; q++) {
-      let s = pb;
-      for (let k = patPtr[q], e = patPtr[q + 1]; k < e; k++) s += theta[patCol[k]];
-      patZ[q] = s;
-      patR[q] = 0;
-    }
+    const rowB = this.fitIntercept ? theta[p] : 0;
+    const maxAbs = Math.max(Math.abs(rowB), patternSums(theta, 0, patPtr, patCol, patZ, patE, patR, nPat));
+    const products = (blocks + 1) * maxAbs < 345;
     for (let d = 0; d < nd; d++) {
       thD[d] = theta[dCols[d]];
       gD[d] = 0;
     }
+    const eB = Math.exp(-rowB);
     const byClass = this.classWeights !== null;
     let lin = 0;
     let logs = 0;
@@ -207,23 +212,28 @@ export class LogisticLoss {
     let rsum = 0;
     for (let i = 0; i < n; i++) {
       const rb = i * blocks;
-      const q = rowPat[rb];
       const off = i * nd;
-      let zi = patZ[q];
-      if (blocks !== 1) {
-        zi += rowB;
-        for (let k = 1; k < blocks; k++) zi += patZ[rowPat[rb + k]];
+      let zi = rowB;
+      let E = eB;
+      for (let k = 0; k < blocks; k++) {
+        const q = rowPat[rb + k];
+        zi += patZ[q];
+        E *= patE[q];
       }
-      for (let d = 0; d < nd; d++) zi += dVals[off + d] * thD[d];
+      if (nd > 0) {
+        let zd = 0;
+        for (let d = 0; d < nd; d++) zd += dVals[off + d] * thD[d];
+        zi += zd;
+        E = products && zd < 345 && zd > -345 ? E * Math.exp(-zd) : Math.exp(-zi);
+      } else if (!products) E = Math.exp(-zi);
       z[i] = zi;
       const wi = w[i];
       const yi = y[i];
-      const e = Math.exp(-Math.abs(zi));
-      const h = +(zi > 0);
-      const pr = (h + (1 - h) * e) / (1 + e);
+      const e = Math.min(E, 1 / E);
+      const pr = 1 / (1 + E);
       lin += wi * (Math.max(zi, 0) - yi * zi);
       if (byClass) {
-        prod1 *= 1 + yi * e; // the factor goes to its class's product, 1 to the other
+        prod1 *= 1 + yi * e;
         prod0 *= 1 + (1 - yi) * e;
         if ((i & 511) === 511) {
           log0 += Math.log(prod0);
@@ -236,8 +246,7 @@ export class LogisticLoss {
       }
       const ri = wi * (pr - yi);
       rsum += ri;
-      patR[q] += ri;
-      for (let k = 1; k < blocks; k++) patR[rowPat[rb + k]] += ri;
+      for (let k = 0; k < blocks; k++) patR[rowPat[rb + k]] += ri;
       for (let d = 0; d < nd; d++) gD[d] += ri * dVals[off + d];
     }
     if (byClass) {
@@ -245,10 +254,7 @@ export class LogisticLoss {
       logs = cw[0] * (log0 + Math.log(prod0)) + cw[1] * (log1 + Math.log(prod1));
     }
     grad.fill(0);
-    for (let q = 0; q < nPat; q++) {
-      const rq = patR[q];
-      for (let k = patPtr[q], e = patPtr[q + 1]; k < e; k++) grad[patCol[k]] += rq;
-    }
+    scatterPatterns(grad, patPtr, patCol, patR, nPat);
     for (let d = 0; d < nd; d++) grad[dCols[d]] += gD[d];
     if (this.fitIntercept) grad[p] = rsum;
     return lin + logs;
@@ -330,42 +336,139 @@ export class LogisticLoss {
   }
 }
 
+/**
+ * Pattern sums `patZ[q] = pb + Σ theta[patCol[k]]`, `patE = e^{−patZ}`, cleared `patR`; returns the
+ * largest |patZ|.
+ */
+function patternSums(
+  theta: Float64Array,
+  pb: number,
+  patPtr: Int32Array,
+  patCol: Int32Array,
+  patZ: Float64Array,
+  patE: Float64Array,
+  patR: Float64Array,
+  nPat: number,
+): number {
+  let maxAbs = 0;
+  for (let q = 0; q < nPat; q++) {
+    let s = pb;
+    for (let k = patPtr[q], e = patPtr[q + 1]; k < e; k++) s += theta[patCol[k]];
+    patZ[q] = s;
+    patE[q] = Math.exp(-s);
+    patR[q] = 0;
+    maxAbs = Math.max(maxAbs, Math.abs(s));
+  }
+  return maxAbs;
+}
+
+/** Adds each pattern's residual sum `patR[q]` to the gradient of its columns. */
+function scatterPatterns(
+  grad: Float64Array,
+  patPtr: Int32Array,
+  patCol: Int32Array,
+  patR: Float64Array,
+  nPat: number,
+): void {
+  for (let q = 0; q < nPat; q++) {
+    const rq = patR[q];
+    for (let k = patPtr[q], e = patPtr[q + 1]; k < e; k++) grad[patCol[k]] += rq;
+  }
+}
+
+/** [w0, w1] when every row's weight is its class's constant, else null. */
+function constantClassWeights(y: Uint8Array, weights: Float64Array): [number, number] | null {
+  const cw: [number, number] = [Number.NaN, Number.NaN];
+  for (let i = 0; i < y.length; i++) {
+    const c = y[i];
+    if (Number.isNaN(cw[c])) cw[c] = weights[i];
+    else if (cw[c] !== weights[i]) return null;
+  }
+  return [cw[0] || 0, cw[1] || 0];
+}
+
+/** Columns `cols` of row-major `data` (n × p) as a row-major n × cols.length block. */
+function gatherColumns(data: Float64Array, n: number, p: number, cols: Int32Array): Float64Array {
+  const nd = cols.length;
+  const out = new Float64Array(n * nd);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < nd; d++) out[i * nd + d] = data[i * p + cols[d]];
+  }
+  return out;
+}
+
 /** w·σ(z)·(1 − σ(z)), stable for large |z|. */
 function curvature(z: number, w: number): number {
   const e = Math.exp(-Math.abs(z));
   return (w * e) / ((1 + e) * (1 + e));
 }
 
-/** Counts the non-zeros of row-major `data`; marks used columns and clears `indicator` of non-0/1 ones. */
-function scanColumns(
+/**
+ * One pass over row-major `data`: counts the non-zeros, marks used columns, clears `indicator` of
+ * columns holding a value other than 0/1, and lists per row (in column order) the active = 1 columns
+ * that are indicators.
+ */
+function scanIndicators(
   data: Float64Array,
   n: number,
   p: number,
   indicator: Uint8Array,
   used: Uint8Array,
-): number {
+): { nnz: number; csr: Csr } {
+  const ptr = new Int32Array(n + 1);
+  // capacity from the ones of the first rows (grown if the guess falls short)
+  const head = Math.min(n, 64);
+  let ones = 0;
+  for (let k = 0; k < head * p; k++) if (data[k] === 1) ones++;
+  let cols = new Int32Array(Math.max(16, Math.ceil(((ones + head) / Math.max(1, head)) * n * 1.05) + p));
+  let m = 0;
   let nnz = 0;
   for (let i = 0; i < n; i++) {
+    if (m + p > cols.length) {
+      const grown = new Int32Array(Math.max(2 * cols.length, m + p));
+      grown.set(cols.subarray(0, m));
+      cols = grown;
+    }
     const off = i * p;
     for (let j = 0; j < p; j++) {
       const v = data[off + j];
       if (v !== 0) {
         nnz++;
         used[j] = 1;
-        if (v !== 1) indicator[j] = 0;
+        if (v === 1) cols[m++] = j;
+        else indicator[j] = 0;
       }
     }
+    ptr[i + 1] = m;
   }
-  return nnz;
+  // drop the 1s of columns that turned out to hold other values too
+  let clean = true;
+  for (let t = 0; t < m && clean; t++) if (indicator[cols[t]] === 0) clean = false;
+  if (!clean) {
+    let at = 0;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const end = ptr[i + 1];
+      for (; from < end; from++) if (indicator[cols[from]] === 1) cols[at++] = cols[from];
+      ptr[i + 1] = at;
+    }
+    m = at;
+  }
+  return { nnz, csr: { ptr, cols: cols.subarray(0, m) } };
 }
 
 /**
  * Groups rows by their set of active 0/1 indicator columns (an open-addressing hash table on the column
- * lists); patterns are numbered in order of first appearance.
+ * lists); patterns are numbered in order of first appearance. Gives up (returning how many rows gave
+ * how many patterns) as soon as there are more than `maxPatterns`.
  */
-function groupPatterns(csr: Csr, n: number): PatternLayout {
+function groupPatterns(
+  csr: Csr,
+  n: number,
+  maxPatterns: number,
+): PatternLayout | { rows: number; patterns: number } {
   const { ptr: rowPtr, cols: act } = csr;
-  let patCols = new Int32Array(Math.max(16, act.length));
+  let patCols = new Int32Array(Math.max(16, Math.min(act.length, (act.length / n) * (maxPatterns + 1))));
   let patCount = 0;
   let ptr = new Int32Array(n + 1);
   const patHash = new Int32Array(n);
@@ -400,6 +503,7 @@ function groupPatterns(csr: Csr, n: number): PatternLayout {
       slot = (slot + 1) & mask;
     }
     if (q < 0) {
+      if (nPat === maxPatterns) return { rows: i + 1, patterns: nPat + 1 };
       q = nPat++;
       table[slot] = q;
       patHash[q] = h;
@@ -452,8 +556,10 @@ function blockPatterns(
   const blockCols: number[][] = [];
   const blockIds: Int32Array[] = [];
   const blockCounts: number[] = [];
-  // ids of the current block's row patterns are sparse in [0, maxId); only rows with a 1 move per column
-  const capIds = 1 + rowCols.length;
+  // ids of the current block's row patterns are sparse in [0, maxId); only rows with a 1 move per column.
+  // A column adds at most n ids and at most n are live, so renumbering the live ids densely whenever a
+  // column might overflow keeps every id below 2n + 1 (the block's patterns do not depend on the ids).
+  const capIds = Math.min(1 + rowCols.length, 2 * n + 1);
   const size = new Int32Array(capIds);
   const stamp = new Int32Array(capIds).fill(-1);
   const newIdOf = new Int32Array(capIds);
@@ -487,11 +593,27 @@ function blockPatterns(
     live = 1;
     cols = [];
   };
+  const renumber = (): void => {
+    compact.fill(-1, 0, maxId);
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      let q = compact[ids[i]];
+      if (q < 0) {
+        q = c++;
+        compact[ids[i]] = q;
+      }
+      ids[i] = q;
+    }
+    size.fill(0, 0, maxId);
+    for (let i = 0; i < n; i++) size[ids[i]]++;
+    maxId = c;
+  };
   let gen = 0;
   for (let j = 0; j < p; j++) {
     if (indicator[j] !== 1 || used[j] !== 1) continue;
     const r0 = colCount[j];
     const r1 = colCount[j + 1];
+    if (maxId + (r1 - r0) > capIds) renumber();
     for (let attempt = 0; attempt < 2; attempt++) {
       gen++;
       let nNew = 0;
@@ -570,19 +692,4 @@ function blockPatterns(
 interface Csr {
   ptr: Int32Array;
   cols: Int32Array;
-}
-
-function indicatorCsr(data: Float64Array, n: number, p: number, indicator: Uint8Array, nnz: number): Csr {
-  const ptr = new Int32Array(n + 1);
-  let cols = new Int32Array(Math.max(16, nnz));
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const off = i * p;
-    for (let j = 0; j < p; j++) {
-      if (data[off + j] === 1 && indicator[j] === 1) cols[m++] = j;
-    }
-    ptr[i + 1] = m;
-  }
-  if (m < cols.length) cols = cols.subarray(0, m);
-  return { ptr, cols };
 }

@@ -237,3 +237,65 @@ describe('LogisticLoss column blocks', () => {
     expect(Math.abs(a.intercept - b.intercept)).toBeLessThan(1e-6);
   });
 });
+
+describe('LogisticLoss pattern products (e^{−z} as a product of pattern factors)', () => {
+  /** Σ w_i·[log(1 + e^{z_i}) − y_i·z_i] + ‖coef‖²/(2C) and its gradient, row by row. */
+  function bruteForce(Xm: Matrix, yv: Uint8Array, C: number, theta: Float64Array) {
+    const p = Xm.cols;
+    const g = new Float64Array(p + 1);
+    let f = 0;
+    for (let i = 0; i < Xm.rows; i++) {
+      let z = theta[p];
+      for (let j = 0; j < p; j++) z += theta[j] * Xm.data[i * p + j];
+      f += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - yv[i] * z;
+      const r = 1 / (1 + Math.exp(-z)) - yv[i];
+      for (let j = 0; j < p; j++) g[j] += r * Xm.data[i * p + j];
+      g[p] += r;
+    }
+    for (let j = 0; j < p; j++) {
+      f += (theta[j] * theta[j]) / (2 * C);
+      g[j] += theta[j] / C;
+    }
+    return { f, g };
+  }
+
+  let s = 777;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  const n = 500;
+  const withNumeric: number[][] = [];
+  const yv = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(21).fill(0);
+    for (let f = 0; f < 4; f++) row[f * 5 + Math.floor(rnd() * 5)] = 1;
+    row[20] = rnd() * 4 - 2;
+    withNumeric.push(row);
+    yv[i] = rnd() < 0.5 ? 1 : 0;
+  }
+  const designs: [string, Matrix][] = [
+    ['indicators + a numeric column', matrixFromRows(withNumeric)],
+    ['indicators only', matrixFromRows(withNumeric.map((r) => r.slice(0, 20)))],
+  ];
+  const weights = new Float64Array(n).fill(1);
+  for (const [name, Xm] of designs) {
+    for (const splitBlocks of [false, true]) {
+      for (const scale of [0.5, 400]) {
+        it(`${name}, ${splitBlocks ? 'column blocks' : 'whole rows'}, coefficients × ${scale}`, () => {
+          const loss = new LogisticLoss(Xm, yv, weights, 2, true, splitBlocks);
+          expect(loss.sparse).toBe(true);
+          const theta = new Float64Array(loss.size).map((_, j) => Math.sin(1.7 * j + 0.3) * scale);
+          const g = new Float64Array(loss.size);
+          const f = loss.lossGrad(theta, g);
+          const ref = bruteForce(Xm, yv, 2, theta);
+          expect(Number.isFinite(f)).toBe(true);
+          expect(Math.abs(f - ref.f)).toBeLessThan(1e-11 * Math.max(1, Math.abs(ref.f)));
+          let gmax = 1;
+          for (const v of ref.g) gmax = Math.max(gmax, Math.abs(v));
+          expect(maxDiff(g, ref.g)).toBeLessThan(1e-11 * gmax);
+        });
+      }
+    }
+  }
+});
