@@ -135,6 +135,55 @@ export function describeApiConformance(backend: TestBackend): void {
       expect(((await c.json()) as { predicted: number }).predicted).toBe(1);
     });
 
+    it('a batch spanning several chunks: items in order, the invalid ones in place, every valid one logged as understood', async () => {
+      const odors = ['p', 'A', 'n', 'f'];
+      const records = Array.from({ length: 2_500 }, (_, i) =>
+        i % 997 === 5
+          ? { ...CLASSIC_MUSHROOM, odor: 'z' }
+          : { ...CLASSIC_MUSHROOM, odor: odors[i % odors.length] },
+      );
+      const res = await post('/v1/predict/batch', { records });
+      expect(res.status).toBe(200);
+      const b = (await res.json()) as {
+        count: number;
+        predicted: number;
+        invalid: number;
+        items: {
+          ok: boolean;
+          index: number;
+          predictionId?: string;
+          decision?: string;
+          probability?: number;
+        }[];
+      };
+      const bad = records.flatMap((r, i) => (r.odor === 'z' ? [i] : []));
+      expect(bad).toEqual([5, 1002, 1999]);
+      expect(b).toMatchObject({ count: 2_500, predicted: 2_497, invalid: 3 });
+      expect(b.items.map((it) => it.index)).toEqual(records.map((_, i) => i));
+      expect(b.items.filter((it) => !it.ok).map((it) => it.index)).toEqual(bad);
+      // the same answers as one-by-one predictions
+      for (const i of [0, 1, 2, 3, 2_499]) {
+        const one = (await (await post('/v1/predict', records[i])).json()) as {
+          decision: string;
+          probability: number;
+        };
+        expect(b.items[i]).toMatchObject({ ok: true, decision: one.decision, probability: one.probability });
+      }
+      // acknowledged means stored: every id is in the log, input as understood (codes lower-cased)
+      const storage = await openStorage(dbUrl);
+      try {
+        for (const i of [0, 1, 999, 1_000, 1_001, 2_000, 2_499]) {
+          const row = await storage.predictions.get(b.items[i].predictionId!);
+          expect(row).toMatchObject({ requestKind: 'batch', decision: b.items[i].decision });
+          expect(row?.input).toEqual({ ...CLASSIC_MUSHROOM, odor: odors[i % odors.length].toLowerCase() });
+        }
+        const ids = new Set(await storage.predictions.ids());
+        expect(b.items.filter((it) => it.ok && !ids.has(it.predictionId!))).toEqual([]);
+      } finally {
+        await storage.close();
+      }
+    });
+
     it('speaks Open Inference Protocol v2 and the MLflow scoring protocol', async () => {
       const meta = await fetch(`${url}/v2/models/sporeprint-classic`);
       expect(((await meta.json()) as { inputs: unknown[] }).inputs).toHaveLength(22);
