@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -127,6 +127,24 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       expect(await storage.predictions.count()).toBe(1);
     } finally {
       other.close();
+      await storage.close();
+    }
+  });
+
+  it('keeps the WAL bounded while it writes (SQLite checkpoints as it commits)', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file);
+    try {
+      const big = { 'cap-shape': 'x', pad: 'p'.repeat(600) };
+      for (let b = 0; b < 30; b++) {
+        await w.write(rowsOf(Array.from({ length: 1000 }, () => prediction({ input: big }))));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await storage.predictions.count()).toBe(30_000);
+      // about 25 MB of rows went through the WAL; without checkpoints it would hold them all
+      expect(statSync(`${file}-wal`).size).toBeLessThan(12 * 1024 * 1024);
+    } finally {
+      await w.close();
       await storage.close();
     }
   });
