@@ -26,6 +26,8 @@ export type FeatureValue = string | number | null;
 /** A three-way answer. */
 export type Decision = 'edible' | 'poisonous' | 'uncertain';
 const DECISIONS: readonly Decision[] = ['edible', 'poisonous', 'uncertain'];
+/** The (shared, frozen) answer of {@link ModelPipeline.rangeWarnings} when nothing is out of range. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 /** Why the policy alone answers "uncertain". */
 export const UNCERTAIN_REASON = 'P(poisonous) between the edible and poisonous thresholds';
@@ -317,7 +319,7 @@ export class ModelPipeline {
   }
 
   /** Warnings for values far outside the training range (numeric features). */
-  rangeWarnings(values: readonly FeatureValue[]): string[] {
+  rangeWarnings(values: readonly FeatureValue[]): readonly string[] {
     const checks = this.rangeChecks;
     let warnings: string[] | null = null;
     for (let c = 0; c < checks.length; c++) {
@@ -328,7 +330,7 @@ export class ModelPipeline {
         warnings.push(`${k.name} = ${v} is far outside the training range [${k.min}, ${k.max}]`);
       }
     }
-    return warnings ?? [];
+    return warnings ?? NO_WARNINGS;
   }
 
   /** The JSON artifact. */
