@@ -1,11 +1,12 @@
 import { type FeatureInfo, type Matrix, NotFittedError, Rng, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import type { TreeArrays } from '../tree-arrays.js';
+import { checkTreeStructure, treeFromPlain } from '../tree-arrays-json.js';
 import { binMatrix } from './binning.js';
 import { CompiledForest } from './compiled-forest.js';
 import { FlatForest, type MarginPrecision } from './flat-forest.js';
 import { type MarginUpdate, TreeGrower } from './grow-tree.js';
-import { assertGbtSchema, checkTreeStructure, treeFromPlain } from './model-schema.js';
+import { assertGbtSchema } from './model-schema.js';
 import { type GradientBoostingParams, resolveGbtParams } from './params.js';
 
 /** XGBoost's `get_score` importance types. */
@@ -425,7 +426,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
   static fromTrees(parts: BoosterParts): GradientBoostingClassifier {
     const nf = parts.features.length;
     parts.trees.forEach((t, i) => {
-      checkTreeStructure(t, nf, `tree ${i}`);
+      checkTreeStructure(t, nf, `booster: tree ${i}`);
     });
     if (!(parts.baseScore > 0 && parts.baseScore < 1)) {
       throw new SporeprintError('SP_ERR_MODEL_FORMAT', `base score ${parts.baseScore} is not in (0, 1)`);

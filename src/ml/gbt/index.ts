@@ -1,3 +1,4 @@
+export { checkTreeStructure } from '../tree-arrays-json.js';
 export { type BinnedData, binMatrix, quantileCuts } from './binning.js';
 export { CompiledForest, exactLiteral } from './compiled-forest.js';
 export { FlatForest, type MarginPrecision } from './flat-forest.js';
@@ -8,5 +9,5 @@ export {
   type ImportanceType,
 } from './gradient-boosting.js';
 export { calcGain, calcWeight, splitGain, thresholdL1 } from './grow-tree.js';
-export { checkTreeStructure, GRADIENT_BOOSTING_SCHEMA } from './model-schema.js';
+export { GRADIENT_BOOSTING_SCHEMA } from './model-schema.js';
 export { DEFAULT_GBT_PARAMS, type GradientBoostingParams, resolveGbtParams } from './params.js';

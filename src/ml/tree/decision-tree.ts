@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
+import { treeFromPlain } from '../tree-arrays-json.js';
 import {
   type ClassWeight,
   checkClassWeight,
@@ -313,44 +314,27 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
       );
     }
     const j = json as unknown as DecisionTreeJSON;
-    const t = j.tree;
-    const m = t.left.length;
-    const bad = (path: string, why: string): never => {
-      throw new SporeprintError('SP_ERR_MODEL_FORMAT', `decision-tree model: ${path} ${why}`, { path });
-    };
-    if (m === 0) bad('/tree/left', 'is empty');
-    for (const k of Object.keys(t) as (keyof typeof t)[]) {
-      if (k !== 'catBits' && t[k].length !== m)
-        bad(`/tree/${k}`, `has ${t[k].length} entries, expected ${m}`);
+    if (j.featureKinds.length !== j.featureNames.length) {
+      throw new SporeprintError(
+        'SP_ERR_MODEL_FORMAT',
+        'decision-tree model: /featureKinds does not match /featureNames',
+        {
+          path: '/featureKinds',
+        },
+      );
     }
-    if (j.featureKinds.length !== j.featureNames.length) bad('/featureKinds', 'does not match /featureNames');
-    for (let i = 0; i < m; i++) {
-      const l = t.left[i];
-      if (l === -1) continue;
-      if (l <= i || l >= m || t.right[i] <= i || t.right[i] >= m)
-        bad(`/tree/left/${i}`, 'points outside the tree');
-      if (t.feature[i] < 0 || t.feature[i] >= j.featureNames.length)
-        bad(`/tree/feature/${i}`, 'is out of range');
-      if (t.catOffset[i] + t.catWords[i] > t.catBits.length) bad(`/tree/catOffset/${i}`, 'is out of range');
+    const tree = treeFromPlain(j.tree, j.featureNames.length, 'decision-tree model: /tree');
+    if (j.tree.proba.length !== tree.left.length) {
+      throw new SporeprintError(
+        'SP_ERR_MODEL_FORMAT',
+        `decision-tree model: /tree/proba has ${j.tree.proba.length} entries, expected ${tree.left.length}`,
+        { path: '/tree/proba' },
+      );
     }
     const model = new DecisionTreeClassifier(j.params as Partial<DecisionTreeParams>);
-    const tree: TreeArrays = {
-      left: Int32Array.from(t.left),
-      right: Int32Array.from(t.right),
-      feature: Int32Array.from(t.feature),
-      threshold: Float64Array.from(t.threshold),
-      defaultLeft: Uint8Array.from(t.defaultLeft),
-      isCategorical: Uint8Array.from(t.isCategorical),
-      catOffset: Int32Array.from(t.catOffset),
-      catWords: Int32Array.from(t.catWords),
-      catBits: Uint32Array.from(t.catBits),
-      value: Float64Array.from(t.value),
-      cover: Float64Array.from(t.cover),
-      gain: Float64Array.from(t.gain),
-    };
     model.state = {
       tree,
-      proba: Float64Array.from(t.proba),
+      proba: Float64Array.from(j.tree.proba),
       featureNames: [...j.featureNames],
       featureKinds: [...j.featureKinds],
       importances: Float64Array.from(j.featureImportances),

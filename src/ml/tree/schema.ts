@@ -1,5 +1,6 @@
+import { TREE_ARRAYS_SCHEMA } from '../tree-arrays-json.js';
+
 const numArray = { type: 'array', items: { type: 'number' } } as const;
-const intArray = { type: 'array', items: { type: 'integer' } } as const;
 
 /** JSON Schema (draft-07) of a serialised {@link DecisionTreeClassifier} (`formatVersion` 1). */
 export const DECISION_TREE_SCHEMA = {
@@ -48,38 +49,12 @@ export const DECISION_TREE_SCHEMA = {
     featureKinds: { type: 'array', items: { enum: ['numeric', 'categorical'] } },
     featureImportances: numArray,
     tree: {
-      type: 'object',
-      required: [
-        'left',
-        'right',
-        'feature',
-        'threshold',
-        'defaultLeft',
-        'isCategorical',
-        'catOffset',
-        'catWords',
-        'catBits',
-        'value',
-        'cover',
-        'gain',
-        'proba',
-      ],
+      ...TREE_ARRAYS_SCHEMA,
+      required: [...TREE_ARRAYS_SCHEMA.required, 'proba'],
       properties: {
-        left: intArray,
-        right: intArray,
-        feature: intArray,
-        threshold: numArray,
-        defaultLeft: { type: 'array', items: { enum: [0, 1] } },
-        isCategorical: { type: 'array', items: { enum: [0, 1] } },
-        catOffset: intArray,
-        catWords: intArray,
-        catBits: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 } },
-        value: numArray,
-        cover: numArray,
-        gain: numArray,
+        ...TREE_ARRAYS_SCHEMA.properties,
         proba: { type: 'array', items: { type: 'number', minimum: 0, maximum: 1 } },
       },
-      additionalProperties: false,
     },
   },
   additionalProperties: false,
