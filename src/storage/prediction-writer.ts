@@ -47,26 +47,36 @@ export const PREDICTIONS_PER_INSERT = 500;
 /** Prepared statements kept per row count (the group-commit log produces batches of varying size). */
 const CACHED_STATEMENTS = 64;
 
+/** The multi-row INSERT of `n` prediction rows, with `?` placeholders in {@link PREDICTION_COLUMNS} order. */
+export function insertPredictionsSql(n: number): string {
+  const tuple = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
+  return `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values ${new Array<string>(n).fill(tuple).join(',')}`;
+}
+
+/** `make(insertPredictionsSql(n))` per row count `n`, the most recent {@link CACHED_STATEMENTS} kept. */
+function perRowCount<T>(make: (sql: string) => T): (n: number) => T {
+  const cache = new Map<number, T>();
+  return (n) => {
+    let value = cache.get(n);
+    if (value === undefined) {
+      if (cache.size >= CACHED_STATEMENTS) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      value = make(insertPredictionsSql(n));
+      cache.set(n, value);
+    }
+    return value;
+  };
+}
+
 /**
  * Multi-row INSERTs with bound parameters, run through Kysely's connection as raw SQL: works on
  * every dialect, and skips building and compiling a query tree of 12 × 500 values per statement
  * (the texts are cached per row count).
  */
 export function kyselyPredictionWriter(rowsPerInsert = PREDICTIONS_PER_INSERT): PredictionRowWriter {
-  const texts = new Map<number, string>();
-  const tuple = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
-  const textFor = (n: number): string => {
-    let text = texts.get(n);
-    if (text === undefined) {
-      if (texts.size >= CACHED_STATEMENTS) {
-        const oldest = texts.keys().next().value;
-        if (oldest !== undefined) texts.delete(oldest);
-      }
-      text = `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values ${new Array<string>(n).fill(tuple).join(',')}`;
-      texts.set(n, text);
-    }
-    return text;
-  };
+  const textFor = perRowCount((sql) => sql);
   return {
     async insert(trx, rows) {
       for (let start = 0; start < rows.length; start += rowsPerInsert) {
@@ -80,7 +90,7 @@ export function kyselyPredictionWriter(rowsPerInsert = PREDICTIONS_PER_INSERT): 
 }
 
 /** Appends the values of `r` in {@link PREDICTION_COLUMNS} order. */
-function pushRow(params: unknown[], r: Insertable<PredictionsTable>): void {
+export function pushRow(params: unknown[], r: Insertable<PredictionsTable>): void {
   params.push(
     r.id,
     r.created_at,
@@ -100,30 +110,14 @@ function pushRow(params: unknown[], r: Insertable<PredictionsTable>): void {
 /**
  * Prepared multi-row INSERTs on the raw better-sqlite3 handle that Kysely also uses. Only valid while
  * the caller holds a write transaction on that handle: SQLite has one connection, so these statements
- * run inside it. Statements are cached per row count, the least recently created evicted first.
+ * run inside it. Statements are cached per row count, the oldest evicted first.
  */
 export function sqlitePredictionWriter(
   handle: BetterSqlite3.Database,
   rowsPerInsert = PREDICTIONS_PER_INSERT,
   busyTimeoutMs = 5000,
 ): PredictionRowWriter {
-  const statements = new Map<number, BetterSqlite3.Statement>();
-  const tuple = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
-  const statementFor = (n: number): BetterSqlite3.Statement => {
-    let statement = statements.get(n);
-    if (statement === undefined) {
-      if (statements.size >= CACHED_STATEMENTS) {
-        const oldest = statements.keys().next().value;
-        if (oldest !== undefined) statements.delete(oldest);
-      }
-      const values = new Array<string>(n).fill(tuple).join(',');
-      statement = handle.prepare(
-        `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values ${values}`,
-      );
-      statements.set(n, statement);
-    }
-    return statement;
-  };
+  const statementFor = perRowCount((sql) => handle.prepare(sql));
   const insertAll = (rows: readonly Insertable<PredictionsTable>[]): void => {
     const params: unknown[] = [];
     for (let start = 0; start < rows.length; start += rowsPerInsert) {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import type { PredictionsTable } from './database-schema.js';
-import { PREDICTION_COLUMNS, PREDICTIONS_PER_INSERT } from './prediction-writer.js';
+import { PREDICTION_COLUMNS, PREDICTIONS_PER_INSERT, pushRow } from './prediction-writer.js';
 
 /** Data of the worker (structured-cloned). */
 interface WorkerData {
@@ -246,27 +246,15 @@ const hasSep = (v: string | null | undefined): boolean => typeof v === 'string' 
 /** The {@link WriteMessage} of a batch. */
 function encode(id: number, rows: readonly Insertable<PredictionsTable>[]): WriteMessage {
   const n = rows.length;
-  const values = new Array<unknown>(n * PREDICTION_COLUMNS.length);
+  const values: unknown[] = [];
   let text = true;
-  let k = 0;
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     // ids, times, decisions and kinds are checked values without control characters, and JSON text
     // holds none either (a stray one in caller-made `input` JSON would change the value count, which
     // the worker checks before binding anything); the short free-text values are checked here
     if (text && (hasSep(r.model_name) || hasSep(r.arm) || hasSep(r.client_id))) text = false;
-    values[k++] = r.id;
-    values[k++] = r.created_at;
-    values[k++] = r.model_name;
-    values[k++] = r.model_version;
-    values[k++] = r.arm ?? null;
-    values[k++] = r.client_id ?? null;
-    values[k++] = r.input;
-    values[k++] = r.output;
-    values[k++] = r.decision;
-    values[k++] = r.probability;
-    values[k++] = r.latency_us;
-    values[k++] = r.request_kind;
+    pushRow(values, r);
   }
   if (!text) return { id, n, flat: values };
   for (let j = 0; j < values.length; j += PREDICTION_COLUMNS.length) {
