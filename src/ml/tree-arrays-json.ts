@@ -44,8 +44,29 @@ export const TREE_ARRAYS_SCHEMA = {
   additionalProperties: false,
 } as const;
 
+/** {@link TreeArrays} as plain number arrays: the JSON form. */
+export type PlainTree = { [K in keyof TreeArrays]: number[] };
+
+/** The JSON form of a tree (numbers, not typed arrays). */
+export function treeToPlain(t: TreeArrays): PlainTree {
+  return {
+    left: Array.from(t.left),
+    right: Array.from(t.right),
+    feature: Array.from(t.feature),
+    threshold: Array.from(t.threshold),
+    defaultLeft: Array.from(t.defaultLeft),
+    isCategorical: Array.from(t.isCategorical),
+    catOffset: Array.from(t.catOffset),
+    catWords: Array.from(t.catWords),
+    catBits: Array.from(t.catBits),
+    value: Array.from(t.value),
+    cover: Array.from(t.cover),
+    gain: Array.from(t.gain),
+  };
+}
+
 /** Builds typed {@link TreeArrays} from plain arrays (already schema-checked), then checks its structure. */
-export function treeFromPlain(t: Record<string, number[]>, nFeatures: number, where: string): TreeArrays {
+export function treeFromPlain(t: PlainTree, nFeatures: number, where: string): TreeArrays {
   const tree: TreeArrays = {
     left: Int32Array.from(t.left),
     right: Int32Array.from(t.right),

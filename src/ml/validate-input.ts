@@ -66,6 +66,20 @@ export function checkSampleWeight(w: Float64Array | undefined, rows: number): vo
 /** Class weights: `null` (none), `'balanced'` (n / (2·count)) or explicit weights per class. */
 export type ClassWeight = null | 'balanced' | { readonly 0: number; readonly 1: number };
 
+/** JSON Schema (draft-07) of a {@link ClassWeight}, for the estimators' artifact schemas. */
+export const CLASS_WEIGHT_SCHEMA = {
+  anyOf: [
+    { type: 'null' },
+    { const: 'balanced' },
+    {
+      type: 'object',
+      required: ['0', '1'],
+      properties: { '0': { type: 'number', minimum: 0 }, '1': { type: 'number', minimum: 0 } },
+      additionalProperties: false,
+    },
+  ],
+} as const;
+
 /** Validates a class-weight hyper-parameter (throws SP_ERR_BAD_PARAM naming `classWeight`). */
 export function checkClassWeight(cw: unknown): ClassWeight {
   if (cw === null || cw === undefined) return null;

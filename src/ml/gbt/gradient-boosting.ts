@@ -1,7 +1,7 @@
 import { type FeatureInfo, type Matrix, NotFittedError, Rng, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import type { TreeArrays } from '../tree-arrays.js';
-import { checkTreeStructure, treeFromPlain } from '../tree-arrays-json.js';
+import { checkTreeStructure, type PlainTree, treeFromPlain, treeToPlain } from '../tree-arrays-json.js';
 import { binMatrix } from './binning.js';
 import { CompiledForest } from './compiled-forest.js';
 import { FlatForest, type MarginPrecision } from './flat-forest.js';
@@ -347,20 +347,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
       baseScore: s.baseScore,
       marginPrecision: s.marginPrecision,
       bestIteration: s.bestIteration,
-      trees: s.trees.map((t) => ({
-        left: Array.from(t.left),
-        right: Array.from(t.right),
-        feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold),
-        defaultLeft: Array.from(t.defaultLeft),
-        isCategorical: Array.from(t.isCategorical),
-        catOffset: Array.from(t.catOffset),
-        catWords: Array.from(t.catWords),
-        catBits: Array.from(t.catBits),
-        value: Array.from(t.value),
-        cover: Array.from(t.cover),
-        gain: Array.from(t.gain),
-      })),
+      trees: s.trees.map(treeToPlain),
     };
     if (s.cuts) json.cuts = s.cuts;
     return json as EstimatorJSON;
@@ -378,7 +365,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
       marginPrecision: MarginPrecision;
       bestIteration: number;
       cuts?: number[][];
-      trees: Record<string, number[]>[];
+      trees: PlainTree[];
     };
     const nf = j.featureNames.length;
     if (j.featureKinds.length !== nf) {

@@ -1,3 +1,5 @@
+import { CLASS_WEIGHT_SCHEMA } from '../validate-input.js';
+
 /** JSON Schema (draft-07) of a serialised {@link LogisticRegression} (`formatVersion` 1). */
 export const LOGISTIC_REGRESSION_SCHEMA = {
   $id: 'sporeprint/logistic-regression/1',
@@ -15,18 +17,7 @@ export const LOGISTIC_REGRESSION_SCHEMA = {
         solver: { enum: ['lbfgs', 'newton'] },
         maxIter: { type: 'integer', minimum: 1 },
         tol: { type: 'number', exclusiveMinimum: 0 },
-        classWeight: {
-          anyOf: [
-            { type: 'null' },
-            { const: 'balanced' },
-            {
-              type: 'object',
-              required: ['0', '1'],
-              properties: { '0': { type: 'number', minimum: 0 }, '1': { type: 'number', minimum: 0 } },
-              additionalProperties: false,
-            },
-          ],
-        },
+        classWeight: CLASS_WEIGHT_SCHEMA,
         fitIntercept: { type: 'boolean' },
         seed: { type: 'integer' },
       },

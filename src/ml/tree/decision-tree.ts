@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
-import { treeFromPlain } from '../tree-arrays-json.js';
+import { type PlainTree, treeFromPlain, treeToPlain } from '../tree-arrays-json.js';
 import {
   type ClassWeight,
   checkClassWeight,
@@ -59,21 +59,7 @@ export interface DecisionTreeJSON extends EstimatorJSON {
   readonly kind: 'decision-tree';
   readonly featureKinds: ('numeric' | 'categorical')[];
   readonly featureImportances: number[];
-  readonly tree: {
-    left: number[];
-    right: number[];
-    feature: number[];
-    threshold: number[];
-    defaultLeft: number[];
-    isCategorical: number[];
-    catOffset: number[];
-    catWords: number[];
-    catBits: number[];
-    value: number[];
-    cover: number[];
-    gain: number[];
-    proba: number[];
-  };
+  readonly tree: PlainTree & { proba: number[] };
 }
 
 const validateJson = new Ajv({ strict: true }).compile(DECISION_TREE_SCHEMA);
@@ -285,21 +271,7 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
       featureNames: [...s.featureNames],
       featureKinds: [...s.featureKinds],
       featureImportances: Array.from(s.importances),
-      tree: {
-        left: Array.from(t.left),
-        right: Array.from(t.right),
-        feature: Array.from(t.feature),
-        threshold: Array.from(t.threshold),
-        defaultLeft: Array.from(t.defaultLeft),
-        isCategorical: Array.from(t.isCategorical),
-        catOffset: Array.from(t.catOffset),
-        catWords: Array.from(t.catWords),
-        catBits: Array.from(t.catBits),
-        value: Array.from(t.value),
-        cover: Array.from(t.cover),
-        gain: Array.from(t.gain),
-        proba: Array.from(s.proba),
-      },
+      tree: { ...treeToPlain(t), proba: Array.from(s.proba) },
     };
   }
 

@@ -1,4 +1,5 @@
 import { TREE_ARRAYS_SCHEMA } from '../tree-arrays-json.js';
+import { CLASS_WEIGHT_SCHEMA } from '../validate-input.js';
 
 const numArray = { type: 'array', items: { type: 'number' } } as const;
 
@@ -29,18 +30,7 @@ export const DECISION_TREE_SCHEMA = {
         minSamplesLeaf: { type: 'integer', minimum: 1 },
         minImpurityDecrease: { type: 'number', minimum: 0 },
         ccpAlpha: { type: 'number', minimum: 0 },
-        classWeight: {
-          anyOf: [
-            { type: 'null' },
-            { const: 'balanced' },
-            {
-              type: 'object',
-              required: ['0', '1'],
-              properties: { '0': { type: 'number', minimum: 0 }, '1': { type: 'number', minimum: 0 } },
-              additionalProperties: false,
-            },
-          ],
-        },
+        classWeight: CLASS_WEIGHT_SCHEMA,
         seed: { type: 'integer' },
       },
       additionalProperties: false,
