@@ -571,8 +571,8 @@ function blockPatterns(
   size[0] = n;
   let cols: number[] = [];
   const compact = new Int32Array(capIds);
-  const close = (): void => {
-    if (cols.length === 0) return;
+  /** Renumbers `ids` densely (0, 1, … in order of first appearance); returns how many there are. */
+  const compactIds = (): number => {
     compact.fill(-1, 0, maxId);
     let c = 0;
     for (let i = 0; i < n; i++) {
@@ -583,6 +583,11 @@ function blockPatterns(
       }
       ids[i] = q;
     }
+    return c;
+  };
+  const close = (): void => {
+    if (cols.length === 0) return;
+    const c = compactIds();
     blockCols.push(cols);
     blockIds.push(ids);
     blockCounts.push(c);
@@ -594,16 +599,7 @@ function blockPatterns(
     cols = [];
   };
   const renumber = (): void => {
-    compact.fill(-1, 0, maxId);
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      let q = compact[ids[i]];
-      if (q < 0) {
-        q = c++;
-        compact[ids[i]] = q;
-      }
-      ids[i] = q;
-    }
+    const c = compactIds();
     size.fill(0, 0, maxId);
     for (let i = 0; i < n; i++) size[ids[i]]++;
     maxId = c;
