@@ -7,22 +7,11 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isSporeprintError } from '../../core/index.js';
 import { openArtifactStore, openStorage, type RegisterVersionInput, type Storage } from '../index.js';
-import { makeCounts, makeSource, makeVersion } from './storage-fixtures.js';
+import { failure, makeCounts, makeSource, makeVersion } from './storage-fixtures.js';
 
 /** Runs one raw SQL statement against the database at `url`, behind the repositories' back. */
 export type RawExec = (url: string, statement: string) => Promise<void>;
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSporeprintError(e)) return { code: e.code, message: e.message };
-    return { code: `not a SporeprintError: ${String(e)}`, message: String(e) };
-  }
-  return { code: 'resolved', message: '' };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

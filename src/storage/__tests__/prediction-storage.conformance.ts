@@ -8,7 +8,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isSporeprintError } from '../../core/index.js';
 import {
   createPredictionLog,
   type GroupCommitFailure,
@@ -18,16 +17,7 @@ import {
   type Storage,
 } from '../index.js';
 import { storageContext } from '../storage-context.js';
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSporeprintError(e)) return { code: e.code, message: e.message };
-    return { code: `not a SporeprintError: ${String(e)}`, message: String(e) };
-  }
-  return { code: 'resolved', message: '' };
-}
+import { failure } from './storage-fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const at = (m: number, ms = 0) => new Date(Date.UTC(2024, 4, 1, 12, m, 0, ms));

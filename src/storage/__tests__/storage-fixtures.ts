@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isSporeprintError } from '../../core/index.js';
 import type {
   DatasetVersionInput,
   QuarantineInput,
@@ -88,4 +89,18 @@ export function makeVersion(
     preprocessing: { oneHot: { 'cap-shape': ['b', 'c', 'f', null] }, scale: [[1.5, 0.25]] },
     ...overrides,
   };
+}
+
+/**
+ * How `p` settled: the code and message of the SporeprintError it rejected with, `not a
+ * SporeprintError: …` for any other rejection, or `resolved`.
+ */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (isSporeprintError(e)) return { code: e.code, message: e.message };
+    return { code: `not a SporeprintError: ${String(e)}`, message: String(e) };
+  }
+  return { code: 'resolved', message: '' };
 }
