@@ -4,6 +4,18 @@ import { int, pct, table } from './format.js';
 
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '-');
 
+/** Columns of the guard tables (test split, and held-out rows of seen / unseen species). */
+const GUARD_COLUMNS = [
+  'model',
+  'guard',
+  'edible',
+  'poisonous',
+  'uncertain',
+  'false-edible',
+  'share of edible answers poisonous',
+  'edible kept',
+];
+
 /** Human-readable text of a training summary: poisonous recall and false-edible first. */
 export function renderTrainSummary(s: TrainSummary): string {
   const out: string[] = [];
@@ -126,16 +138,7 @@ export function renderTrainSummary(s: TrainSummary): string {
     );
     out.push(
       table([
-        [
-          'model',
-          'guard',
-          'edible',
-          'poisonous',
-          'uncertain',
-          'false-edible',
-          'share of edible answers poisonous',
-          'edible kept',
-        ],
+        GUARD_COLUMNS,
         ...guarded.flatMap((m) => {
           const g = m.metrics.guard!;
           const row = (label: string, a: typeof g.test.withGuard) => [
@@ -167,16 +170,7 @@ export function renderTrainSummary(s: TrainSummary): string {
     );
     out.push(
       table([
-        [
-          'model',
-          'guard',
-          'edible',
-          'poisonous',
-          'uncertain',
-          'false-edible',
-          'share of edible answers poisonous',
-          'edible kept',
-        ],
+        GUARD_COLUMNS,
         ...rows.flatMap((m) => {
           const d = m.metrics[key]!.decisions!;
           const row = (label: string, a: typeof d.withGuard) => [
