@@ -118,14 +118,13 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
         clientId: req.principal?.id ?? req.ip,
       });
       let ok = 0;
-      // one counter update per (decision, model version), not per item
+      // one counter update per decision, not per item (one model answers the whole batch)
       const counts = new Map<string, { r: PredictionResult; n: number }>();
       for (const it of items) {
         if (it.ok) {
           ok++;
-          const key = `${it.decision}\u0000${it.model.name}\u0000${it.model.version}`;
-          const c = counts.get(key);
-          if (c === undefined) counts.set(key, { r: it, n: 1 });
+          const c = counts.get(it.decision);
+          if (c === undefined) counts.set(it.decision, { r: it, n: 1 });
           else c.n++;
         }
       }
