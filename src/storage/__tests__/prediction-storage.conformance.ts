@@ -172,6 +172,8 @@ export function describePredictionStorageConformance(
         [{ modelVersion: 0 }, /modelVersion 0/],
         [{ latencyUs: 1.5 }, /latencyUs 1.5/],
         [{ arm: 'a'.repeat(65) }, /arm/],
+        [{ inputJson: '' }, /inputJson must be non-empty JSON text/],
+        [{ inputJson: 42 as never }, /inputJson must be non-empty JSON text/],
       ];
       for (const [overrides, message] of bad) {
         const f = await failure(
