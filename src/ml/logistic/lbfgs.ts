@@ -64,38 +64,29 @@ export function minimizeLbfgs(fun: Objective, x0: Float64Array, options: LbfgsOp
 
   let iter = 0;
   while (iter < maxIter) {
-    // two-loop recursion: d = −H·g
-    for (let j = 0; j < n; j++) d[j] = -g[j];
+    // two-loop recursion: d = −H·g (the vector loops live in small kernels the JIT optimises within the
+    // first iterations of the first fit; inlined here, they would run unoptimised until this whole
+    // function is compiled)
+    negate(d, g);
     for (let k = 0; k < stored; k++) {
       const slot = (head - 1 - k + m) % m;
       const off = slot * n;
-      let a = 0;
-      for (let j = 0; j < n; j++) a += S[off + j] * d[j];
-      a *= rho[slot];
+      const a = dotOff(S, off, d, 0, n) * rho[slot];
       alphaBuf[slot] = a;
-      for (let j = 0; j < n; j++) d[j] -= a * Y[off + j];
+      axpyOff(d, -a, Y, off, n);
     }
     if (stored > 0) {
       const last = ((head - 1 + m) % m) * n;
-      let sy = 0;
-      let yy = 0;
-      for (let j = 0; j < n; j++) {
-        sy += S[last + j] * Y[last + j];
-        yy += Y[last + j] * Y[last + j] * scale[j];
-      }
-      const gamma = sy / yy;
-      for (let j = 0; j < n; j++) d[j] *= gamma * scale[j];
+      const gamma = dotOff(S, last, Y, last, n) / scaledSquares(Y, last, scale, n);
+      scaleInto(d, gamma, scale);
     } else {
-      for (let j = 0; j < n; j++) d[j] *= scale[j];
+      scaleInto(d, 1, scale);
     }
     for (let k = stored - 1; k >= 0; k--) {
       const slot = (head - 1 - k + m) % m;
       const off = slot * n;
-      let b = 0;
-      for (let j = 0; j < n; j++) b += Y[off + j] * d[j];
-      b *= rho[slot];
-      const c = alphaBuf[slot] - b;
-      for (let j = 0; j < n; j++) d[j] += c * S[off + j];
+      const b = dotOff(Y, off, d, 0, n) * rho[slot];
+      axpyOff(d, alphaBuf[slot] - b, S, off, n);
     }
     let dg = dot(d, g);
     if (!(dg < 0)) {
@@ -120,14 +111,7 @@ export function minimizeLbfgs(fun: Objective, x0: Float64Array, options: LbfgsOp
     iter++;
     // update the correction pairs: s = xt − x, y = gt − g
     const off = head * n;
-    let sy = 0;
-    for (let j = 0; j < n; j++) {
-      const s = xt[j] - x[j];
-      const yv = gt[j] - g[j];
-      S[off + j] = s;
-      Y[off + j] = yv;
-      sy += s * yv;
-    }
+    const sy = storePair(S, Y, off, xt, x, gt, g, n);
     if (sy > 1e-10 * Math.max(1e-300, dotOff(Y, off, Y, off, n))) {
       rho[head] = 1 / sy;
       head = (head + 1) % m;
@@ -168,7 +152,7 @@ function strongWolfe(
   const n = x.length;
   let nFev = 0;
   const evalAt = (a: number): number => {
-    for (let j = 0; j < n; j++) xt[j] = x[j] + a * d[j];
+    stepInto(xt, x, a, d, n);
     nFev++;
     const v = fun(xt, gt);
     return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
@@ -255,6 +239,55 @@ function cubicMin(a: number, fa: number, da: number, b: number, fb: number, db: 
   if (!(disc >= 0)) return Number.NaN;
   const d2 = Math.sign(b - a) * Math.sqrt(disc);
   return b - ((b - a) * (db + d2 - d1)) / (db - da + 2 * d2);
+}
+
+/** d = −g. */
+function negate(d: Float64Array, g: Float64Array): void {
+  for (let j = 0; j < d.length; j++) d[j] = -g[j];
+}
+
+/** d[j] += a·x[xo + j] for j < n. */
+function axpyOff(d: Float64Array, a: number, x: Float64Array, xo: number, n: number): void {
+  for (let j = 0; j < n; j++) d[j] += a * x[xo + j];
+}
+
+/** d[j] *= gamma·scale[j]. */
+function scaleInto(d: Float64Array, gamma: number, scale: Float64Array): void {
+  for (let j = 0; j < d.length; j++) d[j] *= gamma * scale[j];
+}
+
+/** Σ y[yo + j]²·scale[j] for j < n. */
+function scaledSquares(y: Float64Array, yo: number, scale: Float64Array, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += y[yo + j] * y[yo + j] * scale[j];
+  return s;
+}
+
+/** xt = x + a·d. */
+function stepInto(xt: Float64Array, x: Float64Array, a: number, d: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) xt[j] = x[j] + a * d[j];
+}
+
+/** Stores s = xt − x and y = gt − g at `off` of S and Y; returns s·y. */
+function storePair(
+  S: Float64Array,
+  Y: Float64Array,
+  off: number,
+  xt: Float64Array,
+  x: Float64Array,
+  gt: Float64Array,
+  g: Float64Array,
+  n: number,
+): number {
+  let sy = 0;
+  for (let j = 0; j < n; j++) {
+    const s = xt[j] - x[j];
+    const yv = gt[j] - g[j];
+    S[off + j] = s;
+    Y[off + j] = yv;
+    sy += s * yv;
+  }
+  return sy;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

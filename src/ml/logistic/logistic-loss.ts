@@ -534,6 +534,8 @@ interface PatternLayout {
 /**
  * Splits the used indicator columns (in column order) into blocks greedily: a block grows while its
  * number of distinct row patterns stays at most n/16; patterns are numbered globally, block by block.
+ * The row loops live in small helpers taking typed arrays (no closures over mutable state): they are
+ * compiled within the first fit, while this once-per-fit driver may stay unoptimised.
  */
 function blockPatterns(
   csr: Csr,
@@ -545,14 +547,8 @@ function blockPatterns(
   const cap = Math.max(16, n >> 4);
   const { ptr: rowPtr, cols: rowCols } = csr;
   // the rows where each indicator column is 1
-  const colCount = new Int32Array(p + 1);
-  for (let t = 0; t < rowCols.length; t++) colCount[rowCols[t] + 1]++;
-  for (let j = 0; j < p; j++) colCount[j + 1] += colCount[j];
-  const colRows = new Int32Array(colCount[p]);
-  const fillAt = colCount.slice(0, p);
-  for (let i = 0; i < n; i++) {
-    for (let t = rowPtr[i]; t < rowPtr[i + 1]; t++) colRows[fillAt[rowCols[t]]++] = i;
-  }
+  const colStart = new Int32Array(p + 1);
+  const colRows = rowsByColumn(rowPtr, rowCols, n, p, colStart);
   const blockCols: number[][] = [];
   const blockIds: Int32Array[] = [];
   const blockCounts: number[] = [];
@@ -565,108 +561,61 @@ function blockPatterns(
   const newIdOf = new Int32Array(capIds);
   const moved = new Int32Array(capIds);
   const touched = new Int32Array(n);
+  const compact = new Int32Array(capIds);
+  const counts = new Int32Array(2);
   let ids = new Int32Array(n);
   let maxId = 1;
   let live = 1;
   size[0] = n;
   let cols: number[] = [];
-  const compact = new Int32Array(capIds);
-  /** Renumbers `ids` densely (0, 1, … in order of first appearance); returns how many there are. */
-  const compactIds = (): number => {
-    compact.fill(-1, 0, maxId);
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      let q = compact[ids[i]];
-      if (q < 0) {
-        q = c++;
-        compact[ids[i]] = q;
-      }
-      ids[i] = q;
-    }
-    return c;
-  };
-  const close = (): void => {
-    if (cols.length === 0) return;
-    const c = compactIds();
-    blockCols.push(cols);
-    blockIds.push(ids);
-    blockCounts.push(c);
-    ids = new Int32Array(n);
-    size.fill(0, 0, maxId);
-    size[0] = n;
-    maxId = 1;
-    live = 1;
-    cols = [];
-  };
-  const renumber = (): void => {
-    const c = compactIds();
-    size.fill(0, 0, maxId);
-    for (let i = 0; i < n; i++) size[ids[i]]++;
-    maxId = c;
-  };
   let gen = 0;
   for (let j = 0; j < p; j++) {
     if (indicator[j] !== 1 || used[j] !== 1) continue;
-    const r0 = colCount[j];
-    const r1 = colCount[j + 1];
-    if (maxId + (r1 - r0) > capIds) renumber();
+    const r0 = colStart[j];
+    const r1 = colStart[j + 1];
+    if (maxId + (r1 - r0) > capIds) {
+      const c = compactIds(ids, compact, maxId);
+      recount(ids, size, maxId);
+      maxId = c;
+    }
     for (let attempt = 0; attempt < 2; attempt++) {
       gen++;
-      let nNew = 0;
-      let nt = 0;
-      for (let t = r0; t < r1; t++) {
-        const old = ids[colRows[t]];
-        if (stamp[old] !== gen) {
-          stamp[old] = gen;
-          newIdOf[old] = maxId + nNew++;
-          moved[old] = 0;
-          touched[nt++] = old;
-        }
-        moved[old]++;
-      }
-      let emptied = 0;
-      for (let k = 0; k < nt; k++) if (moved[touched[k]] === size[touched[k]]) emptied++;
-      const after = live + nNew - emptied;
+      const nNew = splitCount(colRows, r0, r1, ids, stamp, gen, newIdOf, moved, touched, size, maxId, counts);
+      const after = live + nNew - counts[1];
       if (after > cap && cols.length > 0) {
-        close();
-        continue; // the column alone starts the next block
+        // close the block; the column alone starts the next one
+        blockCounts.push(compactIds(ids, compact, maxId));
+        blockCols.push(cols);
+        blockIds.push(ids);
+        ids = new Int32Array(n);
+        size.fill(0, 0, maxId);
+        size[0] = n;
+        maxId = 1;
+        live = 1;
+        cols = [];
+        continue;
       }
-      for (let t = r0; t < r1; t++) {
-        const i = colRows[t];
-        ids[i] = newIdOf[ids[i]];
-      }
-      for (let k = 0; k < nt; k++) {
-        const old = touched[k];
-        size[newIdOf[old]] = moved[old];
-        size[old] -= moved[old];
-      }
+      applySplit(colRows, r0, r1, ids, newIdOf, touched, counts[0], size, moved);
       maxId += nNew;
       live = after;
       cols.push(j);
       break;
     }
   }
-  close();
+  if (cols.length > 0) {
+    blockCounts.push(compactIds(ids, compact, maxId));
+    blockCols.push(cols);
+    blockIds.push(ids);
+  }
   const blocks = Math.max(1, blockCols.length);
   const rowPat = new Int32Array(n * blocks);
   const ptr: number[] = [0];
   const patCol: number[] = [];
   let base = 0;
   for (let b = 0; b < blockCols.length; b++) {
-    const bc = blockCols[b];
-    const bid = blockIds[b];
-    const seen = new Uint8Array(blockCounts[b]);
-    const rep = new Int32Array(blockCounts[b]);
-    for (let i = 0; i < n; i++) {
-      const q = bid[i];
-      rowPat[i * blocks + b] = base + q;
-      if (seen[q] === 0) {
-        seen[q] = 1;
-        rep[q] = i;
-      }
-    }
+    const rep = firstRowOfEach(blockIds[b], blockCounts[b], rowPat, blocks, b, base);
     const inBlock = new Uint8Array(p);
-    for (const j of bc) inBlock[j] = 1;
+    for (const j of blockCols[b]) inBlock[j] = 1;
     for (let q = 0; q < blockCounts[b]; q++) {
       const r = rep[q];
       for (let t = rowPtr[r]; t < rowPtr[r + 1]; t++) if (inBlock[rowCols[t]] === 1) patCol.push(rowCols[t]);
@@ -682,6 +631,127 @@ function blockPatterns(
     patCol: Int32Array.from(patCol),
     blocks,
   };
+}
+
+/** Transposes the CSR lists: the rows where each column is 1, column by column (`start` gets p + 1 offsets). */
+function rowsByColumn(
+  rowPtr: Int32Array,
+  rowCols: Int32Array,
+  n: number,
+  p: number,
+  start: Int32Array,
+): Int32Array {
+  for (let t = 0; t < rowCols.length; t++) start[rowCols[t] + 1]++;
+  for (let j = 0; j < p; j++) start[j + 1] += start[j];
+  const colRows = new Int32Array(start[p]);
+  const fillAt = start.slice(0, p);
+  for (let i = 0; i < n; i++) {
+    for (let t = rowPtr[i]; t < rowPtr[i + 1]; t++) colRows[fillAt[rowCols[t]]++] = i;
+  }
+  return colRows;
+}
+
+/**
+ * Splitting the patterns by one column (its rows `colRows[r0 … r1)`): gives each touched pattern a
+ * new id from `maxId` on (in `newIdOf`), counts the rows moving (`moved`), lists the touched patterns;
+ * returns how many new ids, with counts = [touched, emptied patterns].
+ */
+function splitCount(
+  colRows: Int32Array,
+  r0: number,
+  r1: number,
+  ids: Int32Array,
+  stamp: Int32Array,
+  gen: number,
+  newIdOf: Int32Array,
+  moved: Int32Array,
+  touched: Int32Array,
+  size: Int32Array,
+  maxId: number,
+  counts: Int32Array,
+): number {
+  let nNew = 0;
+  let nt = 0;
+  for (let t = r0; t < r1; t++) {
+    const old = ids[colRows[t]];
+    if (stamp[old] !== gen) {
+      stamp[old] = gen;
+      newIdOf[old] = maxId + nNew++;
+      moved[old] = 0;
+      touched[nt++] = old;
+    }
+    moved[old]++;
+  }
+  let emptied = 0;
+  for (let k = 0; k < nt; k++) if (moved[touched[k]] === size[touched[k]]) emptied++;
+  counts[0] = nt;
+  counts[1] = emptied;
+  return nNew;
+}
+
+/** Applies a split counted by {@link splitCount}: moves the rows and updates the pattern sizes. */
+function applySplit(
+  colRows: Int32Array,
+  r0: number,
+  r1: number,
+  ids: Int32Array,
+  newIdOf: Int32Array,
+  touched: Int32Array,
+  nt: number,
+  size: Int32Array,
+  moved: Int32Array,
+): void {
+  for (let t = r0; t < r1; t++) {
+    const i = colRows[t];
+    ids[i] = newIdOf[ids[i]];
+  }
+  for (let k = 0; k < nt; k++) {
+    const old = touched[k];
+    size[newIdOf[old]] = moved[old];
+    size[old] -= moved[old];
+  }
+}
+
+/** Renumbers `ids` (all below maxId) densely, 0, 1, … in order of first appearance; returns how many. */
+function compactIds(ids: Int32Array, compact: Int32Array, maxId: number): number {
+  compact.fill(-1, 0, maxId);
+  let c = 0;
+  for (let i = 0; i < ids.length; i++) {
+    let q = compact[ids[i]];
+    if (q < 0) {
+      q = c++;
+      compact[ids[i]] = q;
+    }
+    ids[i] = q;
+  }
+  return c;
+}
+
+/** size[q] = number of rows with id q (sizes below `clearTo` reset first). */
+function recount(ids: Int32Array, size: Int32Array, clearTo: number): void {
+  size.fill(0, 0, clearTo);
+  for (let i = 0; i < ids.length; i++) size[ids[i]]++;
+}
+
+/**
+ * Writes block `b`'s global pattern ids (base + local id) into `rowPat` and returns the first row of
+ * each local pattern.
+ */
+function firstRowOfEach(
+  bid: Int32Array,
+  count: number,
+  rowPat: Int32Array,
+  blocks: number,
+  b: number,
+  base: number,
+): Int32Array {
+  const rep = new Int32Array(count).fill(-1);
+  for (let i = 0; i < bid.length; i++) {
+    const q = bid[i];
+    rowPat[i * blocks + b] = base + q;
+    if (rep[q] < 0) rep[q] = i;
+  }
+  return rep;
 }
 
 /** Row-major lists of the active (= 1) indicator columns of each row, in column order. */
