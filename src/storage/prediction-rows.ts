@@ -43,12 +43,13 @@ function optionalText(field: string, value: unknown, max: number, id: string): s
   return value;
 }
 
-function inputText(p: PredictionInput, id: string): string {
-  if (p.inputJson === undefined) return toJsonText('input', p.input);
-  if (typeof p.inputJson !== 'string' || p.inputJson === '') {
-    throw badParam(`Prediction ${id}: inputJson must be non-empty JSON text`);
+/** `json` when given (non-empty text), else `value` serialised. */
+function jsonText(field: 'input' | 'output', value: unknown, json: string | undefined, id: string): string {
+  if (json === undefined) return toJsonText(field, value);
+  if (typeof json !== 'string' || json === '') {
+    throw badParam(`Prediction ${id}: ${field}Json must be non-empty JSON text`);
   }
-  return p.inputJson;
+  return json;
 }
 
 let lastTime = Number.NaN;
@@ -100,8 +101,8 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
     model_version: p.modelVersion,
     arm: optionalText('arm', p.arm, 64, id),
     client_id: optionalText('clientId', p.clientId, 255, id),
-    input: inputText(p, id),
-    output: toJsonText('output', p.output),
+    input: jsonText('input', p.input, p.inputJson, id),
+    output: jsonText('output', p.output, p.outputJson, id),
     decision: p.decision,
     probability: p.probability,
     latency_us: p.latencyUs,

@@ -44,6 +44,11 @@ export interface PredictionInput {
   readonly inputJson?: string;
   /** The full answer (decision, probability, warnings, explanation, …). */
   readonly output: unknown;
+  /**
+   * Optional: the output already serialised as JSON text, stored instead of serialising `output`
+   * (the serving path builds it directly). The caller guarantees it is valid JSON.
+   */
+  readonly outputJson?: string;
   readonly decision: PredictionDecision;
   /** Probability of poisonous, in [0, 1]. */
   readonly probability: number;

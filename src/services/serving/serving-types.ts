@@ -29,6 +29,8 @@ export interface PredictionLogRow {
   /** `input` already as JSON text (the parsed mushroom, see `mushroomJson`): stored as is. */
   readonly inputJson?: string;
   readonly output: unknown;
+  /** `output` already as JSON text: stored as is (then `output` is not read). */
+  readonly outputJson?: string;
   readonly decision: Decision;
   readonly probability: number;
   readonly latencyUs: number;

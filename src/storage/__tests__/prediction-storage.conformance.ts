@@ -159,6 +159,22 @@ export function describePredictionStorageConformance(
       expect(stored?.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
     });
 
+    it('predictions: inputJson and outputJson are stored as given, instead of serialising input and output', async () => {
+      const storage = await open();
+      await storage.predictions.insertMany([
+        prediction({
+          id: 'pre-1',
+          input: { ignored: true },
+          inputJson: '{"cap-shape":"x","stem-width":1.5}',
+          output: { ignored: true },
+          outputJson: '{"decision":"edible","probability":0.25,"warnings":["w"]}',
+        }),
+      ]);
+      const stored = await storage.predictions.get('pre-1');
+      expect(stored?.input).toEqual({ 'cap-shape': 'x', 'stem-width': 1.5 });
+      expect(stored?.output).toEqual({ decision: 'edible', probability: 0.25, warnings: ['w'] });
+    });
+
     it('predictions: a bad row refuses the whole call before writing; a taken id rolls it back', async () => {
       const storage = await open();
       await storage.predictions.insertMany([prediction({ id: 'taken' })]);
@@ -174,6 +190,8 @@ export function describePredictionStorageConformance(
         [{ arm: 'a'.repeat(65) }, /arm/],
         [{ inputJson: '' }, /inputJson must be non-empty JSON text/],
         [{ inputJson: 42 as never }, /inputJson must be non-empty JSON text/],
+        [{ outputJson: '' }, /outputJson must be non-empty JSON text/],
+        [{ outputJson: {} as never }, /outputJson must be non-empty JSON text/],
       ];
       for (const [overrides, message] of bad) {
         const f = await failure(
