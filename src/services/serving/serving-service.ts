@@ -10,7 +10,7 @@ import type {
   PredictionResult,
   ServedModel,
 } from './serving-types.js';
-import { uuidv7 } from './uuid-v7.js';
+import { uuidv7, uuidv7Many } from './uuid-v7.js';
 
 /** Records of a batch predicted (and handed to the log) together. */
 const BATCH_CHUNK = 1000;
@@ -206,11 +206,12 @@ export class ServingService {
       const createdAt = new Date();
       const rows = new Array<PredictionLogRow>(values.length);
       const ref = modelRef(model);
+      const ids = uuidv7Many(values.length);
       for (let k = 0; k < values.length; k++) {
         const i = at[k];
         const p = predictions[k];
         const warnings = model.pipeline.rangeWarnings(values[k]);
-        const id = uuidv7();
+        const id = ids[k];
         out[i] = answer(ref, id, p, warnings, i);
         rows[k] = logRow(model, id, createdAt, values[k], inputs[i], p, warnings, {
           clientId,
