@@ -131,7 +131,7 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
     }
   });
 
-  it('keeps the WAL bounded while it writes (SQLite checkpoints as it commits)', async () => {
+  it('keeps the WAL bounded while it writes (it checkpoints every checkpointChars characters of values)', async () => {
     const { file, storage } = await fresh();
     const w = new SqliteLogWorker(file);
     try {
@@ -141,11 +141,51 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       }
       await new Promise((r) => setTimeout(r, 100));
       expect(await storage.predictions.count()).toBe(30_000);
-      // about 25 MB of rows went through the WAL; without checkpoints it would hold them all
-      expect(statSync(`${file}-wal`).size).toBeLessThan(12 * 1024 * 1024);
+      // about 25 MB of rows went through the WAL (about 80 MB of pages); without checkpoints it would hold them all
+      expect(statSync(`${file}-wal`).size).toBeLessThan(16 * 1024 * 1024);
     } finally {
       await w.close();
       await storage.close();
+    }
+  });
+
+  it('checkpoints after acknowledging: at checkpointChars characters, or once idle; never inside a commit', async () => {
+    const until = async (cond: () => boolean): Promise<boolean> => {
+      for (let t = 0; t < 100 && !cond(); t++) await new Promise((r) => setTimeout(r, 20));
+      return cond();
+    };
+    // by size: nothing reaches the database file before checkpointChars characters are committed
+    const a = await fresh();
+    // the characters of one row's values as the writer counts them (joined by one separator, `=` before
+    // each non-null arm and client)
+    const chars = Object.values(preparePrediction(prediction()).row)
+      .map((v) => (v === null || v === undefined ? 0 : String(v).length + 1))
+      .reduce((x, y) => x + y, 1);
+    const w = new SqliteLogWorker(a.file, { checkpointChars: 250 * chars, checkpointIdleMs: 60_000 });
+    try {
+      const empty = statSync(a.file).size;
+      await w.write(rowsOf(Array.from({ length: 200 }, () => prediction())));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(statSync(a.file).size).toBe(empty);
+      expect(await a.storage.predictions.count()).toBe(200); // committed: readable from the WAL
+      await w.write(rowsOf(Array.from({ length: 100 }, () => prediction())));
+      expect(await until(() => statSync(a.file).size > empty)).toBe(true);
+    } finally {
+      await w.close();
+      await a.storage.close();
+    }
+    // by idleness
+    const b = await fresh();
+    const idle = new SqliteLogWorker(b.file, { checkpointChars: 1e9, checkpointIdleMs: 50 });
+    try {
+      const empty = statSync(b.file).size;
+      await idle.write(rowsOf(Array.from({ length: 50 }, () => prediction())));
+      expect(statSync(b.file).size).toBe(empty);
+      expect(await until(() => statSync(b.file).size > empty)).toBe(true);
+      expect(await b.storage.predictions.count()).toBe(50);
+    } finally {
+      await idle.close();
+      await b.storage.close();
     }
   });
 
