@@ -20,6 +20,8 @@ interface WorkerData {
   readonly file: string;
   readonly busyTimeoutMs: number;
   readonly columns: readonly string[];
+  /** The columns that may hold null. */
+  readonly nullable: readonly string[];
   readonly rowsPerInsert: number;
   readonly cachedStatements: number;
   /** Characters of row values committed since the last WAL checkpoint that make the writer checkpoint at once. */
@@ -29,16 +31,25 @@ interface WorkerData {
 }
 
 /**
- * main → worker: one batch of `n` rows, as one string (`text`: the `n × columns` values joined by
- * U+001F, nullable columns prefixed with `=` or empty for null, numbers in decimal) — copied to the
- * worker in one piece, far cheaper than cloning 12 values per row — or, when a free-text value holds
- * U+001F itself, as a flat array of the values (`flat`).
+ * One column of a batch (main → worker): the value every row shares (`same`), the rows' numbers
+ * (`nums`), or their texts joined by U+001F (`text`; in nullable columns each prefixed with `=`, or
+ * empty for null). Copying a batch to the worker is then a few strings and arrays, far cheaper than
+ * cloning 12 values per row, and the big texts (inputs, outputs) are joined once.
+ */
+type Column =
+  | { readonly same: string | number | null }
+  | { readonly nums: Float64Array }
+  | { readonly text: string };
+
+/**
+ * main → worker: one batch of `n` rows as its columns in {@link PREDICTION_COLUMNS} order, or, when
+ * a free-text value holds U+001F itself, as a flat array of the values (`flat`).
  */
 type WriteMessage =
-  | { readonly id: number; readonly n: number; readonly text: string }
+  | { readonly id: number; readonly n: number; readonly cols: readonly Column[] }
   | { readonly id: number; readonly n: number; readonly flat: unknown[] };
 
-/** Field separator of {@link WriteMessage.text}. */
+/** Field separator of a text {@link Column}. */
 const SEP = '\u001f';
 
 /** worker → main. */
@@ -85,27 +96,44 @@ const insertAll = db.transaction((flat, n) => {
     statementFor(end - start).run(start === 0 && end === n ? flat : flat.slice(start * W, end * W));
   }
 });
-// columns: id, created_at, model_name, model_version, arm?, client_id?, input, output, decision,
-// probability, latency_us, request_kind (see PREDICTION_COLUMNS)
-function decode(text, n) {
-  const parts = text.split('\u001f');
-  if (parts.length !== n * W) throw new Error('malformed batch: ' + parts.length + ' values for ' + n + ' rows');
-  for (let k = 0; k < parts.length; k += W) {
-    parts[k + 3] = Number(parts[k + 3]);
-    parts[k + 4] = parts[k + 4] === '' ? null : parts[k + 4].slice(1);
-    parts[k + 5] = parts[k + 5] === '' ? null : parts[k + 5].slice(1);
-    parts[k + 9] = Number(parts[k + 9]);
-    parts[k + 10] = Number(parts[k + 10]);
+const NULLABLE = workerData.columns.map((c) => workerData.nullable.includes(c));
+// the flat values (rows × columns) of a batch sent as columns
+function decode(cols, n) {
+  if (cols.length !== W) throw new Error('malformed batch: ' + cols.length + ' columns, not ' + W);
+  const flat = new Array(n * W);
+  for (let j = 0; j < W; j++) {
+    const c = cols[j];
+    if (c.text !== undefined) {
+      const parts = c.text.split('\u001f');
+      if (parts.length !== n) {
+        throw new Error('malformed batch: ' + parts.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
+      }
+      if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * W + j] = parts[i] === '' ? null : parts[i].slice(1);
+      else for (let i = 0; i < n; i++) flat[i * W + j] = parts[i];
+    } else if (c.nums !== undefined) {
+      for (let i = 0; i < n; i++) flat[i * W + j] = c.nums[i];
+    } else {
+      for (let i = 0; i < n; i++) flat[i * W + j] = c.same;
+    }
   }
-  return parts;
+  return flat;
+}
+// characters of values in a batch (what the WAL grows by, roughly)
+function chars(m) {
+  let c = 0;
+  if (m.flat !== undefined) {
+    for (const v of m.flat) c += typeof v === 'string' ? v.length + 1 : 8;
+    return c;
+  }
+  for (const col of m.cols) {
+    if (col.text !== undefined) c += col.text.length + 1;
+    else if (col.nums !== undefined) c += 8 * m.n;
+    else c += (typeof col.same === 'string' ? col.same.length + 1 : 8) * m.n;
+  }
+  return c;
 }
 let sinceCheckpoint = 0;
 let idleTimer = null;
-function flatChars(flat) {
-  let c = 0;
-  for (const v of flat) c += typeof v === 'string' ? v.length + 1 : 8;
-  return c;
-}
 function checkpoint() {
   idleTimer = null;
   if (sinceCheckpoint === 0) return;
@@ -126,8 +154,8 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insertAll.immediate(m.text === undefined ? m.flat : decode(m.text, m.n), m.n);
-    sinceCheckpoint += m.text === undefined ? flatChars(m.flat) : m.text.length;
+    insertAll.immediate(m.flat !== undefined ? m.flat : decode(m.cols, m.n), m.n);
+    sinceCheckpoint += chars(m);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
@@ -185,6 +213,7 @@ export class SqliteLogWorker {
       file,
       busyTimeoutMs: Math.trunc(options.busyTimeoutMs ?? 5000),
       columns: PREDICTION_COLUMNS,
+      nullable: ['arm', 'client_id'],
       rowsPerInsert: PREDICTIONS_PER_INSERT,
       cachedStatements: 64,
       checkpointChars: Math.trunc(options.checkpointChars ?? 3 * 1024 * 1024),
@@ -280,25 +309,76 @@ export class SqliteLogWorker {
   }
 }
 
-const hasSep = (v: string | null | undefined): boolean => typeof v === 'string' && v.includes(SEP);
+type Row = Insertable<PredictionsTable>;
 
-/** The {@link WriteMessage} of a batch. */
-function encode(id: number, rows: readonly Insertable<PredictionsTable>[]): WriteMessage {
+/** How each column is read from a row and sent, in {@link PREDICTION_COLUMNS} order. */
+const COLUMNS: readonly {
+  readonly name: string;
+  readonly get: (r: Row) => string | number | null;
+  /** `number`: sent as numbers; `nullable`: may be null; `free`: free text that may hold U+001F. */
+  readonly kind: 'text' | 'free' | 'nullable' | 'number';
+}[] = [
+  { name: 'id', get: (r) => r.id, kind: 'text' },
+  { name: 'created_at', get: (r) => r.created_at, kind: 'text' },
+  { name: 'model_name', get: (r) => r.model_name, kind: 'free' },
+  { name: 'model_version', get: (r) => r.model_version, kind: 'number' },
+  { name: 'arm', get: (r) => r.arm ?? null, kind: 'nullable' },
+  { name: 'client_id', get: (r) => r.client_id ?? null, kind: 'nullable' },
+  { name: 'input', get: (r) => r.input, kind: 'text' },
+  { name: 'output', get: (r) => r.output, kind: 'text' },
+  { name: 'decision', get: (r) => r.decision, kind: 'text' },
+  { name: 'probability', get: (r) => r.probability, kind: 'number' },
+  { name: 'latency_us', get: (r) => r.latency_us, kind: 'number' },
+  { name: 'request_kind', get: (r) => r.request_kind, kind: 'text' },
+];
+if (COLUMNS.map((c) => c.name).join() !== PREDICTION_COLUMNS.join()) {
+  throw new Error('sqlite-log-worker: its columns do not follow PREDICTION_COLUMNS');
+}
+
+/**
+ * The {@link WriteMessage} of a batch. Ids, times, JSON texts, decisions and kinds hold no U+001F
+ * (checked values, and JSON escapes control characters; a stray one in caller-made JSON would change
+ * the value count of its column, which the worker checks before binding anything); the free-text
+ * values are checked here.
+ */
+function encode(id: number, rows: readonly Row[]): WriteMessage {
   const n = rows.length;
-  const values: unknown[] = [];
-  let text = true;
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    // ids, times, decisions and kinds are checked values without control characters, and JSON text
-    // holds none either (a stray one in caller-made `input` JSON would change the value count, which
-    // the worker checks before binding anything); the short free-text values are checked here
-    if (text && (hasSep(r.model_name) || hasSep(r.arm) || hasSep(r.client_id))) text = false;
-    pushRow(values, r);
+  const cols: Column[] = [];
+  for (const c of COLUMNS) {
+    const col = column(rows, c.get, c.kind);
+    if (col === null) {
+      const flat: unknown[] = [];
+      for (const r of rows) pushRow(flat, r);
+      return { id, n, flat };
+    }
+    cols.push(col);
   }
-  if (!text) return { id, n, flat: values };
-  for (let j = 0; j < values.length; j += PREDICTION_COLUMNS.length) {
-    values[j + 4] = values[j + 4] === null ? '' : `=${values[j + 4] as string}`;
-    values[j + 5] = values[j + 5] === null ? '' : `=${values[j + 5] as string}`;
+  return { id, n, cols };
+}
+
+/** One column of `rows` (null when a free-text value holds the separator). */
+function column(
+  rows: readonly Row[],
+  get: (r: Row) => string | number | null,
+  kind: (typeof COLUMNS)[number]['kind'],
+): Column | null {
+  const n = rows.length;
+  const first = get(rows[0]);
+  let i = 1;
+  while (i < n && get(rows[i]) === first) i++;
+  if (i === n) return { same: first }; // shared values are cloned as they are: any text is fine
+  if (kind === 'number') {
+    const nums = new Float64Array(n);
+    for (let k = 0; k < n; k++) nums[k] = get(rows[k]) as number;
+    return { nums };
   }
-  return { id, n, text: values.join(SEP) };
+  const parts = new Array<string>(n);
+  for (let k = 0; k < n; k++) {
+    const v = get(rows[k]);
+    if (kind === 'text') parts[k] = v as string;
+    else if (typeof v === 'string' && v.includes(SEP)) return null;
+    else if (kind === 'free') parts[k] = v as string;
+    else parts[k] = v === null ? '' : `=${v}`;
+  }
+  return { text: parts.join(SEP) };
 }

@@ -70,6 +70,40 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
     }
   });
 
+  it('sends a batch by columns: shared, varying and mixed-null values all arrive exactly', async () => {
+    const { file, storage } = await fresh();
+    const w = new SqliteLogWorker(file);
+    try {
+      const varying = [
+        prediction({ arm: null, clientId: 'a', modelVersion: 1, latencyUs: 5, requestKind: 'single' }),
+        prediction({
+          createdAt: new Date('2026-11-27T00:00:00.000Z'),
+          modelName: 'other model ✓',
+          modelVersion: 7,
+          arm: 'b',
+          clientId: null,
+          input: { 'cap-shape': 'f', note: '' },
+          output: { decision: 'edible', probability: 0.01, warnings: ['w ✓'] },
+          decision: 'edible',
+          probability: 0.01,
+          latencyUs: 0,
+          requestKind: 'oip',
+        }),
+        prediction({ arm: '', clientId: '=starts with =', decision: 'uncertain', probability: 1 / 3 }),
+      ];
+      const shared = Array.from({ length: 5 }, () => prediction({ arm: 'same arm', clientId: null }));
+      await w.write(rowsOf(varying));
+      await w.write(rowsOf(shared));
+      for (const p of [...varying, ...shared]) {
+        const got = await storage.predictions.get(p.id);
+        expect(got).toEqual({ ...p, arm: p.arm ?? null, clientId: p.clientId ?? null });
+      }
+    } finally {
+      await w.close();
+      await storage.close();
+    }
+  });
+
   it('a failing batch rejects with the SQLite code and writes none of its rows; the next batch is fine', async () => {
     const { file, storage } = await fresh();
     const w = new SqliteLogWorker(file);
