@@ -533,7 +533,9 @@ interface PatternLayout {
 
 /**
  * Splits the used indicator columns (in column order) into blocks greedily: a block grows while its
- * number of distinct row patterns stays at most n/16; patterns are numbered globally, block by block.
+ * number of distinct row patterns stays at most n/32; patterns are numbered globally, block by block.
+ * (On the classic data, 6,499 rows: n/32 gives 3 blocks of 461 patterns, n/16 3 blocks of 746; an
+ * evaluation costs about 20% less with the former, since every pattern costs a sum and an exp.)
  * The row loops live in small helpers taking typed arrays (no closures over mutable state): they are
  * compiled within the first fit, while this once-per-fit driver may stay unoptimised.
  */
@@ -544,7 +546,7 @@ function blockPatterns(
   indicator: Uint8Array,
   used: Uint8Array,
 ): PatternLayout {
-  const cap = Math.max(16, n >> 4);
+  const cap = Math.max(16, n >> 5);
   const { ptr: rowPtr, cols: rowCols } = csr;
   // the rows where each indicator column is 1
   const colStart = new Int32Array(p + 1);

@@ -199,7 +199,7 @@ describe('minimizeLbfgs', () => {
 
 describe('LogisticLoss column blocks', () => {
   // one-hot rows with almost no duplicates (4 features × 6 levels) plus a numeric column
-  const n = 600;
+  const n = 1200;
   const rows: number[][] = [];
   const yb = new Uint8Array(n);
   let s = 12345;
