@@ -167,15 +167,23 @@ function runReference(anchorOut: string, quick: boolean): void {
   progress(`reference done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-/** The reference's fixed pure-Python workload (2M multiply-adds, median ms of 5), run now. */
+/**
+ * The reference's fixed pure-Python workload (2M multiply-adds, median ms of 5), run now — inside a
+ * function as the reference runs it (at module level its variables would be globals, about 2× slower).
+ */
 function cpuCalibrationNow(): number | null {
   const code = `import time
-ts=[]
-for _ in range(5):
-    t0=time.perf_counter(); x=0
-    for i in range(2_000_000): x+=i*i
-    ts.append(time.perf_counter()-t0)
-ts.sort(); print(ts[2]*1000)`;
+def calibrate():
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        x = 0
+        for i in range(2_000_000):
+            x += i * i
+        ts.append(time.perf_counter() - t0)
+    ts.sort()
+    return ts[2] * 1000.0
+print(calibrate())`;
   const r = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
   return r.status === 0 ? Number(r.stdout.trim()) : null;
 }
