@@ -17,7 +17,7 @@ import { migrationProvider } from './migration-provider.js';
 import { KyselyPredictionRepository } from './prediction-repository.js';
 import type { FeedbackRepository, PredictionRepository } from './prediction-types.js';
 import {
-  kyselyPredictionWriter,
+  mysqlPredictionWriter,
   type PredictionRowWriter,
   sqlitePredictionWriter,
 } from './prediction-writer.js';
@@ -185,7 +185,7 @@ async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Ba
   return {
     db,
     rowWriter: kyselyRowWriter(),
-    predictionWriter: kyselyPredictionWriter(),
+    predictionWriter: mysqlPredictionWriter(pool),
     predictionThread: null,
   };
 }

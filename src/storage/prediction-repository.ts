@@ -16,6 +16,7 @@ import type { PredictionRowWriter } from './prediction-writer.js';
 import type { SqliteLogWorker } from './sqlite-log-worker.js';
 import {
   type DatabaseContext,
+  ownMysqlTransaction,
   syncWriteTransaction,
   type WriteTransaction,
   writeTransaction,
@@ -75,6 +76,11 @@ export class KyselyPredictionRepository implements PredictionRepository {
     if (this.#thread !== null) {
       const thread = this.#thread;
       await guard(what, () => thread.write(converted));
+      return;
+    }
+    if (this.#ctx.dialect === 'mysql' && writer.commitAsync !== undefined) {
+      const commit = writer.commitAsync;
+      await ownMysqlTransaction(what, () => commit(converted));
       return;
     }
     if (this.#ctx.dialect === 'sqlite' && writer.commitSync !== undefined) {

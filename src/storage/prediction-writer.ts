@@ -5,6 +5,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Insertable } from 'kysely';
+import type { ExecuteValues, Pool, PoolConnection } from 'mysql2';
 import type { PredictionsTable } from './database-schema.js';
 import type { WriteTransaction } from './write-transaction.js';
 
@@ -19,6 +20,11 @@ export interface PredictionRowWriter {
    * see `syncWriteTransaction`); it throws when a transaction is already open on it.
    */
   commitSync?(rows: readonly Insertable<PredictionsTable>[]): void;
+  /**
+   * MySQL/MariaDB only: one whole transaction on a pooled connection of its own (`START TRANSACTION`,
+   * the INSERTs, `COMMIT`, or `ROLLBACK` on any error), the big INSERTs as prepared statements.
+   */
+  commitAsync?(rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
 }
 
 /** Columns of `predictions`, in the order the writers bind them. */
@@ -84,6 +90,62 @@ export function kyselyPredictionWriter(rowsPerInsert = PREDICTIONS_PER_INSERT): 
         const params: unknown[] = [];
         for (let i = start; i < end; i++) pushRow(params, rows[i]);
         await trx.executeQuery(CompiledQuery.raw(textFor(end - start), params));
+      }
+    },
+  };
+}
+
+/** INSERTs of at least this many rows go as prepared statements (binary protocol) on MySQL. */
+const BINARY_STEP = 50;
+
+/**
+ * The prediction writer for MySQL/MariaDB: {@link kyselyPredictionWriter} inside Kysely transactions,
+ * and `commitAsync`, which commits a batch on a connection of the shared mysql2 pool and sends INSERTs
+ * of `BINARY_STEP` rows or more through the binary protocol (`execute`: values travel typed, not
+ * escaped into the SQL text, and the server parses no literals; 10,000 rows commit in about 60% of
+ * the text protocol's time here). Their row counts are multiples of `BINARY_STEP` (at most 10
+ * prepared statements per connection); the rest of a batch goes as text.
+ */
+export function mysqlPredictionWriter(
+  pool: Pool,
+  rowsPerInsert = PREDICTIONS_PER_INSERT,
+): PredictionRowWriter {
+  const textFor = perRowCount((sql) => sql);
+  const call = <T>(fn: (cb: (e: Error | null, r: T) => void) => void): Promise<T> =>
+    new Promise<T>((resolve, reject) => fn((e, r) => (e ? reject(e) : resolve(r))));
+  const run = (
+    conn: PoolConnection,
+    binary: boolean,
+    sql: string,
+    params: ExecuteValues[],
+  ): Promise<unknown> =>
+    binary
+      ? call((cb) => conn.execute(sql, params, (e) => cb(e, undefined)))
+      : call((cb) => conn.query(sql, params, (e) => cb(e, undefined)));
+  return {
+    ...kyselyPredictionWriter(rowsPerInsert),
+    async commitAsync(rows) {
+      const conn = await call<PoolConnection>((cb) => pool.getConnection(cb));
+      try {
+        await call((cb) => conn.beginTransaction((e) => cb(e, undefined)));
+        try {
+          for (let start = 0; start < rows.length; ) {
+            const left = Math.min(rowsPerInsert, rows.length - start);
+            const binary = left >= BINARY_STEP;
+            const n = binary ? left - (left % BINARY_STEP) : left;
+            const params: unknown[] = [];
+            for (let i = start; i < start + n; i++) pushRow(params, rows[i]);
+            // the row values are strings, numbers and nulls (Insertable<PredictionsTable>)
+            await run(conn, binary, textFor(n), params as ExecuteValues[]);
+            start += n;
+          }
+          await call((cb) => conn.commit((e) => cb(e, undefined)));
+        } catch (e) {
+          await call((cb) => conn.rollback(() => cb(null, undefined)));
+          throw e;
+        }
+      } finally {
+        conn.release();
       }
     },
   };

@@ -55,17 +55,32 @@ export async function writeTransaction<T>(
   }
 }
 
-async function mysqlTransaction<T>(
-  ctx: DatabaseContext,
-  fn: (trx: WriteTransaction) => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+function mysqlTransaction<T>(ctx: DatabaseContext, fn: (trx: WriteTransaction) => Promise<T>): Promise<T> {
+  return withMysqlRetries(() => ctx.db.transaction().execute(fn));
+}
+
+/** Runs `attempt` (a whole InnoDB transaction), again after a deadlock or lock-wait timeout, a few times. */
+async function withMysqlRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await ctx.db.transaction().execute(fn);
+      return await attempt();
     } catch (e) {
-      if (!isMysqlTransient(e) || attempt >= MYSQL_ATTEMPTS) throw e;
-      await sleep(Math.random() * 10 * attempt);
+      if (!isMysqlTransient(e) || n >= MYSQL_ATTEMPTS) throw e;
+      await sleep(Math.random() * 10 * n);
     }
+  }
+}
+
+/**
+ * MySQL/MariaDB: runs `fn`, a whole transaction that manages its own pooled connection (e.g.
+ * `PredictionRowWriter.commitAsync`), retried after deadlocks and lock-wait timeouts as
+ * {@link writeTransaction} does; errors become `SP_ERR_DATABASE` naming `operation`.
+ */
+export async function ownMysqlTransaction(operation: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await withMysqlRetries(fn);
+  } catch (e) {
+    throw databaseError(operation, e);
   }
 }
 

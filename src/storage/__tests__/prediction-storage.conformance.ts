@@ -210,6 +210,20 @@ export function describePredictionStorageConformance(
       expect(await storage.predictions.ids()).toEqual(['taken']);
     });
 
+    it('predictions: a big batch with one taken id is refused whole, wherever that row is', async () => {
+      const storage = await open();
+      await storage.predictions.insertMany([prediction({ id: 'taken' })]);
+      // rows 0-999 go as two 500-row INSERTs, 1000-1199 as one of 200, the last 34 as a small one
+      for (const at of [3, 1100, 1230]) {
+        const rows = Array.from({ length: 1234 }, (_, i) =>
+          prediction({ id: i === at ? 'taken' : `big-${at}-${i}` }),
+        );
+        const f = await failure(storage.predictions.insertMany(rows));
+        expect(f.code).toBe('SP_ERR_DATABASE');
+      }
+      expect(await storage.predictions.ids()).toEqual(['taken']);
+    });
+
     it('predictions: insertMany never commits inside another open transaction, nor with it', async () => {
       const storage = await open();
       const { db } = storageContext(storage);
