@@ -187,8 +187,8 @@ export interface SqliteLogWorkerOptions {
   /**
    * The writer copies the WAL into the database (a PASSIVE checkpoint) after acknowledging a batch,
    * when the row values it committed since the last checkpoint hold this many characters (default
-   * 1 Mi: about 2,400 served predictions, a WAL of about 4 MB like SQLite's automatic checkpoint;
-   * larger ones stall the writer longer and raise the p99 latency of durable predictions) ...
+   * 512 Ki: about 1,200 served predictions, a WAL of about 2 MB; larger ones stall the writer longer
+   * and raise the p99 latency of durable predictions: 9.4-10.1 ms at 1 Mi, 6.0-6.6 ms at 512 Ki) ...
    */
   readonly checkpointChars?: number;
   /** ... or has had no batch for this long (ms, default 20). */
@@ -217,7 +217,7 @@ export class SqliteLogWorker {
       nullable: ['arm', 'client_id'],
       rowsPerInsert: PREDICTIONS_PER_INSERT,
       cachedStatements: 64,
-      checkpointChars: Math.trunc(options.checkpointChars ?? 1024 * 1024),
+      checkpointChars: Math.trunc(options.checkpointChars ?? 512 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
     };
   }
