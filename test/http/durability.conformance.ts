@@ -149,6 +149,37 @@ export function describeDurability(backend: TestBackend): void {
       }
     }, 300_000);
 
+    it('async log mode: stores each acknowledged prediction within a second, and SIGTERM under load flushes every one', async () => {
+      const { child, url } = await startServerProcess({ ...env, SPOREPRINT_LOG_MODE: 'async' });
+      const storage = await openStorage(dbUrl);
+      try {
+        const res = await fetch(`${url}/v1/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(CLASSIC_MUSHROOM),
+        });
+        expect(res.status).toBe(200);
+        const { predictionId } = (await res.json()) as { predictionId: string };
+        const t0 = Date.now();
+        while ((await storage.predictions.get(predictionId)) === undefined && Date.now() - t0 < 1000) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(await storage.predictions.get(predictionId)).toBeDefined();
+        const acked = await loadThenKill(url, child, 'SIGTERM');
+        expect(acked.length).toBeGreaterThan(20);
+        const stored = new Set(await storage.predictions.ids());
+        expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+        expect(child.exitCode).toBe(0);
+      } finally {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
+        await storage.close();
+      }
+    }, 300_000);
+
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       it(`${signal} under load loses no acknowledged prediction`, async () => {
         const { child, url } = await startServerProcess(env);
