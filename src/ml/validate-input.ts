@@ -2,8 +2,8 @@
 import { type Matrix, SporeprintError } from '../core/index.js';
 
 /** Throws SP_ERR_BAD_DATA unless `X` is a well-formed matrix and `y` a binary label vector of its rows. */
-export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean): void {
-  checkMatrix(X, allowNaN);
+export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean, scanValues = true): void {
+  checkMatrix(X, allowNaN, undefined, scanValues);
   if (!(y instanceof Uint8Array)) throw new SporeprintError('SP_ERR_BAD_DATA', 'y must be a Uint8Array');
   if (y.length !== X.rows) {
     throw new SporeprintError('SP_ERR_BAD_DATA', `y has ${y.length} labels but X has ${X.rows} rows`);
@@ -20,8 +20,12 @@ export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean): void {
   }
 }
 
-/** Throws SP_ERR_BAD_DATA unless `X` has consistent shape (and, unless allowed, no NaN/infinite values). */
-export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number): void {
+/**
+ * Throws SP_ERR_BAD_DATA unless `X` has consistent shape (and, unless allowed, no NaN/infinite values;
+ * `scanValues: false` leaves the values to a caller that reads them all anyway and reports the first
+ * bad one with {@link nonFiniteValue}).
+ */
+export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanValues = true): void {
   if (!X || !(X.data instanceof Float64Array)) {
     throw new SporeprintError('SP_ERR_BAD_DATA', 'X must be a Matrix with a Float64Array `data`');
   }
@@ -37,17 +41,21 @@ export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number): void {
   if (cols !== undefined && X.cols !== cols) {
     throw new SporeprintError('SP_ERR_BAD_DATA', `X has ${X.cols} columns, the model was fitted on ${cols}`);
   }
+  if (!scanValues) return;
   const d = X.data;
   for (let k = 0; k < d.length; k++) {
     const v = d[k];
-    if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) {
-      const row = Math.floor(k / Math.max(1, X.cols));
-      throw new SporeprintError(
-        'SP_ERR_BAD_DATA',
-        `X[${row}][${k - row * X.cols}] = ${v}: missing or infinite values are not allowed here`,
-      );
-    }
+    if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) throw nonFiniteValue(X, k);
   }
+}
+
+/** The error for the missing or infinite value at flat index `k` of `X`. */
+export function nonFiniteValue(X: Matrix, k: number): SporeprintError {
+  const row = Math.floor(k / Math.max(1, X.cols));
+  return new SporeprintError(
+    'SP_ERR_BAD_DATA',
+    `X[${row}][${k - row * X.cols}] = ${X.data[k]}: missing or infinite values are not allowed here`,
+  );
 }
 
 /** Checks a per-row weight vector: right length, finite, non-negative. */

@@ -1,4 +1,5 @@
 import type { Matrix } from '../../core/index.js';
+import { nonFiniteValue } from '../validate-input.js';
 
 /**
  * The L2-penalised logistic loss exactly as scikit-learn 1.2's lbfgs solver evaluates it:
@@ -76,7 +77,8 @@ export class LogisticLoss {
     this.classWeights = constantClassWeights(y, weights);
     const indicator = new Uint8Array(p).fill(1);
     const used = new Uint8Array(p);
-    const { nnz, csr } = scanIndicators(data, n, p, indicator, used);
+    const { nnz, csr, firstBad } = scanIndicators(data, n, p, indicator, used);
+    if (firstBad >= 0) throw nonFiniteValue(X, firstBad);
     this.sparse = nnz < 0.5 * data.length;
     if (!this.sparse) {
       this.dense = data;
@@ -406,7 +408,8 @@ function curvature(z: number, w: number): number {
 /**
  * One pass over row-major `data`: counts the non-zeros, marks used columns, clears `indicator` of
  * columns holding a value other than 0/1, and lists per row (in column order) the active = 1 columns
- * that are indicators.
+ * that are indicators. `firstBad` is the flat index of the first NaN or infinite value, or −1 (the
+ * estimator leaves that check to this pass instead of reading X once more).
  */
 function scanIndicators(
   data: Float64Array,
@@ -414,7 +417,7 @@ function scanIndicators(
   p: number,
   indicator: Uint8Array,
   used: Uint8Array,
-): { nnz: number; csr: Csr } {
+): { nnz: number; csr: Csr; firstBad: number } {
   const ptr = new Int32Array(n + 1);
   // capacity from the ones of the first rows (grown if the guess falls short)
   const head = Math.min(n, 64);
@@ -423,6 +426,7 @@ function scanIndicators(
   let cols = new Int32Array(Math.max(16, Math.ceil(((ones + head) / Math.max(1, head)) * n * 1.05) + p));
   let m = 0;
   let nnz = 0;
+  let firstBad = -1;
   for (let i = 0; i < n; i++) {
     if (m + p > cols.length) {
       const grown = new Int32Array(Math.max(2 * cols.length, m + p));
@@ -436,7 +440,10 @@ function scanIndicators(
         nnz++;
         used[j] = 1;
         if (v === 1) cols[m++] = j;
-        else indicator[j] = 0;
+        else {
+          indicator[j] = 0;
+          if (v - v !== 0 && firstBad < 0) firstBad = off + j;
+        }
       }
     }
     ptr[i + 1] = m;
@@ -454,7 +461,7 @@ function scanIndicators(
     }
     m = at;
   }
-  return { nnz, csr: { ptr, cols: cols.subarray(0, m) } };
+  return { nnz, csr: { ptr, cols: cols.subarray(0, m) }, firstBad };
 }
 
 /**

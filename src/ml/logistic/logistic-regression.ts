@@ -110,7 +110,8 @@ export class LogisticRegression implements Estimator<LogisticRegressionParams> {
   /** Fits the model; returns `this`. */
   fit(X: Matrix, y: Uint8Array, options: FitOptions = {}): this {
     this.state = null;
-    checkXy(X, y, false);
+    // the values are checked (no NaN, no infinity) by the loss's one pass over X, not read twice
+    checkXy(X, y, false, false);
     checkSampleWeight(options.sampleWeight, X.rows);
     const featureNames = featureNamesOf(X.cols, options);
     const { C, solver, maxIter, tol, fitIntercept } = this.params;

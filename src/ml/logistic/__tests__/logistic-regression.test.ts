@@ -172,6 +172,16 @@ describe('LogisticRegression behaviour', () => {
     for (const [Xb, yb] of cases) {
       expect(() => m.fit(Xb, yb)).toThrow(expect.objectContaining({ code: 'SP_ERR_BAD_DATA' }));
     }
+    // the first missing or infinite value is named, in one-hot (sparse) and dense data alike
+    const oneHot = (bad: number): Matrix =>
+      matrixFromRows(Array.from({ length: 40 }, (_, i) => [i % 2, 1 - (i % 2), 0, i === 7 ? bad : 0]));
+    const dense = matrixFromRows(
+      Array.from({ length: 40 }, (_, i) => [i * 0.5, i === 9 ? Infinity : -i, 2.5]),
+    );
+    const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 2);
+    expect(() => m.fit(oneHot(Number.NaN), labels)).toThrow(/X\[7\]\[3\] = NaN: missing or infinite/);
+    expect(() => m.fit(oneHot(-Infinity), labels)).toThrow(/X\[7\]\[3\] = -Infinity/);
+    expect(() => m.fit(dense, labels)).toThrow(/X\[9\]\[1\] = Infinity/);
     expect(() => lr.predictProba(matrixFromRows([[1, 2]]))).toThrow(
       expect.objectContaining({ code: 'SP_ERR_BAD_DATA' }),
     );
