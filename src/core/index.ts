@@ -5,5 +5,13 @@ export {
   NotFittedError,
   SporeprintError,
 } from './errors.js';
-export { createMatrix, type FeatureInfo, type Matrix, matrixFromRows, selectRows } from './matrix.js';
+export {
+  createMatrix,
+  type FeatureInfo,
+  type Matrix,
+  matrixFromRows,
+  type SparseRows,
+  selectRows,
+  sparseMatrix,
+} from './matrix.js';
 export { Rng } from './rng.js';

@@ -6,6 +6,54 @@ export interface Matrix {
   readonly data: Float64Array;
   readonly rows: number;
   readonly cols: number;
+  /**
+   * Optional: the same values as compressed sparse rows. A mostly-zero matrix (a one-hot encoding)
+   * may be made from them ({@link sparseMatrix}): its dense `data` is then built on first read, and a
+   * learner that reads the rows skips it altogether. The two never disagree: neither is written to.
+   */
+  readonly sparse?: SparseRows;
+}
+
+/** Compressed sparse rows: row i's entries are `cols`/`vals` [ptr[i], ptr[i+1]), columns ascending. */
+export interface SparseRows {
+  readonly ptr: Int32Array;
+  readonly cols: Int32Array;
+  readonly vals: Float64Array;
+}
+
+/** A {@link Matrix} made from its sparse rows; the dense array is built (once) when first read. */
+class SparseBackedMatrix implements Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly sparse: SparseRows;
+  #data: Float64Array | null = null;
+
+  constructor(rows: number, cols: number, sparse: SparseRows) {
+    this.rows = rows;
+    this.cols = cols;
+    this.sparse = sparse;
+  }
+
+  get data(): Float64Array {
+    if (this.#data === null) {
+      const { ptr, cols, vals } = this.sparse;
+      const d = new Float64Array(this.rows * this.cols);
+      for (let i = 0; i < this.rows; i++) {
+        const off = i * this.cols;
+        for (let t = ptr[i]; t < ptr[i + 1]; t++) d[off + cols[t]] = vals[t];
+      }
+      this.#data = d;
+    }
+    return this.#data;
+  }
+}
+
+/**
+ * A matrix given by its non-zero entries (see {@link Matrix.sparse}). The caller hands the arrays
+ * over: they must not be changed afterwards.
+ */
+export function sparseMatrix(rows: number, cols: number, sparse: SparseRows): Matrix {
+  return new SparseBackedMatrix(rows, cols, sparse);
 }
 
 /** How a learner should treat a column of a {@link Matrix}. */

@@ -10,6 +10,7 @@ import {
   type Matrix,
   NotFittedError,
   SporeprintError,
+  sparseMatrix,
 } from '../core/index.js';
 import type { DatasetSchema, SchemaName } from './schemas.js';
 import type { CleanRecord } from './validate-row.js';
@@ -315,12 +316,47 @@ export class LinearEncoder {
     }
   }
 
-  /** Encodes records into a new matrix (rows in record order). */
+  /**
+   * Encodes records into a new matrix (rows in record order), made from its non-zero entries (at most
+   * one per feature and row): learners that read sparse rows never build the dense array, which for
+   * one-hot columns is mostly zeros (see {@link sparseMatrix}).
+   */
   transform(records: readonly CleanRecord[]): Matrix {
     const w = this.width;
-    const m = createMatrix(records.length, w);
-    for (let i = 0; i < records.length; i++) this.encodeZeroed(records[i].values, m.data, i * w);
-    return m;
+    const cols = this.fitted();
+    const lookup = this.lookup as CodeLookup;
+    const n = records.length;
+    const ptr = new Int32Array(n + 1);
+    const at = new Int32Array(n * cols.length);
+    const vals = new Float64Array(n * cols.length);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const values = records[i].values;
+      for (let j = 0; j < cols.length; j++) {
+        const c = cols[j];
+        const v = values[j];
+        if (c.numeric) {
+          const x = typeof v === 'number' && !Number.isNaN(v) ? (v - c.mean) / c.std : 0;
+          if (x !== 0) {
+            at[m] = c.offset;
+            vals[m++] = x;
+          }
+        } else if (v === null || v === undefined) {
+          if (c.missingLevel) {
+            at[m] = c.offset + c.categories.length;
+            vals[m++] = 1;
+          }
+        } else {
+          const k = lookup.code(j, v);
+          if (k >= 0) {
+            at[m] = c.offset + k;
+            vals[m++] = 1;
+          }
+        }
+      }
+      ptr[i + 1] = m;
+    }
+    return sparseMatrix(n, w, { ptr, cols: at.slice(0, m), vals: vals.slice(0, m) });
   }
 
   /** Column descriptions: numerics by name, one-hot columns as `feature=code`; all numeric. */

@@ -26,6 +26,10 @@ export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean, scanValues 
  * bad one with {@link nonFiniteValue}).
  */
 export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanValues = true): void {
+  if (!scanValues && X?.sparse !== undefined) {
+    checkSparse(X, cols);
+    return;
+  }
   if (!X || !(X.data instanceof Float64Array)) {
     throw new SporeprintError('SP_ERR_BAD_DATA', 'X must be a Matrix with a Float64Array `data`');
   }
@@ -46,6 +50,34 @@ export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanVal
   for (let k = 0; k < d.length; k++) {
     const v = d[k];
     if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) throw nonFiniteValue(X, k);
+  }
+}
+
+/** The shape checks of {@link checkMatrix} on a matrix's sparse rows (its dense array is not built). */
+function checkSparse(X: Matrix, cols: number | undefined): void {
+  const bad = (what: string): never => {
+    throw new SporeprintError('SP_ERR_BAD_DATA', `X's sparse rows are inconsistent: ${what}`);
+  };
+  if (!Number.isInteger(X.rows) || !Number.isInteger(X.cols) || X.rows < 0 || X.cols < 0) {
+    throw new SporeprintError('SP_ERR_BAD_DATA', `X has an invalid shape ${X.rows}×${X.cols}`);
+  }
+  const { ptr, cols: at, vals } = X.sparse!;
+  if (!(ptr instanceof Int32Array) || !(at instanceof Int32Array) || !(vals instanceof Float64Array)) {
+    bad('ptr and cols must be Int32Arrays, vals a Float64Array');
+  }
+  if (ptr.length !== X.rows + 1 || ptr[0] !== 0) bad(`ptr must hold ${X.rows + 1} offsets from 0`);
+  if (ptr[X.rows] !== at.length || at.length !== vals.length)
+    bad('ptr, cols and vals disagree on the entry count');
+  for (let i = 0; i < X.rows; i++) {
+    let last = -1;
+    for (let t = ptr[i]; t < ptr[i + 1]; t++) {
+      if (!(at[t] > last && at[t] < X.cols)) bad(`row ${i}: columns must ascend within [0, ${X.cols})`);
+      last = at[t];
+    }
+    if (ptr[i + 1] < ptr[i]) bad(`row ${i}: offsets must not decrease`);
+  }
+  if (cols !== undefined && X.cols !== cols) {
+    throw new SporeprintError('SP_ERR_BAD_DATA', `X has ${X.cols} columns, the model was fitted on ${cols}`);
   }
 }
 

@@ -61,6 +61,30 @@ describe('LinearEncoder', () => {
     ]);
   });
 
+  it('transform carries the non-zero entries as sparse rows, the same values as its dense array', async () => {
+    const records = (await loadAll(readData('secondary_data.csv'))).records.slice(0, 3000);
+    const enc = new LinearEncoder().fit(records, SECONDARY_SCHEMA);
+    const X = enc.transform(records);
+    const rows = X.sparse;
+    expect(rows).toBeDefined();
+    if (!rows) return;
+    expect(rows.ptr).toHaveLength(records.length + 1);
+    // the dense array (built on first read) holds exactly the rows' entries, row by row as encodeInto
+    const row = new Float64Array(enc.width);
+    for (let i = 0; i < records.length; i++) {
+      enc.encodeInto(records[i].values, row, 0);
+      expect(sameBytes(X.data.subarray(i * enc.width, (i + 1) * enc.width), row)).toBe(true);
+      const fromRows = new Float64Array(enc.width);
+      for (let t = rows.ptr[i]; t < rows.ptr[i + 1]; t++) {
+        if (t > rows.ptr[i]) expect(rows.cols[t]).toBeGreaterThan(rows.cols[t - 1]);
+        expect(rows.vals[t]).not.toBe(0);
+        fromRows[rows.cols[t]] = rows.vals[t];
+      }
+      expect(sameBytes(fromRows, row)).toBe(true);
+    }
+    expect(X.data).toBe(X.data); // built once
+  });
+
   it('encodeInto writes one row at an offset without touching the rest', () => {
     const enc = new LinearEncoder().fit(TRAIN, TINY);
     const out = new Float64Array(10).fill(7);

@@ -1,4 +1,4 @@
-import type { Matrix } from '../../core/index.js';
+import type { Matrix, SparseRows } from '../../core/index.js';
 import { nonFiniteValue } from '../validate-input.js';
 
 /**
@@ -62,7 +62,7 @@ export class LogisticLoss {
     fitIntercept: boolean,
     splitBlocks = false,
   ) {
-    const { rows: n, cols: p, data } = X;
+    const { rows: n, cols: p } = X;
     this.n = n;
     this.p = p;
     this.y = y;
@@ -77,11 +77,16 @@ export class LogisticLoss {
     this.classWeights = constantClassWeights(y, weights);
     const indicator = new Uint8Array(p).fill(1);
     const used = new Uint8Array(p);
-    const { nnz, csr, firstBad } = scanIndicators(data, n, p, indicator, used);
+    // a matrix with sparse rows is read from them: its dense array is never built
+    const rowsOf = X.sparse;
+    const { nnz, csr, firstBad } =
+      rowsOf === undefined
+        ? scanIndicators(X.data, n, p, indicator, used)
+        : scanSparseIndicators(rowsOf, n, p, indicator, used);
     if (firstBad >= 0) throw nonFiniteValue(X, firstBad);
-    this.sparse = nnz < 0.5 * data.length;
+    this.sparse = nnz < 0.5 * n * p;
     if (!this.sparse) {
-      this.dense = data;
+      this.dense = X.data;
       this.rowPat = this.patPtr = this.patCol = this.dCols = new Int32Array(0);
       this.dVals = this.patZ = this.patE = this.patR = this.thD = this.gD = new Float64Array(0);
       this.nPat = 0;
@@ -95,7 +100,10 @@ export class LogisticLoss {
     this.dCols = Int32Array.from(dc);
     this.thD = new Float64Array(nd);
     this.gD = new Float64Array(nd);
-    this.dVals = gatherColumns(data, n, p, this.dCols);
+    this.dVals =
+      rowsOf === undefined
+        ? gatherColumns(X.data, n, p, this.dCols)
+        : gatherSparseColumns(rowsOf, n, p, this.dCols);
     // with split blocks allowed, whole-row grouping stops once it passes n/4 patterns (rows mostly
     // distinct): blocks are then tried against an estimate of the whole-row cost
     const limit = n >> 2;
@@ -397,6 +405,62 @@ function gatherColumns(data: Float64Array, n: number, p: number, cols: Int32Arra
     for (let d = 0; d < nd; d++) out[i * nd + d] = data[i * p + cols[d]];
   }
   return out;
+}
+
+/** {@link gatherColumns} from sparse rows. */
+function gatherSparseColumns(rowsOf: SparseRows, n: number, p: number, cols: Int32Array): Float64Array {
+  const nd = cols.length;
+  const slot = new Int32Array(p).fill(-1);
+  for (let d = 0; d < nd; d++) slot[cols[d]] = d;
+  const out = new Float64Array(n * nd);
+  const { ptr, cols: at, vals } = rowsOf;
+  for (let i = 0; i < n; i++) {
+    for (let t = ptr[i]; t < ptr[i + 1]; t++) {
+      const d = slot[at[t]];
+      if (d >= 0) out[i * nd + d] = vals[t];
+    }
+  }
+  return out;
+}
+
+/**
+ * {@link scanIndicators} from sparse rows (columns ascending, entries possibly holding zeros): the
+ * same flags, count and lists, with `firstBad` the flat index (row·p + column) of the first NaN or
+ * infinite value.
+ */
+function scanSparseIndicators(
+  rowsOf: SparseRows,
+  n: number,
+  p: number,
+  indicator: Uint8Array,
+  used: Uint8Array,
+): { nnz: number; csr: Csr; firstBad: number } {
+  const { ptr: rp, cols: at, vals } = rowsOf;
+  let nnz = 0;
+  let firstBad = -1;
+  for (let i = 0; i < n; i++) {
+    for (let t = rp[i]; t < rp[i + 1]; t++) {
+      const v = vals[t];
+      if (v === 0) continue;
+      nnz++;
+      const j = at[t];
+      used[j] = 1;
+      if (v !== 1) {
+        indicator[j] = 0;
+        if (v - v !== 0 && firstBad < 0) firstBad = i * p + j;
+      }
+    }
+  }
+  const ptr = new Int32Array(n + 1);
+  let m = 0;
+  for (let t = 0; t < at.length; t++) if (vals[t] === 1 && indicator[at[t]] === 1) m++;
+  const cols = new Int32Array(m);
+  m = 0;
+  for (let i = 0; i < n; i++) {
+    for (let t = rp[i]; t < rp[i + 1]; t++) if (vals[t] === 1 && indicator[at[t]] === 1) cols[m++] = at[t];
+    ptr[i + 1] = m;
+  }
+  return { nnz, csr: { ptr, cols }, firstBad };
 }
 
 /** w·σ(z)·(1 − σ(z)), stable for large |z|. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Matrix, matrixFromRows, NotFittedError } from '../../../core/index.js';
+import { type Matrix, matrixFromRows, NotFittedError, sparseMatrix } from '../../../core/index.js';
 import { LogisticRegression, minimizeLbfgs } from '../index.js';
 import { LogisticLoss } from '../logistic-loss.js';
 import ref from './fixtures/lr_reference.json' with { type: 'json' };
@@ -308,4 +308,73 @@ describe('LogisticLoss pattern products (e^{−z} as a product of pattern factor
       }
     }
   }
+});
+
+describe('LogisticRegression on sparse rows', () => {
+  // one-hot rows (5 features × 4 levels, a few missing) plus a standardised numeric column
+  const n = 2000;
+  let s = 99;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  const ptr = new Int32Array(n + 1);
+  const cols: number[] = [];
+  const vals: number[] = [];
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < 5; f++) {
+      if (rnd() < 0.1) continue;
+      cols.push(f * 4 + Math.floor(rnd() * 4));
+      vals.push(1);
+    }
+    const x = rnd() * 2 - 1;
+    if (rnd() < 0.9) {
+      cols.push(20);
+      vals.push(x);
+    }
+    ptr[i + 1] = cols.length;
+    y[i] = rnd() < 0.2 + 0.5 * +cols.includes(0, ptr[i]) + 0.2 * x ? 1 : 0;
+  }
+  const rows = { ptr, cols: Int32Array.from(cols), vals: Float64Array.from(vals) };
+  const sparse = sparseMatrix(n, 21, rows);
+  const dense: Matrix = { data: Float64Array.from(sparse.data), rows: n, cols: 21 };
+  /** The same rows, with a dense array that must never be read. */
+  const rowsOnly = (r: typeof rows): Matrix => ({
+    rows: n,
+    cols: 21,
+    sparse: r,
+    get data(): Float64Array {
+      throw new Error('the dense array was read');
+    },
+  });
+
+  it('fits from the rows alone, bit-identical to the fit on the dense array', () => {
+    const a = new LogisticRegression().fit(rowsOnly(rows), y);
+    const b = new LogisticRegression().fit(dense, y);
+    expect(a.coef).toEqual(b.coef);
+    expect(a.intercept).toBe(b.intercept);
+    expect(a.nIter).toBe(b.nIter);
+    expect(a.predictProba(sparse)).toEqual(b.predictProba(dense));
+  });
+
+  it('refuses inconsistent rows and names a missing or infinite value by its position', () => {
+    const bad: [typeof rows, RegExp][] = [
+      [{ ...rows, ptr: rows.ptr.subarray(1) }, /ptr must hold 2001 offsets/],
+      [{ ...rows, cols: rows.cols.subarray(1) }, /disagree on the entry count/],
+      [
+        { ...rows, cols: Int32Array.from(rows.cols, (c, t) => (t === 3 ? 99 : c)) },
+        /row 0: columns must ascend/,
+      ],
+    ];
+    for (const [r, message] of bad) {
+      expect(() => new LogisticRegression().fit(rowsOnly(r), y)).toThrow(message);
+    }
+    const nan = Float64Array.from(rows.vals);
+    const t = rows.ptr[7] + 1;
+    nan[t] = Number.NaN;
+    expect(() => new LogisticRegression().fit(sparseMatrix(n, 21, { ...rows, vals: nan }), y)).toThrow(
+      new RegExp(`X\\[7\\]\\[${rows.cols[t]}\\] = NaN: missing or infinite`),
+    );
+  });
 });
