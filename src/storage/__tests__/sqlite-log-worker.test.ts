@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage, type PredictionInput, type Storage } from '../index.js';
 import { preparePrediction } from '../prediction-rows.js';
-import { SqliteLogWorker } from '../sqlite-log-worker.js';
+import { SqliteLogWorker, type SqliteLogWorkerOptions } from '../sqlite-log-worker.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sporeprint-log-worker-'));
 let n = 0;
@@ -37,6 +37,32 @@ function prediction(overrides: Partial<PredictionInput> = {}): PredictionInput {
 
 const rowsOf = (ps: PredictionInput[]) => ps.map((p) => preparePrediction(p).row);
 
+/** Runs `fn` with a writer thread on a fresh database, then closes both. */
+async function withWriter(
+  options: SqliteLogWorkerOptions,
+  fn: (ctx: { file: string; storage: Storage; w: SqliteLogWorker }) => Promise<void>,
+): Promise<void> {
+  const { file, storage } = await fresh();
+  const w = new SqliteLogWorker(file, options);
+  try {
+    await fn({ file, storage, w });
+  } finally {
+    await w.close();
+    await storage.close();
+  }
+}
+
+/** Every prediction is stored exactly as given (arm and client null when absent). */
+async function expectStored(storage: Storage, ps: readonly PredictionInput[]): Promise<void> {
+  for (const p of ps) {
+    expect(await storage.predictions.get(p.id)).toEqual({
+      ...p,
+      arm: p.arm ?? null,
+      clientId: p.clientId ?? null,
+    });
+  }
+}
+
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => {
@@ -47,9 +73,7 @@ const failure = (p: Promise<unknown>) =>
 
 describe('SqliteLogWorker (the prediction log writer thread)', () => {
   it('commits each batch on its own connection: rows are readable, exactly as given, once write resolves', async () => {
-    const { file, storage } = await fresh();
-    const w = new SqliteLogWorker(file);
-    try {
+    await withWriter({}, async ({ storage, w }) => {
       const batch = [
         prediction(),
         prediction({ arm: 'b', clientId: null, probability: 0.1 + 0.2 }),
@@ -59,21 +83,13 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       const odd = [prediction({ clientId: 'odd\u001fclient', arm: '' }), prediction()];
       await w.write(rowsOf(batch));
       await w.write(rowsOf(odd));
-      for (const p of [...batch, ...odd]) {
-        const got = await storage.predictions.get(p.id);
-        expect(got).toEqual({ ...p, arm: p.arm ?? null, clientId: p.clientId ?? null });
-      }
+      await expectStored(storage, [...batch, ...odd]);
       expect(w.inFlight).toBe(0);
-    } finally {
-      await w.close();
-      await storage.close();
-    }
+    });
   });
 
   it('sends a batch by columns: shared, varying and mixed-null values all arrive exactly', async () => {
-    const { file, storage } = await fresh();
-    const w = new SqliteLogWorker(file);
-    try {
+    await withWriter({}, async ({ storage, w }) => {
       const varying = [
         prediction({ arm: null, clientId: 'a', modelVersion: 1, latencyUs: 5, requestKind: 'single' }),
         prediction({
@@ -94,20 +110,12 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       const shared = Array.from({ length: 5 }, () => prediction({ arm: 'same arm', clientId: null }));
       await w.write(rowsOf(varying));
       await w.write(rowsOf(shared));
-      for (const p of [...varying, ...shared]) {
-        const got = await storage.predictions.get(p.id);
-        expect(got).toEqual({ ...p, arm: p.arm ?? null, clientId: p.clientId ?? null });
-      }
-    } finally {
-      await w.close();
-      await storage.close();
-    }
+      await expectStored(storage, [...varying, ...shared]);
+    });
   });
 
   it('a failing batch rejects with the SQLite code and writes none of its rows; the next batch is fine', async () => {
-    const { file, storage } = await fresh();
-    const w = new SqliteLogWorker(file);
-    try {
+    await withWriter({}, async ({ storage, w }) => {
       const taken = prediction();
       await w.write(rowsOf([taken]));
       const batch = [prediction(), prediction({ id: taken.id })];
@@ -117,10 +125,7 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       const next = prediction();
       await w.write(rowsOf([next]));
       expect(await storage.predictions.count()).toBe(2);
-    } finally {
-      await w.close();
-      await storage.close();
-    }
+    });
   });
 
   it('waits for a lock held by another connection without blocking the event loop, then commits', async () => {
@@ -166,9 +171,7 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
   });
 
   it('keeps the WAL bounded while it writes (it checkpoints every checkpointChars characters of values)', async () => {
-    const { file, storage } = await fresh();
-    const w = new SqliteLogWorker(file);
-    try {
+    await withWriter({}, async ({ file, storage, w }) => {
       const big = { 'cap-shape': 'x', pad: 'p'.repeat(600) };
       for (let b = 0; b < 30; b++) {
         await w.write(rowsOf(Array.from({ length: 1000 }, () => prediction({ input: big }))));
@@ -177,10 +180,7 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       expect(await storage.predictions.count()).toBe(30_000);
       // about 25 MB of rows went through the WAL (about 80 MB of pages); without checkpoints it would hold them all
       expect(statSync(`${file}-wal`).size).toBeLessThan(16 * 1024 * 1024);
-    } finally {
-      await w.close();
-      await storage.close();
-    }
+    });
   });
 
   it('checkpoints after acknowledging: at checkpointChars characters, or once idle; never inside a commit', async () => {
@@ -188,39 +188,32 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       for (let t = 0; t < 100 && !cond(); t++) await new Promise((r) => setTimeout(r, 20));
       return cond();
     };
-    // by size: nothing reaches the database file before checkpointChars characters are committed
-    const a = await fresh();
     // the characters of one row's values as the writer counts them (joined by one separator, `=` before
     // each non-null arm and client)
     const chars = Object.values(preparePrediction(prediction()).row)
       .map((v) => (v === null || v === undefined ? 0 : String(v).length + 1))
       .reduce((x, y) => x + y, 1);
-    const w = new SqliteLogWorker(a.file, { checkpointChars: 250 * chars, checkpointIdleMs: 60_000 });
-    try {
-      const empty = statSync(a.file).size;
-      await w.write(rowsOf(Array.from({ length: 200 }, () => prediction())));
-      await new Promise((r) => setTimeout(r, 100));
-      expect(statSync(a.file).size).toBe(empty);
-      expect(await a.storage.predictions.count()).toBe(200); // committed: readable from the WAL
-      await w.write(rowsOf(Array.from({ length: 100 }, () => prediction())));
-      expect(await until(() => statSync(a.file).size > empty)).toBe(true);
-    } finally {
-      await w.close();
-      await a.storage.close();
-    }
+    // by size: nothing reaches the database file before checkpointChars characters are committed
+    await withWriter(
+      { checkpointChars: 250 * chars, checkpointIdleMs: 60_000 },
+      async ({ file, storage, w }) => {
+        const empty = statSync(file).size;
+        await w.write(rowsOf(Array.from({ length: 200 }, () => prediction())));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(statSync(file).size).toBe(empty);
+        expect(await storage.predictions.count()).toBe(200); // committed: readable from the WAL
+        await w.write(rowsOf(Array.from({ length: 100 }, () => prediction())));
+        expect(await until(() => statSync(file).size > empty)).toBe(true);
+      },
+    );
     // by idleness
-    const b = await fresh();
-    const idle = new SqliteLogWorker(b.file, { checkpointChars: 1e9, checkpointIdleMs: 50 });
-    try {
-      const empty = statSync(b.file).size;
-      await idle.write(rowsOf(Array.from({ length: 50 }, () => prediction())));
-      expect(statSync(b.file).size).toBe(empty);
-      expect(await until(() => statSync(b.file).size > empty)).toBe(true);
-      expect(await b.storage.predictions.count()).toBe(50);
-    } finally {
-      await idle.close();
-      await b.storage.close();
-    }
+    await withWriter({ checkpointChars: 1e9, checkpointIdleMs: 50 }, async ({ file, storage, w }) => {
+      const empty = statSync(file).size;
+      await w.write(rowsOf(Array.from({ length: 50 }, () => prediction())));
+      expect(statSync(file).size).toBe(empty);
+      expect(await until(() => statSync(file).size > empty)).toBe(true);
+      expect(await storage.predictions.count()).toBe(50);
+    });
   });
 
   it('close() waits for the writes in flight; writes after close are refused', async () => {
