@@ -53,7 +53,7 @@ export const PREDICTIONS_PER_INSERT = 500;
 /** Prepared statements kept per row count (the group-commit log produces batches of varying size). */
 const CACHED_STATEMENTS = 64;
 
-/** The multi-row INSERT of `n` prediction rows, with `?` placeholders in {@link PREDICTION_COLUMNS} order. */
+/** The multi-row INSERT of `n` prediction rows, with a `?` parameter per value, in {@link PREDICTION_COLUMNS} order. */
 export function insertPredictionsSql(n: number): string {
   const tuple = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
   return `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values ${new Array<string>(n).fill(tuple).join(',')}`;
