@@ -266,6 +266,8 @@ export class SqliteLogWorker {
     worker.unref();
     worker.on('message', (m: ReplyMessage) => {
       if (m.id === -1 && !m.ok) {
+        // it could not open the database and is stopping: the next write starts a new thread
+        if (this.#worker === worker) this.#worker = null;
         this.#failAll(new SqliteWorkerError(m.message, m.code));
         return;
       }
@@ -279,8 +281,12 @@ export class SqliteLogWorker {
         this.#notifyIdle();
       }
     });
+    // A thread that stops fails the writes in flight on it. Its 'error' and 'exit' come in separate
+    // turns, and a write in between starts a successor: events of a thread already replaced (or shut
+    // down by close) are ignored, so they never fail the successor's writes.
     const gone = (e: unknown) => {
-      if (this.#worker === worker) this.#worker = null;
+      if (this.#worker !== worker) return;
+      this.#worker = null;
       this.#failAll(
         e instanceof Error
           ? new SqliteWorkerError(`the log writer thread stopped: ${e.message}`)
@@ -288,10 +294,7 @@ export class SqliteLogWorker {
       );
     };
     worker.on('error', gone);
-    worker.on('exit', (code) => {
-      if (this.#pending.size > 0) gone(new Error(`exit code ${code}`));
-      else if (this.#worker === worker) this.#worker = null;
-    });
+    worker.on('exit', (code) => gone(new Error(`exit code ${code}`)));
     this.#worker = worker;
     return worker;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -228,6 +228,32 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       expect((await failure(w.write(rowsOf([prediction()])))).message).toMatch(/closed/);
     } finally {
       await storage.close();
+    }
+  });
+
+  it('a stopped thread never fails the writes of the thread that replaced it', async () => {
+    const dir = join(root, 'late');
+    const file = join(dir, 'db.sqlite');
+    const w = new SqliteLogWorker(file);
+    try {
+      // the first thread cannot open the file and stops; the write made right after its failure
+      // starts a second one, while the first one's exit is still on its way
+      expect((await failure(w.write(rowsOf([prediction()])))).message).toMatch(/cannot open/);
+      mkdirSync(dir);
+      const storage = await openStorage(`sqlite:${file}`);
+      try {
+        const p = prediction();
+        await w.write(rowsOf([p]));
+        await new Promise((r) => setTimeout(r, 200));
+        await expectStored(storage, [p]);
+        const q = prediction();
+        await w.write(rowsOf([q]));
+        await expectStored(storage, [q]);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      await w.close();
     }
   });
 
