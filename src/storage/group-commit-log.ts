@@ -88,11 +88,12 @@ function positiveInt(name: string, value: number): number {
 }
 
 /**
- * An append-only log that writes concurrent appends in batches (classic group commit): while a write
- * is in flight, new rows queue; when it completes, everything queued (up to `maxBatch`) goes into the
- * next write. A write also starts as soon as `maxBatch` rows are queued, if fewer than `concurrency`
- * writes are in flight. Under load, batches grow and transactions per row fall; an idle log writes a
- * lone row at once (after the current event-loop turn, so that appends made together share a write).
+ * An append-only log that writes concurrent appends in batches (classic group commit): while
+ * `concurrency` writes are in flight, new rows queue; when one completes, everything queued (up to
+ * `maxBatch`) goes into the next write. Rows due for writing (durable mode, or async once the interval
+ * passed) start a write as soon as fewer than `concurrency` are in flight, and `maxBatch` queued rows
+ * always do. Under load, batches grow and transactions per row fall; an idle log writes a lone row at
+ * once (after the current event-loop turn, so that appends made together share a write).
  *
  * Durability: in `durable` mode an append resolves only after the transaction holding its row has
  * committed. On SQLite in WAL mode with `synchronous=NORMAL` (what `openStorage` sets), a committed
@@ -336,7 +337,8 @@ export class GroupCommitLog<T, R = T> {
       }
       const n = this.#queue.length;
       if (n === 0) break;
-      const ready = n >= this.#maxBatch || (this.#inFlight === 0 && (this.#mode === 'durable' || this.#due));
+      // (the loop only runs while fewer than `concurrency` writes are in flight)
+      const ready = n >= this.#maxBatch || this.#mode === 'durable' || this.#due;
       if (!ready) break;
       this.#start({ entries: this.#queue.splice(0, this.#maxBatch), attempt: 1 });
     }

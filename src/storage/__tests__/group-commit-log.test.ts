@@ -81,6 +81,20 @@ describe('GroupCommitLog', () => {
     expect(w.batches).toEqual([[0], [1, 2, 3, 4]]);
   });
 
+  it('with concurrency above 1, rows queued during a write start another one at once (durable)', async () => {
+    const w = fakeWriter(30);
+    const log = new GroupCommitLog<number>({ write: w.write, maxBatch: 100, concurrency: 2 });
+    const first = log.append(0);
+    await sleep(5); // the first write is in flight
+    const second = [1, 2, 3].map((i) => log.append(i));
+    await sleep(5); // and the second one, with what queued meanwhile
+    expect(log.queueDepth).toBe(4);
+    const third = [4, 5].map((i) => log.append(i)); // both slots busy: these wait for a free one
+    await Promise.all([first, ...second, ...third]);
+    expect(w.maxInFlight).toBe(2);
+    expect(w.batches).toEqual([[0], [1, 2, 3], [4, 5]]);
+  });
+
   it('starts another write when maxBatch rows queue and concurrency allows', async () => {
     const w = fakeWriter(10);
     const log = new GroupCommitLog<number>({ write: w.write, maxBatch: 10, concurrency: 3 });
