@@ -38,8 +38,9 @@ export interface PredictionInput {
   /** The features (any JSON value). */
   readonly input: unknown;
   /**
-   * Optional: the input already serialised as JSON text, stored instead of serialising `input`
-   * again (the serving path builds it directly). The caller guarantees it is valid JSON.
+   * Optional: the JSON text to store as the input, instead of serialising `input` (the serving path
+   * stores the mushroom as it understood it, built directly as text). The caller guarantees it is
+   * valid JSON.
    */
   readonly inputJson?: string;
   /** The full answer (decision, probability, warnings, explanation, …). */

@@ -25,8 +25,9 @@ export interface PredictionLogRow {
   readonly modelVersion: number;
   readonly arm: string | null;
   readonly clientId: string | null;
+  /** The request as received (not stored when `inputJson` is given). */
   readonly input: unknown;
-  /** `input` already as JSON text (the parsed mushroom, see `mushroomJson`): stored as is. */
+  /** What is stored as the input: the mushroom as understood (see `mushroomJson`), as JSON text. */
   readonly inputJson?: string;
   readonly output: unknown;
   /** `output` already as JSON text: stored as is (then `output` is not read). */
