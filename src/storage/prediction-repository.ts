@@ -14,13 +14,7 @@ import type {
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
 import type { SqliteLogWorker } from './sqlite-log-worker.js';
-import {
-  type DatabaseContext,
-  ownMysqlTransaction,
-  syncWriteTransaction,
-  type WriteTransaction,
-  writeTransaction,
-} from './write-transaction.js';
+import { type DatabaseContext, ownMysqlTransaction, syncWriteTransaction } from './write-transaction.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -44,9 +38,10 @@ export function checkFilterDates(filter: PredictionFilter): void {
 }
 
 /**
- * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike. `writer` does the
- * INSERTs (prepared statements on SQLite, Kysely elsewhere); on SQLite, `insertMany` runs its whole
- * transaction synchronously on the raw handle (`writer.commitSync`) while owning the connection.
+ * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike; reads go through
+ * Kysely, inserts through the backend's own path: the writer thread on a SQLite file, one synchronous
+ * transaction on the raw handle for an in-memory SQLite database (`writer.commitSync`, owning the
+ * connection), and a transaction on a pooled connection on MySQL/MariaDB (`writer.commitAsync`).
  */
 export class KyselyPredictionRepository implements PredictionRepository {
   readonly #ctx: DatabaseContext;
@@ -88,7 +83,10 @@ export class KyselyPredictionRepository implements PredictionRepository {
       await syncWriteTransaction(this.#ctx, what, () => writer.commitSync?.(converted));
       return;
     }
-    await writeTransaction(this.#ctx, what, (trx: WriteTransaction) => this.#writer.insert(trx, converted));
+    throw new SporeprintError(
+      'SP_ERR_INTERNAL',
+      `${what}: the ${this.#ctx.dialect} storage has no prediction writer`,
+    );
   }
 
   get(id: string): Promise<PredictionRecord | undefined> {

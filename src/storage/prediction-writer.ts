@@ -1,17 +1,16 @@
 /**
- * Bulk insertion of prediction rows inside an open transaction: multi-row INSERTs through Kysely, or,
- * on SQLite, cached prepared statements on the same (single) connection (as `row-writer.ts` does for
- * source rows), which skips Kysely's per-call query compilation on the serving hot path.
+ * Bulk insertion of prediction rows: multi-row INSERTs with bound parameters. On SQLite, cached
+ * prepared statements on the storage's connection (`commitSync`, used for in-memory databases; a file
+ * database's log commits on its writer thread, `sqlite-log-worker.ts`); on MySQL/MariaDB, a whole
+ * transaction on a pooled connection with the big INSERTs as prepared statements (`commitAsync`).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { ExecuteValues, Pool, PoolConnection } from 'mysql2';
 import type { PredictionsTable } from './database-schema.js';
-import type { WriteTransaction } from './write-transaction.js';
 
-/** Inserts prediction rows through a write transaction that the caller owns. */
+/** Commits prediction rows, each batch in one transaction, the way its backend does best. */
 export interface PredictionRowWriter {
-  insert(trx: WriteTransaction, rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
   /**
    * SQLite only: one whole write transaction, run synchronously on the raw handle: `BEGIN IMMEDIATE`,
    * the INSERTs, `COMMIT`, or `ROLLBACK` on any error (all or nothing). SQLite's busy handler is off
@@ -76,31 +75,12 @@ function perRowCount<T>(make: (sql: string) => T): (n: number) => T {
   };
 }
 
-/**
- * Multi-row INSERTs with bound parameters, run through Kysely's connection as raw SQL: works on
- * every dialect, and skips building and compiling a query tree of 12 × 500 values per statement
- * (the texts are cached per row count).
- */
-export function kyselyPredictionWriter(rowsPerInsert = PREDICTIONS_PER_INSERT): PredictionRowWriter {
-  const textFor = perRowCount((sql) => sql);
-  return {
-    async insert(trx, rows) {
-      for (let start = 0; start < rows.length; start += rowsPerInsert) {
-        const end = Math.min(start + rowsPerInsert, rows.length);
-        const params: unknown[] = [];
-        for (let i = start; i < end; i++) pushRow(params, rows[i]);
-        await trx.executeQuery(CompiledQuery.raw(textFor(end - start), params));
-      }
-    },
-  };
-}
-
 /** INSERTs of at least this many rows go as prepared statements (binary protocol) on MySQL. */
 const BINARY_STEP = 50;
 
 /**
- * The prediction writer for MySQL/MariaDB: {@link kyselyPredictionWriter} inside Kysely transactions,
- * and `commitAsync`, which commits a batch on a connection of the shared mysql2 pool and sends INSERTs
+ * The prediction writer for MySQL/MariaDB: `commitAsync` commits a batch on a connection of the
+ * shared mysql2 pool (the one Kysely uses) and sends INSERTs
  * of `BINARY_STEP` rows or more through the binary protocol (`execute`: values travel typed, not
  * escaped into the SQL text, and the server parses no literals; 10,000 rows commit in about 60% of
  * the text protocol's time here). Their row counts are multiples of `BINARY_STEP` (at most 10
@@ -123,9 +103,9 @@ export function mysqlPredictionWriter(
       ? call((cb) => conn.execute(sql, params, (e) => cb(e, undefined)))
       : call((cb) => conn.query(sql, params, (e) => cb(e, undefined)));
   return {
-    ...kyselyPredictionWriter(rowsPerInsert),
     async commitAsync(rows) {
       const conn = await call<PoolConnection>((cb) => pool.getConnection(cb));
+      let broken = false;
       try {
         await call((cb) => conn.beginTransaction((e) => cb(e, undefined)));
         try {
@@ -141,11 +121,18 @@ export function mysqlPredictionWriter(
           }
           await call((cb) => conn.commit((e) => cb(e, undefined)));
         } catch (e) {
-          await call((cb) => conn.rollback(() => cb(null, undefined)));
+          // a connection whose rollback failed is in an unknown state: it is closed, not pooled again
+          await call((cb) =>
+            conn.rollback((err) => {
+              broken = err !== null && err !== undefined;
+              cb(null, undefined);
+            }),
+          );
           throw e;
         }
       } finally {
-        conn.release();
+        if (broken) conn.destroy();
+        else conn.release();
       }
     },
   };
@@ -194,9 +181,6 @@ export function sqlitePredictionWriter(
   const busyOff = handle.prepare('pragma busy_timeout = 0');
   const busyOn = handle.prepare(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   return {
-    async insert(_trx, rows) {
-      insertAll(rows);
-    },
     commitSync(rows) {
       // A nested call would become a SAVEPOINT of someone else's transaction: never commit that way.
       if (handle.inTransaction) throw new Error('A transaction is already open on the SQLite connection');
