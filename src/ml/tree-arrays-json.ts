@@ -65,8 +65,11 @@ export function treeToPlain(t: TreeArrays): PlainTree {
   };
 }
 
-/** Builds typed {@link TreeArrays} from plain arrays (already schema-checked), then checks its structure. */
-export function treeFromPlain(t: PlainTree, nFeatures: number, where: string): TreeArrays {
+/**
+ * Builds typed {@link TreeArrays} from plain arrays (already schema-checked), then checks its structure
+ * (errors as {@link checkTreeStructure}'s, the tree at JSON pointer `at` of a `what`).
+ */
+export function treeFromPlain(t: PlainTree, nFeatures: number, what: string, at: string): TreeArrays {
   const tree: TreeArrays = {
     left: Int32Array.from(t.left),
     right: Int32Array.from(t.right),
@@ -81,20 +84,23 @@ export function treeFromPlain(t: PlainTree, nFeatures: number, where: string): T
     cover: Float64Array.from(t.cover),
     gain: Float64Array.from(t.gain),
   };
-  checkTreeStructure(tree, nFeatures, where);
+  checkTreeStructure(tree, nFeatures, what, at);
   return tree;
 }
 
 /**
  * Checks that a tree's parallel arrays agree in length, that children come after their parent (so
  * traversal ends), that split features exist and category sets lie inside `catBits`.
- * Throws SP_ERR_MODEL_FORMAT naming the JSON path (below `where`) of the offending value.
+ * Throws SP_ERR_MODEL_FORMAT for the tree at JSON pointer `at` of a `what` (e.g. `gradient boosting
+ * model`, `/trees/3`): the message names both (`…: /trees/3/left/7 …`), `details.path` is the pointer
+ * of the offending value alone, as the schema checks give it.
  */
-export function checkTreeStructure(tree: TreeArrays, nFeatures: number, where: string): void {
+export function checkTreeStructure(tree: TreeArrays, nFeatures: number, what: string, at: string): void {
   const n = tree.left.length;
-  // messages name the JSON path below `where` (e.g. `…: /trees/3/left/7 …`)
   const fail = (path: string, msg: string): never => {
-    throw new SporeprintError('SP_ERR_MODEL_FORMAT', `${where}/${path} ${msg}`, { path: `${where}/${path}` });
+    throw new SporeprintError('SP_ERR_MODEL_FORMAT', `${what}: ${at}/${path} ${msg}`, {
+      path: `${at}/${path}`,
+    });
   };
   if (n === 0) fail('left', 'is empty: a tree has at least one node');
   for (const key of Object.keys(tree) as (keyof TreeArrays)[]) {

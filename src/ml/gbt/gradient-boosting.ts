@@ -403,7 +403,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
         ? { name, kind: 'categorical', categories: j.featureCategories?.[f] ?? 0 }
         : { name, kind: 'numeric' },
     );
-    const trees = j.trees.map((t, i) => treeFromPlain(t, nf, `gradient boosting model: /trees/${i}`));
+    const trees = j.trees.map((t, i) => treeFromPlain(t, nf, 'gradient boosting model', `/trees/${i}`));
     const model = new GradientBoostingClassifier(params);
     model.state = makeState(trees, features, j.baseScore, j.marginPrecision, j.bestIteration, j.cuts ?? null);
     return model;
@@ -413,7 +413,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
   static fromTrees(parts: BoosterParts): GradientBoostingClassifier {
     const nf = parts.features.length;
     parts.trees.forEach((t, i) => {
-      checkTreeStructure(t, nf, `booster: tree ${i}`);
+      checkTreeStructure(t, nf, 'booster', `/trees/${i}`);
     });
     if (!(parts.baseScore > 0 && parts.baseScore < 1)) {
       throw new SporeprintError('SP_ERR_MODEL_FORMAT', `base score ${parts.baseScore} is not in (0, 1)`);

@@ -295,7 +295,7 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
         },
       );
     }
-    const tree = treeFromPlain(j.tree, j.featureNames.length, 'decision-tree model: /tree');
+    const tree = treeFromPlain(j.tree, j.featureNames.length, 'decision-tree model', '/tree');
     if (j.tree.proba.length !== tree.left.length) {
       throw new SporeprintError(
         'SP_ERR_MODEL_FORMAT',

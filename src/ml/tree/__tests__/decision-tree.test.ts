@@ -154,6 +154,17 @@ describe('DecisionTreeClassifier on categories and missing values', () => {
         expect.objectContaining({ code: 'SP_ERR_MODEL_FORMAT', message: expect.stringMatching(path) }),
       );
     }
+    // a structural fault: details.path is the JSON pointer alone, as for the schema's faults
+    const cycle = {
+      ...good,
+      tree: { ...good.tree, left: good.tree.left.map((l, i) => (i === 0 && l > 0 ? 0 : l)) },
+    };
+    expect(() => DecisionTreeClassifier.fromJSON(cycle)).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/^decision-tree model: \/tree\/left\/0 points outside/),
+        details: { path: '/tree/left/0' },
+      }),
+    );
   });
 
   it('learns the missing direction on numeric columns', () => {
