@@ -49,7 +49,10 @@ export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanVal
   const d = X.data;
   for (let k = 0; k < d.length; k++) {
     const v = d[k];
-    if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) throw nonFiniteValue(X, k);
+    if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) {
+      const row = Math.floor(k / Math.max(1, X.cols));
+      throw nonFiniteValue(row, k - row * X.cols, v);
+    }
   }
 }
 
@@ -81,12 +84,11 @@ function checkSparse(X: Matrix, cols: number | undefined): void {
   }
 }
 
-/** The error for the missing or infinite value at flat index `k` of `X`. */
-export function nonFiniteValue(X: Matrix, k: number): SporeprintError {
-  const row = Math.floor(k / Math.max(1, X.cols));
+/** The error for the missing or infinite `value` at X[row][col]. */
+export function nonFiniteValue(row: number, col: number, value: number): SporeprintError {
   return new SporeprintError(
     'SP_ERR_BAD_DATA',
-    `X[${row}][${k - row * X.cols}] = ${X.data[k]}: missing or infinite values are not allowed here`,
+    `X[${row}][${col}] = ${value}: missing or infinite values are not allowed here`,
   );
 }
 

@@ -83,7 +83,11 @@ export class LogisticLoss {
       rowsOf === undefined
         ? scanIndicators(X.data, n, p, indicator, used)
         : scanSparseIndicators(rowsOf, n, p, indicator, used);
-    if (firstBad >= 0) throw nonFiniteValue(X, firstBad);
+    if (firstBad >= 0) {
+      const i = Math.floor(firstBad / p);
+      const j = firstBad - i * p;
+      throw nonFiniteValue(i, j, rowsOf === undefined ? X.data[firstBad] : valueAt(rowsOf, i, j));
+    }
     this.sparse = nnz < 0.5 * n * p;
     if (!this.sparse) {
       this.dense = X.data;
@@ -405,6 +409,12 @@ function gatherColumns(data: Float64Array, n: number, p: number, cols: Int32Arra
     for (let d = 0; d < nd; d++) out[i * nd + d] = data[i * p + cols[d]];
   }
   return out;
+}
+
+/** Entry (i, j) of sparse rows (0 when absent). */
+function valueAt(rowsOf: SparseRows, i: number, j: number): number {
+  for (let t = rowsOf.ptr[i]; t < rowsOf.ptr[i + 1]; t++) if (rowsOf.cols[t] === j) return rowsOf.vals[t];
+  return 0;
 }
 
 /** {@link gatherColumns} from sparse rows. */

@@ -373,7 +373,7 @@ describe('LogisticRegression on sparse rows', () => {
     const nan = Float64Array.from(rows.vals);
     const t = rows.ptr[7] + 1;
     nan[t] = Number.NaN;
-    expect(() => new LogisticRegression().fit(sparseMatrix(n, 21, { ...rows, vals: nan }), y)).toThrow(
+    expect(() => new LogisticRegression().fit(rowsOnly({ ...rows, vals: nan }), y)).toThrow(
       new RegExp(`X\\[7\\]\\[${rows.cols[t]}\\] = NaN: missing or infinite`),
     );
   });
