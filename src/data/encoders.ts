@@ -200,6 +200,8 @@ export class LinearEncoder {
   private schemaName: SchemaName | null = null;
   private columns: LinearColumn[] | null = null;
   private total = 0;
+  /** One row's entries, for {@link encodeInto} (one per feature at most). */
+  private scratch = { at: new Int32Array(0), vals: new Float64Array(0) };
   private lookup: CodeLookup | null = null;
 
   /** Learns categories and numeric mean/std from the training records; returns `this`. */
@@ -273,6 +275,7 @@ export class LinearEncoder {
       return col;
     });
     this.total = offset;
+    this.scratch = { at: new Int32Array(this.columns.length), vals: new Float64Array(this.columns.length) };
     this.lookup = new CodeLookup(this.columns.map((c) => c.index));
     this.schemaName = json.schema;
   }
@@ -300,20 +303,42 @@ export class LinearEncoder {
 
   /** {@link encodeInto} into an already zeroed `out[offset … offset + width)`. */
   private encodeZeroed(values: readonly Value[], out: Float64Array, offset: number): void {
+    const { at, vals } = this.scratch;
+    const m = this.entries(values, at, vals, 0);
+    for (let t = 0; t < m; t++) out[offset + at[t]] = vals[t];
+  }
+
+  /**
+   * The non-zero entries of one row (schema-order values), columns ascending, written at `m` of
+   * `at`/`vals` (room for one per feature); returns the new end. The one encoding rule, for rows one
+   * at a time ({@link encodeInto}) and whole matrices ({@link transform}) alike.
+   */
+  private entries(values: readonly Value[], at: Int32Array, vals: Float64Array, m: number): number {
     const cols = this.fitted();
     const lookup = this.lookup as CodeLookup;
     for (let j = 0; j < cols.length; j++) {
       const c = cols[j];
       const v = values[j];
       if (c.numeric) {
-        out[offset + c.offset] = typeof v === 'number' && !Number.isNaN(v) ? (v - c.mean) / c.std : 0;
+        const x = typeof v === 'number' && !Number.isNaN(v) ? (v - c.mean) / c.std : 0;
+        if (x !== 0) {
+          at[m] = c.offset;
+          vals[m++] = x;
+        }
       } else if (v === null || v === undefined) {
-        if (c.missingLevel) out[offset + c.offset + c.categories.length] = 1;
+        if (c.missingLevel) {
+          at[m] = c.offset + c.categories.length;
+          vals[m++] = 1;
+        }
       } else {
         const k = lookup.code(j, v);
-        if (k >= 0) out[offset + c.offset + k] = 1;
+        if (k >= 0) {
+          at[m] = c.offset + k;
+          vals[m++] = 1;
+        }
       }
     }
+    return m;
   }
 
   /**
@@ -323,40 +348,17 @@ export class LinearEncoder {
    */
   transform(records: readonly CleanRecord[]): Matrix {
     const w = this.width;
-    const cols = this.fitted();
-    const lookup = this.lookup as CodeLookup;
+    const f = this.fitted().length;
     const n = records.length;
     const ptr = new Int32Array(n + 1);
-    const at = new Int32Array(n * cols.length);
-    const vals = new Float64Array(n * cols.length);
+    const at = new Int32Array(n * f);
+    const vals = new Float64Array(n * f);
     let m = 0;
     for (let i = 0; i < n; i++) {
-      const values = records[i].values;
-      for (let j = 0; j < cols.length; j++) {
-        const c = cols[j];
-        const v = values[j];
-        if (c.numeric) {
-          const x = typeof v === 'number' && !Number.isNaN(v) ? (v - c.mean) / c.std : 0;
-          if (x !== 0) {
-            at[m] = c.offset;
-            vals[m++] = x;
-          }
-        } else if (v === null || v === undefined) {
-          if (c.missingLevel) {
-            at[m] = c.offset + c.categories.length;
-            vals[m++] = 1;
-          }
-        } else {
-          const k = lookup.code(j, v);
-          if (k >= 0) {
-            at[m] = c.offset + k;
-            vals[m++] = 1;
-          }
-        }
-      }
+      m = this.entries(records[i].values, at, vals, m);
       ptr[i + 1] = m;
     }
-    return sparseMatrix(n, w, { ptr, cols: at.slice(0, m), vals: vals.slice(0, m) });
+    return sparseMatrix(n, w, { ptr, cols: at.subarray(0, m), vals: vals.subarray(0, m) });
   }
 
   /** Column descriptions: numerics by name, one-hot columns as `feature=code`; all numeric. */
