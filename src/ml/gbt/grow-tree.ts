@@ -470,11 +470,6 @@ export class TreeGrower {
     return best;
   }
 
-  /**
-   * Stable partition of the node's rows: left rows first. Returns the first right position. Branch-free:
-   * a per-split table says which local bins (the missing bin last) go left, the split feature's bins are
-   * read from the column-major copy, and every row is written to both outputs.
-   */
   /** Fills {@link goLeft} for `split` (indexed by local bin); returns the split feature's bin offset. */
   private fillGoLeft(split: Split): number {
     const f = split.feature;

@@ -38,7 +38,7 @@ interface Group {
 
 /**
  * Adds feature `f` to `group` when the combined distinct combinations stay within `limit`; returns
- * whether it did. `stamp`/`remap` are scratch of at least `limit × GROUPABLE_BINS` entries.
+ * whether it did. Scratch: `remap` of at least `limit × GROUPABLE_BINS` entries, `next` of one per row.
  */
 function tryJoin(
   binned: BinnedData,

@@ -209,7 +209,7 @@ export class LogisticLoss {
       this;
     const nd = dCols.length;
     const rowB = this.fitIntercept ? theta[p] : 0;
-    const maxAbs = Math.max(Math.abs(rowB), patternSums(theta, 0, patPtr, patCol, patZ, patE, patR, nPat));
+    const maxAbs = Math.max(Math.abs(rowB), patternSums(theta, patPtr, patCol, patZ, patE, patR, nPat));
     const products = (blocks + 1) * maxAbs < 345;
     for (let d = 0; d < nd; d++) {
       thD[d] = theta[dCols[d]];
@@ -351,12 +351,11 @@ export class LogisticLoss {
 }
 
 /**
- * Pattern sums `patZ[q] = pb + Σ theta[patCol[k]]`, `patE = e^{−patZ}`, cleared `patR`; returns the
+ * Pattern sums `patZ[q] = Σ theta[patCol[k]]`, `patE = e^{−patZ}`, cleared `patR`; returns the
  * largest |patZ|.
  */
 function patternSums(
   theta: Float64Array,
-  pb: number,
   patPtr: Int32Array,
   patCol: Int32Array,
   patZ: Float64Array,
@@ -366,7 +365,7 @@ function patternSums(
 ): number {
   let maxAbs = 0;
   for (let q = 0; q < nPat; q++) {
-    let s = pb;
+    let s = 0;
     for (let k = patPtr[q], e = patPtr[q + 1]; k < e; k++) s += theta[patCol[k]];
     patZ[q] = s;
     patE[q] = Math.exp(-s);
