@@ -50,12 +50,16 @@ export const PREDICTION_COLUMNS: readonly string[] = [
 export const PREDICTIONS_PER_INSERT = 500;
 
 /** Prepared statements kept per row count (the group-commit log produces batches of varying size). */
-const CACHED_STATEMENTS = 64;
+export const CACHED_STATEMENTS = 64;
+
+/** The multi-row INSERT of prediction rows: this head, then one {@link PREDICTION_TUPLE} per row, comma-separated. */
+export const INSERT_PREDICTIONS_HEAD = `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values `;
+/** One row's `?` parameters, in {@link PREDICTION_COLUMNS} order. */
+export const PREDICTION_TUPLE = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
 
 /** The multi-row INSERT of `n` prediction rows, with a `?` parameter per value, in {@link PREDICTION_COLUMNS} order. */
 export function insertPredictionsSql(n: number): string {
-  const tuple = `(${PREDICTION_COLUMNS.map(() => '?').join(',')})`;
-  return `insert into predictions (${PREDICTION_COLUMNS.join(',')}) values ${new Array<string>(n).fill(tuple).join(',')}`;
+  return INSERT_PREDICTIONS_HEAD + new Array<string>(n).fill(PREDICTION_TUPLE).join(',');
 }
 
 /** `make(insertPredictionsSql(n))` per row count `n`, the most recent {@link CACHED_STATEMENTS} kept. */

@@ -12,7 +12,14 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import type { PredictionsTable } from './database-schema.js';
-import { PREDICTION_COLUMNS, PREDICTIONS_PER_INSERT, pushRow } from './prediction-writer.js';
+import {
+  CACHED_STATEMENTS,
+  INSERT_PREDICTIONS_HEAD,
+  PREDICTION_COLUMNS,
+  PREDICTION_TUPLE,
+  PREDICTIONS_PER_INSERT,
+  pushRow,
+} from './prediction-writer.js';
 
 /** Data of the worker (structured-cloned). */
 interface WorkerData {
@@ -22,6 +29,9 @@ interface WorkerData {
   readonly columns: readonly string[];
   /** The columns that may hold null. */
   readonly nullable: readonly string[];
+  /** The INSERT's text: the head, then one tuple per row (`insertPredictionsSql`). */
+  readonly insertHead: string;
+  readonly tuple: string;
   readonly rowsPerInsert: number;
   readonly cachedStatements: number;
   /** Characters of row values committed since the last WAL checkpoint that make the writer checkpoint at once. */
@@ -79,13 +89,12 @@ try {
 }
 const W = workerData.columns.length;
 const PER = workerData.rowsPerInsert;
-const tuple = '(' + workerData.columns.map(() => '?').join(',') + ')';
 const statements = new Map();
 function statementFor(n) {
   let s = statements.get(n);
   if (s === undefined) {
     if (statements.size >= workerData.cachedStatements) statements.delete(statements.keys().next().value);
-    s = db.prepare('insert into predictions (' + workerData.columns.join(',') + ') values ' + new Array(n).fill(tuple).join(','));
+    s = db.prepare(workerData.insertHead + new Array(n).fill(workerData.tuple).join(','));
     statements.set(n, s);
   }
   return s;
@@ -214,9 +223,11 @@ export class SqliteLogWorker {
       file,
       busyTimeoutMs: Math.trunc(options.busyTimeoutMs ?? 5000),
       columns: PREDICTION_COLUMNS,
-      nullable: ['arm', 'client_id'],
+      nullable: COLUMNS.filter((c) => c.kind === 'nullable').map((c) => c.name),
+      insertHead: INSERT_PREDICTIONS_HEAD,
+      tuple: PREDICTION_TUPLE,
       rowsPerInsert: PREDICTIONS_PER_INSERT,
-      cachedStatements: 64,
+      cachedStatements: CACHED_STATEMENTS,
       checkpointChars: Math.trunc(options.checkpointChars ?? 512 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
     };
