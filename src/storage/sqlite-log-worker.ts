@@ -277,8 +277,10 @@ export class SqliteLogWorker {
     worker.unref();
     worker.on('message', (m: ReplyMessage) => {
       if (m.id === -1 && !m.ok) {
-        // it could not open the database and is stopping: the next write starts a new thread
-        if (this.#worker === worker) this.#worker = null;
+        // it could not open the database and is stopping: the next write starts a new thread (unless
+        // its 'error' came first and a successor already runs: then there is nothing left to fail)
+        if (this.#worker !== worker) return;
+        this.#worker = null;
         this.#failAll(new SqliteWorkerError(m.message, m.code));
         return;
       }
