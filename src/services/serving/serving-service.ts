@@ -178,6 +178,8 @@ export class ServingService {
    * {@link predictBatch} in two steps: resolves as soon as every item is answered and handed to the
    * log, with `durable`, which resolves once every row is committed (rejects when one could not be).
    * The caller may prepare its response meanwhile but must not send it before `durable` resolves.
+   * Chunks are logged as they are predicted: if a later chunk fails (the log closed at shutdown, say),
+   * the request fails while the earlier chunks' predictions stay in the log — logged, never lost.
    */
   async classifyBatch(
     inputs: readonly unknown[],
