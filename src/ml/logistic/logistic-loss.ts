@@ -445,10 +445,41 @@ function scanSparseIndicators(
   used: Uint8Array,
 ): { nnz: number; csr: Csr; firstBad: number } {
   const { ptr: rp, cols: at, vals } = rowsOf;
+  const out = new Float64Array(2);
+  flagSparseColumns(rp, at, vals, n, p, indicator, used, out);
+  const nnz = out[0];
+  const firstBad = out[1];
+  // rows holding nothing but ones of indicator columns are their own lists
+  if (nnz === at.length && allIndicators(used, indicator)) {
+    return { nnz, csr: { ptr: rp, cols: at }, firstBad };
+  }
+  const ptr = new Int32Array(n + 1);
+  const cols = new Int32Array(countIndicatorOnes(at, vals, indicator));
+  fillIndicatorOnes(rp, at, vals, n, indicator, ptr, cols);
+  return { nnz, csr: { ptr, cols }, firstBad };
+}
+
+/*
+ * The helpers below hold one loop each: a function with several loops, called once per fit, is
+ * compiled on stack replacement in its first loop and then deoptimised at the next (no type feedback
+ * there yet), fit after fit.
+ */
+
+/** Flags used and non-indicator columns; out = [non-zero count, flat index of the first NaN/infinity or −1]. */
+function flagSparseColumns(
+  rp: Int32Array,
+  at: Int32Array,
+  vals: Float64Array,
+  n: number,
+  p: number,
+  indicator: Uint8Array,
+  used: Uint8Array,
+  out: Float64Array,
+): void {
   let nnz = 0;
   let firstBad = -1;
   for (let i = 0; i < n; i++) {
-    for (let t = rp[i]; t < rp[i + 1]; t++) {
+    for (let t = rp[i], e = rp[i + 1]; t < e; t++) {
       const v = vals[t];
       if (v === 0) continue;
       nnz++;
@@ -460,16 +491,39 @@ function scanSparseIndicators(
       }
     }
   }
-  const ptr = new Int32Array(n + 1);
+  out[0] = nnz;
+  out[1] = firstBad;
+}
+
+/** True when every used column is an indicator. */
+function allIndicators(used: Uint8Array, indicator: Uint8Array): boolean {
+  for (let j = 0; j < used.length; j++) if (used[j] === 1 && indicator[j] !== 1) return false;
+  return true;
+}
+
+/** Entries that are a 1 of an indicator column. */
+function countIndicatorOnes(at: Int32Array, vals: Float64Array, indicator: Uint8Array): number {
   let m = 0;
   for (let t = 0; t < at.length; t++) if (vals[t] === 1 && indicator[at[t]] === 1) m++;
-  const cols = new Int32Array(m);
-  m = 0;
+  return m;
+}
+
+/** The row lists of the 1s of indicator columns (`ptr`: n + 1 offsets, `cols` sized by {@link countIndicatorOnes}). */
+function fillIndicatorOnes(
+  rp: Int32Array,
+  at: Int32Array,
+  vals: Float64Array,
+  n: number,
+  indicator: Uint8Array,
+  ptr: Int32Array,
+  cols: Int32Array,
+): void {
+  let m = 0;
   for (let i = 0; i < n; i++) {
-    for (let t = rp[i]; t < rp[i + 1]; t++) if (vals[t] === 1 && indicator[at[t]] === 1) cols[m++] = at[t];
+    for (let t = rp[i], e = rp[i + 1]; t < e; t++)
+      if (vals[t] === 1 && indicator[at[t]] === 1) cols[m++] = at[t];
     ptr[i + 1] = m;
   }
-  return { nnz, csr: { ptr, cols }, firstBad };
 }
 
 /** w·σ(z)·(1 − σ(z)), stable for large |z|. */
@@ -723,14 +777,29 @@ function rowsByColumn(
   p: number,
   start: Int32Array,
 ): Int32Array {
+  countPerColumn(rowCols, p, start);
+  const colRows = new Int32Array(start[p]);
+  fillRowsByColumn(rowPtr, rowCols, n, start.slice(0, p), colRows);
+  return colRows;
+}
+
+/** start[j + 1] = rows holding column j, then summed into offsets. */
+function countPerColumn(rowCols: Int32Array, p: number, start: Int32Array): void {
   for (let t = 0; t < rowCols.length; t++) start[rowCols[t] + 1]++;
   for (let j = 0; j < p; j++) start[j + 1] += start[j];
-  const colRows = new Int32Array(start[p]);
-  const fillAt = start.slice(0, p);
+}
+
+/** Lists each row under its columns, from the offsets `fillAt` (advanced). */
+function fillRowsByColumn(
+  rowPtr: Int32Array,
+  rowCols: Int32Array,
+  n: number,
+  fillAt: Int32Array,
+  colRows: Int32Array,
+): void {
   for (let i = 0; i < n; i++) {
-    for (let t = rowPtr[i]; t < rowPtr[i + 1]; t++) colRows[fillAt[rowCols[t]]++] = i;
+    for (let t = rowPtr[i], e = rowPtr[i + 1]; t < e; t++) colRows[fillAt[rowCols[t]]++] = i;
   }
-  return colRows;
 }
 
 /**

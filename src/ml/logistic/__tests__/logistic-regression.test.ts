@@ -358,6 +358,44 @@ describe('LogisticRegression on sparse rows', () => {
     expect(a.predictProba(sparse)).toEqual(b.predictProba(dense));
   });
 
+  it('one-hot rows alone (their lists used as they are) and with stored zeros fit as the dense array', () => {
+    // drop the numeric column: every entry is a 1 of an indicator column
+    const ptr1 = new Int32Array(n + 1);
+    const cols1: number[] = [];
+    const cols0: number[] = [];
+    const vals0: number[] = [];
+    const ptr0 = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      for (let t = rows.ptr[i]; t < rows.ptr[i + 1]; t++) {
+        if (rows.cols[t] === 20) continue;
+        cols1.push(rows.cols[t]);
+        // the same row with a stored zero in front of each entry's feature (where there is room)
+        if (rows.cols[t] % 4 > 0 && i % 3 === 0) {
+          cols0.push(rows.cols[t] - 1);
+          vals0.push(0);
+        }
+        cols0.push(rows.cols[t]);
+        vals0.push(1);
+      }
+      ptr1[i + 1] = cols1.length;
+      ptr0[i + 1] = cols0.length;
+    }
+    const onesOnly = {
+      ptr: ptr1,
+      cols: Int32Array.from(cols1),
+      vals: new Float64Array(cols1.length).fill(1),
+    };
+    const withZeros = { ptr: ptr0, cols: Int32Array.from(cols0), vals: Float64Array.from(vals0) };
+    const dense1: Matrix = { data: Float64Array.from(sparseMatrix(n, 21, onesOnly).data), rows: n, cols: 21 };
+    const b = new LogisticRegression().fit(dense1, y);
+    for (const r of [onesOnly, withZeros]) {
+      const a = new LogisticRegression().fit(rowsOnly(r), y);
+      expect(a.coef).toEqual(b.coef);
+      expect(a.intercept).toBe(b.intercept);
+      expect(a.nIter).toBe(b.nIter);
+    }
+  });
+
   it('refuses inconsistent rows and names a missing or infinite value by its position', () => {
     const bad: [typeof rows, RegExp][] = [
       [{ ...rows, ptr: rows.ptr.subarray(1) }, /ptr must hold 2001 offsets/],
