@@ -19,11 +19,24 @@ export type ParsedMushroom =
 interface CompiledSchema {
   readonly index: Map<string, number>;
   readonly codeSets: (Set<string> | null)[];
+  /** Nominal features: 1 at the char code of each one-character ASCII code (the common case's test). */
+  readonly oneCharCodes: (Uint8Array | null)[];
   /** `"name":` of each feature, JSON-quoted. */
   readonly keys: string[];
   /** Nominal features: `"name":"code"` of each code. */
   readonly pairs: (Map<string, string> | null)[];
+  /** Nominal features: `"name":"code"` of each one-character ASCII code, by char code. */
+  readonly pairsByChar: (string[] | null)[];
+  /** Numeric features: `"name":value` of values seen (at most {@link NUMBER_CACHE} each). */
+  readonly numberPairs: Map<number, string>[];
 }
+
+/** Most `"name":value` texts remembered per numeric feature (measurements repeat; String(x) is slow). */
+const NUMBER_CACHE = 4096;
+
+/** The schema's one-character ASCII codes of a nominal feature. */
+const oneCharCodesOf = (f: DatasetSchema['features'][number]): string[] =>
+  Object.keys(f.codes ?? {}).filter((code) => code.length === 1 && code.charCodeAt(0) < 128);
 const compiled = new WeakMap<DatasetSchema, CompiledSchema>();
 
 function compile(schema: DatasetSchema): CompiledSchema {
@@ -34,6 +47,12 @@ function compile(schema: DatasetSchema): CompiledSchema {
       codeSets: schema.features.map((f) =>
         f.kind === 'nominal' ? new Set(Object.keys(f.codes ?? {})) : null,
       ),
+      oneCharCodes: schema.features.map((f) => {
+        if (f.kind !== 'nominal') return null;
+        const table = new Uint8Array(128);
+        for (const code of oneCharCodesOf(f)) table[code.charCodeAt(0)] = 1;
+        return table;
+      }),
       keys: schema.features.map((f) => `${JSON.stringify(f.name)}:`),
       pairs: schema.features.map((f) =>
         f.kind === 'nominal'
@@ -45,6 +64,15 @@ function compile(schema: DatasetSchema): CompiledSchema {
             )
           : null,
       ),
+      pairsByChar: schema.features.map((f) => {
+        if (f.kind !== 'nominal') return null;
+        const table = new Array<string>(128).fill('');
+        for (const code of oneCharCodesOf(f)) {
+          table[code.charCodeAt(0)] = `${JSON.stringify(f.name)}:${JSON.stringify(code)}`;
+        }
+        return table;
+      }),
+      numberPairs: schema.features.map(() => new Map<number, string>()),
     };
     compiled.set(schema, c);
   }
@@ -85,6 +113,20 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
     }
     const f = schema.features[j];
     const raw = (input as Record<string, unknown>)[key];
+    // the common cases first: a lower-case one-letter code, a number in range
+    if (typeof raw === 'string') {
+      const table = c.oneCharCodes[j];
+      const ch = raw.charCodeAt(0);
+      if (raw.length === 1 && table !== null && ch < 128 && table[ch] === 1) {
+        values[j] = raw;
+        continue;
+      }
+    } else if (typeof raw === 'number' && f.kind === 'numeric' && Number.isFinite(raw)) {
+      if (f.range === undefined || (raw >= f.range.min && raw <= f.range.max)) {
+        values[j] = raw;
+        continue;
+      }
+    }
     if (raw === null || raw === undefined || raw === '') continue;
     if (f.kind === 'numeric') {
       const x =
@@ -156,14 +198,25 @@ export function mushroomJson(values: readonly FeatureValue[], schema: DatasetSch
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (v === null) continue;
-    parts.push(
-      typeof v === 'number'
-        ? c.keys[j] + (Number.isFinite(v) ? String(v) : 'null')
-        : (c.pairs[j]?.get(v) ?? c.keys[j] + JSON.stringify(v)),
-    );
+    if (typeof v === 'number') parts.push(numberPair(c, j, v));
+    else {
+      const byChar = v.length === 1 ? c.pairsByChar[j]?.[v.charCodeAt(0)] : undefined;
+      parts.push(byChar || (c.pairs[j]?.get(v) ?? c.keys[j] + JSON.stringify(v)));
+    }
   }
   // one flat string (join), not a chain of concatenations
   return `{${parts.join(',')}}`;
 }
 
 const jsonParts: string[] = [];
+
+/** `"name":value` of numeric feature j, remembered while its cache has room. */
+function numberPair(c: CompiledSchema, j: number, v: number): string {
+  const cache = c.numberPairs[j];
+  let text = cache.get(v);
+  if (text === undefined) {
+    text = c.keys[j] + (Number.isFinite(v) ? String(v) : 'null');
+    if (cache.size < NUMBER_CACHE) cache.set(v, text);
+  }
+  return text;
+}

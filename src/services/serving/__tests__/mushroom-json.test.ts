@@ -51,3 +51,52 @@ describe('mushroomJson', () => {
     expect(parsed.ok && mushroomJson(parsed.values, secondary)).toBe('{}');
   });
 });
+
+describe('parseMushroom and mushroomJson fast paths', () => {
+  it('every code of every feature, and more distinct numbers than are remembered, give JSON.stringify', () => {
+    for (const schema of [secondary, classic]) {
+      const nominal = schema.features.filter((f) => f.kind === 'nominal');
+      const numeric = schema.features.filter((f) => f.kind === 'numeric');
+      const rounds = Math.max(6000, ...nominal.map((f) => Object.keys(f.codes ?? {}).length));
+      for (let r = 0; r < rounds; r++) {
+        const input: Record<string, string | number> = {};
+        for (const f of schema.features) {
+          if (f.kind === 'numeric') {
+            const { min, max } = f.range ?? { min: 0, max: 100 };
+            // values repeat (r % 97) and go past the 4,096 remembered per feature (r / 7)
+            input[f.name] = r % 3 === 0 ? min + (r % 97) / 10 : Math.min(max, min + r / 7);
+          } else {
+            const codes = Object.keys(f.codes ?? {});
+            input[f.name] = codes[r % codes.length];
+          }
+        }
+        const parsed = parseMushroom(input, schema);
+        if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+        const text = mushroomJson(parsed.values, schema);
+        if (text !== JSON.stringify(input)) {
+          expect(text).toBe(JSON.stringify(input));
+        }
+      }
+      expect(numeric.length + nominal.length).toBe(schema.features.length);
+    }
+  });
+
+  it('refuses what the full check refuses: foreign one-letter codes, numbers out of range or not finite', () => {
+    const problemOf = (input: Record<string, unknown>): string | undefined => {
+      const parsed = parseMushroom(input, secondary);
+      return parsed.ok ? undefined : parsed.problems.map((p) => `${p.field}:${p.problem}`).join();
+    };
+    const shape = secondary.features.find((f) => f.name === 'cap-shape')!;
+    const foreign = 'abcdefghijklmnopqrstuvwxyz0'.split('').find((ch) => !(ch in (shape.codes ?? {})))!;
+    expect(problemOf({ 'cap-shape': foreign })).toBe('cap-shape:unknown_code');
+    expect(problemOf({ 'cap-shape': 'é' })).toBe('cap-shape:unknown_code');
+    expect(problemOf({ 'cap-shape': 1 })).toBe('cap-shape:wrong_type');
+    expect(problemOf({ 'cap-diameter': -1 })).toBe('cap-diameter:out_of_range');
+    expect(problemOf({ 'cap-diameter': Number.NaN })).toBe('cap-diameter:wrong_type');
+    expect(problemOf({ 'cap-diameter': Number.POSITIVE_INFINITY })).toBe('cap-diameter:wrong_type');
+    expect(problemOf({ 'cap-diameter': 'x' })).toBe('cap-diameter:wrong_type');
+    // upper case and padding still go through the full check, and are accepted there
+    const parsed = parseMushroom({ 'cap-shape': 'X', 'cap-color': ' o ' }, secondary);
+    expect(parsed.ok && mushroomJson(parsed.values, secondary)).toBe('{"cap-shape":"x","cap-color":"o"}');
+  });
+});
