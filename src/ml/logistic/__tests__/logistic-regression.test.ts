@@ -355,7 +355,9 @@ describe('LogisticRegression on sparse rows', () => {
     expect(a.coef).toEqual(b.coef);
     expect(a.intercept).toBe(b.intercept);
     expect(a.nIter).toBe(b.nIter);
-    expect(a.predictProba(sparse)).toEqual(b.predictProba(dense));
+    // predicted from the rows too: the dense array is never built
+    expect(a.predictProba(rowsOnly(rows))).toEqual(b.predictProba(dense));
+    expect(a.decisionFunction(rowsOnly(rows))).toEqual(b.decisionFunction(dense));
   });
 
   it('one-hot rows alone (their lists used as they are) and with stored zeros fit as the dense array', () => {
@@ -414,5 +416,13 @@ describe('LogisticRegression on sparse rows', () => {
     expect(() => new LogisticRegression().fit(rowsOnly({ ...rows, vals: nan }), y)).toThrow(
       new RegExp(`X\\[7\\]\\[${rows.cols[t]}\\] = NaN: missing or infinite`),
     );
+    // prediction from rows checks them the same way, before writing anything
+    const fitted = new LogisticRegression().fit(rowsOnly(rows), y);
+    const out = new Float64Array(n).fill(7);
+    expect(() => fitted.predictProba(rowsOnly({ ...rows, vals: nan }), out)).toThrow(
+      new RegExp(`X\\[7\\]\\[${rows.cols[t]}\\] = NaN: missing or infinite`),
+    );
+    expect(out.every((v) => v === 7)).toBe(true);
+    for (const [r, message] of bad) expect(() => fitted.predictProba(rowsOnly(r))).toThrow(message);
   });
 });
