@@ -259,6 +259,9 @@ export class SqliteLogWorker {
       this.#worker = null;
       if (worker !== null) {
         const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+        // an idle thread is unref'd: held again, or a process with nothing else to do would exit
+        // before the thread's last checkpoint and before this promise resolves
+        worker.ref();
         worker.postMessage('close');
         await exited;
       }

@@ -8,7 +8,9 @@ import type { TestBackend } from '../helpers/test-databases.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts `sporeprint serve` as a real process and resolves with its URL once it listens. */
-function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+function startServerProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0'], {
       cwd: ROOT,
@@ -23,7 +25,7 @@ function startServerProcess(env: Record<string, string>): Promise<{ child: Child
       const m = out.match(/listening on (http:\/\/\S+)/);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], stderr: () => err });
       }
     });
     child.stderr!.on('data', (d: Buffer) => {
@@ -182,7 +184,7 @@ export function describeDurability(backend: TestBackend): void {
 
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       it(`${signal} under load loses no acknowledged prediction`, async () => {
-        const { child, url } = await startServerProcess(env);
+        const { child, url, stderr } = await startServerProcess(env);
         const acked = await loadThenKill(url, child, signal);
         expect(acked.length).toBeGreaterThan(20);
         const storage = await openStorage(dbUrl);
@@ -190,7 +192,11 @@ export function describeDurability(backend: TestBackend): void {
           const stored = new Set(await storage.predictions.ids());
           const lost = acked.filter((id) => !stored.has(id));
           expect(lost).toEqual([]);
-          if (signal === 'SIGTERM') expect(child.exitCode).toBe(0);
+          if (signal === 'SIGTERM') {
+            expect(child.exitCode).toBe(0);
+            // the graceful stop ran to its end (the database closed), not cut short by an empty event loop
+            expect(stderr()).toMatch(/stopped\n$/);
+          }
         } finally {
           await storage.close();
         }

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage, type PredictionInput, type Storage } from '../index.js';
@@ -214,6 +216,26 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       expect(await until(() => statSync(file).size > empty)).toBe(true);
       expect(await storage.predictions.count()).toBe(50);
     });
+  });
+
+  it('close() keeps the process alive until the thread has stopped (nothing else holds the event loop)', () => {
+    // in a process of its own: a test runner's handles would keep the event loop alive anyway
+    const script = join(root, 'close-alone.mts');
+    const storageIndex = fileURLToPath(new URL('../index.js', import.meta.url)).replace(/\.js$/, '.ts');
+    writeFileSync(
+      script,
+      [
+        `import { openStorage } from ${JSON.stringify(storageIndex)};`,
+        `const storage = await openStorage(${JSON.stringify(`sqlite:${join(root, 'close-alone.sqlite')}`)});`,
+        `await storage.predictions.insertMany([${JSON.stringify({ ...prediction(), createdAt: undefined })}]);`,
+        'await storage.close();',
+        "process.stdout.write('closed');",
+      ].join('\n'),
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('closed');
+    expect(r.status).toBe(0);
   });
 
   it('close() waits for the writes in flight; writes after close are refused', async () => {
