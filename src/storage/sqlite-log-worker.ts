@@ -196,8 +196,11 @@ export interface SqliteLogWorkerOptions {
   /**
    * The writer copies the WAL into the database (a PASSIVE checkpoint) after acknowledging a batch,
    * when the row values it committed since the last checkpoint hold this many characters (default
-   * 512 Ki: about 1,200 served predictions, a WAL of about 2 MB; larger ones stall the writer longer
-   * and raise the p99 latency of durable predictions: 9.4-10.1 ms at 1 Mi, 6.0-6.6 ms at 512 Ki) ...
+   * 128 Ki: about 300 served predictions, a WAL of about 1 MB). Each checkpoint holds back the commits
+   * queued behind it, so larger ones raise the p99 latency of durable predictions (wrk, 32
+   * connections, on a machine where a bare Fastify route serves about 20,000 req/s: 10.0-10.8 ms at
+   * 512 Ki, 5.9-8.7 ms at 256 Ki, 5.2-7.2 ms at 128 Ki; requests/s and the 10,000-record batch
+   * unchanged) ...
    */
   readonly checkpointChars?: number;
   /** ... or has had no batch for this long (ms, default 20). */
@@ -228,7 +231,7 @@ export class SqliteLogWorker {
       tuple: PREDICTION_TUPLE,
       rowsPerInsert: PREDICTIONS_PER_INSERT,
       cachedStatements: CACHED_STATEMENTS,
-      checkpointChars: Math.trunc(options.checkpointChars ?? 512 * 1024),
+      checkpointChars: Math.trunc(options.checkpointChars ?? 128 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
     };
   }
