@@ -591,7 +591,19 @@ function holdout(ds: Dataset, split: Split, ref: RefDataset, repeats: number): H
   return { rows, extra, gbt: gbt!, test, yTest, train, yTrain };
 }
 
-function printHoldout(ds: Dataset, res: HoldoutResult, repeats: number): void {
+function printHoldout(
+  ds: Dataset,
+  res: HoldoutResult,
+  repeats: number,
+  inter: readonly InterleavedRow[] | null,
+): void {
+  // where the training times were measured interleaved with the reference, those judge the target
+  const judged = (r: HoldoutRow): string => {
+    const i = inter?.find((x) => x.model === r.model);
+    return i
+      ? `≤ ${i.target}: ${met(i.met)} (interleaved ${i.ratio.toFixed(2)})`
+      : `≤ ${r.timeTarget}: ${met(r.timeTargetMet)}`;
+  };
   const nPos = res.yTest.reduce((a, b) => a + b, 0);
   console.log(
     `\n== ${ds.name}: hold-out test split (reference's exact rows: ${res.train.length} train / ${res.test.length} test, ${nPos} poisonous) ==`,
@@ -630,14 +642,14 @@ function printHoldout(ds: Dataset, res: HoldoutResult, repeats: number): void {
         secs(r.ours.cpuS),
         (r.ours.cpuS / r.reference.trainS).toFixed(2),
         met(r.accuracyTargetMet),
-        `≤ ${r.timeTarget}: ${met(r.timeTargetMet)}`,
+        judged(r),
       ]),
     ),
   );
   console.log(
     `train s = encoder fit + transform + model fit (like sklearn Pipeline.fit), median of ${repeats}; ` +
       `model fit alone: ${res.rows.map((r) => `${r.model} ${secs(r.ours.fitOnlyS)} s`).join(', ')}. ` +
-      'ratio = ours / reference wall time (the target, judged here); cpu s = CPU time of our fit, i.e. about its wall ' +
+      `ratio = ours / reference wall time (the target, judged here${inter ? ' unless measured interleaved with the reference, below' : ''}); cpu s = CPU time of our fit, i.e. about its wall ` +
       'time on an idle core, and cpu/ref its ratio to the reference wall time: an estimate for a loaded box, not the ' +
       'target (the reference reports wall time only, with 2 threads for XGBoost).',
   );
@@ -1174,9 +1186,9 @@ async function main(): Promise<void> {
     }
     const split = readJson<Split>(join(art, `split_${name}.json`));
     const res = holdout(ds, split, refDs, repeats);
-    printHoldout(ds, res, repeats);
     // the classic data's fits take tens of ms: cheap to time again beside the reference, round by round
     const inter = name === 'agaricus' ? await interleavedTimes(ds, split, art, INTERLEAVED_ROUNDS, 3) : null;
+    printHoldout(ds, res, repeats, inter);
     if (inter) printInterleaved(ds, inter, INTERLEAVED_ROUNDS, 3);
     const entry: Record<string, unknown> = {
       rows: ds.records.length,
