@@ -266,23 +266,6 @@ export class ModelPipeline {
   }
 
   /**
-   * Decisions for records, with the unknown-species guard when the pipeline has one: the policy's
-   * answer, turned into "uncertain" (2) for records unlike the training data.
-   */
-  decideRecords(records: readonly CleanRecord[]): {
-    p: Float64Array;
-    decisions: Uint8Array;
-    novelty: Float64Array | null;
-  } {
-    const p = this.predictProba(this.transform(records));
-    const decisions = this.policy.decideBatch(p);
-    if (this.guard === null) return { p, decisions, novelty: null };
-    const novelty = this.guard.guard.score(this.guard.encoder.transform(records));
-    for (let i = 0; i < decisions.length; i++) if (this.guard.guard.isNovel(novelty[i])) decisions[i] = 2;
-    return { p, decisions, novelty };
-  }
-
-  /**
    * Per-feature contributions to the raw score (log-odds) of one prediction, largest magnitude first:
    * TreeSHAP for the tree models, coefficient × value for logistic regression (one-hot columns summed
    * per feature). `base + Σ contributions` equals the model's raw score.
