@@ -364,6 +364,10 @@ async function interleavedTimes(
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
+  // no Python here: reported by the first read below (its stdout ends), not as an unhandled error
+  child.on('error', (e) => {
+    stderr += e.message;
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
     const r = await lines.next();
