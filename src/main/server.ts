@@ -125,6 +125,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     models: registrySource(registry, bus),
     log,
     feedback: storage.feedback,
+    onLogError: (e) => opts.print?.(`error: prediction log append failed: ${(e as Error).message}`),
   });
   await serving.start();
   const settings: HttpSettings = {
@@ -172,6 +173,8 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       closing ??= (async () => {
         serving.stop();
         await app.close();
+        // async log mode: the rows of batches already answered, then the log's flush
+        await serving.drain();
         await log.close();
         await bus.close();
         await storage.close();

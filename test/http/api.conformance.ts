@@ -11,6 +11,7 @@ export function describeApiConformance(backend: TestBackend): void {
     let url: string;
     let dbUrl: string;
     let cleanup: () => void;
+    let config: Awaited<ReturnType<typeof prepareServingDatabase>>['config'];
     let adminKey: string;
     let predictKey: string;
 
@@ -18,6 +19,7 @@ export function describeApiConformance(backend: TestBackend): void {
       dbUrl = backend.freshUrl();
       const prepared = await prepareServingDatabase(dbUrl);
       cleanup = prepared.cleanup;
+      config = prepared.config;
       const storage = await openStorage(dbUrl);
       adminKey = (await storage.apiKeys.create({ name: 'admin', role: 'admin' })).secret;
       predictKey = (await storage.apiKeys.create({ name: 'app', role: 'predict' })).secret;
@@ -179,6 +181,42 @@ export function describeApiConformance(backend: TestBackend): void {
         }
         const ids = new Set(await storage.predictions.ids());
         expect(b.items.filter((it) => it.ok && !ids.has(it.predictionId!))).toEqual([]);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('async log mode: a batch is answered before its rows are built, and closing the server stores every one', async () => {
+      const asyncServer = await startServer(
+        { ...config, server: { ...config.server, logMode: 'async', port: 0 } },
+        { version: 'test' },
+      );
+      const odors = ['p', 'a', 'n', 'f'];
+      const records = Array.from({ length: 10_000 }, (_, i) => ({ ...CLASSIC_MUSHROOM, odor: odors[i % 4] }));
+      let ids: string[];
+      let closing: Promise<void> | undefined;
+      try {
+        const res = await fetch(`${asyncServer.url}/v1/predict/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ records }),
+        });
+        expect(res.status).toBe(200);
+        // the server stops as soon as the answer starts: the rows still being handed to the log are
+        // waited for, then flushed
+        closing = asyncServer.close();
+        const b = (await res.json()) as { predicted: number; items: { predictionId: string }[] };
+        expect(b.predicted).toBe(10_000);
+        ids = b.items.map((it) => it.predictionId);
+      } finally {
+        await (closing ?? asyncServer.close());
+      }
+      const storage = await openStorage(dbUrl);
+      try {
+        const stored = new Set(await storage.predictions.ids());
+        expect(ids.filter((id) => !stored.has(id))).toEqual([]);
+        const row = await storage.predictions.get(ids[1]);
+        expect(row).toMatchObject({ requestKind: 'batch', input: { ...CLASSIC_MUSHROOM, odor: 'a' } });
       } finally {
         await storage.close();
       }

@@ -50,6 +50,8 @@ export class ServingService {
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
   private readonly swapListeners = new Set<(m: ServedModel) => void>();
+  /** Async log mode: batches answered whose rows are still being handed to the log. */
+  private readonly deferred = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -57,6 +59,8 @@ export class ServingService {
       readonly models: ModelSource;
       readonly log: PredictionLogSink;
       readonly feedback: FeedbackSink;
+      /** Told when the rows of a batch answered in async log mode could not be handed to the log. */
+      readonly onLogError?: (error: unknown) => void;
     },
   ) {}
 
@@ -72,6 +76,14 @@ export class ServingService {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+  }
+
+  /**
+   * Resolves once the rows of every batch already answered are in the log (async log mode hands them
+   * over after the answer). Call it before closing the log.
+   */
+  async drain(): Promise<void> {
+    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
   }
 
   /** Called after each successful swap (for metrics and tests). */
@@ -180,6 +192,10 @@ export class ServingService {
    * The caller may prepare its response meanwhile but must not send it before `durable` resolves.
    * Chunks are logged as they are predicted: if a later chunk fails (the log closed at shutdown, say),
    * the request fails while the earlier chunks' predictions stay in the log — logged, never lost.
+   *
+   * With a log in async mode, which acknowledges rows before writing them anyway, the rows (their
+   * input and output JSON texts) are built and handed to the log after the answer, in the turns that
+   * follow it: the answer no longer waits for that work. {@link drain} waits for it.
    */
   async classifyBatch(
     inputs: readonly unknown[],
@@ -190,6 +206,8 @@ export class ServingService {
     const clientId = opts.clientId ?? null;
     const out = new Array<BatchItem>(inputs.length);
     const writes: Promise<void>[] = [];
+    const afterAnswer = this.deps.log.mode === 'async';
+    const later: (() => PredictionLogRow[])[] = [];
     for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
       if (start > 0) await yieldToEventLoop();
       const end = Math.min(start + BATCH_CHUNK, inputs.length);
@@ -206,21 +224,30 @@ export class ServingService {
       const predictions = model.pipeline.predictMany(values);
       const latencyUs = Math.round(((performance.now() - t0) * 1000) / Math.max(1, values.length));
       const createdAt = new Date();
-      const rows = new Array<PredictionLogRow>(values.length);
       const ref = modelRef(model);
       const ids = uuidv7Many(values.length);
+      const warned = new Array<readonly string[]>(values.length);
       for (let k = 0; k < values.length; k++) {
         const i = at[k];
-        const p = predictions[k];
-        const warnings = model.pipeline.rangeWarnings(values[k]);
-        const id = ids[k];
-        out[i] = answer(ref, id, p, warnings, i);
-        rows[k] = logRow(model, id, createdAt, values[k], inputs[i], p, warnings, {
-          clientId,
-          latencyUs,
-          kind,
-        });
+        warned[k] = model.pipeline.rangeWarnings(values[k]);
+        out[i] = answer(ref, ids[k], predictions[k], warned[k], i);
       }
+      const rowsOf = (): PredictionLogRow[] => {
+        const rows = new Array<PredictionLogRow>(values.length);
+        for (let k = 0; k < values.length; k++) {
+          rows[k] = logRow(model, ids[k], createdAt, values[k], inputs[at[k]], predictions[k], warned[k], {
+            clientId,
+            latencyUs,
+            kind,
+          });
+        }
+        return rows;
+      };
+      if (afterAnswer) {
+        later.push(rowsOf);
+        continue;
+      }
+      const rows = rowsOf();
       const log = this.deps.log;
       const write =
         log.appendMany !== undefined
@@ -230,7 +257,38 @@ export class ServingService {
       write.catch(() => {});
       writes.push(write);
     }
+    if (later.length > 0) this.logAfterAnswer(later);
     return { items: out, durable: Promise.all(writes).then(() => undefined) };
+  }
+
+  /**
+   * Async log mode: builds the rows of an answered batch and hands them to the log, a chunk per turn
+   * of the event loop, starting after the turn that sends the answer.
+   */
+  private logAfterAnswer(chunks: readonly (() => PredictionLogRow[])[]): void {
+    const log = this.deps.log;
+    const done = (async () => {
+      let lost = 0;
+      let cause: unknown;
+      for (const rowsOf of chunks) {
+        await yieldToEventLoop();
+        const rows = rowsOf();
+        try {
+          await (log.appendMany !== undefined
+            ? log.appendMany(rows)
+            : Promise.all(rows.map((row) => log.append(row))));
+        } catch (e) {
+          lost += rows.length;
+          cause ??= e;
+        }
+      }
+      if (lost > 0) {
+        const why = cause instanceof Error ? cause.message : String(cause);
+        this.deps.onLogError?.(new Error(`${lost} predictions of an answered batch were not logged: ${why}`));
+      }
+    })().catch((e: unknown) => this.deps.onLogError?.(e));
+    this.deferred.add(done);
+    void done.finally(() => this.deferred.delete(done));
   }
 
   /** Records the true class of a logged prediction (idempotent). */

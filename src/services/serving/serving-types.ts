@@ -47,6 +47,11 @@ export interface PredictionLogSink {
    */
   appendMany?(rows: readonly PredictionLogRow[]): Promise<void>;
   readonly queueDepth: number;
+  /**
+   * `async` when an append acknowledges before the row is committed (rows are written in the
+   * background); absent or `durable` when it resolves once the row is committed.
+   */
+  readonly mode?: 'durable' | 'async';
 }
 
 /** Labels arriving later for logged predictions. */
