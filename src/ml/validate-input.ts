@@ -23,11 +23,12 @@ export function checkXy(X: Matrix, y: Uint8Array, allowNaN: boolean, scanValues 
 /**
  * Throws SP_ERR_BAD_DATA unless `X` has consistent shape (and, unless allowed, no NaN/infinite values;
  * `scanValues: false` leaves the values to a caller that reads them all anyway and reports the first
- * bad one with {@link nonFiniteValue}).
+ * bad one with {@link nonFiniteValue}). A matrix with sparse rows is checked on them: its dense array
+ * is not built.
  */
 export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanValues = true): void {
-  if (!scanValues && X?.sparse !== undefined) {
-    checkSparse(X, cols);
+  if (X?.sparse !== undefined) {
+    checkSparse(X, allowNaN, cols, scanValues);
     return;
   }
   if (!X || !(X.data instanceof Float64Array)) {
@@ -56,8 +57,8 @@ export function checkMatrix(X: Matrix, allowNaN: boolean, cols?: number, scanVal
   }
 }
 
-/** The shape checks of {@link checkMatrix} on a matrix's sparse rows (its dense array is not built). */
-function checkSparse(X: Matrix, cols: number | undefined): void {
+/** {@link checkMatrix} on a matrix's sparse rows (its dense array is not built). */
+function checkSparse(X: Matrix, allowNaN: boolean, cols: number | undefined, scanValues: boolean): void {
   const bad = (what: string): never => {
     throw new SporeprintError('SP_ERR_BAD_DATA', `X's sparse rows are inconsistent: ${what}`);
   };
@@ -81,6 +82,13 @@ function checkSparse(X: Matrix, cols: number | undefined): void {
   }
   if (cols !== undefined && X.cols !== cols) {
     throw new SporeprintError('SP_ERR_BAD_DATA', `X has ${X.cols} columns, the model was fitted on ${cols}`);
+  }
+  if (!scanValues) return;
+  for (let i = 0; i < X.rows; i++) {
+    for (let t = ptr[i]; t < ptr[i + 1]; t++) {
+      const v = vals[t];
+      if (v - v !== 0 && !(allowNaN && Number.isNaN(v))) throw nonFiniteValue(i, at[t], v);
+    }
   }
 }
 

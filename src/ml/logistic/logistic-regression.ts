@@ -10,7 +10,6 @@ import {
   checkSampleWeight,
   checkXy,
   effectiveWeights,
-  nonFiniteValue,
 } from '../validate-input.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { LogisticLoss } from './logistic-loss.js';
@@ -197,16 +196,11 @@ export class LogisticRegression implements Estimator<LogisticRegressionParams> {
   /** Raw log-odds per row: intercept + Σ coef_j·x_j. */
   decisionFunction(X: Matrix, out?: Float64Array): Float64Array {
     const { coef, intercept } = this.fitted();
-    if (X?.sparse !== undefined) {
+    checkMatrix(X, false, coef.length);
+    if (X.sparse !== undefined) {
       // from the rows' entries (columns ascending): the same sum as over the dense row, whose other
       // terms are zeros, so the same bits, without building the dense array
-      checkMatrix(X, false, coef.length, false);
       const { ptr, cols, vals } = X.sparse;
-      for (let i = 0; i < X.rows; i++) {
-        for (let t = ptr[i], e = ptr[i + 1]; t < e; t++) {
-          if (vals[t] - vals[t] !== 0) throw nonFiniteValue(i, cols[t], vals[t]);
-        }
-      }
       const res = outBuffer(out, X.rows);
       for (let i = 0; i < X.rows; i++) {
         let s = intercept;
@@ -215,7 +209,6 @@ export class LogisticRegression implements Estimator<LogisticRegressionParams> {
       }
       return res;
     }
-    checkMatrix(X, false, coef.length);
     const res = outBuffer(out, X.rows);
     const p = X.cols;
     const d = X.data;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Matrix, matrixFromRows, NotFittedError, sparseMatrix } from '../../../core/index.js';
+import { checkMatrix } from '../../validate-input.js';
 import { LogisticRegression, minimizeLbfgs } from '../index.js';
 import { LogisticLoss } from '../logistic-loss.js';
 import ref from './fixtures/lr_reference.json' with { type: 'json' };
@@ -424,5 +425,14 @@ describe('LogisticRegression on sparse rows', () => {
     );
     expect(out.every((v) => v === 7)).toBe(true);
     for (const [r, message] of bad) expect(() => fitted.predictProba(rowsOnly(r))).toThrow(message);
+    // the shared matrix check reads sparse rows too, never the dense array: NaN passes where missing
+    // values are allowed (trees), infinity never does
+    expect(() => checkMatrix(rowsOnly({ ...rows, vals: nan }), true, 21)).not.toThrow();
+    const inf = Float64Array.from(rows.vals);
+    inf[t] = Number.POSITIVE_INFINITY;
+    expect(() => checkMatrix(rowsOnly({ ...rows, vals: inf }), true, 21)).toThrow(
+      new RegExp(`X\\[7\\]\\[${rows.cols[t]}\\] = Infinity`),
+    );
+    expect(() => checkMatrix(rowsOnly(rows), false, 20)).toThrow(/21 columns, the model was fitted on 20/);
   });
 });
