@@ -247,12 +247,7 @@ export class ServingService {
         later.push(rowsOf);
         continue;
       }
-      const rows = rowsOf();
-      const log = this.deps.log;
-      const write =
-        log.appendMany !== undefined
-          ? log.appendMany(rows)
-          : Promise.all(rows.map((row) => log.append(row))).then(() => undefined);
+      const write = this.appendRows(rowsOf());
       // a failure is reported through `durable`; keep it from being an unhandled rejection meanwhile
       write.catch(() => {});
       writes.push(write);
@@ -266,7 +261,6 @@ export class ServingService {
    * of the event loop, starting after the turn that sends the answer.
    */
   private logAfterAnswer(chunks: readonly (() => PredictionLogRow[])[]): void {
-    const log = this.deps.log;
     const done = (async () => {
       let lost = 0;
       let cause: unknown;
@@ -274,9 +268,7 @@ export class ServingService {
         await yieldToEventLoop();
         const rows = rowsOf();
         try {
-          await (log.appendMany !== undefined
-            ? log.appendMany(rows)
-            : Promise.all(rows.map((row) => log.append(row))));
+          await this.appendRows(rows);
         } catch (e) {
           lost += rows.length;
           cause ??= e;
@@ -289,6 +281,14 @@ export class ServingService {
     })().catch((e: unknown) => this.deps.onLogError?.(e));
     this.deferred.add(done);
     void done.finally(() => this.deferred.delete(done));
+  }
+
+  /** Hands rows to the log: one `appendMany` when the log has it, else one `append` each. */
+  private appendRows(rows: readonly PredictionLogRow[]): Promise<void> {
+    const log = this.deps.log;
+    return log.appendMany !== undefined
+      ? log.appendMany(rows)
+      : Promise.all(rows.map((row) => log.append(row))).then(() => undefined);
   }
 
   /** Records the true class of a logged prediction (idempotent). */
