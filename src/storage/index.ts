@@ -59,6 +59,7 @@ export {
   type MigrationStatus,
   type OpenStorageOptions,
   openStorage,
+  SQLITE_PAGE_SIZE,
   type Storage,
 } from './open-storage.js';
 export { createPredictionLog, type PredictionLogOptions } from './prediction-log.js';

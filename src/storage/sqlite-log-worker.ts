@@ -16,7 +16,6 @@ import {
   CACHED_STATEMENTS,
   INSERT_PREDICTIONS_HEAD,
   PREDICTION_COLUMNS,
-  PREDICTION_TUPLE,
   PREDICTIONS_PER_INSERT,
   pushRow,
 } from './prediction-writer.js';
@@ -29,9 +28,8 @@ interface WorkerData {
   readonly columns: readonly string[];
   /** The columns that may hold null. */
   readonly nullable: readonly string[];
-  /** The INSERT's text: the head, then one tuple per row (`insertPredictionsSql`). */
+  /** The INSERT's head (`insertPredictionsSql`), then one `(?, …)` tuple per row, made by the worker. */
   readonly insertHead: string;
-  readonly tuple: string;
   readonly rowsPerInsert: number;
   readonly cachedStatements: number;
   /** Characters of row values committed since the last WAL checkpoint that make the writer checkpoint at once. */
@@ -89,43 +87,72 @@ try {
 }
 const W = workerData.columns.length;
 const PER = workerData.rowsPerInsert;
+const NULLABLE = workerData.columns.map((c) => workerData.nullable.includes(c));
+// Statements by row count and by which columns hold one value shared by every row of the batch: those
+// are bound once per statement as named parameters (@s0, @s1, …) instead of once per row, which
+// halves the values bound for a batch of one model's predictions (same time, model, client, kind)
 const statements = new Map();
-function statementFor(n) {
-  let s = statements.get(n);
+function statementFor(n, shared) {
+  const key = n + ':' + shared.join(',');
+  let s = statements.get(key);
   if (s === undefined) {
     if (statements.size >= workerData.cachedStatements) statements.delete(statements.keys().next().value);
-    s = db.prepare(workerData.insertHead + new Array(n).fill(workerData.tuple).join(','));
-    statements.set(n, s);
+    const isShared = new Array(W).fill(false);
+    for (const j of shared) isShared[j] = true;
+    const tuple = '(' + isShared.map((sh, j) => (sh ? '@s' + j : '?')).join(',') + ')';
+    s = db.prepare(workerData.insertHead + new Array(n).fill(tuple).join(','));
+    statements.set(key, s);
   }
   return s;
 }
-const insertAll = db.transaction((flat, n) => {
+const NONE = [];
+// flat: the values of the columns not shared, row after row (w per row); named: the shared ones
+const insertAll = db.transaction((flat, n, w, shared, named) => {
   for (let start = 0; start < n; start += PER) {
     const end = Math.min(start + PER, n);
-    statementFor(end - start).run(start === 0 && end === n ? flat : flat.slice(start * W, end * W));
+    const values = start === 0 && end === n ? flat : flat.slice(start * w, end * w);
+    if (shared.length === 0) statementFor(end - start, shared).run(values);
+    else statementFor(end - start, shared).run(named, values);
   }
 });
-const NULLABLE = workerData.columns.map((c) => workerData.nullable.includes(c));
-// the flat values (rows × columns) of a batch sent as columns
+// the batch sent as columns: the flat values of the columns that vary (rows × w), and the shared ones
 function decode(cols, n) {
   if (cols.length !== W) throw new Error('malformed batch: ' + cols.length + ' columns, not ' + W);
-  const flat = new Array(n * W);
+  const shared = [];
+  const named = {};
+  const varying = [];
   for (let j = 0; j < W; j++) {
+    const c = cols[j];
+    if (c.text === undefined && c.nums === undefined) {
+      shared.push(j);
+      named['s' + j] = c.same;
+    } else varying.push(j);
+  }
+  const w = varying.length;
+  const flat = new Array(n * w);
+  for (let v = 0; v < w; v++) {
+    const j = varying[v];
     const c = cols[j];
     if (c.text !== undefined) {
       const parts = c.text.split('\u001f');
       if (parts.length !== n) {
         throw new Error('malformed batch: ' + parts.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
       }
-      if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * W + j] = parts[i] === '' ? null : parts[i].slice(1);
-      else for (let i = 0; i < n; i++) flat[i * W + j] = parts[i];
-    } else if (c.nums !== undefined) {
-      for (let i = 0; i < n; i++) flat[i * W + j] = c.nums[i];
+      if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * w + v] = parts[i] === '' ? null : parts[i].slice(1);
+      else for (let i = 0; i < n; i++) flat[i * w + v] = parts[i];
     } else {
-      for (let i = 0; i < n; i++) flat[i * W + j] = c.same;
+      for (let i = 0; i < n; i++) flat[i * w + v] = c.nums[i];
     }
   }
-  return flat;
+  return { flat, w, shared, named };
+}
+function insertMessage(m) {
+  if (m.flat !== undefined) {
+    insertAll.immediate(m.flat, m.n, W, NONE, null);
+    return;
+  }
+  const d = decode(m.cols, m.n);
+  insertAll.immediate(d.flat, m.n, d.w, d.shared, d.named);
 }
 // characters of values in a batch (what the WAL grows by, roughly)
 function chars(m) {
@@ -163,7 +190,7 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insertAll.immediate(m.flat !== undefined ? m.flat : decode(m.cols, m.n), m.n);
+    insertMessage(m);
     sinceCheckpoint += chars(m);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
@@ -228,7 +255,6 @@ export class SqliteLogWorker {
       columns: PREDICTION_COLUMNS,
       nullable: COLUMNS.filter((c) => c.kind === 'nullable').map((c) => c.name),
       insertHead: INSERT_PREDICTIONS_HEAD,
-      tuple: PREDICTION_TUPLE,
       rowsPerInsert: PREDICTIONS_PER_INSERT,
       cachedStatements: CACHED_STATEMENTS,
       checkpointChars: Math.trunc(options.checkpointChars ?? 128 * 1024),

@@ -116,6 +116,29 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
     });
   });
 
+  it('binds values shared by a batch once per statement: batches over one INSERT, with other shared columns, arrive exactly', async () => {
+    await withWriter({}, async ({ storage, w }) => {
+      // 1,234 rows: three INSERTs (500, 500, 234); time, model, arm (null), client and kind shared
+      const big = Array.from({ length: 1234 }, (_, i) =>
+        prediction({
+          arm: null,
+          probability: i / 1233,
+          latencyUs: i % 7,
+          decision: i % 2 ? 'edible' : 'poisonous',
+        }),
+      );
+      // the same row count with another set of shared columns (a statement of its own)
+      const other = Array.from({ length: 1234 }, (_, i) =>
+        prediction({ arm: `arm ${i % 3}`, clientId: i % 5 ? null : 'c', probability: 0.5, latencyUs: 9 }),
+      );
+      await w.write(rowsOf(big));
+      await w.write(rowsOf(other));
+      expect(await storage.predictions.count()).toBe(2468);
+      await expectStored(storage, [...big.slice(0, 3), ...big.slice(499, 502), ...big.slice(-3)]);
+      await expectStored(storage, [...other.slice(0, 6), ...other.slice(-6)]);
+    });
+  });
+
   it('a failing batch rejects with the SQLite code and writes none of its rows; the next batch is fine', async () => {
     await withWriter({}, async ({ storage, w }) => {
       const taken = prediction();
