@@ -38,6 +38,7 @@ export {
   type FieldProblem,
   type ModelSource,
   type ParsedMushroom,
+  type PredictionLogChunk,
   type PredictionLogRow,
   type PredictionLogSink,
   type PredictionResult,

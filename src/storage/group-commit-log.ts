@@ -39,8 +39,14 @@ export interface GroupCommitLogOptions<T, R = T> {
   readonly prepare?: (row: T) => R;
   /** Default `durable`. */
   readonly mode?: GroupCommitMode;
-  /** Most rows per write (default 256). */
+  /** Most rows per write (default 256); an item holding more rows (see `size`) is written alone. */
   readonly maxBatch?: number;
+  /**
+   * How many rows a prepared item holds (default 1 each): an item may stand for many rows written
+   * together (a chunk of a batch request, say). Batches are formed, and `queueDepth`, `rowsWritten`
+   * and `rowsFailed` counted, in rows.
+   */
+  readonly size?: (row: R) => number;
   /** Async mode: a queued row is written at most this long after it was appended (default 50 ms). */
   readonly flushIntervalMs?: number;
   /**
@@ -66,12 +72,16 @@ export interface GroupCommitLogOptions<T, R = T> {
 
 interface Entry<T> {
   readonly row: T;
+  /** Rows it holds. */
+  readonly n: number;
   /** Present when someone awaits the commit of this row (durable mode, async back-pressure). */
   readonly waiter?: { resolve: () => void; reject: (e: unknown) => void };
 }
 
 interface Batch<T> {
   readonly entries: Entry<T>[];
+  /** Rows its entries hold. */
+  readonly rows: number;
   readonly attempt: number;
 }
 
@@ -113,6 +123,7 @@ function positiveInt(name: string, value: number): number {
 export class GroupCommitLog<T, R = T> {
   readonly #write: (rows: readonly R[]) => Promise<void>;
   readonly #prepare: (row: T) => R;
+  readonly #size: ((row: R) => number) | undefined;
   readonly #mode: GroupCommitMode;
   readonly #maxBatch: number;
   readonly #flushIntervalMs: number;
@@ -123,6 +134,8 @@ export class GroupCommitLog<T, R = T> {
   readonly #onError: ((error: unknown, failure: GroupCommitFailure<R>) => void) | undefined;
 
   #queue: Entry<R>[] = [];
+  /** Rows the queued entries hold. */
+  #queuedRows = 0;
   /** Failed async batches whose retry delay has passed. */
   readonly #retryReady: Batch<R>[] = [];
   #retryWaiting = 0;
@@ -143,6 +156,7 @@ export class GroupCommitLog<T, R = T> {
   constructor(options: GroupCommitLogOptions<T, R>) {
     this.#write = options.write;
     this.#prepare = options.prepare ?? ((row: T) => row as unknown as R);
+    this.#size = options.size;
     this.#mode = options.mode ?? 'durable';
     if (this.#mode !== 'durable' && this.#mode !== 'async') {
       throw new SporeprintError('SP_ERR_BAD_PARAM', `GroupCommitLog: mode must be 'durable' or 'async'`);
@@ -169,7 +183,7 @@ export class GroupCommitLog<T, R = T> {
 
   /** Rows appended but not yet committed: queued, in flight or awaiting a retry (a gauge for metrics). */
   get queueDepth(): number {
-    return this.#queue.length + this.#inFlightRows + this.#retryRows;
+    return this.#queuedRows + this.#inFlightRows + this.#retryRows;
   }
 
   /** Batches committed so far (one transaction each). */
@@ -202,20 +216,22 @@ export class GroupCommitLog<T, R = T> {
       return Promise.reject(new SporeprintError('SP_ERR_USAGE', 'The log is closed: no more appends'));
     }
     let prepared: R;
+    let n: number;
     try {
       prepared = this.#prepare(row);
+      n = this.#rowsOf(prepared);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.#mode === 'async' && this.queueDepth < this.#maxQueue) {
-      this.#queue.push({ row: prepared });
+    if (this.#mode === 'async' && this.queueDepth + n <= this.#maxQueue) {
+      this.#enqueue({ row: prepared, n });
       this.#schedule();
       return Promise.resolve();
     }
     // Someone now waits for a commit (durable, or async back-pressure): write without delay.
     if (this.#mode === 'async') this.#due = true;
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ row: prepared, waiter: { resolve, reject } });
+      this.#enqueue({ row: prepared, n, waiter: { resolve, reject } });
       this.#schedule();
     });
   }
@@ -235,13 +251,19 @@ export class GroupCommitLog<T, R = T> {
     const n = rows.length;
     if (n === 0) return Promise.resolve();
     const prepared = new Array<R>(n);
+    const sizes = new Array<number>(n);
+    let total = 0;
     try {
-      for (let i = 0; i < n; i++) prepared[i] = this.#prepare(rows[i]);
+      for (let i = 0; i < n; i++) {
+        prepared[i] = this.#prepare(rows[i]);
+        sizes[i] = this.#rowsOf(prepared[i]);
+        total += sizes[i];
+      }
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.#mode === 'async' && this.queueDepth + n <= this.#maxQueue) {
-      for (let i = 0; i < n; i++) this.#queue.push({ row: prepared[i] });
+    if (this.#mode === 'async' && this.queueDepth + total <= this.#maxQueue) {
+      for (let i = 0; i < n; i++) this.#enqueue({ row: prepared[i], n: sizes[i] });
       this.#schedule();
       return Promise.resolve();
     }
@@ -262,7 +284,7 @@ export class GroupCommitLog<T, R = T> {
           reject(e);
         },
       };
-      for (let i = 0; i < n; i++) this.#queue.push({ row: prepared[i], waiter });
+      for (let i = 0; i < n; i++) this.#enqueue({ row: prepared[i], n: sizes[i], waiter });
       this.#schedule();
     });
   }
@@ -296,6 +318,36 @@ export class GroupCommitLog<T, R = T> {
     return this.#closing;
   }
 
+  /** Rows `row` holds: a positive integer, or the append fails. */
+  #rowsOf(row: R): number {
+    if (this.#size === undefined) return 1;
+    const n = this.#size(row);
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_PARAM',
+        `GroupCommitLog: an item must hold at least one row, not ${n}`,
+      );
+    }
+    return n;
+  }
+
+  #enqueue(entry: Entry<R>): void {
+    this.#queue.push(entry);
+    this.#queuedRows += entry.n;
+  }
+
+  /** The queued entries of the next write: at most `maxBatch` rows, but always the first entry. */
+  #takeBatch(): Batch<R> {
+    let count = 1;
+    let rows = this.#queue[0].n;
+    while (count < this.#queue.length && rows + this.#queue[count].n <= this.#maxBatch) {
+      rows += this.#queue[count].n;
+      count++;
+    }
+    this.#queuedRows -= rows;
+    return { entries: this.#queue.splice(0, count), rows, attempt: 1 };
+  }
+
   #isIdle(): boolean {
     return (
       this.#queue.length === 0 &&
@@ -307,7 +359,7 @@ export class GroupCommitLog<T, R = T> {
 
   /** Arranges for queued rows to be written: now-ish (durable, full batch, due) or after the interval. */
   #schedule(): void {
-    const urgent = this.#mode === 'durable' || this.#due || this.#queue.length >= this.#maxBatch;
+    const urgent = this.#mode === 'durable' || this.#due || this.#queuedRows >= this.#maxBatch;
     if (urgent) {
       this.#immediate ??= setImmediate(() => {
         this.#immediate = undefined;
@@ -331,16 +383,16 @@ export class GroupCommitLog<T, R = T> {
     while (this.#inFlight < this.#concurrency) {
       const retry = this.#retryReady.shift();
       if (retry !== undefined) {
-        this.#retryRows -= retry.entries.length;
+        this.#retryRows -= retry.rows;
         this.#start(retry);
         continue;
       }
       const n = this.#queue.length;
       if (n === 0) break;
       // (the loop only runs while fewer than `concurrency` writes are in flight)
-      const ready = n >= this.#maxBatch || this.#mode === 'durable' || this.#due;
+      const ready = this.#queuedRows >= this.#maxBatch || this.#mode === 'durable' || this.#due;
       if (!ready) break;
-      this.#start({ entries: this.#queue.splice(0, this.#maxBatch), attempt: 1 });
+      this.#start(this.#takeBatch());
     }
     if (this.#queue.length === 0) this.#due = false;
     if (this.#queue.length > 0 && this.#inFlight === 0 && this.#mode === 'async') this.#schedule();
@@ -355,7 +407,7 @@ export class GroupCommitLog<T, R = T> {
 
   #start(batch: Batch<R>): void {
     this.#inFlight++;
-    this.#inFlightRows += batch.entries.length;
+    this.#inFlightRows += batch.rows;
     const rows = batch.entries.map((e) => e.row);
     let write: Promise<void>;
     try {
@@ -367,7 +419,7 @@ export class GroupCommitLog<T, R = T> {
       () => {
         this.#finish(batch);
         this.#batches++;
-        this.#rowsWritten += rows.length;
+        this.#rowsWritten += batch.rows;
         for (const e of batch.entries) e.waiter?.resolve();
         this.#pump();
       },
@@ -381,17 +433,17 @@ export class GroupCommitLog<T, R = T> {
 
   #finish(batch: Batch<R>): void {
     this.#inFlight--;
-    this.#inFlightRows -= batch.entries.length;
+    this.#inFlightRows -= batch.rows;
   }
 
   #failed(batch: Batch<R>, rows: readonly R[], error: unknown): void {
     const retry = this.#mode === 'async' && batch.attempt < this.#asyncAttempts;
     this.#report(error, { rows, attempt: batch.attempt, final: !retry });
     if (retry) {
-      const next: Batch<R> = { entries: batch.entries, attempt: batch.attempt + 1 };
+      const next: Batch<R> = { entries: batch.entries, rows: batch.rows, attempt: batch.attempt + 1 };
       const delay = Math.min(this.#retryDelayMs * 2 ** (batch.attempt - 1), MAX_RETRY_DELAY_MS);
       this.#retryWaiting++;
-      this.#retryRows += rows.length;
+      this.#retryRows += batch.rows;
       setTimeout(() => {
         this.#retryWaiting--;
         this.#retryReady.push(next);
@@ -399,7 +451,7 @@ export class GroupCommitLog<T, R = T> {
       }, delay);
       return;
     }
-    this.#failedRows += rows.length;
+    this.#failedRows += batch.rows;
     this.#lastError = error;
     for (const e of batch.entries) e.waiter?.reject(error);
   }

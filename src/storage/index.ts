@@ -62,7 +62,12 @@ export {
   SQLITE_PAGE_SIZE,
   type Storage,
 } from './open-storage.js';
-export { createPredictionLog, type PredictionLogOptions } from './prediction-log.js';
+export {
+  createPredictionLog,
+  PredictionLog,
+  type PredictionLogItem,
+  type PredictionLogOptions,
+} from './prediction-log.js';
 export {
   type FeedbackInput,
   type FeedbackOutcome,
@@ -72,6 +77,7 @@ export {
   type LabelledPredictionOptions,
   PREDICTION_DECISIONS,
   PREDICTION_REQUEST_KINDS,
+  type PredictionChunkInput,
   type PredictionDecision,
   type PredictionFilter,
   type PredictionInput,
@@ -80,6 +86,8 @@ export {
   type PredictionRepository,
   type PredictionRequestKind,
   type PreparedPrediction,
+  type PreparedPredictionChunk,
+  type PreparedPredictions,
 } from './prediction-types.js';
 export {
   createInProcessEventBus,

@@ -1,19 +1,41 @@
 import { GroupCommitLog, type GroupCommitLogOptions } from './group-commit-log.js';
-import { preparePrediction } from './prediction-rows.js';
-import type { PredictionInput, PredictionRepository, PreparedPrediction } from './prediction-types.js';
+import { preparePrediction, preparePredictionChunk } from './prediction-rows.js';
+import type {
+  PredictionChunkInput,
+  PredictionInput,
+  PredictionRepository,
+  PreparedPredictions,
+} from './prediction-types.js';
+
+/** What the prediction log takes: one prediction, or a chunk of predictions made together. */
+export type PredictionLogItem = PredictionInput | PredictionChunkInput;
 
 /** Options of {@link createPredictionLog}: those of {@link GroupCommitLog} but the writer. */
 export type PredictionLogOptions = Omit<
-  GroupCommitLogOptions<PredictionInput, PreparedPrediction>,
-  'write' | 'prepare'
+  GroupCommitLogOptions<PredictionLogItem, PreparedPredictions>,
+  'write' | 'prepare' | 'size'
 >;
 
+const isChunk = (item: PredictionLogItem): item is PredictionChunkInput =>
+  Array.isArray((item as PredictionChunkInput).ids);
+
 /**
- * The prediction log: a {@link GroupCommitLog} writing into `predictions`. Each row is checked when
- * appended and converted to its table row once (a bad row rejects its own append with
+ * The prediction log: a {@link GroupCommitLog} writing into `predictions`. Each prediction is checked
+ * when appended and converted to its table row once (a bad row rejects its own append with
  * `SP_ERR_BAD_PARAM` / `SP_ERR_BAD_DATA`, never its batch), stamped with the time of the append
- * when it has no `createdAt`. On shutdown, `close()`
- * the log (it flushes) before closing the storage.
+ * when it has no `createdAt`. {@link PredictionLog.appendChunk} takes many predictions of one model
+ * as columns (see `PredictionChunkInput`): checked together, queued as one item, counted as its rows.
+ * On shutdown, `close()` the log (it flushes) before closing the storage.
+ */
+export class PredictionLog extends GroupCommitLog<PredictionLogItem, PreparedPredictions> {
+  /** Appends a chunk: resolves as `append` does, once all its predictions are committed (durable). */
+  appendChunk(chunk: PredictionChunkInput): Promise<void> {
+    return this.append(chunk);
+  }
+}
+
+/**
+ * A {@link PredictionLog} over `predictions`.
  *
  * @example
  * const log = createPredictionLog(storage.predictions, { mode: 'durable' });
@@ -23,10 +45,11 @@ export type PredictionLogOptions = Omit<
 export function createPredictionLog(
   predictions: PredictionRepository,
   options: PredictionLogOptions = {},
-): GroupCommitLog<PredictionInput, PreparedPrediction> {
-  return new GroupCommitLog<PredictionInput, PreparedPrediction>({
+): PredictionLog {
+  return new PredictionLog({
     ...options,
-    write: (rows) => predictions.insertPrepared(rows),
-    prepare: preparePrediction,
+    write: (items) => predictions.insertPrepared(items),
+    prepare: (item) => (isChunk(item) ? preparePredictionChunk(item) : preparePrediction(item)),
+    size: (item) => ('row' in item ? 1 : item.n),
   });
 }

@@ -3,14 +3,14 @@ import { SporeprintError } from '../core/index.js';
 import { guard } from './database-error.js';
 import type { PredictionsTable } from './database-schema.js';
 import { timestamp } from './dataset-rows.js';
-import { predictionFromRow, preparePrediction } from './prediction-rows.js';
+import { predictionFromRow, preparedRows, preparePrediction } from './prediction-rows.js';
 import type {
   PredictionFilter,
   PredictionInput,
   PredictionListOptions,
   PredictionRecord,
   PredictionRepository,
-  PreparedPrediction,
+  PreparedPredictions,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
 import type { SqliteLogWorker } from './sqlite-log-worker.js';
@@ -62,17 +62,22 @@ export class KyselyPredictionRepository implements PredictionRepository {
     return this.insertPrepared(rows.map(preparePrediction));
   }
 
-  async insertPrepared(rows: readonly PreparedPrediction[]): Promise<void> {
-    if (rows.length === 0) return;
-    const converted: Insertable<PredictionsTable>[] = rows.map((r) => r.row);
+  async insertPrepared(items: readonly PreparedPredictions[]): Promise<void> {
+    if (items.length === 0) return;
+    let count = 0;
+    for (const item of items) count += 'row' in item ? 1 : item.n;
     const what =
-      rows.length === 1 ? `Logging prediction ${rows[0].id}` : `Logging ${rows.length} predictions`;
+      count === 1
+        ? `Logging prediction ${'row' in items[0] ? items[0].id : items[0].ids[0]}`
+        : `Logging ${count} predictions`;
     const writer = this.#writer;
     if (this.#thread !== null) {
+      // chunks go to the writer thread as they are, as columns
       const thread = this.#thread;
-      await guard(what, () => thread.write(converted));
+      await guard(what, () => thread.write(items));
       return;
     }
+    const converted: Insertable<PredictionsTable>[] = preparedRows(items);
     if (this.#ctx.dialect === 'mysql' && writer.commitAsync !== undefined) {
       const commit = writer.commitAsync;
       await ownMysqlTransaction(what, () => commit(converted));

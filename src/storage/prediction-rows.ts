@@ -11,11 +11,14 @@ import {
   type FeedbackRecord,
   PREDICTION_DECISIONS,
   PREDICTION_REQUEST_KINDS,
+  type PredictionChunkInput,
   type PredictionDecision,
   type PredictionInput,
   type PredictionRecord,
   type PredictionRequestKind,
   type PreparedPrediction,
+  type PreparedPredictionChunk,
+  type PreparedPredictions,
 } from './prediction-types.js';
 
 /** Prediction ids: UUIDs, ULIDs and the like. */
@@ -116,6 +119,108 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
  */
 export function preparePrediction(p: PredictionInput): PreparedPrediction {
   return { id: p.id, row: predictionToRow(p) };
+}
+
+/**
+ * Checks a chunk (every array one entry per id; each prediction's fields as {@link predictionToRow}
+ * checks them) and converts its shared values once, stamped with the current time when it has no
+ * `createdAt`. The arrays are kept, not copied: the caller must not change them afterwards.
+ */
+export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredictionChunk {
+  const n = Array.isArray(c.ids) ? c.ids.length : 0;
+  if (n === 0) throw badParam('A prediction chunk needs at least one id');
+  for (const [field, values] of [
+    ['inputJson', c.inputJson],
+    ['outputJson', c.outputJson],
+    ['decisions', c.decisions],
+    ['probabilities', c.probabilities],
+  ] as const) {
+    const length = Array.isArray(values) || values instanceof Float64Array ? values.length : -1;
+    if (length !== n) {
+      throw badParam(
+        `Prediction chunk of ${n} ids: ${field} must hold ${n} entries, not ${length < 0 ? 'none' : length}`,
+      );
+    }
+  }
+  // the shared values, and the first prediction's own, checked as one prediction's
+  const first = predictionToRow({
+    id: c.ids[0],
+    createdAt: c.createdAt ?? new Date(),
+    modelName: c.modelName,
+    modelVersion: c.modelVersion,
+    arm: c.arm,
+    clientId: c.clientId,
+    input: undefined,
+    inputJson: c.inputJson[0],
+    output: undefined,
+    outputJson: c.outputJson[0],
+    decision: c.decisions[0],
+    probability: c.probabilities[0],
+    latencyUs: c.latencyUs,
+    requestKind: c.requestKind,
+  });
+  for (let i = 1; i < n; i++) {
+    const id = c.ids[i];
+    checkPredictionId(id);
+    const d = c.decisions[i];
+    if (d !== 'poisonous' && d !== 'edible' && d !== 'uncertain') {
+      throw badParam(
+        `Prediction ${id}: decision "${String(d)}" is not one of ${PREDICTION_DECISIONS.join(', ')}`,
+      );
+    }
+    const p = c.probabilities[i];
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      throw badParam(`Prediction ${id}: probability ${String(p)} is not in [0, 1]`);
+    }
+    const input = c.inputJson[i];
+    const output = c.outputJson[i];
+    if (typeof input !== 'string' || input === '') {
+      throw badParam(`Prediction ${id}: inputJson must be non-empty JSON text`);
+    }
+    if (typeof output !== 'string' || output === '') {
+      throw badParam(`Prediction ${id}: outputJson must be non-empty JSON text`);
+    }
+  }
+  return {
+    kind: 'chunk',
+    n,
+    ids: c.ids,
+    shared: {
+      created_at: first.created_at,
+      model_name: first.model_name,
+      model_version: first.model_version,
+      arm: first.arm,
+      client_id: first.client_id,
+      latency_us: first.latency_us,
+      request_kind: first.request_kind,
+    },
+    inputs: c.inputJson,
+    outputs: c.outputJson,
+    decisions: c.decisions,
+    probabilities: c.probabilities,
+  };
+}
+
+/** Rows of a prediction log write: loose predictions' rows, and each chunk's rows in order. */
+export function preparedRows(items: readonly PreparedPredictions[]): Insertable<PredictionsTable>[] {
+  const rows: Insertable<PredictionsTable>[] = [];
+  for (const item of items) {
+    if ('row' in item) {
+      rows.push(item.row);
+      continue;
+    }
+    for (let i = 0; i < item.n; i++) {
+      rows.push({
+        id: item.ids[i],
+        ...item.shared,
+        input: item.inputs[i],
+        output: item.outputs[i],
+        decision: item.decisions[i],
+        probability: item.probabilities[i],
+      });
+    }
+  }
+  return rows;
 }
 
 /** A {@link PredictionRecord} from its row. */

@@ -58,6 +58,56 @@ export interface PredictionInput {
   readonly requestKind: PredictionRequestKind;
 }
 
+/**
+ * Many predictions of one model made together (a chunk of a batch request), as columns: one value
+ * for what they share, one array entry per prediction for the rest. Logging them this way spares a
+ * row object per prediction, and the writer binds the shared values once. Every array holds one entry
+ * per id, in the same order.
+ */
+export interface PredictionChunkInput {
+  /** Unique ids, as {@link PredictionInput.id}. */
+  readonly ids: readonly string[];
+  /** When they were made; defaults to the time of the append. */
+  readonly createdAt?: Date;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly arm?: string | null;
+  readonly clientId?: string | null;
+  /** Each input as JSON text (the caller guarantees valid JSON, as {@link PredictionInput.inputJson}). */
+  readonly inputJson: readonly string[];
+  /** Each output as JSON text (as {@link PredictionInput.outputJson}). */
+  readonly outputJson: readonly string[];
+  readonly decisions: readonly PredictionDecision[];
+  /** Probabilities of poisonous, in [0, 1]. */
+  readonly probabilities: Float64Array | readonly number[];
+  /** Time spent predicting, per prediction, in microseconds. */
+  readonly latencyUs: number;
+  readonly requestKind: PredictionRequestKind;
+}
+
+/**
+ * A {@link PredictionChunkInput} checked, its shared values converted to their column values once
+ * (by `preparePredictionChunk`).
+ */
+export interface PreparedPredictionChunk {
+  readonly kind: 'chunk';
+  /** Predictions in the chunk (at least 1). */
+  readonly n: number;
+  readonly ids: readonly string[];
+  /** The column values every row shares. */
+  readonly shared: Pick<
+    Insertable<PredictionsTable>,
+    'created_at' | 'model_name' | 'model_version' | 'arm' | 'client_id' | 'latency_us' | 'request_kind'
+  >;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly decisions: readonly PredictionDecision[];
+  readonly probabilities: Float64Array | readonly number[];
+}
+
+/** What the prediction log queues and writes: one prepared prediction, or a prepared chunk of them. */
+export type PreparedPredictions = PreparedPrediction | PreparedPredictionChunk;
+
 /** A prediction checked and converted to its `predictions` row (by `preparePrediction`). */
 export interface PreparedPrediction {
   readonly id: string;
@@ -99,8 +149,11 @@ export interface PredictionRepository {
    * fails the whole call with `SP_ERR_DATABASE`. An empty array is a no-op.
    */
   insertMany(rows: readonly PredictionInput[]): Promise<void>;
-  /** {@link insertMany} of rows already checked and converted by `preparePrediction`. */
-  insertPrepared(rows: readonly PreparedPrediction[]): Promise<void>;
+  /**
+   * {@link insertMany} of rows already checked and converted by `preparePrediction`, and of chunks
+   * prepared by `preparePredictionChunk`: all of them in one transaction.
+   */
+  insertPrepared(rows: readonly PreparedPredictions[]): Promise<void>;
   /** The prediction with this id, or `undefined`. */
   get(id: string): Promise<PredictionRecord | undefined>;
   /** How many predictions match `filter`. */

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import type { PredictionsTable } from './database-schema.js';
+import type { PreparedPredictionChunk, PreparedPredictions } from './prediction-types.js';
 import {
   CACHED_STATEMENTS,
   INSERT_PREDICTIONS_HEAD,
@@ -50,12 +51,18 @@ type Column =
   | { readonly text: string };
 
 /**
- * main → worker: one batch of `n` rows as its columns in {@link PREDICTION_COLUMNS} order, or, when
- * a free-text value holds U+001F itself, as a flat array of the values (`flat`).
+ * `n` rows of a write: as their columns in {@link PREDICTION_COLUMNS} order, or, when a free-text
+ * value holds U+001F itself, as a flat array of the values (`flat`).
  */
-type WriteMessage =
-  | { readonly id: number; readonly n: number; readonly cols: readonly Column[] }
-  | { readonly id: number; readonly n: number; readonly flat: unknown[] };
+type Part =
+  | { readonly n: number; readonly cols: readonly Column[] }
+  | { readonly n: number; readonly flat: unknown[] };
+
+/** main → worker: one write, all its parts committed in one transaction. */
+interface WriteMessage {
+  readonly id: number;
+  readonly parts: readonly Part[];
+}
 
 /** Field separator of a text {@link Column}. */
 const SEP = '\u001f';
@@ -105,17 +112,18 @@ function statementFor(n, shared) {
   }
   return s;
 }
-const NONE = [];
-// flat: the values of the columns not shared, row after row (w per row); named: the shared ones
-const insertAll = db.transaction((flat, n, w, shared, named) => {
+// one part's rows: flat holds the values of the columns not shared, row after row (w per row); named
+// the shared ones
+function insertRows(flat, n, w, shared, named) {
   for (let start = 0; start < n; start += PER) {
     const end = Math.min(start + PER, n);
     const values = start === 0 && end === n ? flat : flat.slice(start * w, end * w);
     if (shared.length === 0) statementFor(end - start, shared).run(values);
     else statementFor(end - start, shared).run(named, values);
   }
-});
-// the batch sent as columns: the flat values of the columns that vary (rows × w), and the shared ones
+}
+const NONE = [];
+// a part sent as columns: the flat values of the columns that vary (rows × w), and the shared ones
 function decode(cols, n) {
   if (cols.length !== W) throw new Error('malformed batch: ' + cols.length + ' columns, not ' + W);
   const shared = [];
@@ -141,30 +149,37 @@ function decode(cols, n) {
       if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * w + v] = parts[i] === '' ? null : parts[i].slice(1);
       else for (let i = 0; i < n; i++) flat[i * w + v] = parts[i];
     } else {
+      if (c.nums.length !== n) {
+        throw new Error('malformed batch: ' + c.nums.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
+      }
       for (let i = 0; i < n; i++) flat[i * w + v] = c.nums[i];
     }
   }
   return { flat, w, shared, named };
 }
-function insertMessage(m) {
-  if (m.flat !== undefined) {
-    insertAll.immediate(m.flat, m.n, W, NONE, null);
-    return;
+// every part of a write in one transaction
+const insertAll = db.transaction((parts) => {
+  for (const part of parts) {
+    if (part.flat !== undefined) insertRows(part.flat, part.n, W, NONE, null);
+    else {
+      const d = decode(part.cols, part.n);
+      insertRows(d.flat, part.n, d.w, d.shared, d.named);
+    }
   }
-  const d = decode(m.cols, m.n);
-  insertAll.immediate(d.flat, m.n, d.w, d.shared, d.named);
-}
-// characters of values in a batch (what the WAL grows by, roughly)
-function chars(m) {
+});
+// characters of values in a write (what the WAL grows by, roughly)
+function chars(parts) {
   let c = 0;
-  if (m.flat !== undefined) {
-    for (const v of m.flat) c += typeof v === 'string' ? v.length + 1 : 8;
-    return c;
-  }
-  for (const col of m.cols) {
-    if (col.text !== undefined) c += col.text.length + 1;
-    else if (col.nums !== undefined) c += 8 * m.n;
-    else c += (typeof col.same === 'string' ? col.same.length + 1 : 8) * m.n;
+  for (const part of parts) {
+    if (part.flat !== undefined) {
+      for (const v of part.flat) c += typeof v === 'string' ? v.length + 1 : 8;
+      continue;
+    }
+    for (const col of part.cols) {
+      if (col.text !== undefined) c += col.text.length + 1;
+      else if (col.nums !== undefined) c += 8 * part.n;
+      else c += (typeof col.same === 'string' ? col.same.length + 1 : 8) * part.n;
+    }
   }
   return c;
 }
@@ -190,8 +205,8 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insertMessage(m);
-    sinceCheckpoint += chars(m);
+    insertAll.immediate(m.parts);
+    sinceCheckpoint += chars(m.parts);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
@@ -267,12 +282,15 @@ export class SqliteLogWorker {
     return this.#pending.size;
   }
 
-  /** Commits `rows` in one transaction on the writer thread; rejects with the SQLite error. */
-  write(rows: readonly Insertable<PredictionsTable>[]): Promise<void> {
+  /**
+   * Commits prepared predictions and chunks in one transaction on the writer thread; rejects with the
+   * SQLite error.
+   */
+  write(items: readonly PreparedPredictions[]): Promise<void> {
     if (this.#closed !== undefined) return Promise.reject(new SqliteWorkerError('the log writer is closed'));
-    if (rows.length === 0) return Promise.resolve();
+    if (items.length === 0) return Promise.resolve();
     const worker = this.#start();
-    const message = encode(++this.#seq, rows);
+    const message: WriteMessage = { id: ++this.#seq, parts: encode(items) };
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(message.id, { resolve, reject });
       if (this.#pending.size === 1) worker.ref();
@@ -385,12 +403,56 @@ if (COLUMNS.map((c) => c.name).join() !== PREDICTION_COLUMNS.join()) {
 }
 
 /**
- * The {@link WriteMessage} of a batch. Ids, times, JSON texts, decisions and kinds hold no U+001F
- * (checked values, and JSON escapes control characters; a stray one in caller-made JSON would change
- * the value count of its column, which the worker checks before binding anything); the free-text
- * values are checked here.
+ * The {@link Part}s of a write: the loose rows between chunks as one part each, every chunk as its
+ * own part, in order.
  */
-function encode(id: number, rows: readonly Row[]): WriteMessage {
+function encode(items: readonly PreparedPredictions[]): Part[] {
+  const parts: Part[] = [];
+  let rows: Row[] = [];
+  for (const item of items) {
+    if ('row' in item) {
+      rows.push(item.row);
+      continue;
+    }
+    if (rows.length > 0) parts.push(rowsPart(rows));
+    rows = [];
+    parts.push(chunkPart(item));
+  }
+  if (rows.length > 0) parts.push(rowsPart(rows));
+  return parts;
+}
+
+/**
+ * A chunk's part: its arrays joined, its shared values once. Ids, JSON texts and decisions hold no
+ * U+001F (checked ids; JSON escapes control characters; a stray one in caller-made JSON would change
+ * the value count of its column, which the worker checks before binding anything).
+ */
+function chunkPart(c: PreparedPredictionChunk): Part {
+  const { shared } = c;
+  const probabilities =
+    c.probabilities instanceof Float64Array ? c.probabilities : Float64Array.from(c.probabilities);
+  const byName: Record<string, Column> = {
+    id: { text: c.ids.join(SEP) },
+    created_at: { same: shared.created_at },
+    model_name: { same: shared.model_name },
+    model_version: { same: shared.model_version },
+    arm: { same: shared.arm ?? null },
+    client_id: { same: shared.client_id ?? null },
+    input: { text: c.inputs.join(SEP) },
+    output: { text: c.outputs.join(SEP) },
+    decision: { text: c.decisions.join(SEP) },
+    probability: { nums: probabilities },
+    latency_us: { same: shared.latency_us },
+    request_kind: { same: shared.request_kind },
+  };
+  return { n: c.n, cols: PREDICTION_COLUMNS.map((name) => byName[name]) };
+}
+
+/**
+ * The part of loose rows. Ids, times, JSON texts, decisions and kinds hold no U+001F (as in
+ * {@link chunkPart}); the free-text values are checked here.
+ */
+function rowsPart(rows: readonly Row[]): Part {
   const n = rows.length;
   const cols: Column[] = [];
   for (const c of COLUMNS) {
@@ -398,11 +460,11 @@ function encode(id: number, rows: readonly Row[]): WriteMessage {
     if (col === null) {
       const flat: unknown[] = [];
       for (const r of rows) pushRow(flat, r);
-      return { id, n, flat };
+      return { n, flat };
     }
     cols.push(col);
   }
-  return { id, n, cols };
+  return { n, cols };
 }
 
 /** One column of `rows` (null when a free-text value holds the separator). */

@@ -4,6 +4,7 @@ export type {
   BatchItem,
   FeedbackSink,
   ModelSource,
+  PredictionLogChunk,
   PredictionLogRow,
   PredictionLogSink,
   PredictionResult,

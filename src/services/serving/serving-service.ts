@@ -5,6 +5,7 @@ import type {
   BatchItem,
   FeedbackSink,
   ModelSource,
+  PredictionLogChunk,
   PredictionLogRow,
   PredictionLogSink,
   PredictionResult,
@@ -176,7 +177,7 @@ export class ServingService {
   /**
    * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The
    * valid ones are scored together by the pipeline's batch path, in chunks: each chunk's rows go to
-   * the log (one `appendMany` when the log has it) before the next chunk is parsed, so a log that
+   * the log (as one chunk of columns, see `PredictionLogChunk`) before the next chunk is parsed, so a log that
    * writes off the event loop commits one chunk while the next is being predicted. The answer waits
    * until every row is durable.
    */
@@ -207,7 +208,7 @@ export class ServingService {
     const out = new Array<BatchItem>(inputs.length);
     const writes: Promise<void>[] = [];
     const afterAnswer = this.deps.log.mode === 'async';
-    const later: (() => PredictionLogRow[])[] = [];
+    const later: (() => PredictionLogChunk)[] = [];
     for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
       if (start > 0) await yieldToEventLoop();
       const end = Math.min(start + BATCH_CHUNK, inputs.length);
@@ -232,22 +233,42 @@ export class ServingService {
         warned[k] = model.pipeline.rangeWarnings(values[k]);
         out[i] = answer(ref, ids[k], predictions[k], warned[k], i);
       }
-      const rowsOf = (): PredictionLogRow[] => {
-        const rows = new Array<PredictionLogRow>(values.length);
-        for (let k = 0; k < values.length; k++) {
-          rows[k] = logRow(model, ids[k], createdAt, values[k], inputs[at[k]], predictions[k], warned[k], {
-            clientId,
-            latencyUs,
-            kind,
-          });
+      if (values.length === 0) continue;
+      // the chunk's log rows as columns: no object per prediction
+      const chunkOf = (): PredictionLogChunk => {
+        const m = values.length;
+        const inputJson = new Array<string>(m);
+        const outputs = new Array<string>(m);
+        const decisions = new Array<PipelinePrediction['decision']>(m);
+        const probabilities = new Float64Array(m);
+        const schema = model.pipeline.schema;
+        for (let k = 0; k < m; k++) {
+          const p = predictions[k];
+          inputJson[k] = mushroomJson(values[k], schema);
+          outputs[k] = outputJson(p, warned[k]);
+          decisions[k] = p.decision;
+          probabilities[k] = p.probability;
         }
-        return rows;
+        return {
+          ids,
+          createdAt,
+          modelName: model.name,
+          modelVersion: model.version,
+          arm: null,
+          clientId,
+          inputJson,
+          outputJson: outputs,
+          decisions,
+          probabilities,
+          latencyUs,
+          requestKind: kind,
+        };
       };
       if (afterAnswer) {
-        later.push(rowsOf);
+        later.push(chunkOf);
         continue;
       }
-      const write = this.appendRows(rowsOf());
+      const write = this.deps.log.appendChunk(chunkOf());
       // a failure is reported through `durable`; keep it from being an unhandled rejection meanwhile
       write.catch(() => {});
       writes.push(write);
@@ -260,17 +281,17 @@ export class ServingService {
    * Async log mode: builds the rows of an answered batch and hands them to the log, a chunk per turn
    * of the event loop, starting after the turn that sends the answer.
    */
-  private logAfterAnswer(chunks: readonly (() => PredictionLogRow[])[]): void {
+  private logAfterAnswer(chunks: readonly (() => PredictionLogChunk)[]): void {
     const done = (async () => {
       let lost = 0;
       let cause: unknown;
-      for (const rowsOf of chunks) {
+      for (const chunkOf of chunks) {
         await yieldToEventLoop();
-        const rows = rowsOf();
+        const chunk = chunkOf();
         try {
-          await this.appendRows(rows);
+          await this.deps.log.appendChunk(chunk);
         } catch (e) {
-          lost += rows.length;
+          lost += chunk.ids.length;
           cause ??= e;
         }
       }
@@ -281,14 +302,6 @@ export class ServingService {
     })().catch((e: unknown) => this.deps.onLogError?.(e));
     this.deferred.add(done);
     void done.finally(() => this.deferred.delete(done));
-  }
-
-  /** Hands rows to the log: one `appendMany` when the log has it, else one `append` each. */
-  private appendRows(rows: readonly PredictionLogRow[]): Promise<void> {
-    const log = this.deps.log;
-    return log.appendMany !== undefined
-      ? log.appendMany(rows)
-      : Promise.all(rows.map((row) => log.append(row))).then(() => undefined);
   }
 
   /** Records the true class of a logged prediction (idempotent). */

@@ -38,14 +38,37 @@ export interface PredictionLogRow {
   readonly requestKind: 'single' | 'batch' | 'oip' | 'mlflow';
 }
 
+/**
+ * The log rows of many predictions of one model made together (a chunk of a batch request), as
+ * columns: one value for what they share, one array entry per prediction for the rest (every array
+ * one entry per id, in order).
+ */
+export interface PredictionLogChunk {
+  readonly ids: readonly string[];
+  readonly createdAt: Date;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly arm: string | null;
+  readonly clientId: string | null;
+  /** Each mushroom as understood (see `mushroomJson`), as JSON text. */
+  readonly inputJson: readonly string[];
+  /** Each output as JSON text (see `outputJson`). */
+  readonly outputJson: readonly string[];
+  readonly decisions: readonly Decision[];
+  readonly probabilities: Float64Array;
+  /** Time spent predicting, per prediction, in microseconds. */
+  readonly latencyUs: number;
+  readonly requestKind: PredictionLogRow['requestKind'];
+}
+
 /** The prediction log: `append` resolves once the row is durable (or queued, in async mode). */
 export interface PredictionLogSink {
   append(row: PredictionLogRow): Promise<void>;
   /**
-   * Optional: appends many rows with one waiter, resolving once every one is durable (or queued, in
-   * async mode); when absent, rows are appended one by one.
+   * Appends the predictions of a chunk, as columns, with one waiter: resolves once every one is
+   * durable (or queued, in async mode).
    */
-  appendMany?(rows: readonly PredictionLogRow[]): Promise<void>;
+  appendChunk(chunk: PredictionLogChunk): Promise<void>;
   readonly queueDepth: number;
   /**
    * `async` when an append acknowledges before the row is committed (rows are written in the

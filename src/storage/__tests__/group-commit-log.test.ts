@@ -239,4 +239,67 @@ describe('GroupCommitLog', () => {
     await checked.close();
     expect(await code(checked.appendMany([1]))).toBe('SP_ERR_USAGE');
   });
+
+  it('size: an item stands for its rows in batches (at most maxBatch rows; a bigger item alone) and counts', async () => {
+    // items are row counts; each write records the items it got
+    const writes: number[][] = [];
+    let release: (() => void) | undefined;
+    const log = new GroupCommitLog<number>({
+      write: async (items) => {
+        writes.push([...items]);
+        if (writes.length === 1) await new Promise<void>((r) => (release = r));
+      },
+      size: (n) => n,
+      maxBatch: 6,
+    });
+    const first = log.append(1); // written at once, held until released
+    await sleep(5);
+    const rest = [log.append(5), log.append(3), log.append(2), log.append(9), log.append(1)];
+    await sleep(5);
+    expect(log.queueDepth).toBe(1 + 5 + 3 + 2 + 9 + 1);
+    release?.();
+    await Promise.all([first, ...rest]);
+    // 5 alone (5 + 3 > 6); 3 + 2 (+ 9 > 6); 9 alone, over maxBatch; 1
+    expect(writes).toEqual([[1], [5], [3, 2], [9], [1]]);
+    expect(log.rowsWritten).toBe(21);
+    expect(log.queueDepth).toBe(0);
+    expect(log.batches).toBe(5);
+  });
+
+  it('size: failed items count their rows as failed; an item of no rows is refused alone', async () => {
+    const w = fakeWriter();
+    const failures: GroupCommitFailure<number>[] = [];
+    const log = new GroupCommitLog<number>({
+      write: w.write,
+      size: (n) => n,
+      onError: (_, f) => failures.push(f),
+    });
+    w.fail(1);
+    expect(await code(log.append(4))).toBe('disk on fire');
+    expect(log.rowsFailed).toBe(4);
+    expect(failures.map((f) => f.rows)).toEqual([[4]]);
+    expect(await code(log.append(0))).toBe('SP_ERR_BAD_PARAM');
+    expect(await code(log.appendMany([2, 0]))).toBe('SP_ERR_BAD_PARAM');
+    expect(log.queueDepth).toBe(0);
+    await log.append(3);
+    expect(log.rowsWritten).toBe(3);
+    await log.close();
+  });
+
+  it('size, async: maxQueue counts rows, so one big item waits for its commit', async () => {
+    const w = fakeWriter(5);
+    const log = new GroupCommitLog<number>({
+      write: w.write,
+      mode: 'async',
+      size: (n) => n,
+      maxQueue: 10,
+      flushIntervalMs: 60_000,
+      onError: () => undefined,
+    });
+    await log.append(6); // queued: 6 of 10
+    expect(w.stored).toEqual([]);
+    await log.append(5); // 11 > 10: waits for its commit
+    expect(w.stored).toEqual([6, 5]);
+    await log.close();
+  });
 });

@@ -12,8 +12,9 @@ import {
   createPredictionLog,
   type GroupCommitFailure,
   openStorage,
+  type PredictionChunkInput,
   type PredictionInput,
-  type PreparedPrediction,
+  type PreparedPredictions,
   type Storage,
 } from '../index.js';
 import { storageContext } from '../storage-context.js';
@@ -436,6 +437,97 @@ export function describePredictionStorageConformance(
       await log.close();
     });
 
+    /** A chunk of `n` predictions as columns, with awkward JSON texts and numbers. */
+    function chunk(n: number, overrides: Partial<PredictionChunkInput> = {}): PredictionChunkInput {
+      return {
+        ids: Array.from({ length: n }, () => randomUUID()),
+        createdAt: at(5, 250),
+        modelName: 'mushroom-gbdt ✓',
+        modelVersion: 4,
+        arm: 'b',
+        clientId: null,
+        inputJson: Array.from({ length: n }, (_, i) =>
+          JSON.stringify({ 'cap-diameter': i / 7, note: `ü ${i} "q"` }),
+        ),
+        outputJson: Array.from({ length: n }, (_, i) =>
+          JSON.stringify({ decision: 'poisonous', i, w: ['✓'] }),
+        ),
+        decisions: Array.from(
+          { length: n },
+          (_, i) => (['poisonous', 'edible', 'uncertain'] as const)[i % 3],
+        ),
+        probabilities: Float64Array.from({ length: n }, (_, i) =>
+          i === 0 ? 0 : i === 1 ? 1 : (0.1 + 0.2) / (i + 1),
+        ),
+        latencyUs: 7,
+        requestKind: 'batch',
+        ...overrides,
+      };
+    }
+
+    it('log: appendChunk stores every prediction of a chunk exactly, with loose rows in the same write', async () => {
+      const storage = await open();
+      // (as the server: a whole batch request in one write)
+      const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+      const c = chunk(1234); // over one INSERT's rows
+      const loose = [prediction(), prediction({ arm: 'a', clientId: null })];
+      await Promise.all([log.append(loose[0]), log.appendChunk(c), log.append(loose[1])]);
+      expect(await storage.predictions.count()).toBe(1236);
+      expect(log.rowsWritten).toBe(1236);
+      expect(log.batches).toBe(1);
+      for (const i of [0, 1, 2, 499, 500, 1000, 1233]) {
+        expect(await storage.predictions.get(c.ids[i])).toEqual({
+          id: c.ids[i],
+          createdAt: c.createdAt,
+          modelName: c.modelName,
+          modelVersion: 4,
+          arm: 'b',
+          clientId: null,
+          input: JSON.parse(c.inputJson[i]),
+          output: JSON.parse(c.outputJson[i]),
+          decision: c.decisions[i],
+          probability: c.probabilities[i],
+          latencyUs: 7,
+          requestKind: 'batch',
+        });
+      }
+      for (const p of loose) expect((await storage.predictions.get(p.id))?.input).toEqual(p.input);
+      // plain number arrays work too
+      const plain = chunk(3, { probabilities: [0.5, 0.25, 0.125], createdAt: undefined });
+      await log.appendChunk(plain);
+      expect((await storage.predictions.get(plain.ids[2]))?.probability).toBe(0.125);
+      await log.close();
+    });
+
+    it('log: a bad chunk is refused whole, naming the problem; a taken id fails it whole', async () => {
+      const storage = await open();
+      const log = createPredictionLog(storage.predictions);
+      const bad: [Partial<PredictionChunkInput>, RegExp][] = [
+        [{ ids: [] }, /at least one id/],
+        [{ decisions: ['edible'] }, /decisions must hold 5 entries, not 1/],
+        [{ ids: ['a', 'b', 'c', 'd e', 'f'] }, /Prediction id "d e" is invalid/],
+        [{ decisions: ['edible', 'edible', 'maybe' as 'edible', 'edible', 'edible'] }, /decision "maybe"/],
+        [{ probabilities: [0, 1.5, 0, 0, 0] }, /probability 1.5 is not in \[0, 1\]/],
+        [{ inputJson: ['{}', '{}', '{}', '{}', ''] }, /inputJson must be non-empty JSON text/],
+        [{ modelVersion: 0 }, /modelVersion 0/],
+      ];
+      for (const [overrides, message] of bad) {
+        const e = await failure(log.appendChunk(chunk(5, overrides)));
+        expect(e.code).toBe('SP_ERR_BAD_PARAM');
+        expect(e.message).toMatch(message);
+      }
+      expect(log.queueDepth).toBe(0);
+      const first = chunk(5);
+      await log.appendChunk(first);
+      const ids = chunk(700).ids.slice();
+      ids[650] = first.ids[2];
+      const e = await failure(log.appendChunk(chunk(700, { ids })));
+      expect(e.code).toBe('SP_ERR_DATABASE');
+      expect(await storage.predictions.count()).toBe(5);
+      expect(log.rowsFailed).toBe(700);
+      await log.close();
+    });
+
     it('log: every durable append resolves only after its row is readable from a second connection', async () => {
       const url = await makeUrl();
       const writer = await open(url);
@@ -458,7 +550,7 @@ export function describePredictionStorageConformance(
     it('log: a bad row rejects alone; a failing batch rejects each of its appends and is reported', async () => {
       const storage = await open();
       await storage.predictions.insertMany([prediction({ id: 'taken' })]);
-      const failures: GroupCommitFailure<PreparedPrediction>[] = [];
+      const failures: GroupCommitFailure<PreparedPredictions>[] = [];
       const log = createPredictionLog(storage.predictions, { onError: (_, f) => failures.push(f) });
       const bad = await failure(log.append(prediction({ probability: 2 })));
       expect(bad.code).toBe('SP_ERR_BAD_PARAM');
@@ -466,7 +558,7 @@ export function describePredictionStorageConformance(
       const results = await Promise.all(batch.map((r) => failure(log.append(r))));
       expect(results.map((r) => r.code)).toEqual(['SP_ERR_DATABASE', 'SP_ERR_DATABASE', 'SP_ERR_DATABASE']);
       expect(failures).toHaveLength(1);
-      expect(failures[0].rows.map((r) => r.id)).toEqual(batch.map((r) => r.id));
+      expect(failures[0].rows.map((r) => ('row' in r ? r.id : r.ids))).toEqual(batch.map((r) => r.id));
       expect(failures[0].final).toBe(true);
       expect(await storage.predictions.ids()).toEqual(['taken']);
       const good = prediction();

@@ -37,7 +37,7 @@ function prediction(overrides: Partial<PredictionInput> = {}): PredictionInput {
   };
 }
 
-const rowsOf = (ps: PredictionInput[]) => ps.map((p) => preparePrediction(p).row);
+const rowsOf = (ps: PredictionInput[]) => ps.map(preparePrediction);
 
 /** Runs `fn` with a writer thread on a fresh database, then closes both. */
 async function withWriter(
