@@ -33,6 +33,8 @@ interface WorkerData {
   readonly insertHead: string;
   readonly rowsPerInsert: number;
   readonly cachedStatements: number;
+  /** Writes of at least this many rows bind the values every row shares once per statement. */
+  readonly sharedMinRows: number;
   /** Characters of row values committed since the last WAL checkpoint that make the writer checkpoint at once. */
   readonly checkpointChars: number;
   /** Otherwise the writer checkpoints after this long without a batch (ms). */
@@ -63,6 +65,12 @@ interface WriteMessage {
   readonly id: number;
   readonly parts: readonly Part[];
 }
+
+/**
+ * Rows of a part from which the values its rows share are bound once per INSERT (a batch request's
+ * chunk); smaller parts bind every value, so they use one cached statement per row count.
+ */
+const SHARED_MIN_ROWS = 64;
 
 /** Field separator of a text {@link Column}. */
 const SEP = '\u001f';
@@ -129,9 +137,12 @@ function decode(cols, n) {
   const shared = [];
   const named = {};
   const varying = [];
+  // (small writes, the single predictions of group commit, bind every value: one statement per row
+  // count, not one per row count and set of shared columns)
+  const bindShared = n >= workerData.sharedMinRows;
   for (let j = 0; j < W; j++) {
     const c = cols[j];
-    if (c.text === undefined && c.nums === undefined) {
+    if (bindShared && c.text === undefined && c.nums === undefined) {
       shared.push(j);
       named['s' + j] = c.same;
     } else varying.push(j);
@@ -148,6 +159,8 @@ function decode(cols, n) {
       }
       if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * w + v] = parts[i] === '' ? null : parts[i].slice(1);
       else for (let i = 0; i < n; i++) flat[i * w + v] = parts[i];
+    } else if (c.nums === undefined) {
+      for (let i = 0; i < n; i++) flat[i * w + v] = c.same;
     } else {
       if (c.nums.length !== n) {
         throw new Error('malformed batch: ' + c.nums.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
@@ -272,6 +285,7 @@ export class SqliteLogWorker {
       insertHead: INSERT_PREDICTIONS_HEAD,
       rowsPerInsert: PREDICTIONS_PER_INSERT,
       cachedStatements: CACHED_STATEMENTS,
+      sharedMinRows: SHARED_MIN_ROWS,
       checkpointChars: Math.trunc(options.checkpointChars ?? 128 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
     };
