@@ -59,7 +59,6 @@ export {
   type MigrationStatus,
   type OpenStorageOptions,
   openStorage,
-  SQLITE_PAGE_SIZE,
   type Storage,
 } from './open-storage.js';
 export {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSporeprintError } from '../../core/index.js';
-import { migrationNames, openStorage, parseDatabaseUrl, SQLITE_PAGE_SIZE } from '../index.js';
+import { migrationNames, openStorage, parseDatabaseUrl } from '../index.js';
 
 function thrown(fn: () => unknown): { code: string; message: string } {
   try {
@@ -83,7 +83,6 @@ describe('openStorage', () => {
     const raw = new BetterSqlite3(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('page_size', { simple: true })).toBe(SQLITE_PAGE_SIZE);
       const tables = raw
         .prepare("select name from sqlite_master where type = 'table' order by name")
         .pluck()
@@ -91,23 +90,6 @@ describe('openStorage', () => {
       expect(tables).toEqual(
         expect.arrayContaining(['dataset_versions', 'quarantine_rows', 'source_rows', 'sources']),
       );
-    } finally {
-      raw.close();
-    }
-  });
-
-  it('keeps the page size of an existing SQLite file', async () => {
-    const path = join(root, 'old-pages.db');
-    const old = new BetterSqlite3(path);
-    old.pragma('page_size = 4096');
-    old.exec('create table kept (x integer)');
-    old.close();
-    const storage = await openStorage(`sqlite:${path}`);
-    await storage.close();
-    const raw = new BetterSqlite3(path, { readonly: true });
-    try {
-      expect(raw.pragma('page_size', { simple: true })).toBe(4096);
-      expect(raw.prepare('select count(*) from kept').pluck().get()).toBe(0);
     } finally {
       raw.close();
     }
