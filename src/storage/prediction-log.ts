@@ -1,5 +1,5 @@
 import { GroupCommitLog, type GroupCommitLogOptions } from './group-commit-log.js';
-import { preparePrediction, preparePredictionChunk } from './prediction-rows.js';
+import { predictionCount, preparePrediction, preparePredictionChunk } from './prediction-rows.js';
 import type {
   PredictionChunkInput,
   PredictionInput,
@@ -50,6 +50,6 @@ export function createPredictionLog(
     ...options,
     write: (items) => predictions.insertPrepared(items),
     prepare: (item) => (isChunk(item) ? preparePredictionChunk(item) : preparePrediction(item)),
-    size: (item) => ('row' in item ? 1 : item.n),
+    size: predictionCount,
   });
 }

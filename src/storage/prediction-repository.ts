@@ -3,7 +3,7 @@ import { SporeprintError } from '../core/index.js';
 import { guard } from './database-error.js';
 import type { PredictionsTable } from './database-schema.js';
 import { timestamp } from './dataset-rows.js';
-import { predictionFromRow, preparedRows, preparePrediction } from './prediction-rows.js';
+import { predictionCount, predictionFromRow, preparedRows, preparePrediction } from './prediction-rows.js';
 import type {
   PredictionFilter,
   PredictionInput,
@@ -65,7 +65,7 @@ export class KyselyPredictionRepository implements PredictionRepository {
   async insertPrepared(items: readonly PreparedPredictions[]): Promise<void> {
     if (items.length === 0) return;
     let count = 0;
-    for (const item of items) count += 'row' in item ? 1 : item.n;
+    for (const item of items) count += predictionCount(item);
     const what =
       count === 1
         ? `Logging prediction ${'row' in items[0] ? items[0].id : items[0].ids[0]}`

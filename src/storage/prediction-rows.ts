@@ -49,10 +49,31 @@ function optionalText(field: string, value: unknown, max: number, id: string): s
 /** `json` when given (non-empty text), else `value` serialised. */
 function jsonText(field: 'input' | 'output', value: unknown, json: string | undefined, id: string): string {
   if (json === undefined) return toJsonText(field, value);
+  checkJsonText(field, json, id);
+  return json;
+}
+
+/** Refuses anything but non-empty text as a prediction's `inputJson` / `outputJson`. */
+function checkJsonText(field: 'input' | 'output', json: unknown, id: string): void {
   if (typeof json !== 'string' || json === '') {
     throw badParam(`Prediction ${id}: ${field}Json must be non-empty JSON text`);
   }
-  return json;
+}
+
+/** Refuses a decision that is not one of {@link PREDICTION_DECISIONS}. */
+function checkDecision(decision: unknown, id: string): void {
+  if (!PREDICTION_DECISIONS.includes(decision as PredictionDecision)) {
+    throw badParam(
+      `Prediction ${id}: decision "${String(decision)}" is not one of ${PREDICTION_DECISIONS.join(', ')}`,
+    );
+  }
+}
+
+/** Refuses a probability outside [0, 1]. */
+function checkProbability(probability: unknown, id: string): void {
+  if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
+    throw badParam(`Prediction ${id}: probability ${String(probability)} is not in [0, 1]`);
+  }
 }
 
 let lastTime = Number.NaN;
@@ -78,14 +99,8 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
   if (!Number.isSafeInteger(p.modelVersion) || p.modelVersion < 1 || p.modelVersion > MAX_INT32) {
     throw badParam(`Prediction ${id}: modelVersion ${String(p.modelVersion)} is not a version number`);
   }
-  if (!PREDICTION_DECISIONS.includes(p.decision)) {
-    throw badParam(
-      `Prediction ${id}: decision "${String(p.decision)}" is not one of ${PREDICTION_DECISIONS.join(', ')}`,
-    );
-  }
-  if (typeof p.probability !== 'number' || !(p.probability >= 0 && p.probability <= 1)) {
-    throw badParam(`Prediction ${id}: probability ${String(p.probability)} is not in [0, 1]`);
-  }
+  checkDecision(p.decision, id);
+  checkProbability(p.probability, id);
   if (!Number.isSafeInteger(p.latencyUs) || p.latencyUs < 0 || p.latencyUs > MAX_INT32) {
     throw badParam(`Prediction ${id}: latencyUs ${String(p.latencyUs)} is not a microsecond count`);
   }
@@ -159,27 +174,14 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     latencyUs: c.latencyUs,
     requestKind: c.requestKind,
   });
+  // the other predictions' own values, checked as predictionToRow checks them
   for (let i = 1; i < n; i++) {
     const id = c.ids[i];
     checkPredictionId(id);
-    const d = c.decisions[i];
-    if (d !== 'poisonous' && d !== 'edible' && d !== 'uncertain') {
-      throw badParam(
-        `Prediction ${id}: decision "${String(d)}" is not one of ${PREDICTION_DECISIONS.join(', ')}`,
-      );
-    }
-    const p = c.probabilities[i];
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw badParam(`Prediction ${id}: probability ${String(p)} is not in [0, 1]`);
-    }
-    const input = c.inputJson[i];
-    const output = c.outputJson[i];
-    if (typeof input !== 'string' || input === '') {
-      throw badParam(`Prediction ${id}: inputJson must be non-empty JSON text`);
-    }
-    if (typeof output !== 'string' || output === '') {
-      throw badParam(`Prediction ${id}: outputJson must be non-empty JSON text`);
-    }
+    checkDecision(c.decisions[i], id);
+    checkProbability(c.probabilities[i], id);
+    checkJsonText('input', c.inputJson[i], id);
+    checkJsonText('output', c.outputJson[i], id);
   }
   return {
     kind: 'chunk',
@@ -200,6 +202,9 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     probabilities: c.probabilities,
   };
 }
+
+/** How many predictions a prepared item holds: 1, or a chunk's. */
+export const predictionCount = (item: PreparedPredictions): number => ('row' in item ? 1 : item.n);
 
 /** Rows of a prediction log write: loose predictions' rows, and each chunk's rows in order. */
 export function preparedRows(items: readonly PreparedPredictions[]): Insertable<PredictionsTable>[] {

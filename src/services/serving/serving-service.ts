@@ -177,9 +177,9 @@ export class ServingService {
   /**
    * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The
    * valid ones are scored together by the pipeline's batch path, in chunks: each chunk's rows go to
-   * the log (as one chunk of columns, see `PredictionLogChunk`) before the next chunk is parsed, so a log that
-   * writes off the event loop commits one chunk while the next is being predicted. The answer waits
-   * until every row is durable.
+   * the log (as one chunk of columns, see `PredictionLogChunk`) before the next chunk is parsed, so
+   * a log that writes off the event loop commits one chunk while the next is being predicted. The
+   * answer waits until every row is durable.
    */
   async predictBatch(inputs: readonly unknown[], opts: PredictOptions = {}): Promise<BatchItem[]> {
     const { items, durable } = await this.classifyBatch(inputs, opts);
