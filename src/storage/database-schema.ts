@@ -20,6 +20,7 @@ export interface DatabaseSchema {
   model_aliases: ModelAliasesTable;
   registry_events: RegistryEventsTable;
   predictions: PredictionsTable;
+  prediction_journal: PredictionJournalTable;
   feedback: FeedbackTable;
   api_keys: ApiKeysTable;
 }
@@ -167,6 +168,28 @@ export interface PredictionsTable {
   probability: number;
   latency_us: number;
   request_kind: string;
+}
+
+/**
+ * One durable batch request whose `predictions` rows are not all written yet: the records as received
+ * and the items as answered (JSON texts), what the batch's predictions share, and `chunks`, a JSON
+ * array of `{ start, createdAt, latencyUs }` (items from `start` were predicted together).
+ */
+export interface PredictionJournalTable {
+  id: string;
+  created_at: string;
+  /** The process that answered it: `host:pid:token`. */
+  owner: string;
+  model_name: string;
+  model_version: number;
+  schema_name: string;
+  arm: string | null;
+  client_id: string | null;
+  request_kind: string;
+  predictions: number;
+  chunks: string;
+  records: string;
+  items: string;
 }
 
 /** The true label of one prediction, at most one per prediction. */

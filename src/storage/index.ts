@@ -67,7 +67,11 @@ export {
   type PredictionLogItem,
   type PredictionLogOptions,
 } from './prediction-log.js';
+export { preparePredictionChunk } from './prediction-rows.js';
 export {
+  type BatchJournalChunk,
+  type BatchJournalEntry,
+  type BatchJournalSummary,
   type FeedbackInput,
   type FeedbackOutcome,
   type FeedbackRecord,
@@ -80,6 +84,7 @@ export {
   type PredictionDecision,
   type PredictionFilter,
   type PredictionInput,
+  type PredictionJournalRepository,
   type PredictionListOptions,
   type PredictionRecord,
   type PredictionRepository,

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-etl-datasets.js';
 import * as m0002 from './migrations/0002-training-runs-and-registry.js';
 import * as m0003 from './migrations/0003-predictions-feedback-keys.js';
+import * as m0004 from './migrations/0004-prediction-journal.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -11,6 +12,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-etl-datasets': m0001,
   '0002-training-runs-and-registry': m0002,
   '0003-predictions-feedback-keys': m0003,
+  '0004-prediction-journal': m0004,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

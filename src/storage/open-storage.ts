@@ -14,8 +14,13 @@ import { KyselyDatasetRepository } from './dataset-repository.js';
 import type { DatasetRepository } from './dataset-types.js';
 import { KyselyFeedbackRepository } from './feedback-repository.js';
 import { migrationProvider } from './migration-provider.js';
+import { KyselyPredictionJournal } from './prediction-journal-repository.js';
 import { KyselyPredictionRepository } from './prediction-repository.js';
-import type { FeedbackRepository, PredictionRepository } from './prediction-types.js';
+import type {
+  FeedbackRepository,
+  PredictionJournalRepository,
+  PredictionRepository,
+} from './prediction-types.js';
 import {
   mysqlPredictionWriter,
   type PredictionRowWriter,
@@ -59,6 +64,8 @@ export interface Storage {
   readonly registry: RegistryRepository;
   /** The prediction log (write it through a group-commit `createPredictionLog` on the serving path). */
   readonly predictions: PredictionRepository;
+  /** Durable batch requests whose prediction rows are still being written (see the serving path). */
+  readonly predictionJournal: PredictionJournalRepository;
   /** True labels of predictions, reported later. */
   readonly feedback: FeedbackRepository;
   /** API keys, stored hashed. */
@@ -208,6 +215,7 @@ function createStorage(
     runs: new KyselyRunRepository(ctx),
     registry: new KyselyRegistryRepository(ctx),
     predictions: new KyselyPredictionRepository(ctx, backend.predictionWriter, backend.predictionThread),
+    predictionJournal: new KyselyPredictionJournal(ctx, backend.predictionThread),
     feedback: new KyselyFeedbackRepository(ctx),
     apiKeys: new KyselyApiKeyRepository(ctx),
     async migrate() {

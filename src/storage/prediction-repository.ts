@@ -3,7 +3,13 @@ import { SporeprintError } from '../core/index.js';
 import { guard } from './database-error.js';
 import type { PredictionsTable } from './database-schema.js';
 import { timestamp } from './dataset-rows.js';
-import { predictionCount, predictionFromRow, preparedRows, preparePrediction } from './prediction-rows.js';
+import {
+  PREDICTION_ID,
+  predictionCount,
+  predictionFromRow,
+  preparedRows,
+  preparePrediction,
+} from './prediction-rows.js';
 import type {
   PredictionFilter,
   PredictionInput,
@@ -17,6 +23,8 @@ import type { SqliteLogWorker } from './sqlite-log-worker.js';
 import { type DatabaseContext, ownMysqlTransaction, syncWriteTransaction } from './write-transaction.js';
 
 const DEFAULT_LIMIT = 100;
+/** Ids per `in (…)` list of {@link KyselyPredictionRepository.stored}. */
+const IDS_PER_QUERY = 500;
 
 /** Checks paging values, as every `list` of storage does. */
 export function checkPage(limit: number, offset: number): void {
@@ -136,6 +144,23 @@ export class KyselyPredictionRepository implements PredictionRepository {
         .offset(offset)
         .execute();
       return rows.map(predictionFromRow);
+    });
+  }
+
+  async stored(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const wanted = ids.filter((id) => typeof id === 'string' && PREDICTION_ID.test(id));
+    if (wanted.length === 0) return found;
+    return guard(`Looking up ${wanted.length} prediction ids`, async () => {
+      for (let start = 0; start < wanted.length; start += IDS_PER_QUERY) {
+        const rows = await this.#ctx.db
+          .selectFrom('predictions')
+          .select('id')
+          .where('id', 'in', wanted.slice(start, start + IDS_PER_QUERY))
+          .execute();
+        for (const r of rows) found.add(r.id);
+      }
+      return found;
     });
   }
 

@@ -22,7 +22,7 @@ import {
 } from './prediction-types.js';
 
 /** Prediction ids: UUIDs, ULIDs and the like. */
-const PREDICTION_ID = /^[A-Za-z0-9_-]{1,36}$/;
+export const PREDICTION_ID = /^[A-Za-z0-9_-]{1,36}$/;
 const MAX_INT32 = 2_147_483_647;
 
 function badParam(message: string, details?: Record<string, unknown>): SporeprintError {

@@ -162,6 +162,64 @@ export interface PredictionRepository {
   list(options?: PredictionListOptions): Promise<PredictionRecord[]>;
   /** Ids of every prediction made at or after `since` (all when omitted), oldest first. For tests and audits. */
   ids(since?: Date): Promise<string[]>;
+  /** Which of `ids` are stored (any number of ids; ids that are not prediction ids are never stored). */
+  stored(ids: readonly string[]): Promise<Set<string>>;
+}
+
+/** Predictions of a journaled batch made together: items from `start` to the next chunk's start. */
+export interface BatchJournalChunk {
+  /** Index of the chunk's first item in the batch. */
+  readonly start: number;
+  readonly createdAt: Date;
+  /** Time spent predicting, per prediction, in microseconds. */
+  readonly latencyUs: number;
+}
+
+/**
+ * A durable batch request kept whole until its predictions are all in `predictions`: what is needed to
+ * write them again after a crash (the records as received, the items as answered) and what they share.
+ */
+export interface BatchJournalEntry {
+  /** A prediction-id-like id (letters, digits, `-`, `_`; at most 36). */
+  readonly id: string;
+  readonly createdAt: Date;
+  /** The process that answered the batch (at most 255 characters), e.g. `host:pid:token`. */
+  readonly owner: string;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  /** The dataset schema the records were read with (`secondary`, `classic`). */
+  readonly schemaName: string;
+  readonly arm: string | null;
+  readonly clientId: string | null;
+  readonly requestKind: PredictionRequestKind;
+  /** How many items of the batch are predictions (the rest are invalid records). */
+  readonly predictions: number;
+  /** At least one, by increasing start. */
+  readonly chunks: readonly BatchJournalChunk[];
+  /** JSON text: the array of records, or an object holding it as `records` (a request body as received). */
+  readonly records: string;
+  /** JSON text: the array of batch items as answered. */
+  readonly items: string;
+}
+
+/** What {@link PredictionJournalRepository.list} tells of an entry (not its texts). */
+export type BatchJournalSummary = Pick<BatchJournalEntry, 'id' | 'createdAt' | 'owner' | 'predictions'>;
+
+/**
+ * The prediction log's batch journal. On a SQLite file, `put` and `remove` commit on the log's
+ * writer thread, in order with its prediction writes.
+ */
+export interface PredictionJournalRepository {
+  /** Commits one entry (durable once resolved); a bad entry is refused with `SP_ERR_BAD_PARAM`. */
+  put(entry: BatchJournalEntry): Promise<void>;
+  /** The entry with this id, or `undefined`. */
+  get(id: string): Promise<BatchJournalEntry | undefined>;
+  /** Every entry, oldest first, without its texts. */
+  list(): Promise<BatchJournalSummary[]>;
+  /** How many entries there are. */
+  count(): Promise<number>;
+  /** Deletes an entry; false when there was none. */
+  remove(id: string): Promise<boolean>;
 }
 
 /** A true label reported for a prediction. */

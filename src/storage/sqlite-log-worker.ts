@@ -60,10 +60,17 @@ type Part =
   | { readonly n: number; readonly cols: readonly Column[] }
   | { readonly n: number; readonly flat: unknown[] };
 
-/** main → worker: one write, all its parts committed in one transaction. */
+/** One statement of a write besides its prediction rows (the batch journal's INSERT or DELETE). */
+export interface WorkerStatement {
+  readonly sql: string;
+  readonly params: readonly (string | number | null)[];
+}
+
+/** main → worker: one write, all its parts, then its statements, committed in one transaction. */
 interface WriteMessage {
   readonly id: number;
   readonly parts: readonly Part[];
+  readonly statements?: readonly WorkerStatement[];
 }
 
 /**
@@ -170,8 +177,18 @@ function decode(cols, n) {
   }
   return { flat, w, shared, named };
 }
-// every part of a write in one transaction
-const insertAll = db.transaction((parts) => {
+// the other statements (the batch journal's), prepared once each
+const others = new Map();
+function other(sql) {
+  let s = others.get(sql);
+  if (s === undefined) {
+    s = db.prepare(sql);
+    others.set(sql, s);
+  }
+  return s;
+}
+// every part of a write, then its statements, in one transaction
+const insertAll = db.transaction((parts, statements) => {
   for (const part of parts) {
     if (part.flat !== undefined) insertRows(part.flat, part.n, W, NONE, null);
     else {
@@ -179,10 +196,14 @@ const insertAll = db.transaction((parts) => {
       insertRows(d.flat, part.n, d.w, d.shared, d.named);
     }
   }
+  if (statements !== undefined) for (const st of statements) other(st.sql).run(st.params);
 });
 // characters of values in a write (what the WAL grows by, roughly)
-function chars(parts) {
+function chars(parts, statements) {
   let c = 0;
+  if (statements !== undefined) {
+    for (const st of statements) for (const v of st.params) c += typeof v === 'string' ? v.length + 1 : 8;
+  }
   for (const part of parts) {
     if (part.flat !== undefined) {
       for (const v of part.flat) c += typeof v === 'string' ? v.length + 1 : 8;
@@ -218,8 +239,8 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insertAll.immediate(m.parts);
-    sinceCheckpoint += chars(m.parts);
+    insertAll.immediate(m.parts, m.statements);
+    sinceCheckpoint += chars(m.parts, m.statements);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
@@ -301,10 +322,27 @@ export class SqliteLogWorker {
    * SQLite error.
    */
   write(items: readonly PreparedPredictions[]): Promise<void> {
-    if (this.#closed !== undefined) return Promise.reject(new SqliteWorkerError('the log writer is closed'));
-    if (items.length === 0) return Promise.resolve();
+    if (items.length === 0) return this.#closed === undefined ? Promise.resolve() : this.#refuse();
+    return this.#send({ id: ++this.#seq, parts: encode(items) });
+  }
+
+  /**
+   * Runs `statements` in one transaction on the writer thread, in order with the writes (the batch
+   * journal's INSERT and DELETE, which must not race the log's own commits for SQLite's one write
+   * lock); rejects with the SQLite error.
+   */
+  exec(statements: readonly WorkerStatement[]): Promise<void> {
+    if (statements.length === 0) return this.#closed === undefined ? Promise.resolve() : this.#refuse();
+    return this.#send({ id: ++this.#seq, parts: [], statements });
+  }
+
+  #refuse(): Promise<void> {
+    return Promise.reject(new SqliteWorkerError('the log writer is closed'));
+  }
+
+  #send(message: WriteMessage): Promise<void> {
+    if (this.#closed !== undefined) return this.#refuse();
     const worker = this.#start();
-    const message: WriteMessage = { id: ++this.#seq, parts: encode(items) };
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(message.id, { resolve, reject });
       if (this.#pending.size === 1) worker.ref();

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type BatchJournalEntry,
   createPredictionLog,
   type GroupCommitFailure,
   openStorage,
@@ -525,6 +526,109 @@ export function describePredictionStorageConformance(
       expect(e.code).toBe('SP_ERR_DATABASE');
       expect(await storage.predictions.count()).toBe(5);
       expect(log.rowsFailed).toBe(700);
+      await log.close();
+    });
+
+    // ---- batch journal -----------------------------------------------------------------------
+
+    const entry = (overrides: Partial<BatchJournalEntry> = {}): BatchJournalEntry => ({
+      id: randomUUID(),
+      createdAt: at(5, 123),
+      owner: 'host-a:4242:0a1b2c3d',
+      modelName: 'mushroom-gbdt',
+      modelVersion: 3,
+      schemaName: 'secondary',
+      arm: null,
+      clientId: 'key_ab12cd34',
+      requestKind: 'batch',
+      predictions: 2,
+      chunks: [
+        { start: 0, createdAt: at(5, 100), latencyUs: 7 },
+        { start: 1000, createdAt: at(5, 110), latencyUs: 9 },
+      ],
+      // several MB on purpose: a 10,000-record body (MariaDB: above MEDIUMTEXT's 16 MB would need LONGTEXT)
+      records: JSON.stringify({
+        records: [{ 'cap-shape': 'x', note: 'ünïcode ✓ "q"' }],
+        pad: 'x'.repeat(3_000_000),
+      }),
+      items: '[{"index":0,"ok":true,"predictionId":"p1","decision":"poisonous","probability":0.9}]',
+      ...overrides,
+    });
+
+    it('journal: put, get round trip, list oldest first without texts, count, remove once', async () => {
+      const url = await makeUrl();
+      const storage = await open(url);
+      const a = entry({ createdAt: at(7) });
+      const b = entry({ createdAt: at(6), arm: 'b', clientId: null, requestKind: 'oip' });
+      await storage.predictionJournal.put(a);
+      await storage.predictionJournal.put(b);
+      // committed: another connection reads it
+      const reader = await open(url);
+      expect(await reader.predictionJournal.get(a.id)).toEqual(a);
+      expect(await reader.predictionJournal.get(b.id)).toEqual(b);
+      expect(await reader.predictionJournal.get('nope')).toBeUndefined();
+      expect(await reader.predictionJournal.list()).toEqual([
+        { id: b.id, createdAt: b.createdAt, owner: b.owner, predictions: 2 },
+        { id: a.id, createdAt: a.createdAt, owner: a.owner, predictions: 2 },
+      ]);
+      expect(await reader.predictionJournal.count()).toBe(2);
+      expect(await storage.predictionJournal.remove(a.id)).toBe(true);
+      expect(await storage.predictionJournal.remove(a.id)).toBe(false);
+      expect(await reader.predictionJournal.count()).toBe(1);
+      const e = await failure(storage.predictionJournal.put(b));
+      expect(e.code).toBe('SP_ERR_DATABASE');
+      expect(e.message).toContain(`Journaling batch ${b.id}`);
+    });
+
+    it('journal: a bad entry is refused, naming the problem, and nothing is written', async () => {
+      const storage = await open();
+      const bad: [Partial<BatchJournalEntry>, RegExp][] = [
+        [{ id: 'not an id' }, /Prediction id "not an id" is invalid/],
+        [{ createdAt: new Date(Number.NaN) }, /createdAt is not a valid Date/],
+        [{ modelVersion: 1.5 }, /modelVersion 1.5 is not a version number/],
+        [{ predictions: 0 }, /predictions 0 is not a positive count/],
+        [{ chunks: [] }, /chunks must list at least one chunk/],
+        [
+          {
+            chunks: [
+              { start: 1000, createdAt: at(1), latencyUs: 1 },
+              { start: 1000, createdAt: at(1), latencyUs: 1 },
+            ],
+          },
+          /chunk starts must be increasing item indexes, got 1000 after 1000/,
+        ],
+        [{ chunks: [{ start: 0, createdAt: at(1), latencyUs: -1 }] }, /chunk 0: latencyUs -1/],
+        [{ requestKind: 'stream' as 'batch' }, /requestKind "stream"/],
+        [{ records: '' }, /records must be a non-empty string/],
+        [{ owner: 'o'.repeat(256) }, /owner must be a non-empty string of at most 255 characters/],
+        [{ arm: 'a'.repeat(65) }, /arm must be a non-empty string of at most 64 characters or null/],
+      ];
+      for (const [overrides, message] of bad) {
+        const e = await failure(storage.predictionJournal.put(entry(overrides)));
+        expect(e.code).toBe('SP_ERR_BAD_PARAM');
+        expect(e.message).toMatch(message);
+      }
+      expect(await storage.predictionJournal.count()).toBe(0);
+    });
+
+    it('journal: puts and removes commit in order with the log writes; stored() finds which ids are in the log', async () => {
+      const storage = await open();
+      const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+      const c = chunk(1200);
+      const e = entry();
+      // all queued at once: the entry, the rows, then its removal
+      await Promise.all([
+        storage.predictionJournal.put(e),
+        log.appendChunk(c),
+        log.appendChunk(chunk(3)).then(() => storage.predictionJournal.remove(e.id)),
+      ]);
+      expect(await storage.predictionJournal.count()).toBe(0);
+      const asked = [...c.ids.slice(0, 700), 'never-stored', 'not an id', c.ids[1199]];
+      const found = await storage.predictions.stored(asked);
+      expect(found.size).toBe(701);
+      expect(found.has(c.ids[1199])).toBe(true);
+      expect(found.has('never-stored')).toBe(false);
+      expect((await storage.predictions.stored([])).size).toBe(0);
       await log.close();
     });
 
