@@ -34,8 +34,10 @@ export {
 } from './registry/index.js';
 export {
   type BatchItem,
+  type BatchJournal,
   type FeedbackSink,
   type FieldProblem,
+  type JournalReplay,
   type ModelSource,
   type ParsedMushroom,
   type PredictionLogChunk,

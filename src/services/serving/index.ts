@@ -1,7 +1,13 @@
 export { type FieldProblem, type ParsedMushroom, parseMushroom } from './parse-mushroom.js';
-export { type PredictOptions, ServingService, type ServingStatus } from './serving-service.js';
+export {
+  type JournalReplay,
+  type PredictOptions,
+  ServingService,
+  type ServingStatus,
+} from './serving-service.js';
 export type {
   BatchItem,
+  BatchJournal,
   FeedbackSink,
   ModelSource,
   PredictionLogChunk,

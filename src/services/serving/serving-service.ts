@@ -1,8 +1,18 @@
-import { SporeprintError } from '../../core/index.js';
+import { isSporeprintError, SporeprintError } from '../../core/index.js';
 import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
+import type { BatchJournalChunk } from '../../storage/index.js';
+import {
+  JOURNAL_GRACE_MS,
+  JOURNAL_OWNER,
+  journalChunks,
+  journalItemIds,
+  ownerGone,
+} from './batch-journal.js';
+import { outputJson } from './output-json.js';
 import { mushroomJson, parseMushroom } from './parse-mushroom.js';
 import type {
   BatchItem,
+  BatchJournal,
   FeedbackSink,
   ModelSource,
   PredictionLogChunk,
@@ -16,13 +26,42 @@ import { uuidv7, uuidv7Many } from './uuid-v7.js';
 /** Records of a batch predicted (and handed to the log) together. */
 const BATCH_CHUNK = 1000;
 
+/**
+ * Durable batches of at least this many records are committed as one batch journal entry before the
+ * answer, their log rows written after it (see {@link ServingService.classifyBatch}); smaller ones
+ * commit their rows before the answer.
+ */
+const JOURNAL_MIN_RECORDS = 256;
+
+/** How often the journal is checked for entries to replay (ms). */
+const JOURNAL_SWEEP_MS = 10_000;
+
+/** Feedback on an unknown id waits up to this long while batch journal entries are pending (ms). */
+const FEEDBACK_WAIT_MS = 2_000;
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Options of one prediction call. */
 export interface PredictOptions {
   readonly clientId?: string | null;
   readonly explain?: boolean;
   readonly kind?: PredictionLogRow['requestKind'];
+  /**
+   * Batches: the JSON text the records were read from, as received (the array, or an object holding
+   * it as `records`): journaled as it is instead of serialising the records again.
+   */
+  readonly source?: string;
+}
+
+/** What {@link ServingService.replayJournal} did. */
+export interface JournalReplay {
+  /** Entries whose rows are now all stored (and which were deleted). */
+  readonly entries: number;
+  /** Prediction rows written. */
+  readonly predictions: number;
+  /** Entries that could not be replayed, with why (they stay for the next sweep). */
+  readonly failed: readonly { readonly id: string; readonly message: string }[];
 }
 
 /** Health of the serving side. */
@@ -51,8 +90,15 @@ export class ServingService {
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
   private readonly swapListeners = new Set<(m: ServedModel) => void>();
-  /** Async log mode: batches answered whose rows are still being handed to the log. */
+  /**
+   * Batches answered whose rows are still being handed to the log (async log mode) or written (a
+   * journaled durable batch).
+   */
   private readonly deferred = new Set<Promise<void>>();
+  /** Journal entries this process is writing the rows of. */
+  private readonly expanding = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<JournalReplay> | null = null;
 
   constructor(
     private readonly deps: {
@@ -60,31 +106,125 @@ export class ServingService {
       readonly models: ModelSource;
       readonly log: PredictionLogSink;
       readonly feedback: FeedbackSink;
-      /** Told when the rows of a batch answered in async log mode could not be handed to the log. */
+      /**
+       * The batch journal (with a durable log): large batches are answered once journaled, their rows
+       * written right after. Without it, every batch's rows are committed before its answer.
+       */
+      readonly journal?: BatchJournal;
+      /**
+       * Told when the rows of an answered batch could not be handed to the log (async mode) or
+       * written (a journaled batch: the journal keeps them for a replay), and of failed replays.
+       */
       readonly onLogError?: (error: unknown) => void;
     },
   ) {}
 
-  /** Loads the Production model and follows registry changes. */
+  /**
+   * Loads the Production model and follows registry changes; with a journal, first replays the
+   * entries left by processes that are gone, then checks for more every 10 s.
+   */
   async start(): Promise<void> {
     this.unsubscribe = this.deps.models.onChange((name) => {
       if (name === this.deps.modelName) void this.reload();
     });
+    if (this.deps.journal !== undefined) {
+      await this.sweep();
+      this.sweepTimer = setInterval(() => void this.sweep(), JOURNAL_SWEEP_MS);
+      this.sweepTimer.unref();
+    }
     await this.reload();
   }
 
-  /** Stops following registry changes. */
+  /** Stops following registry changes and the journal. */
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+  }
+
+  /** One replay at a time; failures are reported, never thrown. */
+  private sweep(): Promise<JournalReplay> {
+    this.sweeping ??= this.replayJournal()
+      .then((r) => {
+        for (const f of r.failed) this.deps.onLogError?.(new Error(f.message));
+        return r;
+      })
+      .catch((e: unknown) => {
+        this.deps.onLogError?.(e);
+        return { entries: 0, predictions: 0, failed: [] };
+      })
+      .finally(() => {
+        this.sweeping = null;
+      });
+    return this.sweeping;
   }
 
   /**
-   * Resolves once the rows of every batch already answered are in the log (async log mode hands them
-   * over after the answer). Call it before closing the log.
+   * Writes the log rows of batch journal entries that their process did not finish (it crashed, or
+   * a write failed) and deletes the entries: the entries of this process that it is no longer
+   * writing, those of processes on this host that are gone, and any older than a minute (`all`: every
+   * entry not being written here). Rows already stored are skipped, so replaying an entry twice, or
+   * from two processes at once, stores each prediction once.
+   */
+  async replayJournal(opts: { readonly all?: boolean } = {}): Promise<JournalReplay> {
+    const journal = this.deps.journal;
+    if (journal === undefined) return { entries: 0, predictions: 0, failed: [] };
+    let entries = 0;
+    let predictions = 0;
+    const failed: { id: string; message: string }[] = [];
+    const now = Date.now();
+    for (const s of await journal.entries.list()) {
+      if (this.expanding.has(s.id)) continue;
+      const due =
+        opts.all === true ||
+        s.owner === JOURNAL_OWNER ||
+        ownerGone(s.owner) ||
+        now - s.createdAt.getTime() >= JOURNAL_GRACE_MS;
+      if (!due) continue;
+      try {
+        predictions += await this.replayEntry(journal, s.id);
+        entries++;
+      } catch (e) {
+        failed.push({
+          id: s.id,
+          message: `batch journal entry ${s.id} (${s.predictions} predictions) was not replayed: ${(e as Error).message}`,
+        });
+      }
+    }
+    return { entries, predictions, failed };
+  }
+
+  /** Writes the missing rows of one entry, then deletes it; a race with another replay is retried once. */
+  private async replayEntry(journal: BatchJournal, id: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const entry = await journal.entries.get(id);
+      if (entry === undefined) return 0; // replayed meanwhile by another process
+      const answered = journalItemIds(entry.items);
+      const chunks = journalChunks(entry, await journal.stored(answered));
+      try {
+        let written = 0;
+        for (const chunk of chunks) {
+          await journal.insert(chunk);
+          written += chunk.ids.length;
+        }
+        await journal.entries.remove(id);
+        return written;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+      }
+    }
+  }
+
+  /**
+   * Resolves once the rows of every batch already answered are in the log (async log mode and
+   * journaled batches hand them over after the answer) and a journal replay under way has ended.
+   * Call it (after `stop`) before closing the log and the storage.
    */
   async drain(): Promise<void> {
-    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
+    while (this.deferred.size > 0 || this.sweeping !== null) {
+      await Promise.allSettled([...this.deferred, this.sweeping]);
+    }
   }
 
   /** Called after each successful swap (for metrics and tests). */
@@ -176,10 +316,8 @@ export class ServingService {
 
   /**
    * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The
-   * valid ones are scored together by the pipeline's batch path, in chunks: each chunk's rows go to
-   * the log (as one chunk of columns, see `PredictionLogChunk`) before the next chunk is parsed, so
-   * a log that writes off the event loop commits one chunk while the next is being predicted. The
-   * answer waits until every row is durable.
+   * valid ones are scored together by the pipeline's batch path, in chunks, and logged (see
+   * {@link classifyBatch}). Resolves once the batch is durable.
    */
   async predictBatch(inputs: readonly unknown[], opts: PredictOptions = {}): Promise<BatchItem[]> {
     const { items, durable } = await this.classifyBatch(inputs, opts);
@@ -188,27 +326,40 @@ export class ServingService {
   }
 
   /**
-   * {@link predictBatch} in two steps: resolves as soon as every item is answered and handed to the
-   * log, with `durable`, which resolves once every row is committed (rejects when one could not be).
-   * The caller may prepare its response meanwhile but must not send it before `durable` resolves.
-   * Chunks are logged as they are predicted: if a later chunk fails (the log closed at shutdown, say),
-   * the request fails while the earlier chunks' predictions stay in the log — logged, never lost.
+   * {@link predictBatch} in two steps: resolves as soon as every item is answered, with the items, their
+   * JSON text (`itemsJson`, `JSON.stringify(items)`), and `durable`, which resolves once the batch is
+   * durable (rejects when it could not be made so). The caller may prepare its response meanwhile but
+   * must not send it before `durable` resolves.
    *
-   * With a log in async mode, which acknowledges rows before writing them anyway, the rows (their
-   * input and output JSON texts) are built and handed to the log after the answer, in the turns that
-   * follow it: the answer no longer waits for that work. {@link drain} waits for it.
+   * How a batch becomes durable depends on the log:
+   * - durable log with a batch journal, at least 256 records: the records (`opts.source`, the text
+   *   they were read from, when given) and the answered items are committed as one journal entry:
+   *   `durable` resolves then. The log rows are built and written in the turns after the answer, and
+   *   the entry is deleted once they are all committed; a crash meanwhile leaves the entry, which the
+   *   next start replays into the log (see {@link replayJournal}). Feedback on such a prediction
+   *   waits for its row.
+   * - durable log otherwise: each chunk's rows go to the log (as one chunk of columns) before the next
+   *   chunk is parsed, so a log that writes off the event loop commits one chunk while the next is
+   *   predicted; `durable` resolves once every row is committed. If a later chunk fails (the log
+   *   closed at shutdown, say), the earlier chunks' predictions stay in the log.
+   * - async log, which acknowledges rows before writing them anyway: the rows are built and handed to
+   *   the log in the turns after the answer. {@link drain} waits for that work.
    */
   async classifyBatch(
     inputs: readonly unknown[],
     opts: PredictOptions = {},
-  ): Promise<{ items: BatchItem[]; durable: Promise<void> }> {
+  ): Promise<{ items: BatchItem[]; itemsJson: string; durable: Promise<void> }> {
     const model = this.model();
     const kind = opts.kind ?? 'batch';
     const clientId = opts.clientId ?? null;
     const out = new Array<BatchItem>(inputs.length);
     const writes: Promise<void>[] = [];
-    const afterAnswer = this.deps.log.mode === 'async';
+    const journal =
+      this.deps.log.mode !== 'async' && inputs.length >= JOURNAL_MIN_RECORDS ? this.deps.journal : undefined;
+    const afterAnswer = this.deps.log.mode === 'async' || journal !== undefined;
     const later: (() => PredictionLogChunk)[] = [];
+    const chunkTimes: BatchJournalChunk[] = [];
+    let predicted = 0;
     for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
       if (start > 0) await yieldToEventLoop();
       const end = Math.min(start + BATCH_CHUNK, inputs.length);
@@ -234,6 +385,8 @@ export class ServingService {
         out[i] = answer(ref, ids[k], predictions[k], warned[k], i);
       }
       if (values.length === 0) continue;
+      predicted += values.length;
+      chunkTimes.push({ start, createdAt, latencyUs });
       // the chunk's log rows as columns: no object per prediction
       const chunkOf = (): PredictionLogChunk => {
         const m = values.length;
@@ -273,44 +426,127 @@ export class ServingService {
       write.catch(() => {});
       writes.push(write);
     }
-    if (later.length > 0) this.logAfterAnswer(later);
-    return { items: out, durable: Promise.all(writes).then(() => undefined) };
+    const itemsJson = JSON.stringify(out);
+    if (journal === undefined || later.length === 0) {
+      if (later.length > 0) this.logAfterAnswer(later);
+      return { items: out, itemsJson, durable: Promise.all(writes).then(() => undefined) };
+    }
+    const id = uuidv7();
+    this.expanding.add(id);
+    const put = journal.entries.put({
+      id,
+      createdAt: new Date(),
+      owner: JOURNAL_OWNER,
+      modelName: model.name,
+      modelVersion: model.version,
+      schemaName: model.pipeline.schema.name,
+      arm: null,
+      clientId,
+      requestKind: kind,
+      predictions: predicted,
+      chunks: chunkTimes,
+      records: opts.source ?? JSON.stringify(inputs),
+      items: itemsJson,
+    });
+    const durable = put.then(
+      () => this.logAfterAnswer(later, { journal, id }),
+      async (e: unknown) => {
+        // not journaled (the entry too large for the database, say): commit the rows before answering
+        this.expanding.delete(id);
+        this.deps.onLogError?.(
+          new Error(
+            `batch of ${predicted} predictions not journaled, logged directly: ${(e as Error).message}`,
+          ),
+        );
+        await Promise.all(later.map((chunkOf) => this.deps.log.appendChunk(chunkOf())));
+      },
+    );
+    durable.catch(() => {});
+    return { items: out, itemsJson, durable };
   }
 
   /**
-   * Async log mode: builds the rows of an answered batch and hands them to the log, a chunk per turn
-   * of the event loop, starting after the turn that sends the answer.
+   * Builds the rows of an answered batch and hands them to the log, a chunk per turn of the event
+   * loop, starting after the turn that sends the answer. In async log mode that is all; for a
+   * journaled batch, once every row is committed its journal entry is deleted (when one is not, the
+   * entry stays for a replay).
    */
-  private logAfterAnswer(chunks: readonly (() => PredictionLogChunk)[]): void {
+  private logAfterAnswer(
+    chunks: readonly (() => PredictionLogChunk)[],
+    journaled?: { readonly journal: BatchJournal; readonly id: string },
+  ): void {
     const done = (async () => {
       let lost = 0;
       let cause: unknown;
+      const writes: Promise<void>[] = [];
       for (const chunkOf of chunks) {
         await yieldToEventLoop();
         const chunk = chunkOf();
-        try {
-          await this.deps.log.appendChunk(chunk);
-        } catch (e) {
+        const write = this.deps.log.appendChunk(chunk).catch((e: unknown) => {
           lost += chunk.ids.length;
           cause ??= e;
+        });
+        // async mode: one chunk after another; durable: the next chunk is built while one commits
+        if (journaled === undefined) await write;
+        else writes.push(write);
+      }
+      await Promise.all(writes);
+      const why = cause instanceof Error ? cause.message : String(cause);
+      if (journaled === undefined) {
+        if (lost > 0) {
+          this.deps.onLogError?.(
+            new Error(`${lost} predictions of an answered batch were not logged: ${why}`),
+          );
         }
+        return;
       }
       if (lost > 0) {
-        const why = cause instanceof Error ? cause.message : String(cause);
-        this.deps.onLogError?.(new Error(`${lost} predictions of an answered batch were not logged: ${why}`));
+        this.deps.onLogError?.(
+          new Error(
+            `${lost} predictions of an answered batch are not logged yet: batch journal entry ${journaled.id} keeps them for a replay (${why})`,
+          ),
+        );
+        return;
       }
-    })().catch((e: unknown) => this.deps.onLogError?.(e));
+      await journaled.journal.entries.remove(journaled.id);
+    })()
+      .catch((e: unknown) => this.deps.onLogError?.(e))
+      .finally(() => {
+        if (journaled !== undefined) this.expanding.delete(journaled.id);
+      });
     this.deferred.add(done);
     void done.finally(() => this.deferred.delete(done));
   }
 
-  /** Records the true class of a logged prediction (idempotent). */
-  feedback(
+  /**
+   * Records the true class of a logged prediction (idempotent). A prediction of a batch whose rows
+   * are still being written (see {@link classifyBatch}) is waited for, up to 2 s.
+   */
+  async feedback(
     predictionId: string,
     trueLabel: 'e' | 'p',
     source?: string,
   ): Promise<'created' | 'unchanged' | 'replaced'> {
-    return this.deps.feedback.record({ predictionId, trueLabel, source });
+    const record = () => this.deps.feedback.record({ predictionId, trueLabel, source });
+    const deadline = Date.now() + FEEDBACK_WAIT_MS;
+    let waitedHere = false;
+    for (;;) {
+      try {
+        return await record();
+      } catch (e) {
+        if (!isSporeprintError(e) || e.code !== 'SP_ERR_NOT_FOUND') throw e;
+        if (!waitedHere && this.deferred.size > 0) {
+          // the batches this process answered and is still logging
+          waitedHere = true;
+          await Promise.allSettled([...this.deferred]);
+          continue;
+        }
+        // another process's batch, journaled and still being written
+        const journal = this.deps.journal;
+        if (journal === undefined || Date.now() >= deadline || (await journal.entries.count()) === 0) throw e;
+        await sleep(50);
+      }
+    }
   }
 
   private async predictValues(
@@ -422,17 +658,4 @@ function logRow(
     latencyUs: how.latencyUs,
     requestKind: how.kind,
   };
-}
-
-/**
- * The logged output of a prediction as JSON text: exactly `JSON.stringify({ decision, probability,
- * novelty, reason, warnings })` (a test checks it), without building the object.
- */
-export function outputJson(p: PipelinePrediction, warnings: readonly string[]): string {
-  const { probability, novelty, reason } = p;
-  return `{"decision":"${p.decision}","probability":${Number.isFinite(probability) ? probability : 'null'},"novelty":${
-    novelty === null || !Number.isFinite(novelty) ? 'null' : novelty
-  },"reason":${reason === null ? 'null' : JSON.stringify(reason)},"warnings":${
-    warnings.length === 0 ? '[]' : JSON.stringify(warnings)
-  }}`;
 }

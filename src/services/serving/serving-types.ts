@@ -1,4 +1,5 @@
 import type { Decision, Explanation, ModelPipeline } from '../../ml/index.js';
+import type { PredictionJournalRepository } from '../../storage/index.js';
 import type { FieldProblem } from './parse-mushroom.js';
 
 /** A verified model ready to serve. */
@@ -75,6 +76,18 @@ export interface PredictionLogSink {
    * background); absent or `durable` when it resolves once the row is committed.
    */
   readonly mode?: 'durable' | 'async';
+}
+
+/**
+ * Where durable batch requests are kept whole until their log rows are all written (see
+ * `ServingService.classifyBatch`), and what replaying an entry left by a crash needs.
+ */
+export interface BatchJournal {
+  readonly entries: PredictionJournalRepository;
+  /** Which of these prediction ids are stored in the log. */
+  stored(ids: readonly string[]): Promise<Set<string>>;
+  /** Commits a chunk of predictions at once, whatever the log's mode (replays write this way). */
+  insert(chunk: PredictionLogChunk): Promise<void>;
 }
 
 /** Labels arriving later for logged predictions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelinePrediction } from '../../../ml/index.js';
-import { outputJson } from '../serving-service.js';
+import { outputJson } from '../output-json.js';
 
 const base: PipelinePrediction = {
   decision: 'poisonous',
