@@ -132,6 +132,13 @@ const configSchema = z
           .describe(
             'SPOREPRINT_LOG_MODE — prediction log: durable (respond after commit) or async (durable)',
           ),
+        batchJournal: z
+          .enum(['true', 'false'])
+          .default('true')
+          .transform((v) => v === 'true')
+          .describe(
+            'SPOREPRINT_BATCH_JOURNAL — durable log: commit a batch of 256+ records as one journal entry before answering, its rows right after (true)',
+          ),
       })
       .strict()
       .prefault({}),
@@ -167,6 +174,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_CORS_ORIGINS: ['server', 'corsOrigins'],
   SPOREPRINT_BODY_LIMIT: ['server', 'bodyLimitBytes'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
+  SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
 };
 
 /**

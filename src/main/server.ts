@@ -16,6 +16,7 @@ import {
   openArtifactStore,
   openRedisEventBus,
   openStorage,
+  preparePredictionChunk,
   type RegistryEventBus,
   type Storage,
 } from '../storage/index.js';
@@ -125,6 +126,13 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     models: registrySource(registry, bus),
     log,
     feedback: storage.feedback,
+    journal: config.server.batchJournal
+      ? {
+          entries: storage.predictionJournal,
+          stored: (ids) => storage.predictions.stored(ids),
+          insert: (chunk) => storage.predictions.insertPrepared([preparePredictionChunk(chunk)]),
+        }
+      : undefined,
     onLogError: (e) => opts.print?.(`error: prediction log append failed: ${(e as Error).message}`),
   });
   await serving.start();

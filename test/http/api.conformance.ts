@@ -171,9 +171,18 @@ export function describeApiConformance(backend: TestBackend): void {
         };
         expect(b.items[i]).toMatchObject({ ok: true, decision: one.decision, probability: one.probability });
       }
-      // acknowledged means stored: every id is in the log, input as understood (codes lower-cased)
+      // acknowledged means journaled: a label for the last prediction is taken at once (it waits for
+      // the row), and every row is in the log within a second, input as understood (codes lower-cased)
+      const label = await post('/v1/feedback', { predictionId: b.items[2_499].predictionId, label: 'p' });
+      expect(label.status).toBe(201);
       const storage = await openStorage(dbUrl);
       try {
+        const okIds = b.items.flatMap((it) => (it.ok ? [it.predictionId!] : []));
+        const t0 = Date.now();
+        while ((await storage.predictions.stored(okIds)).size < okIds.length && Date.now() - t0 < 1000) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(await storage.predictionJournal.count()).toBe(0);
         for (const i of [0, 1, 999, 1_000, 1_001, 2_000, 2_499]) {
           const row = await storage.predictions.get(b.items[i].predictionId!);
           expect(row).toMatchObject({ requestKind: 'batch', decision: b.items[i].decision });

@@ -202,5 +202,50 @@ export function describeDurability(backend: TestBackend): void {
         }
       }, 300_000);
     }
+
+    it('SIGKILL right after a journaled 10,000-record batch is answered: the restart stores every answered prediction', async () => {
+      const first = await startServerProcess(env);
+      const odors = ['p', 'a', 'n', 'f', 'l'];
+      const records = Array.from({ length: 10_000 }, (_, i) => ({ ...CLASSIC_MUSHROOM, odor: odors[i % 5] }));
+      const res = await fetch(`${first.url}/v1/predict/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ records }),
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      // killed as soon as the whole answer is in: its rows are then still being written, or not yet
+      const exited = new Promise((r) => first.child.once('exit', r));
+      first.child.kill('SIGKILL');
+      await exited;
+      const b = JSON.parse(text) as { predicted: number; items: { predictionId: string }[] };
+      expect(b.predicted).toBe(10_000);
+      const ids = b.items.map((it) => it.predictionId);
+      const storage = await openStorage(dbUrl);
+      try {
+        const left = await storage.predictionJournal.list();
+        const storedBefore = (await storage.predictions.stored(ids)).size;
+        // either the entry is still there, or every row was written before the kill
+        expect(left.length === 1 || storedBefore === 10_000).toBe(true);
+        if (left.length === 1) expect(left[0].predictions).toBe(10_000);
+        // the restart replays the entry of the killed process before it listens
+        const second = await startServerProcess(env);
+        try {
+          expect((await storage.predictions.stored(ids)).size).toBe(10_000);
+          expect(await storage.predictionJournal.count()).toBe(0);
+          const row = await storage.predictions.get(ids[1]);
+          expect(row).toMatchObject({ requestKind: 'batch', input: { ...CLASSIC_MUSHROOM, odor: 'a' } });
+        } finally {
+          const gone = new Promise((r) => second.child.once('exit', r));
+          second.child.kill('SIGTERM');
+          await gone;
+        }
+        console.log(
+          `${backend.name}: after SIGKILL, ${storedBefore} of 10,000 answered rows were stored and ${left.length} journal entry was left; after the restart, all 10,000`,
+        );
+      } finally {
+        await storage.close();
+      }
+    }, 300_000);
   });
 }

@@ -69,3 +69,13 @@ describe('registry settings', () => {
     );
   });
 });
+
+describe('serving settings', () => {
+  it('journals durable batches unless told not to; a bad value names its variable', () => {
+    expect(loadConfig({ env: {} }).server.batchJournal).toBe(true);
+    expect(loadConfig({ env: { SPOREPRINT_BATCH_JOURNAL: 'false' } }).server.batchJournal).toBe(false);
+    expect(() => loadConfig({ env: { SPOREPRINT_BATCH_JOURNAL: 'yes' } })).toThrow(
+      /server\.batchJournal \(SPOREPRINT_BATCH_JOURNAL\)/,
+    );
+  });
+});

@@ -9,6 +9,15 @@ import { errorSchema, mushroomJsonSchema, predictionSchema } from '../schemas.js
 
 const noValidation = () => () => true;
 
+const BATCH_URL = '/v1/predict/batch';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A `POST /v1/predict/batch` JSON body's text, as received (null otherwise). */
+    jsonText: string | null;
+  }
+}
+
 /** Parses a CSV body (header row of feature names, `;` or `,`) into records. */
 export function csvRecords(text: string): Record<string, string>[] {
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length);
@@ -47,6 +56,14 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => {
     done(null, { csv: body as string });
   });
+  // Fastify's own JSON parser (same limits, same errors), keeping a batch body's text: the batch journal
+  // stores the records as received instead of serialising them again
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.decorateRequest('jsonText', null);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (req.routeOptions.url === BATCH_URL) req.jsonText = body as string;
+    parseJson(req, body as string, done);
+  });
 
   app.post<{ Querystring: { explain?: string }; Body: unknown }>(
     '/v1/predict',
@@ -74,7 +91,7 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
   );
 
   app.post<{ Body: unknown }>(
-    '/v1/predict/batch',
+    BATCH_URL,
     {
       schema: {
         summary: 'Classify up to 10,000 mushrooms (JSON or CSV upload)',
@@ -114,8 +131,9 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
           },
         );
       }
-      const { items, durable } = await serving.classifyBatch(records, {
+      const { items, itemsJson, durable } = await serving.classifyBatch(records, {
         clientId: req.principal?.id ?? req.ip,
+        source: typeof body?.csv === 'string' ? undefined : (req.jsonText ?? undefined),
       });
       let ok = 0;
       // one counter update per decision, not per item (one model answers the whole batch)
@@ -128,8 +146,8 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
           else c.n++;
         }
       }
-      // the answer is serialised while the log commits its rows, and sent only once they are durable
-      const text = JSON.stringify({ count: items.length, predicted: ok, invalid: items.length - ok, items });
+      // exactly JSON.stringify({ count, predicted, invalid, items }), sent only once the batch is durable
+      const text = `{"count":${items.length},"predicted":${ok},"invalid":${items.length - ok},"items":${itemsJson}}`;
       await durable;
       for (const { r, n } of counts.values()) countPrediction(metrics, r, n);
       return reply.type('application/json; charset=utf-8').send(text);
