@@ -6,7 +6,9 @@
  *      (target: ≥ 40% of (1)'s requests/s, p99 < 10 ms at 32 connections, peak RSS < 200 MB,
  *      every 200 response has its row in `predictions`);
  *   3. the same on MariaDB (when BENCH_MYSQL_URL is set) and with SPOREPRINT_LOG_MODE=async on SQLite;
- *   4. `POST /v1/predict/batch` with 10,000 records, one request end to end, from sending it to the last
+ *   4. `POST /v1/predict/batch` with 10,000 records (a durable one is answered once journaled, its
+ *      rows written right after; also measured, batch only, with SPOREPRINT_BATCH_JOURNAL=false: every
+ *      row committed before the answer), one request end to end, from sending it to the last
  *      byte of the answer, timed by curl (time_total; median of 5 requests 1 s apart, < 100 ms; then 5
  *      back to back, printed beside it, each sharing the server with the work the previous one left:
  *      its checkpoint, and in async log mode its log rows, built after the answer). Node's fetch from this
@@ -512,6 +514,8 @@ async function main(): Promise<void> {
   // ---- start every server (each in its own process) and keep them up for the whole run
   const servers: Server[] = [];
   const variants: Variant[] = [];
+  /** Servers whose batch figure only is measured. */
+  const batchOnly: Variant[] = [];
   const batch: Record<
     string,
     {
@@ -601,6 +605,26 @@ async function main(): Promise<void> {
       });
     }
 
+    // batch only (no wrk): the durable log without the batch journal, every row committed before the
+    // answer, for comparison with sqlite-durable's journaled batch
+    const rowsDir = copyPrepared('sqlite-durable-rows');
+    const rowsSrv = await startSporeprint('sqlite-durable-rows', {
+      DATABASE_URL: `sqlite:${join(rowsDir, 'db.sqlite')}`,
+      SPOREPRINT_VAR_DIR: rowsDir,
+      SPOREPRINT_BATCH_JOURNAL: 'false',
+    });
+    servers.push(rowsSrv);
+    batchOnly.push({
+      key: 'sqlite-durable-rows',
+      label: 'sporeprint, SQLite, durable log, batch journal off',
+      server: rowsSrv,
+      path: '/v1/predict',
+      lua: spLua,
+      rows: sqliteCounter(join(rowsDir, 'db.sqlite')),
+      settleMs: 0,
+      sporeprint: true,
+    });
+
     if (haveFastapi) {
       const t0 = performance.now();
       const ref = await startReference(tmp);
@@ -689,7 +713,7 @@ async function main(): Promise<void> {
     const batchBody = JSON.stringify({ records });
     const batchFile = join(tmp, 'batch.json');
     writeFileSync(batchFile, batchBody);
-    for (const v of variants.filter((x) => x.sporeprint)) {
+    for (const v of [...variants.filter((x) => x.sporeprint), ...batchOnly]) {
       const times: number[] = [];
       const withParse: number[] = [];
       const curlTimes: number[] = [];
@@ -861,6 +885,16 @@ async function main(): Promise<void> {
         ok: b.medianMs < 100,
       });
   }
+  for (const v of batchOnly) {
+    const b = batch[v.key];
+    if (b)
+      targets.push({
+        what: `${v.key}: /v1/predict/batch ${BATCH_RECORDS} records (${v.label}; for comparison)`,
+        value: `${fmt(b.medianMs)} ms (curl, median of ${BATCH_REPS} 1 s apart; back to back ${fmt(b.backToBackMedianMs)})`,
+        target: '–',
+        ok: true,
+      });
+  }
   const ref = rows.find((r) => r.key === 'reference-predict');
   const durableRow = rows.find((r) => r.key === 'sqlite-durable');
   const tw = [
@@ -870,7 +904,7 @@ async function main(): Promise<void> {
   ];
   for (const t of targets)
     lines.push(
-      `${t.what.padEnd(tw[0])}  ${t.value.padStart(tw[1])}  ${t.target.padEnd(tw[2])}  ${mark(t.ok)}`,
+      `${t.what.padEnd(tw[0])}  ${t.value.padStart(tw[1])}  ${t.target.padEnd(tw[2])}  ${t.target === '–' ? '' : mark(t.ok)}`,
     );
   if (ref && durableRow)
     lines.push(
