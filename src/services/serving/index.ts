@@ -1,10 +1,6 @@
+export { type JournalReplay, JournalReplayer } from './journal-replayer.js';
 export { type FieldProblem, type ParsedMushroom, parseMushroom } from './parse-mushroom.js';
-export {
-  type JournalReplay,
-  type PredictOptions,
-  ServingService,
-  type ServingStatus,
-} from './serving-service.js';
+export { type PredictOptions, ServingService, type ServingStatus } from './serving-service.js';
 export type {
   BatchItem,
   BatchJournal,

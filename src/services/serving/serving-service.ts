@@ -1,15 +1,11 @@
 import { isSporeprintError, SporeprintError } from '../../core/index.js';
 import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
 import type { BatchJournalChunk } from '../../storage/index.js';
-import {
-  JOURNAL_GRACE_MS,
-  JOURNAL_OWNER,
-  journalChunks,
-  journalItemIds,
-  ownerGone,
-} from './batch-journal.js';
+import { JOURNAL_OWNER } from './batch-journal.js';
+import { type JournalReplay, JournalReplayer } from './journal-replayer.js';
 import { outputJson } from './output-json.js';
 import { mushroomJson, parseMushroom } from './parse-mushroom.js';
+import { answer, logRow, modelRef } from './prediction-answer.js';
 import type {
   BatchItem,
   BatchJournal,
@@ -33,9 +29,6 @@ const BATCH_CHUNK = 1000;
  */
 const JOURNAL_MIN_RECORDS = 256;
 
-/** How often the journal is checked for entries to replay (ms). */
-const JOURNAL_SWEEP_MS = 10_000;
-
 /** Feedback on an unknown id waits up to this long while batch journal entries are pending (ms). */
 const FEEDBACK_WAIT_MS = 2_000;
 
@@ -52,16 +45,6 @@ export interface PredictOptions {
    * it as `records`): journaled as it is instead of serialising the records again.
    */
   readonly source?: string;
-}
-
-/** What {@link ServingService.replayJournal} did. */
-export interface JournalReplay {
-  /** Entries whose rows are now all stored (and which were deleted). */
-  readonly entries: number;
-  /** Prediction rows written. */
-  readonly predictions: number;
-  /** Entries that could not be replayed, with why (they stay for the next sweep). */
-  readonly failed: readonly { readonly id: string; readonly message: string }[];
 }
 
 /** Health of the serving side. */
@@ -97,8 +80,7 @@ export class ServingService {
   private readonly deferred = new Set<Promise<void>>();
   /** Journal entries this process is writing the rows of. */
   private readonly expanding = new Set<string>();
-  private sweepTimer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<JournalReplay> | null = null;
+  private readonly replayer: JournalReplayer | null;
 
   constructor(
     private readonly deps: {
@@ -117,7 +99,15 @@ export class ServingService {
        */
       readonly onLogError?: (error: unknown) => void;
     },
-  ) {}
+  ) {
+    this.replayer =
+      deps.journal === undefined
+        ? null
+        : new JournalReplayer(deps.journal, {
+            busy: (id) => this.expanding.has(id),
+            onError: (e) => deps.onLogError?.(e),
+          });
+  }
 
   /**
    * Loads the Production model and follows registry changes; with a journal, first replays the
@@ -127,11 +117,7 @@ export class ServingService {
     this.unsubscribe = this.deps.models.onChange((name) => {
       if (name === this.deps.modelName) void this.reload();
     });
-    if (this.deps.journal !== undefined) {
-      await this.sweep();
-      this.sweepTimer = setInterval(() => void this.sweep(), JOURNAL_SWEEP_MS);
-      this.sweepTimer.unref();
-    }
+    await this.replayer?.start();
     await this.reload();
   }
 
@@ -139,81 +125,15 @@ export class ServingService {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    this.sweepTimer = null;
-  }
-
-  /** One replay at a time; failures are reported, never thrown. */
-  private sweep(): Promise<JournalReplay> {
-    this.sweeping ??= this.replayJournal()
-      .then((r) => {
-        for (const f of r.failed) this.deps.onLogError?.(new Error(f.message));
-        return r;
-      })
-      .catch((e: unknown) => {
-        this.deps.onLogError?.(e);
-        return { entries: 0, predictions: 0, failed: [] };
-      })
-      .finally(() => {
-        this.sweeping = null;
-      });
-    return this.sweeping;
+    this.replayer?.stop();
   }
 
   /**
-   * Writes the log rows of batch journal entries that their process did not finish (it crashed, or
-   * a write failed) and deletes the entries: the entries of this process that it is no longer
-   * writing, those of processes on this host that are gone, and any older than a minute (`all`: every
-   * entry not being written here). Rows already stored are skipped, so replaying an entry twice, or
-   * from two processes at once, stores each prediction once.
+   * Writes the log rows of batch journal entries that their process did not finish (see
+   * {@link JournalReplayer.replay}) and deletes the entries; skips the batches this process is writing.
    */
-  async replayJournal(opts: { readonly all?: boolean } = {}): Promise<JournalReplay> {
-    const journal = this.deps.journal;
-    if (journal === undefined) return { entries: 0, predictions: 0, failed: [] };
-    let entries = 0;
-    let predictions = 0;
-    const failed: { id: string; message: string }[] = [];
-    const now = Date.now();
-    for (const s of await journal.entries.list()) {
-      if (this.expanding.has(s.id)) continue;
-      const due =
-        opts.all === true ||
-        s.owner === JOURNAL_OWNER ||
-        ownerGone(s.owner) ||
-        now - s.createdAt.getTime() >= JOURNAL_GRACE_MS;
-      if (!due) continue;
-      try {
-        predictions += await this.replayEntry(journal, s.id);
-        entries++;
-      } catch (e) {
-        failed.push({
-          id: s.id,
-          message: `batch journal entry ${s.id} (${s.predictions} predictions) was not replayed: ${(e as Error).message}`,
-        });
-      }
-    }
-    return { entries, predictions, failed };
-  }
-
-  /** Writes the missing rows of one entry, then deletes it; a race with another replay is retried once. */
-  private async replayEntry(journal: BatchJournal, id: string): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      const entry = await journal.entries.get(id);
-      if (entry === undefined) return 0; // replayed meanwhile by another process
-      const answered = journalItemIds(entry.items);
-      const chunks = journalChunks(entry, await journal.stored(answered));
-      try {
-        let written = 0;
-        for (const chunk of chunks) {
-          await journal.insert(chunk);
-          written += chunk.ids.length;
-        }
-        await journal.entries.remove(id);
-        return written;
-      } catch (e) {
-        if (attempt >= 2) throw e;
-      }
-    }
+  replayJournal(opts: { readonly all?: boolean } = {}): Promise<JournalReplay> {
+    return this.replayer?.replay(opts) ?? Promise.resolve({ entries: 0, predictions: 0, failed: [] });
   }
 
   /**
@@ -222,9 +142,8 @@ export class ServingService {
    * Call it (after `stop`) before closing the log and the storage.
    */
   async drain(): Promise<void> {
-    while (this.deferred.size > 0 || this.sweeping !== null) {
-      await Promise.allSettled([...this.deferred, this.sweeping]);
-    }
+    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
+    await this.replayer?.idle();
   }
 
   /** Called after each successful swap (for metrics and tests). */
@@ -336,7 +255,7 @@ export class ServingService {
    *   they were read from, when given) and the answered items are committed as one journal entry:
    *   `durable` resolves then. The log rows are built and written in the turns after the answer, and
    *   the entry is deleted once they are all committed; a crash meanwhile leaves the entry, which the
-   *   next start replays into the log (see {@link replayJournal}). Feedback on such a prediction
+   *   next start replays into the log (see `JournalReplayer`). Feedback on such a prediction
    *   waits for its row.
    * - durable log otherwise: each chunk's rows go to the log (as one chunk of columns) before the next
    *   chunk is parsed, so a log that writes off the event loop commits one chunk while the next is
@@ -581,81 +500,4 @@ export class ServingService {
     });
     return { result, row };
   }
-}
-
-/** `{ name, version }` of a served model, shared by the answers of one request. */
-const modelRef = (model: ServedModel): PredictionResult['model'] => ({
-  name: model.name,
-  version: model.version,
-});
-
-/** The answer for one prediction (without explanation); with `index`, the item of a batch. */
-function answer(
-  ref: PredictionResult['model'],
-  id: string,
-  p: PipelinePrediction,
-  warnings: readonly string[],
-): PredictionResult;
-function answer(
-  ref: PredictionResult['model'],
-  id: string,
-  p: PipelinePrediction,
-  warnings: readonly string[],
-  index: number,
-): BatchItem;
-function answer(
-  ref: PredictionResult['model'],
-  id: string,
-  p: PipelinePrediction,
-  warnings: readonly string[],
-  index?: number,
-): PredictionResult | BatchItem {
-  const { decision, probability, novelty, reason } = p;
-  // one literal per shape (no spread, no copy): batches make 10,000 of them
-  return index === undefined
-    ? { predictionId: id, decision, probability, model: ref, arm: null, warnings, novelty, reason }
-    : {
-        index,
-        ok: true,
-        predictionId: id,
-        decision,
-        probability,
-        model: ref,
-        arm: null,
-        warnings,
-        novelty,
-        reason,
-      };
-}
-
-/**
- * The prediction log row of one prediction; the input is stored as the parsed mushroom's JSON, the
- * output as {@link outputJson} (both built as text directly: batches log 10,000 of them).
- */
-function logRow(
-  model: ServedModel,
-  id: string,
-  createdAt: Date,
-  values: readonly FeatureValue[],
-  input: unknown,
-  p: PipelinePrediction,
-  warnings: readonly string[],
-  how: { clientId: string | null; latencyUs: number; kind: PredictionLogRow['requestKind'] },
-): PredictionLogRow {
-  return {
-    id,
-    createdAt,
-    modelName: model.name,
-    modelVersion: model.version,
-    arm: null,
-    clientId: how.clientId,
-    input,
-    inputJson: mushroomJson(values, model.pipeline.schema),
-    output: null,
-    outputJson: outputJson(p, warnings),
-    decision: p.decision,
-    probability: p.probability,
-    latencyUs: how.latencyUs,
-    requestKind: how.kind,
-  };
 }
