@@ -215,7 +215,7 @@ function createStorage(
     runs: new KyselyRunRepository(ctx),
     registry: new KyselyRegistryRepository(ctx),
     predictions: new KyselyPredictionRepository(ctx, backend.predictionWriter, backend.predictionThread),
-    predictionJournal: new KyselyPredictionJournal(ctx, backend.predictionThread),
+    predictionJournal: new KyselyPredictionJournal(ctx, backend.predictionWriter, backend.predictionThread),
     feedback: new KyselyFeedbackRepository(ctx),
     apiKeys: new KyselyApiKeyRepository(ctx),
     async migrate() {

@@ -12,8 +12,9 @@ import {
   type PredictionJournalRepository,
   type PredictionRequestKind,
 } from './prediction-types.js';
+import type { PredictionRowWriter } from './prediction-writer.js';
 import type { SqliteLogWorker, WorkerStatement } from './sqlite-log-worker.js';
-import { type DatabaseContext, writeTransaction } from './write-transaction.js';
+import { type DatabaseContext, ownMysqlTransaction, writeTransaction } from './write-transaction.js';
 
 const MAX_INT32 = 2_147_483_647;
 
@@ -131,19 +132,33 @@ function entryFromRow(row: Selectable<PredictionJournalTable>): BatchJournalEntr
 export class KyselyPredictionJournal implements PredictionJournalRepository {
   readonly #ctx: DatabaseContext;
   readonly #thread: SqliteLogWorker | null;
+  readonly #writer: PredictionRowWriter;
 
-  constructor(ctx: DatabaseContext, thread: SqliteLogWorker | null = null) {
+  /**
+   * `thread`: on a SQLite file, the log's writer thread; `writer`: on MySQL/MariaDB, its `execAsync`
+   * inserts entries through the binary protocol.
+   */
+  constructor(ctx: DatabaseContext, writer: PredictionRowWriter, thread: SqliteLogWorker | null = null) {
     this.#ctx = ctx;
+    this.#writer = writer;
     this.#thread = thread;
   }
 
   async put(entry: BatchJournalEntry): Promise<void> {
     const row = entryRow(entry);
     const what = `Journaling batch ${row.id}`;
+    const statement = {
+      sql: INSERT_SQL,
+      params: COLUMNS.map((c) => row[c] ?? null) as WorkerStatement['params'],
+    };
     const thread = this.#thread;
     if (thread !== null) {
-      const params = COLUMNS.map((c) => row[c] ?? null) as WorkerStatement['params'];
-      await guard(what, () => thread.exec([{ sql: INSERT_SQL, params }]));
+      await guard(what, () => thread.exec([statement]));
+      return;
+    }
+    const exec = this.#writer.execAsync;
+    if (this.#ctx.dialect === 'mysql' && exec !== undefined) {
+      await ownMysqlTransaction(what, () => exec([statement]));
       return;
     }
     await writeTransaction(this.#ctx, what, async (trx) => {

@@ -24,6 +24,14 @@ export interface PredictionRowWriter {
    * the INSERTs, `COMMIT`, or `ROLLBACK` on any error), the big INSERTs as prepared statements.
    */
   commitAsync?(rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
+  /**
+   * MySQL/MariaDB only: runs statements (the batch journal's) in one transaction on a pooled
+   * connection of its own, through the binary protocol: a journal entry's MB of text travel as they
+   * are, not escaped into the SQL text (here 25 ms for 5.5 MB, against 150 ms as text).
+   */
+  execAsync?(
+    statements: readonly { sql: string; params: readonly (string | number | null)[] }[],
+  ): Promise<void>;
 }
 
 /** Columns of `predictions`, in the order the writers bind them. */
@@ -106,39 +114,48 @@ export function mysqlPredictionWriter(
     binary
       ? call((cb) => conn.execute(sql, params, (e) => cb(e, undefined)))
       : call((cb) => conn.query(sql, params, (e) => cb(e, undefined)));
-  return {
-    async commitAsync(rows) {
-      const conn = await call<PoolConnection>((cb) => pool.getConnection(cb));
-      let broken = false;
+  /** Runs `body` in one transaction on a pooled connection of its own: commit, or rollback and rethrow. */
+  const inTransaction = async (body: (conn: PoolConnection) => Promise<void>): Promise<void> => {
+    const conn = await call<PoolConnection>((cb) => pool.getConnection(cb));
+    let broken = false;
+    try {
+      await call((cb) => conn.beginTransaction((e) => cb(e, undefined)));
       try {
-        await call((cb) => conn.beginTransaction((e) => cb(e, undefined)));
-        try {
-          for (let start = 0; start < rows.length; ) {
-            const left = Math.min(rowsPerInsert, rows.length - start);
-            const binary = left >= BINARY_STEP;
-            const n = binary ? left - (left % BINARY_STEP) : left;
-            const params: unknown[] = [];
-            for (let i = start; i < start + n; i++) pushRow(params, rows[i]);
-            // the row values are strings, numbers and nulls (Insertable<PredictionsTable>)
-            await run(conn, binary, textFor(n), params as ExecuteValues[]);
-            start += n;
-          }
-          await call((cb) => conn.commit((e) => cb(e, undefined)));
-        } catch (e) {
-          // a connection whose rollback failed is in an unknown state: it is closed, not pooled again
-          await call((cb) =>
-            conn.rollback((err) => {
-              broken = err !== null && err !== undefined;
-              cb(null, undefined);
-            }),
-          );
-          throw e;
-        }
-      } finally {
-        if (broken) conn.destroy();
-        else conn.release();
+        await body(conn);
+        await call((cb) => conn.commit((e) => cb(e, undefined)));
+      } catch (e) {
+        // a connection whose rollback failed is in an unknown state: it is closed, not pooled again
+        await call((cb) =>
+          conn.rollback((err) => {
+            broken = err !== null && err !== undefined;
+            cb(null, undefined);
+          }),
+        );
+        throw e;
       }
-    },
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
+    }
+  };
+  return {
+    commitAsync: (rows) =>
+      inTransaction(async (conn) => {
+        for (let start = 0; start < rows.length; ) {
+          const left = Math.min(rowsPerInsert, rows.length - start);
+          const binary = left >= BINARY_STEP;
+          const n = binary ? left - (left % BINARY_STEP) : left;
+          const params: unknown[] = [];
+          for (let i = start; i < start + n; i++) pushRow(params, rows[i]);
+          // the row values are strings, numbers and nulls (Insertable<PredictionsTable>)
+          await run(conn, binary, textFor(n), params as ExecuteValues[]);
+          start += n;
+        }
+      }),
+    execAsync: (statements) =>
+      inTransaction(async (conn) => {
+        for (const st of statements) await run(conn, true, st.sql, st.params as ExecuteValues[]);
+      }),
   };
 }
 
