@@ -96,7 +96,7 @@ export function predictRoutes(app: FastifyInstance, deps: HttpDeps, metrics: Htt
       schema: {
         summary: 'Classify up to 10,000 mushrooms (JSON or CSV upload)',
         description:
-          'JSON: {"records": [mushroom, …]}; or a text/csv body with a header row of feature names. Invalid records are reported per item; the rest are predicted.',
+          'JSON: {"records": [mushroom, …]}; or a text/csv body with a header row of feature names. Invalid records are reported per item; the rest are predicted. The answer is sent once the batch is durable: with the durable log, a batch of 256 records or more is committed as one journal entry (records and answer) and its predictions are in the log within about a second (feedback on them is accepted at once).',
         tags: ['predict'],
         body: {
           type: 'object',
