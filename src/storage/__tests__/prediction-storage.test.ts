@@ -14,6 +14,33 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describePredictionStorageConformance('SQLite', () => `sqlite:${join(root, `db-${++n}`, 'sporeprint.db')}`);
 
 describe('prediction log on an in-memory SQLite database (no writer thread)', () => {
+  it('keeps a batch journal entry until it is removed', async () => {
+    const storage = await openStorage('sqlite::memory:');
+    try {
+      const entry = {
+        id: 'entry-1',
+        createdAt: new Date('2026-11-27T01:00:00.000Z'),
+        owner: 'host:1:00',
+        modelName: 'm',
+        modelVersion: 1,
+        schemaName: 'classic',
+        arm: null,
+        clientId: null,
+        requestKind: 'batch' as const,
+        predictions: 1,
+        chunks: [{ start: 0, createdAt: new Date('2026-11-27T01:00:00.001Z'), latencyUs: 2 }],
+        records: '[{"odor":"p"}]',
+        items: '[{"index":0,"ok":true,"predictionId":"p1"}]',
+      };
+      await storage.predictionJournal.put(entry);
+      expect(await storage.predictionJournal.get('entry-1')).toEqual(entry);
+      expect(await storage.predictionJournal.remove('entry-1')).toBe(true);
+      expect(await storage.predictionJournal.count()).toBe(0);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('stores a chunk and loose rows of one write exactly', async () => {
     const storage = await openStorage('sqlite::memory:');
     try {
