@@ -164,7 +164,8 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     keys: storage.apiKeys,
     registry: registryApi,
     pingDatabase: () => storage.ping(),
-    logQueueDepth: () => log.queueDepth,
+    // rows queued in the log, and those of answered batches not handed to it yet
+    logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
     settings,
     version: opts.version,

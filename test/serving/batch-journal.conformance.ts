@@ -165,6 +165,8 @@ export function describeBatchJournal(backend: TestBackend): void {
       const input = records();
       const { items, itemsJson, durable } = await journaled.classifyBatch(input, { clientId: 'c1' });
       await durable;
+      // answered: none of its rows is handed to the log yet (they count in the log's queue depth)
+      expect(journaled.pendingLogRows).toBe(1498);
       expect(JSON.parse(itemsJson)).toEqual(JSON.parse(JSON.stringify(items)));
       expect(items.filter((it) => !it.ok).map((it) => it.index)).toEqual([3, 1203]);
       const ids = okIds(items);
@@ -172,6 +174,7 @@ export function describeBatchJournal(backend: TestBackend): void {
       // the answer is out: a label for its last prediction is taken at once (waits for the row)
       expect(await journaled.feedback(ids[ids.length - 1], 'p', 'lab')).toBe('created');
       await journaled.drain();
+      expect(journaled.pendingLogRows).toBe(0);
       expect(await s.predictionJournal.count()).toBe(0);
       expect((await s.predictions.stored(ids)).size).toBe(1498);
       const other = okIds(await direct.predictBatch(input, { clientId: 'c1' }));

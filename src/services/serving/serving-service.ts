@@ -32,6 +32,12 @@ const JOURNAL_MIN_RECORDS = 256;
 /** Feedback on an unknown id waits up to this long while batch journal entries are pending (ms). */
 const FEEDBACK_WAIT_MS = 2_000;
 
+/** The log rows of a chunk of a batch, built after the answer: `n` predictions. */
+interface LaterChunk {
+  readonly n: number;
+  readonly build: () => PredictionLogChunk;
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -80,6 +86,8 @@ export class ServingService {
   private readonly deferred = new Set<Promise<void>>();
   /** Journal entries this process is writing the rows of. */
   private readonly expanding = new Set<string>();
+  /** Predictions answered whose rows are not handed to the log yet (see {@link pendingLogRows}). */
+  private pendingRows = 0;
   private readonly replayer: JournalReplayer | null;
 
   constructor(
@@ -186,6 +194,14 @@ export class ServingService {
     return this.reloading;
   }
 
+  /**
+   * Predictions already answered whose log rows are not handed to the log yet (async mode and
+   * journaled batches build them after the answer): add it to the log's queue depth.
+   */
+  get pendingLogRows(): number {
+    return this.pendingRows;
+  }
+
   /** True when a verified model is loaded. */
   get ready(): boolean {
     return this.current !== null;
@@ -276,7 +292,7 @@ export class ServingService {
     const journal =
       this.deps.log.mode !== 'async' && inputs.length >= JOURNAL_MIN_RECORDS ? this.deps.journal : undefined;
     const afterAnswer = this.deps.log.mode === 'async' || journal !== undefined;
-    const later: (() => PredictionLogChunk)[] = [];
+    const later: LaterChunk[] = [];
     const chunkTimes: BatchJournalChunk[] = [];
     let predicted = 0;
     for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
@@ -337,7 +353,7 @@ export class ServingService {
         };
       };
       if (afterAnswer) {
-        later.push(chunkOf);
+        later.push({ n: values.length, build: chunkOf });
         continue;
       }
       const write = this.deps.log.appendChunk(chunkOf());
@@ -377,7 +393,7 @@ export class ServingService {
             `batch of ${predicted} predictions not journaled, logged directly: ${(e as Error).message}`,
           ),
         );
-        await Promise.all(later.map((chunkOf) => this.deps.log.appendChunk(chunkOf())));
+        await Promise.all(later.map((c) => this.deps.log.appendChunk(c.build())));
       },
     );
     durable.catch(() => {});
@@ -391,16 +407,21 @@ export class ServingService {
    * entry stays for a replay).
    */
   private logAfterAnswer(
-    chunks: readonly (() => PredictionLogChunk)[],
+    chunks: readonly LaterChunk[],
     journaled?: { readonly journal: BatchJournal; readonly id: string },
   ): void {
+    let pending = 0;
+    for (const c of chunks) pending += c.n;
+    this.pendingRows += pending;
     const done = (async () => {
       let lost = 0;
       let cause: unknown;
       const writes: Promise<void>[] = [];
-      for (const chunkOf of chunks) {
+      for (const c of chunks) {
         await yieldToEventLoop();
-        const chunk = chunkOf();
+        const chunk = c.build();
+        pending -= chunk.ids.length;
+        this.pendingRows -= chunk.ids.length;
         const write = this.deps.log.appendChunk(chunk).catch((e: unknown) => {
           lost += chunk.ids.length;
           cause ??= e;
@@ -431,6 +452,8 @@ export class ServingService {
     })()
       .catch((e: unknown) => this.deps.onLogError?.(e))
       .finally(() => {
+        // chunks never built (an exception on the way) are no longer pending either
+        this.pendingRows -= pending;
         if (journaled !== undefined) this.expanding.delete(journaled.id);
       });
     this.deferred.add(done);
