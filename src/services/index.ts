@@ -38,6 +38,7 @@ export {
   type FeedbackSink,
   type FieldProblem,
   type JournalReplay,
+  JournalReplayer,
   type ModelSource,
   type ParsedMushroom,
   type PredictionLogChunk,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BatchJournal,
+  JournalReplayer,
   type ModelSource,
   type PredictionLogSink,
   RegistryService,
@@ -301,7 +302,23 @@ export function describeBatchJournal(backend: TestBackend): void {
         },
       ]);
       expect(await s.predictionJournal.count()).toBe(1);
+      // sweeps (every 10 s) report an entry they cannot replay once, not every time
+      await s.predictionJournal.put({
+        ...bad,
+        id: 'old-bad-entry',
+        createdAt: new Date(Date.now() - 120_000),
+      });
+      const told: string[] = [];
+      const replayer = new JournalReplayer(journalOf(s), {
+        busy: () => false,
+        onError: (e) => told.push((e as Error).message),
+      });
+      expect((await replayer.sweep()).failed.map((f) => f.id)).toEqual(['old-bad-entry']);
+      expect((await replayer.sweep()).failed.map((f) => f.id)).toEqual(['old-bad-entry']);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatch(/batch journal entry old-bad-entry \(1 predictions\) was not replayed/);
       await s.predictionJournal.remove('bad-entry');
+      await s.predictionJournal.remove('old-bad-entry');
     }, 60_000);
   });
 }

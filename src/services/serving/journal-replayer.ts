@@ -29,6 +29,8 @@ const NOTHING: JournalReplay = { entries: 0, predictions: 0, failed: [] };
 export class JournalReplayer {
   #timer: NodeJS.Timeout | null = null;
   #sweeping: Promise<JournalReplay> | null = null;
+  /** Entries whose failed replay was reported: each is reported once, not every 10 s. */
+  readonly #reported = new Set<string>();
 
   constructor(
     private readonly journal: BatchJournal,
@@ -58,11 +60,18 @@ export class JournalReplayer {
     while (this.#sweeping !== null) await this.#sweeping;
   }
 
-  /** One {@link replay}, unless one is under way; failures are reported, never thrown. */
+  /**
+   * One {@link replay}, unless one is under way; failures are reported (an entry's first failure
+   * only), never thrown.
+   */
   sweep(): Promise<JournalReplay> {
     this.#sweeping ??= this.replay()
       .then((r) => {
-        for (const f of r.failed) this.how.onError(new Error(f.message));
+        for (const f of r.failed) {
+          if (this.#reported.has(f.id)) continue;
+          this.#reported.add(f.id);
+          this.how.onError(new Error(f.message));
+        }
         return r;
       })
       .catch((e: unknown) => {
