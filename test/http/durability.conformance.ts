@@ -203,6 +203,57 @@ export function describeDurability(backend: TestBackend): void {
       }, 300_000);
     }
 
+    it('SIGKILL under load of single predictions and journaled batches: after a restart, every acknowledged prediction is stored', async () => {
+      const first = await startServerProcess(env);
+      const acked: string[] = [];
+      let stop = false;
+      const batchBody = JSON.stringify({
+        records: Array.from({ length: 300 }, (_, i) => ({ ...CLASSIC_MUSHROOM, odor: i % 2 ? 'a' : 'p' })),
+      });
+      const batcher = async (): Promise<void> => {
+        while (!stop) {
+          try {
+            const res = await fetch(`${first.url}/v1/predict/batch`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: batchBody,
+            });
+            if (res.status !== 200) {
+              await res.arrayBuffer();
+              continue;
+            }
+            const b = (await res.json()) as { items: { predictionId: string }[] };
+            for (const it of b.items) acked.push(it.predictionId);
+          } catch {
+            if (stop) return;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+      };
+      const batchers = Array.from({ length: 3 }, batcher);
+      const singles = await loadThenKill(first.url, first.child, 'SIGKILL', 8, 1500);
+      stop = true;
+      await Promise.all(batchers);
+      expect(acked.length).toBeGreaterThan(300);
+      expect(singles.length).toBeGreaterThan(20);
+      const storage = await openStorage(dbUrl);
+      const left = await storage.predictionJournal.count();
+      const second = await startServerProcess(env);
+      try {
+        console.log(
+          `${backend.name}: ${singles.length} single and ${acked.length} batch predictions acknowledged before SIGKILL, ${left} journal entries left; all stored after the restart`,
+        );
+        const stored = await storage.predictions.stored([...acked, ...singles]);
+        expect([...acked, ...singles].filter((id) => !stored.has(id))).toEqual([]);
+        expect(await storage.predictionJournal.count()).toBe(0);
+      } finally {
+        await storage.close();
+        const gone = new Promise((r) => second.child.once('exit', r));
+        second.child.kill('SIGTERM');
+        await gone;
+      }
+    }, 300_000);
+
     it('SIGKILL right after a journaled 10,000-record batch is answered: the restart stores every answered prediction', async () => {
       const first = await startServerProcess(env);
       const odors = ['p', 'a', 'n', 'f', 'l'];
