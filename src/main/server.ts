@@ -134,6 +134,10 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
         }
       : undefined,
     onLogError: (e) => opts.print?.(`error: prediction log append failed: ${(e as Error).message}`),
+    onJournalReplay: (r) =>
+      opts.print?.(
+        `batch journal: wrote the log rows of ${r.entries} answered batch(es) left unwritten (a stopped server or a failed write): ${r.predictions} predictions`,
+      ),
   });
   await serving.start();
   const settings: HttpSettings = {

@@ -39,6 +39,8 @@ export class JournalReplayer {
       readonly busy: (id: string) => boolean;
       /** Told of each entry a sweep could not replay, and of a sweep that failed. */
       readonly onError: (error: unknown) => void;
+      /** Told of each sweep that replayed entries. */
+      readonly onReplay?: (replay: JournalReplay) => void;
     },
   ) {}
 
@@ -67,6 +69,7 @@ export class JournalReplayer {
   sweep(): Promise<JournalReplay> {
     this.#sweeping ??= this.replay()
       .then((r) => {
+        if (r.entries > 0) this.how.onReplay?.(r);
         for (const f of r.failed) {
           if (this.#reported.has(f.id)) continue;
           this.#reported.add(f.id);

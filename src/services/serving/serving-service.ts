@@ -106,6 +106,8 @@ export class ServingService {
        * written (a journaled batch: the journal keeps them for a replay), and of failed replays.
        */
       readonly onLogError?: (error: unknown) => void;
+      /** Told when a sweep of the journal (at start, then every 10 s) wrote the rows of entries. */
+      readonly onJournalReplay?: (replay: JournalReplay) => void;
     },
   ) {
     this.replayer =
@@ -114,6 +116,7 @@ export class ServingService {
         : new JournalReplayer(deps.journal, {
             busy: (id) => this.expanding.has(id),
             onError: (e) => deps.onLogError?.(e),
+            onReplay: deps.onJournalReplay,
           });
   }
 
