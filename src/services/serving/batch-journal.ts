@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SporeprintError } from '../../core/index.js';
-import { getSchema, SCHEMAS, type SchemaName } from '../../data/index.js';
+import { type DatasetSchema, getSchema, SCHEMAS, type SchemaName } from '../../data/index.js';
 import type { BatchJournalEntry } from '../../storage/index.js';
 import { outputJson } from './output-json.js';
 import { mushroomJson, parseMushroom } from './parse-mushroom.js';
@@ -53,36 +53,24 @@ interface JournaledItem {
   readonly warnings?: readonly string[];
 }
 
-/** The prediction ids of a journal entry's items (none when the text is not an array of items). */
-export function journalItemIds(items: string): string[] {
-  let list: unknown;
-  try {
-    list = JSON.parse(items);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(list)) return [];
-  const ids: string[] = [];
-  for (const it of list as JournaledItem[]) {
-    if (it?.ok === true && typeof it.predictionId === 'string') ids.push(it.predictionId);
-  }
-  return ids;
-}
-
 function corrupt(entry: BatchJournalEntry, why: string): SporeprintError {
   return new SporeprintError('SP_ERR_BAD_DATA', `Batch journal entry ${entry.id} cannot be replayed: ${why}`);
 }
 
+/** A journal entry with its texts parsed and its schema found, once (see {@link readJournalEntry}). */
+export interface ReadJournalEntry {
+  readonly entry: BatchJournalEntry;
+  readonly schema: DatasetSchema;
+  readonly records: readonly unknown[];
+  readonly items: readonly JournaledItem[];
+}
+
 /**
- * The prediction rows of a journal entry, as the chunks its batch was logged in, leaving out the
- * predictions whose ids `skip` holds (already stored). Each row is the one the answering process
- * logs: the record read again with the entry's schema, the output rebuilt from the answered item.
- * Throws SP_ERR_BAD_DATA when the entry cannot be read (unknown schema, texts that are not the
- * batch's records and items).
+ * Parses a journal entry's texts and finds its schema. Throws SP_ERR_BAD_DATA when the entry cannot
+ * be read: unknown schema, texts that are not the batch's records and items.
  */
-export function journalChunks(entry: BatchJournalEntry, skip: ReadonlySet<string>): PredictionLogChunk[] {
+export function readJournalEntry(entry: BatchJournalEntry): ReadJournalEntry {
   if (!Object.hasOwn(SCHEMAS, entry.schemaName)) throw corrupt(entry, `unknown schema '${entry.schemaName}'`);
-  const schema = getSchema(entry.schemaName as SchemaName);
   let records: unknown;
   let items: unknown;
   try {
@@ -94,20 +82,44 @@ export function journalChunks(entry: BatchJournalEntry, skip: ReadonlySet<string
   if (!Array.isArray(records)) records = (records as { records?: unknown } | null)?.records;
   if (!Array.isArray(records)) throw corrupt(entry, 'its records are not an array');
   if (!Array.isArray(items)) throw corrupt(entry, 'its items are not an array');
-  const list = items as JournaledItem[];
+  return { entry, schema: getSchema(entry.schemaName as SchemaName), records, items };
+}
+
+const predictionIdOf = (it: JournaledItem | null | undefined): string | null =>
+  it?.ok === true && typeof it.predictionId === 'string' ? it.predictionId : null;
+
+/** The prediction ids of an entry's items, in order. */
+export function journalItemIds(read: ReadJournalEntry): string[] {
+  const ids: string[] = [];
+  for (const it of read.items) {
+    const id = predictionIdOf(it);
+    if (id !== null) ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * The prediction rows of a journal entry, as the chunks its batch was logged in, leaving out the
+ * predictions whose ids `skip` holds (already stored). Each row is the one the answering process
+ * logs: the record read again with the entry's schema, the output rebuilt from the answered item.
+ * Throws SP_ERR_BAD_DATA for a record that does not read as a mushroom of the schema.
+ */
+export function journalChunks(read: ReadJournalEntry, skip: ReadonlySet<string>): PredictionLogChunk[] {
+  const { entry, schema, records, items } = read;
   const chunks: PredictionLogChunk[] = [];
   for (let c = 0; c < entry.chunks.length; c++) {
     const meta = entry.chunks[c];
-    const end = c + 1 < entry.chunks.length ? entry.chunks[c + 1].start : list.length;
+    const end = c + 1 < entry.chunks.length ? entry.chunks[c + 1].start : items.length;
     const ids: string[] = [];
     const inputJson: string[] = [];
     const outputs: string[] = [];
     const decisions: NonNullable<JournaledItem['decision']>[] = [];
     const probabilities: number[] = [];
-    for (let i = meta.start; i < end && i < list.length; i++) {
-      const it = list[i];
-      if (it?.ok !== true || typeof it.predictionId !== 'string' || skip.has(it.predictionId)) continue;
-      const parsed = parseMushroom((records as unknown[])[it.index], schema);
+    for (let i = meta.start; i < end && i < items.length; i++) {
+      const it = items[i];
+      const id = predictionIdOf(it);
+      if (id === null || skip.has(id)) continue;
+      const parsed = parseMushroom(records[it.index], schema);
       if (!parsed.ok)
         throw corrupt(entry, `record ${it.index} does not read as a mushroom of '${schema.name}'`);
       const p = {
@@ -116,7 +128,7 @@ export function journalChunks(entry: BatchJournalEntry, skip: ReadonlySet<string
         novelty: it.novelty ?? null,
         reason: it.reason ?? null,
       };
-      ids.push(it.predictionId);
+      ids.push(id);
       inputJson.push(mushroomJson(parsed.values, schema));
       outputs.push(outputJson(p, it.warnings ?? []));
       decisions.push(p.decision);

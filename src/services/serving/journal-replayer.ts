@@ -4,6 +4,7 @@ import {
   journalChunks,
   journalItemIds,
   ownerGone,
+  readJournalEntry,
 } from './batch-journal.js';
 import type { BatchJournal } from './serving-types.js';
 
@@ -124,7 +125,8 @@ export class JournalReplayer {
     for (let attempt = 1; ; attempt++) {
       const entry = await this.journal.entries.get(id);
       if (entry === undefined) return 0; // replayed meanwhile by another process
-      const chunks = journalChunks(entry, await this.journal.stored(journalItemIds(entry.items)));
+      const read = readJournalEntry(entry);
+      const chunks = journalChunks(read, await this.journal.stored(journalItemIds(read)));
       try {
         let written = 0;
         for (const chunk of chunks) {

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { BatchJournalEntry } from '../../../storage/index.js';
-import { JOURNAL_OWNER, journalChunks, journalItemIds, ownerGone } from '../batch-journal.js';
+import {
+  JOURNAL_OWNER,
+  journalChunks,
+  journalItemIds,
+  ownerGone,
+  readJournalEntry,
+} from '../batch-journal.js';
 
 describe('journal owners', () => {
   it('knows which owners are gone: an exited pid of this host, or this pid from an earlier start', () => {
@@ -77,7 +83,7 @@ function entry(overrides: Partial<BatchJournalEntry> = {}): BatchJournalEntry {
 
 describe('journalChunks', () => {
   it('rebuilds the logged rows of an entry, chunk by chunk, leaving out ids already stored', () => {
-    const chunks = journalChunks(entry(), new Set());
+    const chunks = journalChunks(readJournalEntry(entry()), new Set());
     expect(chunks.map((c) => c.ids)).toEqual([['a', 'b'], ['c']]);
     const [first, second] = chunks;
     expect(first.inputJson.map((t) => JSON.parse(t))).toEqual([
@@ -102,12 +108,13 @@ describe('journalChunks', () => {
       requestKind: 'batch',
     });
     expect(second.createdAt.toISOString()).toBe('2026-11-27T00:00:00.002Z');
-    expect(journalChunks(entry(), new Set(['a', 'c'])).map((c) => c.ids)).toEqual([['b']]);
+    expect(journalChunks(readJournalEntry(entry()), new Set(['a', 'c'])).map((c) => c.ids)).toEqual([['b']]);
     // the records may be the array itself
     const bare = entry({ records: JSON.stringify([MUSHROOM, {}, MUSHROOM, MUSHROOM]) });
-    expect(journalChunks(bare, new Set()).flatMap((c) => c.ids)).toEqual(['a', 'b', 'c']);
-    expect(journalItemIds(entry().items)).toEqual(['a', 'b', 'c']);
-    expect(journalItemIds('not json')).toEqual([]);
+    expect(journalChunks(readJournalEntry(bare), new Set()).flatMap((c) => c.ids)).toEqual(['a', 'b', 'c']);
+    expect(journalItemIds(readJournalEntry(entry()))).toEqual(['a', 'b', 'c']);
+    // items that are not JSON give no ids: the entry is refused as a whole
+    expect(() => readJournalEntry(entry({ items: 'not json' }))).toThrow(/its texts are not JSON/);
   });
 
   it('refuses an entry it cannot read, naming why', () => {
@@ -123,10 +130,9 @@ describe('journalChunks', () => {
       ],
     ];
     for (const [overrides, message] of bad) {
-      expect(() => journalChunks(entry(overrides), new Set())).toThrow(message);
-      expect(() => journalChunks(entry(overrides), new Set())).toThrow(
-        /Batch journal entry e1 cannot be replayed/,
-      );
+      const replay = () => journalChunks(readJournalEntry(entry(overrides)), new Set());
+      expect(replay).toThrow(message);
+      expect(replay).toThrow(/Batch journal entry e1 cannot be replayed/);
     }
   });
 });
