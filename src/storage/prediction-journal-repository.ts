@@ -207,19 +207,8 @@ export class KyselyPredictionJournal implements PredictionJournalRepository {
   async remove(id: string): Promise<boolean> {
     const what = `Deleting batch journal entry ${id}`;
     const thread = this.#thread;
-    if (thread !== null) {
-      // the writer thread does not report changes: ask first (only this method deletes, idempotently)
-      const present = await guard(what, async () => {
-        const row = await this.#ctx.db
-          .selectFrom('prediction_journal')
-          .select('id')
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return row !== undefined;
-      });
-      await guard(what, () => thread.exec([{ sql: DELETE_SQL, params: [id] }]));
-      return present;
-    }
+    if (thread !== null)
+      return (await guard(what, () => thread.exec([{ sql: DELETE_SQL, params: [id] }]))) > 0;
     return writeTransaction(this.#ctx, what, async (trx) => {
       const r = await trx.deleteFrom('prediction_journal').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;

@@ -84,7 +84,7 @@ const SEP = '\u001f';
 
 /** worker → main. */
 type ReplyMessage =
-  | { readonly id: number; readonly ok: true }
+  | { readonly id: number; readonly ok: true; readonly changes: number }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
 
 const WORKER_SOURCE = `
@@ -196,7 +196,10 @@ const insertAll = db.transaction((parts, statements) => {
       insertRows(d.flat, part.n, d.w, d.shared, d.named);
     }
   }
-  if (statements !== undefined) for (const st of statements) other(st.sql).run(st.params);
+  // rows the statements changed (the journal's DELETE tells whether its entry was there)
+  let changes = 0;
+  if (statements !== undefined) for (const st of statements) changes += other(st.sql).run(st.params).changes;
+  return changes;
 });
 // characters of values in a write (what the WAL grows by, roughly)
 function chars(parts, statements) {
@@ -239,9 +242,9 @@ parentPort.on('message', (m) => {
     return;
   }
   try {
-    insertAll.immediate(m.parts, m.statements);
+    const changes = insertAll.immediate(m.parts, m.statements);
     sinceCheckpoint += chars(m.parts, m.statements);
-    parentPort.postMessage({ id: m.id, ok: true });
+    parentPort.postMessage({ id: m.id, ok: true, changes });
   } catch (e) {
     parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
   }
@@ -261,7 +264,7 @@ export class SqliteWorkerError extends Error {
 }
 
 interface Pending {
-  readonly resolve: () => void;
+  readonly resolve: (changes: number) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -321,29 +324,29 @@ export class SqliteLogWorker {
    * Commits prepared predictions and chunks in one transaction on the writer thread; rejects with the
    * SQLite error.
    */
-  write(items: readonly PreparedPredictions[]): Promise<void> {
-    if (items.length === 0) return this.#closed === undefined ? Promise.resolve() : this.#refuse();
-    return this.#send({ id: ++this.#seq, parts: encode(items) });
+  async write(items: readonly PreparedPredictions[]): Promise<void> {
+    if (items.length === 0) return this.#closed === undefined ? undefined : this.#refuse();
+    await this.#send({ id: ++this.#seq, parts: encode(items) });
   }
 
   /**
    * Runs `statements` in one transaction on the writer thread, in order with the writes (the batch
    * journal's INSERT and DELETE, which must not race the log's own commits for SQLite's one write
-   * lock); rejects with the SQLite error.
+   * lock); resolves with the number of rows they changed, rejects with the SQLite error.
    */
-  exec(statements: readonly WorkerStatement[]): Promise<void> {
-    if (statements.length === 0) return this.#closed === undefined ? Promise.resolve() : this.#refuse();
+  exec(statements: readonly WorkerStatement[]): Promise<number> {
+    if (statements.length === 0) return this.#closed === undefined ? Promise.resolve(0) : this.#refuse();
     return this.#send({ id: ++this.#seq, parts: [], statements });
   }
 
-  #refuse(): Promise<void> {
+  #refuse(): Promise<never> {
     return Promise.reject(new SqliteWorkerError('the log writer is closed'));
   }
 
-  #send(message: WriteMessage): Promise<void> {
+  #send(message: WriteMessage): Promise<number> {
     if (this.#closed !== undefined) return this.#refuse();
     const worker = this.#start();
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.#pending.set(message.id, { resolve, reject });
       if (this.#pending.size === 1) worker.ref();
       worker.postMessage(message);
@@ -389,7 +392,7 @@ export class SqliteLogWorker {
       const p = this.#pending.get(m.id);
       if (p === undefined) return;
       this.#pending.delete(m.id);
-      if (m.ok) p.resolve();
+      if (m.ok) p.resolve(m.changes);
       else p.reject(new SqliteWorkerError(m.message, m.code));
       if (this.#pending.size === 0) {
         worker.unref();
