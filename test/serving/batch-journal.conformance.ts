@@ -9,6 +9,7 @@ import {
   type ServedModel,
   ServingService,
 } from '../../src/services/index.js';
+import { journalEntry } from '../../src/storage/__tests__/storage-fixtures.js';
 import {
   createInProcessEventBus,
   createPredictionLog,
@@ -273,21 +274,15 @@ export function describeBatchJournal(backend: TestBackend): void {
       const ids = okIds(await svc.predictBatch(records()));
       expect((await s.predictions.stored(ids)).size).toBe(1498);
       expect(errors).toEqual(['batch of 1498 predictions not journaled, logged directly: packet too large']);
-      const bad = {
+      const bad = journalEntry({
         id: 'bad-entry',
         createdAt: new Date(),
         owner: 'elsewhere:1:00',
         modelName: 'sporeprint-classic',
         modelVersion: 1,
-        schemaName: 'classic',
-        arm: null,
-        clientId: null,
-        requestKind: 'batch' as const,
-        predictions: 1,
-        chunks: [{ start: 0, createdAt: new Date(), latencyUs: 1 }],
         records: '{"records": [',
         items: '[]',
-      };
+      });
       await s.predictionJournal.put(bad);
       // another host's entry younger than a minute: left to its owner
       expect(await svc.replayJournal()).toEqual({ entries: 0, predictions: 0, failed: [] });

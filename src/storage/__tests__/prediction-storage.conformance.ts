@@ -19,7 +19,7 @@ import {
   type Storage,
 } from '../index.js';
 import { storageContext } from '../storage-context.js';
-import { failure } from './storage-fixtures.js';
+import { failure, journalEntry } from './storage-fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const at = (m: number, ms = 0) => new Date(Date.UTC(2024, 4, 1, 12, m, 0, ms));
@@ -531,29 +531,23 @@ export function describePredictionStorageConformance(
 
     // ---- batch journal -----------------------------------------------------------------------
 
-    const entry = (overrides: Partial<BatchJournalEntry> = {}): BatchJournalEntry => ({
-      id: randomUUID(),
-      createdAt: at(5, 123),
-      owner: 'host-a:4242:0a1b2c3d',
-      modelName: 'mushroom-gbdt',
-      modelVersion: 3,
-      schemaName: 'secondary',
-      arm: null,
-      clientId: 'key_ab12cd34',
-      requestKind: 'batch',
-      predictions: 2,
-      chunks: [
-        { start: 0, createdAt: at(5, 100), latencyUs: 7 },
-        { start: 1000, createdAt: at(5, 110), latencyUs: 9 },
-      ],
-      // several MB on purpose: a 10,000-record body (MariaDB: above MEDIUMTEXT's 16 MB would need LONGTEXT)
-      records: JSON.stringify({
-        records: [{ 'cap-shape': 'x', note: 'ünïcode ✓ "q"' }],
-        pad: 'x'.repeat(3_000_000),
-      }),
-      items: '[{"index":0,"ok":true,"predictionId":"p1","decision":"poisonous","probability":0.9}]',
-      ...overrides,
-    });
+    const entry = (overrides: Partial<BatchJournalEntry> = {}): BatchJournalEntry =>
+      journalEntry({
+        createdAt: at(5, 123),
+        schemaName: 'secondary',
+        clientId: 'key_ab12cd34',
+        predictions: 2,
+        chunks: [
+          { start: 0, createdAt: at(5, 100), latencyUs: 7 },
+          { start: 1000, createdAt: at(5, 110), latencyUs: 9 },
+        ],
+        // several MB on purpose: a 10,000-record body (MariaDB: above MEDIUMTEXT's 16 MB would need LONGTEXT)
+        records: JSON.stringify({
+          records: [{ 'cap-shape': 'x', note: 'ünïcode ✓ "q"' }],
+          pad: 'x'.repeat(3_000_000),
+        }),
+        ...overrides,
+      });
 
     it('journal: put, get round trip, list oldest first without texts, count, remove once', async () => {
       const url = await makeUrl();

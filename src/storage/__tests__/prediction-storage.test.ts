@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPredictionLog, openStorage } from '../index.js';
 import { describePredictionStorageConformance } from './prediction-storage.conformance.js';
+import { journalEntry } from './storage-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sporeprint-predictions-'));
 let n = 0;
@@ -17,21 +18,7 @@ describe('prediction log on an in-memory SQLite database (no writer thread)', ()
   it('keeps a batch journal entry until it is removed', async () => {
     const storage = await openStorage('sqlite::memory:');
     try {
-      const entry = {
-        id: 'entry-1',
-        createdAt: new Date('2026-11-27T01:00:00.000Z'),
-        owner: 'host:1:00',
-        modelName: 'm',
-        modelVersion: 1,
-        schemaName: 'classic',
-        arm: null,
-        clientId: null,
-        requestKind: 'batch' as const,
-        predictions: 1,
-        chunks: [{ start: 0, createdAt: new Date('2026-11-27T01:00:00.001Z'), latencyUs: 2 }],
-        records: '[{"odor":"p"}]',
-        items: '[{"index":0,"ok":true,"predictionId":"p1"}]',
-      };
+      const entry = journalEntry({ id: 'entry-1' });
       await storage.predictionJournal.put(entry);
       expect(await storage.predictionJournal.get('entry-1')).toEqual(entry);
       expect(await storage.predictionJournal.remove('entry-1')).toBe(true);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { isSporeprintError } from '../../core/index.js';
 import type {
+  BatchJournalEntry,
   DatasetVersionInput,
   QuarantineInput,
   SourceCounts,
@@ -87,6 +88,26 @@ export function makeVersion(
     counts: { train: { e: 3, p: 4 }, validation: { e: 1, p: 1 }, test: { e: 1, p: 0 } },
     profile: { columns: [{ name: 'cap-diameter', missing: 0.25, mean: 6.7 }], note: 'ünïcode ✓' },
     preprocessing: { oneHot: { 'cap-shape': ['b', 'c', 'f', null] }, scale: [[1.5, 0.25]] },
+    ...overrides,
+  };
+}
+
+/** A batch journal entry of one prediction, with a fresh id unless `overrides` gives one. */
+export function journalEntry(overrides: Partial<BatchJournalEntry> = {}): BatchJournalEntry {
+  return {
+    id: randomUUID(),
+    createdAt: new Date('2026-11-27T01:00:00.000Z'),
+    owner: 'host-a:4242:0a1b2c3d',
+    modelName: 'mushroom-gbdt',
+    modelVersion: 3,
+    schemaName: 'classic',
+    arm: null,
+    clientId: null,
+    requestKind: 'batch',
+    predictions: 1,
+    chunks: [{ start: 0, createdAt: new Date('2026-11-27T01:00:00.001Z'), latencyUs: 2 }],
+    records: '[{"odor":"p"}]',
+    items: '[{"index":0,"ok":true,"predictionId":"p1","decision":"poisonous","probability":0.9}]',
     ...overrides,
   };
 }
