@@ -1,5 +1,5 @@
-import { mariadbTestDatabases } from '../../__tests__/mariadb-test-databases.js';
+import { mariadbBackend } from '../../../../test/helpers/test-databases.js';
 import { describeStorageConformance } from './dataset-repository.conformance.js';
 
-const dbs = mariadbTestDatabases('storage conformance');
-if (dbs !== null) describeStorageConformance('MariaDB', () => dbs.freshUrl());
+const mariadb = mariadbBackend('storage conformance');
+if (mariadb !== null) describeStorageConformance('MariaDB', () => mariadb.freshUrl());

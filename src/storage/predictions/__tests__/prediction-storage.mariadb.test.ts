@@ -1,5 +1,5 @@
-import { mariadbTestDatabases } from '../../__tests__/mariadb-test-databases.js';
+import { mariadbBackend } from '../../../../test/helpers/test-databases.js';
 import { describePredictionStorageConformance } from './prediction-storage.conformance.js';
 
-const dbs = mariadbTestDatabases('prediction storage conformance');
-if (dbs !== null) describePredictionStorageConformance('MariaDB', () => dbs.freshUrl());
+const mariadb = mariadbBackend('prediction storage conformance');
+if (mariadb !== null) describePredictionStorageConformance('MariaDB', () => mariadb.freshUrl());
