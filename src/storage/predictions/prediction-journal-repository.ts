@@ -14,7 +14,8 @@ import {
   type PredictionRequestKind,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
-import type { SqliteLogWorker, WorkerStatement } from './sqlite-log-worker.js';
+import type { WorkerStatement } from './sqlite-log-messages.js';
+import type { SqliteLogWorker } from './sqlite-log-worker.js';
 
 const MAX_INT32 = 2_147_483_647;
 

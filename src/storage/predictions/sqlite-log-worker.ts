@@ -5,10 +5,11 @@
  * SQLite or on the disk. A write resolves when its transaction has committed: durability is unchanged.
  * The writer checkpoints the WAL itself, after acknowledging, instead of inside a commit.
  *
- * The worker's code is a self-contained script (evaluated by `new Worker(…, { eval: true })`), so the
- * same module works from the compiled build, under tsx and under vitest alike.
+ * The thread's code is `sqlite-log-thread.ts`, compiled with the rest; the messages both sides
+ * exchange are typed in `sqlite-log-messages.ts`.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import type { PredictionsTable } from './prediction-tables.js';
@@ -20,58 +21,17 @@ import {
   PREDICTIONS_PER_INSERT,
   pushRow,
 } from './prediction-writer.js';
-
-/** Data of the worker (structured-cloned). */
-interface WorkerData {
-  readonly driver: string;
-  readonly file: string;
-  readonly busyTimeoutMs: number;
-  readonly columns: readonly string[];
-  /** The columns that may hold null. */
-  readonly nullable: readonly string[];
-  /** The INSERT's head (`insertPredictionsSql`), then one `(?, …)` tuple per row, made by the worker. */
-  readonly insertHead: string;
-  readonly rowsPerInsert: number;
-  readonly cachedStatements: number;
-  /** Writes of at least this many rows bind the values every row shares once per statement. */
-  readonly sharedMinRows: number;
-  /** Characters of row values committed since the last WAL checkpoint that make the writer checkpoint at once. */
-  readonly checkpointChars: number;
-  /** Otherwise the writer checkpoints after this long without a batch (ms). */
-  readonly checkpointIdleMs: number;
-}
-
-/**
- * One column of a batch (main → worker): the value every row shares (`same`), the rows' numbers
- * (`nums`), or their texts joined by U+001F (`text`; in nullable columns each prefixed with `=`, or
- * empty for null). Copying a batch to the worker is then a few strings and arrays, far cheaper than
- * cloning 12 values per row, and the big texts (inputs, outputs) are joined once.
- */
-type Column =
-  | { readonly same: string | number | null }
-  | { readonly nums: Float64Array }
-  | { readonly text: string };
-
-/**
- * `n` rows of a write: as their columns in {@link PREDICTION_COLUMNS} order, or, when a free-text
- * value holds U+001F itself, as a flat array of the values (`flat`).
- */
-type Part =
-  | { readonly n: number; readonly cols: readonly Column[] }
-  | { readonly n: number; readonly flat: unknown[] };
-
-/** One statement of a write besides its prediction rows (the batch journal's INSERT or DELETE). */
-export interface WorkerStatement {
-  readonly sql: string;
-  readonly params: readonly (string | number | null)[];
-}
-
-/** main → worker: one write, all its parts, then its statements, committed in one transaction. */
-interface WriteMessage {
-  readonly id: number;
-  readonly parts: readonly Part[];
-  readonly statements?: readonly WorkerStatement[];
-}
+import {
+  type Column,
+  type LogThreadData,
+  OPEN_FAILED,
+  type Part,
+  type ReplyMessage,
+  SEP,
+  type ThreadRequest,
+  type WorkerStatement,
+  type WriteMessage,
+} from './sqlite-log-messages.js';
 
 /**
  * Rows of a part from which the values its rows share are bound once per INSERT (a batch request's
@@ -79,179 +39,20 @@ interface WriteMessage {
  */
 const SHARED_MIN_ROWS = 64;
 
-/** Field separator of a text {@link Column}. */
-const SEP = '\u001f';
-
-/** worker → main. */
-type ReplyMessage =
-  | { readonly id: number; readonly ok: true; readonly changes: number }
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
-
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-let db;
-try {
-  db = new Database(workerData.file, { fileMustExist: true });
-  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-  db.pragma('synchronous = NORMAL');
-  // WAL checkpoints off the commit path: SQLite's automatic checkpoint would run inside the COMMIT of
-  // whichever batch crosses 1,000 WAL pages and delay its acknowledgement; here it runs after the
-  // acknowledgement, once the writer is idle or has committed checkpointChars characters of values
-  db.pragma('wal_autocheckpoint = 0');
-} catch (e) {
-  const message =
-    'cannot open the prediction log database ' + workerData.file + ': ' + String((e && e.message) || e);
-  parentPort.postMessage({ id: -1, ok: false, message, code: e && e.code });
-  // the thread's 'error' event may reach the main thread before that message: it names the file too
-  throw new Error(message);
+/**
+ * How to start the thread: its compiled module beside this one (`sqlite-log-thread.js`) in the build;
+ * from source (under tsx or vitest, where this file is `.ts`), a one-line script that loads
+ * `sqlite-log-thread.ts` through tsx's require hook. (Node 20 applies no `--import tsx` loader to a
+ * worker's entry module, inherited or given in `execArgv`: it refuses the `.ts` file.)
+ */
+function threadEntry(): { readonly entry: URL | string; readonly eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) {
+    return { entry: new URL('./sqlite-log-thread.js', import.meta.url), eval: false };
+  }
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs');
+  const thread = fileURLToPath(new URL('./sqlite-log-thread.ts', import.meta.url));
+  return { entry: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(thread)});`, eval: true };
 }
-const W = workerData.columns.length;
-const PER = workerData.rowsPerInsert;
-const NULLABLE = workerData.columns.map((c) => workerData.nullable.includes(c));
-// Statements by row count and by which columns hold one value shared by every row of the batch: those
-// are bound once per statement as named parameters (@s0, @s1, …) instead of once per row, which
-// halves the values bound for a batch of one model's predictions (same time, model, client, kind)
-const statements = new Map();
-function statementFor(n, shared) {
-  const key = n + ':' + shared.join(',');
-  let s = statements.get(key);
-  if (s === undefined) {
-    if (statements.size >= workerData.cachedStatements) statements.delete(statements.keys().next().value);
-    const isShared = new Array(W).fill(false);
-    for (const j of shared) isShared[j] = true;
-    const tuple = '(' + isShared.map((sh, j) => (sh ? '@s' + j : '?')).join(',') + ')';
-    s = db.prepare(workerData.insertHead + new Array(n).fill(tuple).join(','));
-    statements.set(key, s);
-  }
-  return s;
-}
-// one part's rows: flat holds the values of the columns not shared, row after row (w per row); named
-// the shared ones
-function insertRows(flat, n, w, shared, named) {
-  for (let start = 0; start < n; start += PER) {
-    const end = Math.min(start + PER, n);
-    const values = start === 0 && end === n ? flat : flat.slice(start * w, end * w);
-    if (shared.length === 0) statementFor(end - start, shared).run(values);
-    else statementFor(end - start, shared).run(named, values);
-  }
-}
-const NONE = [];
-// a part sent as columns: the flat values of the columns that vary (rows × w), and the shared ones
-function decode(cols, n) {
-  if (cols.length !== W) throw new Error('malformed batch: ' + cols.length + ' columns, not ' + W);
-  const shared = [];
-  const named = {};
-  const varying = [];
-  // (small writes, the single predictions of group commit, bind every value: one statement per row
-  // count, not one per row count and set of shared columns)
-  const bindShared = n >= workerData.sharedMinRows;
-  for (let j = 0; j < W; j++) {
-    const c = cols[j];
-    if (bindShared && c.text === undefined && c.nums === undefined) {
-      shared.push(j);
-      named['s' + j] = c.same;
-    } else varying.push(j);
-  }
-  const w = varying.length;
-  const flat = new Array(n * w);
-  for (let v = 0; v < w; v++) {
-    const j = varying[v];
-    const c = cols[j];
-    if (c.text !== undefined) {
-      const parts = c.text.split('\u001f');
-      if (parts.length !== n) {
-        throw new Error('malformed batch: ' + parts.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
-      }
-      if (NULLABLE[j]) for (let i = 0; i < n; i++) flat[i * w + v] = parts[i] === '' ? null : parts[i].slice(1);
-      else for (let i = 0; i < n; i++) flat[i * w + v] = parts[i];
-    } else if (c.nums === undefined) {
-      for (let i = 0; i < n; i++) flat[i * w + v] = c.same;
-    } else {
-      if (c.nums.length !== n) {
-        throw new Error('malformed batch: ' + c.nums.length + ' values for ' + n + ' rows in ' + workerData.columns[j]);
-      }
-      for (let i = 0; i < n; i++) flat[i * w + v] = c.nums[i];
-    }
-  }
-  return { flat, w, shared, named };
-}
-// the other statements (the batch journal's), prepared once each
-const others = new Map();
-function other(sql) {
-  let s = others.get(sql);
-  if (s === undefined) {
-    s = db.prepare(sql);
-    others.set(sql, s);
-  }
-  return s;
-}
-// every part of a write, then its statements, in one transaction
-const insertAll = db.transaction((parts, statements) => {
-  for (const part of parts) {
-    if (part.flat !== undefined) insertRows(part.flat, part.n, W, NONE, null);
-    else {
-      const d = decode(part.cols, part.n);
-      insertRows(d.flat, part.n, d.w, d.shared, d.named);
-    }
-  }
-  // rows the statements changed (the journal's DELETE tells whether its entry was there)
-  let changes = 0;
-  if (statements !== undefined) for (const st of statements) changes += other(st.sql).run(st.params).changes;
-  return changes;
-});
-// characters of values in a write (what the WAL grows by, roughly)
-function chars(parts, statements) {
-  let c = 0;
-  if (statements !== undefined) {
-    for (const st of statements) for (const v of st.params) c += typeof v === 'string' ? v.length + 1 : 8;
-  }
-  for (const part of parts) {
-    if (part.flat !== undefined) {
-      for (const v of part.flat) c += typeof v === 'string' ? v.length + 1 : 8;
-      continue;
-    }
-    for (const col of part.cols) {
-      if (col.text !== undefined) c += col.text.length + 1;
-      else if (col.nums !== undefined) c += 8 * part.n;
-      else c += (typeof col.same === 'string' ? col.same.length + 1 : 8) * part.n;
-    }
-  }
-  return c;
-}
-let sinceCheckpoint = 0;
-let idleTimer = null;
-function checkpoint() {
-  idleTimer = null;
-  if (sinceCheckpoint === 0) return;
-  sinceCheckpoint = 0;
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (e) {
-    // nothing is lost: the rows are committed in the WAL, and the next checkpoint copies them
-  }
-}
-parentPort.on('message', (m) => {
-  if (idleTimer !== null) clearTimeout(idleTimer);
-  idleTimer = null;
-  if (m === 'close') {
-    checkpoint();
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    const changes = insertAll.immediate(m.parts, m.statements);
-    sinceCheckpoint += chars(m.parts, m.statements);
-    parentPort.postMessage({ id: m.id, ok: true, changes });
-  } catch (e) {
-    parentPort.postMessage({ id: m.id, ok: false, message: String((e && e.message) || e), code: e && e.code });
-  }
-  if (sinceCheckpoint >= workerData.checkpointChars) checkpoint();
-  else if (sinceCheckpoint > 0) idleTimer = setTimeout(checkpoint, workerData.checkpointIdleMs);
-});
-`;
 
 /** An error of the writer thread, with the SQLite code (`SQLITE_BUSY`, …) when there is one. */
 export class SqliteWorkerError extends Error {
@@ -292,7 +93,7 @@ export interface SqliteLogWorkerOptions {
  * (the writes in flight then reject). {@link close} waits for the writes in flight, then stops it.
  */
 export class SqliteLogWorker {
-  readonly #data: WorkerData;
+  readonly #data: LogThreadData;
   #worker: Worker | null = null;
   readonly #pending = new Map<number, Pending>();
   #seq = 0;
@@ -301,7 +102,6 @@ export class SqliteLogWorker {
 
   constructor(file: string, options: SqliteLogWorkerOptions = {}) {
     this.#data = {
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       file,
       busyTimeoutMs: Math.trunc(options.busyTimeoutMs ?? 5000),
       columns: PREDICTION_COLUMNS,
@@ -364,7 +164,7 @@ export class SqliteLogWorker {
         // an idle thread is unref'd: held again, or a process with nothing else to do would exit
         // before the thread's last checkpoint and before this promise resolves
         worker.ref();
-        worker.postMessage('close');
+        worker.postMessage('close' satisfies ThreadRequest);
         await exited;
       }
     })();
@@ -373,15 +173,16 @@ export class SqliteLogWorker {
 
   #start(): Worker {
     if (this.#worker !== null) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
+    const { entry, eval: isScript } = threadEntry();
+    const worker = new Worker(entry, {
+      eval: isScript,
       workerData: this.#data,
       // The writer holds little: keep its heap small (it only binds values and runs statements).
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
     worker.unref();
     worker.on('message', (m: ReplyMessage) => {
-      if (m.id === -1 && !m.ok) {
+      if (m.id === OPEN_FAILED && !m.ok) {
         // it could not open the database and is stopping: the next write starts a new thread (unless
         // its 'error' came first and a successor already runs: then there is nothing left to fail)
         if (this.#worker !== worker) return;

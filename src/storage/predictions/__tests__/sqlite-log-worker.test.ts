@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -299,6 +299,55 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       }
     } finally {
       await w.close();
+    }
+  });
+
+  it('runs compiled, as in the build: sqlite-log-worker.js starts sqlite-log-thread.js under plain node', async () => {
+    // the writer and its thread compiled with tsconfig.build.json's settings (just these two files
+    // and what they import), then used by a node process without tsx, as `npm start` uses dist/
+    const out = join(root, 'compiled');
+    mkdirSync(out);
+    const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+    const repo = here('../../../../');
+    writeFileSync(
+      join(out, 'tsconfig.json'),
+      JSON.stringify({
+        extends: join(repo, 'tsconfig.build.json'),
+        compilerOptions: {
+          rootDir: join(repo, 'src'),
+          outDir: join(out, 'dist'),
+          sourceMap: false,
+          typeRoots: [join(repo, 'node_modules/@types')],
+        },
+        include: [],
+        files: [here('../sqlite-log-worker.ts'), here('../sqlite-log-thread.ts')],
+      }),
+    );
+    const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', out], {
+      encoding: 'utf8',
+    });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    writeFileSync(join(out, 'package.json'), '{ "type": "module" }');
+    symlinkSync(join(repo, 'node_modules'), join(out, 'node_modules'), 'dir');
+    const { file, storage } = await fresh();
+    try {
+      const ps = [prediction(), prediction({ arm: 'b' })];
+      writeFileSync(
+        join(out, 'write.mjs'),
+        [
+          "import { SqliteLogWorker } from './dist/storage/predictions/sqlite-log-worker.js';",
+          `const w = new SqliteLogWorker(${JSON.stringify(file)});`,
+          `await w.write(${JSON.stringify(rowsOf(ps))});`,
+          'await w.close();',
+          "process.stdout.write('written');",
+        ].join('\n'),
+      );
+      const r = spawnSync(process.execPath, [join(out, 'write.mjs')], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('written');
+      await expectStored(storage, ps);
+    } finally {
+      await storage.close();
     }
   });
 
