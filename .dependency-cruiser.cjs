@@ -15,8 +15,10 @@
  * - Modules import each other only through their one public `index.ts`. A module is a folder of
  *   src/, except interfaces/, whose sub-folders (http/, cli/) are modules of their own. Inside a
  *   module anything goes, including a sub-module's index such as ml/tree/index.ts used from ml/gbt.
+ * - Migrations import nothing from src/ (Kysely only); benchmarks (bench/) import storage through
+ *   its index.ts.
  * - No circular imports.
- * Unit tests (`__tests__/`) are not cruised.
+ * `npm run deps:check` cruises src/ and bench/; unit tests (`__tests__/`) are not cruised.
  */
 const layer = (name, allowed) => ({
   name: `${name}-imports-only-${allowed.join('-') || 'nothing'}`,
@@ -87,6 +89,20 @@ module.exports = {
         path: '^src/',
         pathNot: ['^src/$1/', `^src/${moduleOf}/index\\.ts$`],
       },
+    },
+    {
+      name: 'migrations-import-no-application-code',
+      severity: 'error',
+      comment: 'A migration is frozen once released: it uses Kysely alone, never code that may change later.',
+      from: { path: '^src/storage/db/migrations/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'bench-imports-storage-through-its-index',
+      severity: 'error',
+      comment: 'Benchmarks use storage as any caller does: through src/storage/index.ts.',
+      from: { path: '^bench/' },
+      to: { path: '^src/storage/', pathNot: ['^src/storage/index\\.ts$'] },
     },
   ],
   options: {

@@ -1,11 +1,10 @@
 /**
  * The import rules of .dependency-cruiser.cjs bite: probe files that break them, added to a scratch
  * copy of src/ in a temp dir (never to the real tree, which other tests scan), are each reported by
- * `depcruise` with the project's config, exactly as `npm run deps:check` runs it; and the real src/
- * passes.
+ * depcruise run exactly as `npm run deps:check` runs it; and the real tree passes.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +19,19 @@ interface Violation {
   readonly to: string;
 }
 
+/** The arguments `npm run deps:check` gives depcruise (`src bench --config …`). */
+const DEPS_CHECK_ARGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts['deps:check']
+  .split(/\s+/)
+  .slice(1);
+
 /**
- * Runs depcruise on `src` of `cwd` with the config there, as `npm run deps:check` does: its exit
- * code (the number of errors) and the violations it prints (`error <rule>: <from> → <to>`).
+ * Runs depcruise in `cwd` as `npm run deps:check` does: its exit code (the number of errors) and the
+ * violations it prints (`error <rule>: <from> → <to>`).
  */
 function cruise(cwd: string): { status: number | null; violations: Violation[]; output: string } {
-  const r = spawnSync(process.execPath, [DEPCRUISE, 'src', '--config', '.dependency-cruiser.cjs'], {
-    cwd,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(process.execPath, [DEPCRUISE, ...DEPS_CHECK_ARGS], { cwd, encoding: 'utf8' });
   const output = r.stdout + r.stderr;
   const violations = [...output.matchAll(/^\s*error (\S+): (\S+) → (.+)$/gm)].map((m) => ({
     rule: m[1],
@@ -41,9 +44,14 @@ function cruise(cwd: string): { status: number | null; violations: Violation[]; 
 const PACKAGE = 'pure-modules-import-no-io-packages';
 const BUILTIN = 'pure-modules-import-no-io-builtins';
 const DEEP = 'no-deep-imports-across-modules';
+const MIGRATION = 'migrations-import-no-application-code';
+const BENCH = 'bench-imports-storage-through-its-index';
 
-/** Probes: a module of src/, an import to add to it, and the rule that must report it (`null`: allowed). */
-const PROBES: readonly (readonly [module: string, spec: string, rule: string | null])[] = [
+/**
+ * Probes: a folder (under src/, or from the root when it starts with `/`), an import to add there,
+ * and the rule that must report it (`null`: allowed).
+ */
+const PROBES: readonly (readonly [folder: string, spec: string, rule: string | null])[] = [
   ['ml', 'kysely', PACKAGE],
   ['ml', 'ioredis', PACKAGE],
   ['ml', 'fastify', PACKAGE],
@@ -82,13 +90,19 @@ const PROBES: readonly (readonly [module: string, spec: string, rule: string | n
   // interfaces/http and interfaces/cli are modules of their own: their index.ts is their entry
   ['main', '../interfaces/http/index.js', null],
   ['main', '../interfaces/http/build-app.js', DEEP],
+  // a migration is frozen once released: Kysely only
+  ['storage/db/migrations', '../../../core/index.js', MIGRATION],
+  ['storage/db/migrations', 'kysely', null],
+  // benchmarks use storage as any caller does
+  ['/bench', '../src/storage/predictions/prediction-rows.js', BENCH],
+  ['/bench', '../src/storage/index.js', null],
 ];
 
 describe('dependency rules (.dependency-cruiser.cjs)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sporeprint-depcruise-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the real src/ passes', () => {
+  it('the real src/ and bench/ pass', () => {
     const r = cruise(ROOT);
     expect(r.violations, r.output).toEqual([]);
     expect(r.status, r.output).toBe(0);
@@ -101,9 +115,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     }
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const expected: string[] = [];
-    PROBES.forEach(([module, spec, rule], i) => {
+    mkdirSync(join(dir, 'bench'));
+    PROBES.forEach(([folder, spec, rule], i) => {
       // one import per file, so that a violation's source names the probe
-      const file = `src/${module}/probe-${i}.ts`;
+      const file = `${folder.startsWith('/') ? folder.slice(1) : `src/${folder}`}/probe-${i}.ts`;
       writeFileSync(join(dir, file), `import '${spec}';\n`);
       if (rule !== null) expected.push(`${file} (${spec}): ${rule}`);
     });
