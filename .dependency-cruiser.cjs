@@ -1,9 +1,24 @@
 /**
- * Import-direction rules from DESIGN.md: each module imports only the modules below it.
- * core → nothing; data → core; ml → core, data; stats → core; reports → core, stats;
- * pipeline → core; storage → core, ml; services → all above; config → core;
- * interfaces → services, config (+ lower layers for types); main → everything.
- * Pure modules (core, data, ml, stats, reports, pipeline/dag) never import node:fs, the network or the DB.
+ * Import-direction rules from DESIGN.md, run by `npm run deps:check` (and so by `npm test`); the
+ * test in test/architecture/dependency-rules.test.ts proves each rule reports what it is meant to.
+ *
+ * - Layers: each module imports only the modules below it. core → nothing; data → core;
+ *   ml → core, data; stats → core; reports → core, stats; pipeline → core; storage → core, ml;
+ *   services → all above; config → core; interfaces → services, config (+ lower layers for types);
+ *   main → everything.
+ * - Pure modules (core, data, ml, stats, reports, pipeline/dag) import no database, network or queue
+ *   package (kysely, mysql2, better-sqlite3, ioredis, bullmq, fastify, @fastify/*) and no Node
+ *   built-in that touches files, the network or other processes (fs, net, http(s), child_process,
+ *   worker_threads, dgram, dns, tls, cluster). dependency-cruiser resolves an npm import to its file
+ *   (`node_modules/kysely/dist/…`), so packages are matched by that path (or by the bare name when
+ *   the package is not installed), built-ins by their dependency type `core`.
+ * - Modules import each other only through their one public `index.ts`. A module is a folder of
+ *   src/, except interfaces/, whose sub-folders (http/, cli/) are modules of their own. Inside a
+ *   module anything goes, including a sub-module's index such as ml/tree/index.ts used from ml/gbt.
+ * - Migrations import nothing from src/ (Kysely only); benchmarks (bench/) import storage through
+ *   its index.ts.
+ * - No circular imports.
+ * `npm run deps:check` cruises src/ and bench/; unit tests (`__tests__/`) are not cruised.
  */
 const layer = (name, allowed) => ({
   name: `${name}-imports-only-${allowed.join('-') || 'nothing'}`,
@@ -17,6 +32,16 @@ const layer = (name, allowed) => ({
 });
 
 const pureModules = '^src/(core|data|ml|stats|reports|pipeline/dag)/';
+
+/** Packages pure modules never import: database drivers, query builder, Redis, queues, HTTP server. */
+const ioPackages = '(kysely|mysql2|better-sqlite3|ioredis|bullmq|fastify|@fastify/[^/]+)';
+
+/** Node built-ins pure modules never import (with or without `node:`). */
+const ioBuiltins =
+  '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|worker_threads|dgram|dns|dns/promises|tls|cluster)$';
+
+/** A module: `interfaces/<name>`, else a top folder of src/. */
+const moduleOf = '(interfaces/[^/]+|[^/]+)';
 
 module.exports = {
   forbidden: [
@@ -38,30 +63,46 @@ module.exports = {
     layer('services', ['core', 'data', 'ml', 'stats', 'reports', 'pipeline', 'storage', 'config']),
     layer('interfaces', ['core', 'data', 'ml', 'stats', 'reports', 'services', 'config']),
     {
-      name: 'pure-modules-have-no-io',
+      name: 'pure-modules-import-no-io-packages',
       severity: 'error',
-      comment: 'core, data, ml, stats, reports and pipeline/dag take values and return values: no fs, network, DB.',
+      comment:
+        'core, data, ml, stats, reports and pipeline/dag take values and return values: no database, Redis, queue or HTTP package.',
       from: { path: pureModules },
       to: {
-        path: '^(fs|node:fs|fs/promises|node:fs/promises|net|node:net|http|node:http|https|node:https|child_process|node:child_process|better-sqlite3|mysql2|kysely|ioredis|bullmq|fastify)$',
+        // resolved (node_modules/<pkg>/… or its @types), or the bare name when not installed
+        path: [`(^|/)node_modules/(@types/)?${ioPackages}/`, `^${ioPackages}(/|$)`],
       },
     },
     {
-      name: 'pure-modules-use-node-builtins-sparingly',
+      name: 'pure-modules-import-no-io-builtins',
       severity: 'error',
-      comment: 'Pure modules must not touch the process environment or the network stack.',
+      comment: 'Pure modules do not touch files, the network or other processes and threads.',
       from: { path: pureModules },
-      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|net|http|https|dgram|dns|tls|child_process|cluster|worker_threads)' },
+      to: { dependencyTypes: ['core'], path: ioBuiltins },
     },
     {
       name: 'no-deep-imports-across-modules',
       severity: 'error',
-      comment: 'Import another module through its index.ts only (DESIGN.md convention 1).',
-      from: { path: '^src/([^/]+)/' },
+      comment: "Import another module through its index.ts only (DESIGN.md convention 1).",
+      from: { path: `^src/${moduleOf}/` },
       to: {
-        path: '^src/([^/]+)/.+/?',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/(interfaces|pipeline|storage|ml)/[^/]+/index\\.ts$'],
+        path: '^src/',
+        pathNot: ['^src/$1/', `^src/${moduleOf}/index\\.ts$`],
       },
+    },
+    {
+      name: 'migrations-import-no-application-code',
+      severity: 'error',
+      comment: 'A migration is frozen once released: it uses Kysely alone, never code that may change later.',
+      from: { path: '^src/storage/db/migrations/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'bench-imports-storage-through-its-index',
+      severity: 'error',
+      comment: 'Benchmarks use storage as any caller does: through src/storage/index.ts.',
+      from: { path: '^bench/' },
+      to: { path: '^src/storage/', pathNot: ['^src/storage/index\\.ts$'] },
     },
   ],
   options: {

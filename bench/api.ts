@@ -50,8 +50,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import mysql from 'mysql2/promise';
-import { openStorage, type PredictionChunkInput } from '../src/storage/index.js';
-import { preparePredictionChunk } from '../src/storage/prediction-rows.js';
+import { openStorage, type PredictionChunkInput, preparePredictionChunk } from '../src/storage/index.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const root = resolve(dirname(thisFile), '..');

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../config/index.js';
@@ -36,6 +37,17 @@ function readConfig(): Config {
     fileText: file ? readFileSync(file, 'utf8') : undefined,
     fileName: file,
   });
+}
+
+/** The actor recorded for registry actions without `--actor`: the OS user name. */
+function defaultActor(): string {
+  try {
+    const name = userInfo().username;
+    if (name) return name;
+  } catch {
+    // no user entry (some containers)
+  }
+  return process.env.USER || process.env.USERNAME || 'unknown';
 }
 
 let cachedCodeVersion: string | undefined;
@@ -96,6 +108,7 @@ async function main(): Promise<number> {
   ).version;
   const ctx: CliContext = {
     modelName: config.server.modelName,
+    defaultActor,
     // loaded on demand: the HTTP stack is not needed by the other commands
     serve: async (opts) =>
       (await import('./server.js')).startServer(config, {

@@ -2,6 +2,11 @@
  * Storage: the database (SQLite or MySQL/MariaDB through Kysely), its migrations and repositories.
  * Everything arrives as arguments (a URL, options); services receive the repository interfaces, never
  * connections or transactions.
+ *
+ * One folder per aggregate (`datasets/`, `runs/`, `registry/`, `artifacts/`, `predictions/`,
+ * `feedback/`, `api-keys/`), each with its tables, types, row conversions and repository; `db/` opens
+ * the database, composes the tables into one schema and holds the migrations; `events/` is the bus
+ * on which changes are published. This file is storage's only public entry.
  */
 export {
   API_KEY_ROLES,
@@ -10,20 +15,13 @@ export {
   type ApiKeyRepository,
   type ApiKeyRole,
   type CreatedApiKey,
-} from './api-key-types.js';
+} from './api-keys/api-key-types.js';
 export {
   type ArtifactStore,
   type ArtifactStoreConfig,
   openArtifactStore,
   type StoredArtifact,
-} from './artifact-store.js';
-export {
-  type DatabaseUrl,
-  type MysqlUrl,
-  parseDatabaseUrl,
-  redactUrl,
-  type SqliteUrl,
-} from './database-url.js';
+} from './artifacts/artifact-store.js';
 export {
   type CreateVersionResult,
   type DatasetRepository,
@@ -45,14 +43,15 @@ export {
   type SourceRowInput,
   SPLIT_CODE,
   type SplitKind,
-} from './dataset-types.js';
+} from './datasets/dataset-types.js';
 export {
-  type GroupCommitFailure,
-  GroupCommitLog,
-  type GroupCommitLogOptions,
-  type GroupCommitMode,
-} from './group-commit-log.js';
-export { migrationNames } from './migration-provider.js';
+  type DatabaseUrl,
+  type MysqlUrl,
+  parseDatabaseUrl,
+  redactUrl,
+  type SqliteUrl,
+} from './db/database-url.js';
+export { migrationNames } from './db/migration-provider.js';
 export {
   type MigrationOutcome,
   type MigrationReport,
@@ -60,24 +59,44 @@ export {
   type OpenStorageOptions,
   openStorage,
   type Storage,
-} from './open-storage.js';
+} from './db/open-storage.js';
+export {
+  createInProcessEventBus,
+  type RegistryEventBus,
+  type RegistryEventListener,
+  type RegistryEventMessage,
+} from './events/registry-events.js';
+export {
+  openRedisEventBus,
+  parseRegistryEventMessage,
+  REGISTRY_EVENTS_CHANNEL,
+  type RedisEventBusOptions,
+} from './events/registry-events-redis.js';
+export type {
+  FeedbackInput,
+  FeedbackOutcome,
+  FeedbackRecord,
+  FeedbackRepository,
+  LabelledPrediction,
+  LabelledPredictionOptions,
+} from './feedback/feedback-types.js';
+export {
+  type GroupCommitFailure,
+  GroupCommitLog,
+  type GroupCommitLogOptions,
+  type GroupCommitMode,
+} from './predictions/group-commit-log.js';
 export {
   createPredictionLog,
   PredictionLog,
   type PredictionLogItem,
   type PredictionLogOptions,
-} from './prediction-log.js';
-export { preparePredictionChunk } from './prediction-rows.js';
+} from './predictions/prediction-log.js';
+export { preparePredictionChunk } from './predictions/prediction-rows.js';
 export {
   type BatchJournalChunk,
   type BatchJournalEntry,
   type BatchJournalSummary,
-  type FeedbackInput,
-  type FeedbackOutcome,
-  type FeedbackRecord,
-  type FeedbackRepository,
-  type LabelledPrediction,
-  type LabelledPredictionOptions,
   PREDICTION_DECISIONS,
   PREDICTION_REQUEST_KINDS,
   type PredictionChunkInput,
@@ -92,19 +111,7 @@ export {
   type PreparedPrediction,
   type PreparedPredictionChunk,
   type PreparedPredictions,
-} from './prediction-types.js';
-export {
-  createInProcessEventBus,
-  type RegistryEventBus,
-  type RegistryEventListener,
-  type RegistryEventMessage,
-} from './registry-events.js';
-export {
-  openRedisEventBus,
-  parseRegistryEventMessage,
-  REGISTRY_EVENTS_CHANNEL,
-  type RedisEventBusOptions,
-} from './registry-events-redis.js';
+} from './predictions/prediction-types.js';
 export {
   type HistoryOptions,
   MODEL_STAGES,
@@ -120,7 +127,7 @@ export {
   type SetAliasInput,
   type TransitionResult,
   type TransitionStageInput,
-} from './registry-types.js';
+} from './registry/registry-types.js';
 export type {
   RunFinish,
   RunInput,
@@ -128,4 +135,4 @@ export type {
   RunRecord,
   RunRepository,
   RunStatus,
-} from './run-types.js';
+} from './runs/run-types.js';

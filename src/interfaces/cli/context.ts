@@ -47,6 +47,8 @@ export interface CliContext {
   readonly progress: boolean;
   /** Starts the API server (built by the composition root) and resolves once it listens. */
   serve(opts: { port?: number; host?: string }): Promise<ServerHandle>;
+  /** Who registry actions are recorded as when `--actor` is not given (the OS user name). */
+  readonly defaultActor: () => string;
   /** The registered model the API serves (config). */
   readonly modelName: string;
   /** Resolves when the process is asked to stop (SIGTERM / SIGINT). */

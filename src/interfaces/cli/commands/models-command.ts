@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import type { GateVerdict } from '../../../services/index.js';
@@ -14,17 +13,6 @@ import {
   renderTransition,
   renderVersion,
 } from '../render-models.js';
-
-/** The actor recorded for registry actions: `--actor`, else the OS user name. */
-export function defaultActor(): string {
-  try {
-    const name = userInfo().username;
-    if (name) return name;
-  } catch {
-    // no user entry (some containers)
-  }
-  return process.env.USER || process.env.USERNAME || 'unknown';
-}
 
 function parseVersion(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -122,7 +110,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
           modelName: opts.modelName,
           description: opts.description,
           tags,
-          author: opts.actor ?? defaultActor(),
+          author: opts.actor ?? ctx.defaultActor(),
         });
         return opts.json ? toJson(v) : `Registered ${v.modelName} v${v.version} (run ${v.runId})\n`;
       });
@@ -154,7 +142,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
           try {
             const r = await s.registry.promote(name, version, {
               stage: opts.stage,
-              actor: opts.actor ?? defaultActor(),
+              actor: opts.actor ?? ctx.defaultActor(),
               reason: opts.reason,
               force: opts.force === true,
             });
@@ -192,7 +180,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
           );
         }
         return withServices(ctx, async (s) => {
-          const actor = opts.actor ?? defaultActor();
+          const actor = opts.actor ?? ctx.defaultActor();
           if (version === undefined) {
             await s.registry.removeAlias(name, alias, actor, opts.reason);
             return opts.json
@@ -214,7 +202,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action((name: string, opts: Common) =>
       withServices(ctx, async (s) => {
-        const r = await s.registry.rollback(name, opts.actor ?? defaultActor(), opts.reason);
+        const r = await s.registry.rollback(name, opts.actor ?? ctx.defaultActor(), opts.reason);
         return opts.json ? toJson(r) : renderTransition('Rolled back to', r);
       }),
     );
@@ -229,7 +217,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action((name: string, version: number, opts: Common) =>
       withServices(ctx, async (s) => {
-        const r = await s.registry.archive(name, version, opts.actor ?? defaultActor(), opts.reason);
+        const r = await s.registry.archive(name, version, opts.actor ?? ctx.defaultActor(), opts.reason);
         return opts.json ? toJson(r) : renderTransition('Archived', r);
       }),
     );

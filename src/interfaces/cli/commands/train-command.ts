@@ -6,7 +6,6 @@ import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 import { renderTrainSummary } from '../render-train.js';
-import { defaultActor } from './models-command.js';
 
 interface TrainOptions {
   dataset: string;
@@ -130,7 +129,7 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         progress.stop();
         const registered = [];
         if (opts.register) {
-          const author = opts.actor ?? defaultActor();
+          const author = opts.actor ?? ctx.defaultActor();
           for (const m of summary.models)
             registered.push(await services.registry.register(m.runId, { author }));
         }

@@ -1,5 +1,0 @@
-import { mariadbTestDatabases } from './mariadb-test-databases.js';
-import { describePredictionStorageConformance } from './prediction-storage.conformance.js';
-
-const dbs = mariadbTestDatabases('prediction storage conformance');
-if (dbs !== null) describePredictionStorageConformance('MariaDB', () => dbs.freshUrl());

@@ -1,0 +1,151 @@
+import { SporeprintError } from '../../core/index.js';
+import type { Label } from '../datasets/dataset-types.js';
+import { timestamp } from '../db/column-values.js';
+import { guard } from '../db/database-error.js';
+import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
+import { checkFilterDates, checkPage } from '../predictions/prediction-repository.js';
+import { checkPredictionId } from '../predictions/prediction-rows.js';
+import type { PredictionDecision } from '../predictions/prediction-types.js';
+import { checkLabel, describeLabel, feedbackFromRow } from './feedback-rows.js';
+import type {
+  FeedbackInput,
+  FeedbackOutcome,
+  FeedbackRecord,
+  FeedbackRepository,
+  LabelledPrediction,
+  LabelledPredictionOptions,
+} from './feedback-types.js';
+
+function optionalText(field: string, value: unknown, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_PARAM',
+      `Feedback ${field} must be a string of at most ${max} characters or null`,
+    );
+  }
+  return value;
+}
+
+/** The {@link FeedbackRepository} over Kysely, for SQLite and MySQL/MariaDB alike. */
+export class KyselyFeedbackRepository implements FeedbackRepository {
+  readonly #ctx: DatabaseContext;
+
+  constructor(ctx: DatabaseContext) {
+    this.#ctx = ctx;
+  }
+
+  async record(input: FeedbackInput): Promise<FeedbackOutcome> {
+    checkPredictionId(input.predictionId);
+    const id = input.predictionId;
+    checkLabel(input.trueLabel, id);
+    const label: Label = input.trueLabel;
+    const source = optionalText('source', input.source, 255);
+    const note = optionalText('note', input.note, 65_535);
+    if (
+      input.createdAt !== undefined &&
+      !(input.createdAt instanceof Date && Number.isFinite(input.createdAt.getTime()))
+    ) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_PARAM',
+        `Feedback for prediction ${id}: createdAt is not a valid Date`,
+      );
+    }
+    const createdAt = timestamp(input.createdAt);
+    return writeTransaction(this.#ctx, `Recording feedback for prediction ${id}`, async (trx) => {
+      // Locking the prediction row serialises concurrent feedback for it on MySQL/MariaDB; SQLite's
+      // write transaction is already exclusive.
+      const prediction = await trx
+        .selectFrom('predictions')
+        .select('id')
+        .where('id', '=', id)
+        .$if(this.#ctx.dialect === 'mysql', (q) => q.forUpdate())
+        .executeTakeFirst();
+      if (prediction === undefined) {
+        throw new SporeprintError('SP_ERR_NOT_FOUND', `Prediction ${id} does not exist`, {
+          predictionId: id,
+        });
+      }
+      const existing = await trx
+        .selectFrom('feedback')
+        .select('true_label')
+        .where('prediction_id', '=', id)
+        .executeTakeFirst();
+      if (existing === undefined) {
+        await trx
+          .insertInto('feedback')
+          .values({ prediction_id: id, true_label: label, created_at: createdAt, source, note })
+          .execute();
+        return 'created';
+      }
+      if (existing.true_label === label) return 'unchanged';
+      if (input.replace !== true) {
+        throw new SporeprintError(
+          'SP_ERR_CONFLICT',
+          `Prediction ${id} already has the true label ${describeLabel(existing.true_label)}; ` +
+            `refusing ${describeLabel(label)} (pass replace to correct it)`,
+          { predictionId: id, storedLabel: existing.true_label, newLabel: label },
+        );
+      }
+      await trx
+        .updateTable('feedback')
+        .set({ true_label: label, created_at: createdAt, source, note })
+        .where('prediction_id', '=', id)
+        .execute();
+      return 'replaced';
+    });
+  }
+
+  get(predictionId: string): Promise<FeedbackRecord | undefined> {
+    return guard(`Reading feedback for prediction ${predictionId}`, async () => {
+      const row = await this.#ctx.db
+        .selectFrom('feedback')
+        .selectAll()
+        .where('prediction_id', '=', predictionId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : feedbackFromRow(row);
+    });
+  }
+
+  async joined(options: LabelledPredictionOptions = {}): Promise<LabelledPrediction[]> {
+    checkFilterDates(options);
+    const offset = options.offset ?? 0;
+    if (options.limit !== undefined) checkPage(options.limit, offset);
+    else checkPage(0, offset);
+    return guard('Reading labelled predictions', async () => {
+      let q = this.#ctx.db
+        .selectFrom('feedback as f')
+        .innerJoin('predictions as p', 'p.id', 'f.prediction_id')
+        .select([
+          'p.id as id',
+          'p.model_name as model_name',
+          'p.model_version as model_version',
+          'p.arm as arm',
+          'p.decision as decision',
+          'p.probability as probability',
+          'p.created_at as predicted_at',
+          'f.true_label as true_label',
+          'f.created_at as labelled_at',
+        ]);
+      if (options.modelName !== undefined) q = q.where('p.model_name', '=', options.modelName);
+      if (options.modelVersion !== undefined) q = q.where('p.model_version', '=', options.modelVersion);
+      if (options.since !== undefined) q = q.where('p.created_at', '>=', timestamp(options.since));
+      if (options.until !== undefined) q = q.where('p.created_at', '<', timestamp(options.until));
+      q = q.orderBy('p.created_at').orderBy('p.id');
+      if (options.limit !== undefined) q = q.limit(options.limit).offset(offset);
+      else if (offset > 0) q = q.limit(Number.MAX_SAFE_INTEGER).offset(offset);
+      const rows = await q.execute();
+      return rows.map((r) => ({
+        predictionId: r.id,
+        modelName: r.model_name,
+        modelVersion: Number(r.model_version),
+        arm: r.arm,
+        decision: r.decision as PredictionDecision,
+        probability: Number(r.probability),
+        predictedAt: new Date(r.predicted_at),
+        trueLabel: r.true_label as Label,
+        labelledAt: new Date(r.labelled_at),
+      }));
+    });
+  }
+}
