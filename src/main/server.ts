@@ -3,13 +3,11 @@
  * frozen config, then listens. SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush the
  * prediction log, close the database.
  */
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { isSporeprintError } from '../core/index.js';
 import { getSchema } from '../data/index.js';
 import { buildApp, type HttpSettings, type RegistryHttpApi } from '../interfaces/http/index.js';
-import { type ModelSource, RegistryService, ServingService } from '../services/index.js';
+import { RegistryService, registryModelSource, ServingService } from '../services/index.js';
 import {
   createInProcessEventBus,
   createPredictionLog,
@@ -40,51 +38,6 @@ export interface StartServerOptions {
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
   return config.redisUrl ? openRedisEventBus(config.redisUrl) : createInProcessEventBus();
-}
-
-/** A model source over the registry: events when available, plus a 1 s poll so any process's change is seen. */
-function registrySource(registry: RegistryService, bus: RegistryEventBus, pollMs = 1000): ModelSource {
-  return {
-    async loadProduction(name) {
-      try {
-        const m = await registry.loadPipeline(name, 'production');
-        return {
-          name,
-          version: m.version.version,
-          artifactSha256: m.version.artifactSha256,
-          pipeline: m.pipeline,
-        };
-      } catch (e) {
-        if (isSporeprintError(e) && (e.code === 'SP_ERR_NOT_FOUND' || e.code === 'SP_ERR_REGISTRY_STATE'))
-          return null;
-        throw e;
-      }
-    },
-    onChange(listener) {
-      let unsubscribe: (() => Promise<void>) | null = null;
-      void bus
-        .subscribe((m) => listener(m.model))
-        .then((u) => {
-          unsubscribe = u;
-        });
-      let last = new Map<string, number | null>();
-      const timer = setInterval(() => {
-        void registry.list().then(
-          (models) => {
-            const now = new Map(models.map((m) => [m.name, m.productionVersion]));
-            for (const [name, v] of now) if (last.get(name) !== v) listener(name);
-            last = now;
-          },
-          () => {},
-        );
-      }, pollMs);
-      timer.unref();
-      return () => {
-        clearInterval(timer);
-        void unsubscribe?.();
-      };
-    },
-  };
 }
 
 /** Opens everything and listens. */
@@ -123,7 +76,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   const serving = new ServingService({
     modelName: config.server.modelName,
-    models: registrySource(registry, bus),
+    models: registryModelSource(registry, bus),
     log,
     feedback: storage.feedback,
     journal: config.server.batchJournal
@@ -195,9 +148,4 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       return closing;
     },
   };
-}
-
-/** Random suffix helper for tests that need unique names. */
-export function randomSuffix(): string {
-  return randomBytes(3).toString('hex');
 }

@@ -121,7 +121,11 @@ export function describeBatchJournal(backend: TestBackend): void {
       stored: (ids) => s.predictions.stored(ids),
       insert: (chunk) => s.predictions.insertPrepared([preparePredictionChunk(chunk)]),
     });
-    const models: ModelSource = { loadProduction: async () => model, onChange: () => () => {} };
+    const models: ModelSource = {
+      resolve: async () => ({ version: model.version, artifactSha256: model.artifactSha256 }),
+      load: async () => model,
+      onChange: () => () => {},
+    };
     /** A started service over `s`; `failChunk(i)`: the i-th chunk handed to the log (from 0) is refused. */
     const service = async (
       s: Storage,

@@ -4,73 +4,83 @@
 import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
 import { outputJson } from './output-json.js';
 import { mushroomJson } from './parse-mushroom.js';
+import type { ArmChoice } from './router.js';
 import type { BatchItem, PredictionLogRow, PredictionResult, ServedModel } from './serving-types.js';
 
-/** `{ name, version }` of a served model, shared by the answers of one request. */
-export const modelRef = (model: ServedModel): PredictionResult['model'] => ({
-  name: model.name,
-  version: model.version,
-});
+/** `{ name, version }` of each served model, made once and shared by all its answers. */
+const refs = new WeakMap<ServedModel, PredictionResult['model']>();
 
-/** The answer for one prediction (without explanation); with `index`, the item of a batch. */
+/** `{ name, version }` of a served model, shared by the answers it gives. */
+export function modelRef(model: ServedModel): PredictionResult['model'] {
+  let ref = refs.get(model);
+  if (ref === undefined) {
+    ref = Object.freeze({ name: model.name, version: model.version });
+    refs.set(model, ref);
+  }
+  return ref;
+}
+
+/**
+ * The answer for one prediction by the chosen version (without explanation); with `index`, the item
+ * of a batch.
+ */
 export function answer(
-  ref: PredictionResult['model'],
+  choice: ArmChoice,
   id: string,
   p: PipelinePrediction,
   warnings: readonly string[],
 ): PredictionResult;
 export function answer(
-  ref: PredictionResult['model'],
+  choice: ArmChoice,
   id: string,
   p: PipelinePrediction,
   warnings: readonly string[],
   index: number,
 ): BatchItem;
 export function answer(
-  ref: PredictionResult['model'],
+  choice: ArmChoice,
   id: string,
   p: PipelinePrediction,
   warnings: readonly string[],
   index?: number,
 ): PredictionResult | BatchItem {
   const { decision, probability, novelty, reason } = p;
+  const model = modelRef(choice.model);
+  const { arm } = choice;
   // one literal per shape (no spread, no copy): batches make 10,000 of them
   return index === undefined
-    ? { predictionId: id, decision, probability, model: ref, arm: null, warnings, novelty, reason }
-    : {
-        index,
-        ok: true,
-        predictionId: id,
-        decision,
-        probability,
-        model: ref,
-        arm: null,
-        warnings,
-        novelty,
-        reason,
-      };
+    ? { predictionId: id, decision, probability, model, arm, warnings, novelty, reason }
+    : { index, ok: true, predictionId: id, decision, probability, model, arm, warnings, novelty, reason };
 }
 
 /**
  * The prediction log row of one prediction; the input is stored as the parsed mushroom's JSON, the
- * output as {@link outputJson} (both built as text directly: batches log 10,000 of them).
+ * output as {@link outputJson} (both built as text directly).
  */
 export function logRow(
-  model: ServedModel,
+  choice: ArmChoice,
   id: string,
   createdAt: Date,
   values: readonly FeatureValue[],
   input: unknown,
   p: PipelinePrediction,
   warnings: readonly string[],
-  how: { clientId: string | null; latencyUs: number; kind: PredictionLogRow['requestKind'] },
+  how: {
+    clientId: string | null;
+    latencyUs: number;
+    kind: PredictionLogRow['requestKind'];
+    shadowOf: string | null;
+  },
 ): PredictionLogRow {
+  const { model } = choice;
   return {
     id,
     createdAt,
     modelName: model.name,
     modelVersion: model.version,
-    arm: null,
+    arm: choice.arm,
+    experimentId: choice.experimentId,
+    shadowOf: how.shadowOf,
     clientId: how.clientId,
     input,
     inputJson: mushroomJson(values, model.pipeline.schema),

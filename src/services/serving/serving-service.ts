@@ -1,42 +1,27 @@
 import { isSporeprintError, SporeprintError } from '../../core/index.js';
-import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
-import type { BatchJournalChunk } from '../../storage/index.js';
-import { JOURNAL_OWNER } from './batch-journal.js';
-import { type JournalReplay, JournalReplayer } from './journal-replayer.js';
-import { outputJson } from './output-json.js';
-import { mushroomJson, parseMushroom } from './parse-mushroom.js';
-import { answer, logRow, modelRef } from './prediction-answer.js';
+import type { FeatureValue } from '../../ml/index.js';
+import type { JournalReplay } from './journal-replayer.js';
+import { ModelSet, type ModelSetStatus } from './model-set.js';
+import { parseMushroom } from './parse-mushroom.js';
+import { PredictionLogger } from './prediction-logger.js';
+import { predictOne, type RequestMeta, ScoredChunk } from './predictor.js';
+import { type ArmChoice, ProductionRouter, type Route, type Router } from './router.js';
 import type {
   BatchItem,
   BatchJournal,
   FeedbackSink,
   ModelSource,
-  PredictionLogChunk,
   PredictionLogRow,
   PredictionLogSink,
   PredictionResult,
   ServedModel,
 } from './serving-types.js';
-import { uuidv7, uuidv7Many } from './uuid-v7.js';
 
 /** Records of a batch predicted (and handed to the log) together. */
 const BATCH_CHUNK = 1000;
 
-/**
- * Durable batches of at least this many records are committed as one batch journal entry before the
- * answer, their log rows written after it (see {@link ServingService.classifyBatch}); smaller ones
- * commit their rows before the answer.
- */
-const JOURNAL_MIN_RECORDS = 256;
-
 /** Feedback on an unknown id waits up to this long while batch journal entries are pending (ms). */
 const FEEDBACK_WAIT_MS = 2_000;
-
-/** The log rows of a chunk of a batch, built after the answer: `n` predictions. */
-interface LaterChunk {
-  readonly n: number;
-  readonly build: () => PredictionLogChunk;
-}
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,6 +29,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Options of one prediction call. */
 export interface PredictOptions {
   readonly clientId?: string | null;
+  /**
+   * The unit the router assigns (an experiment's arm is sticky per unit): the client's
+   * `X-Client-Id`, else its API key id or address. Defaults to `clientId`.
+   */
+  readonly unit?: string | null;
   readonly explain?: boolean;
   readonly kind?: PredictionLogRow['requestKind'];
   /**
@@ -56,6 +46,7 @@ export interface PredictOptions {
 /** Health of the serving side. */
 export interface ServingStatus {
   readonly modelName: string;
+  /** The version that answers requests without an experiment (Production). */
   readonly model: {
     readonly version: number;
     readonly artifactSha256: string;
@@ -63,199 +54,142 @@ export interface ServingStatus {
   } | null;
   readonly lastSwapError: string | null;
   readonly swaps: number;
+  /** Every version held, by selector. */
+  readonly models: ModelSetStatus;
+}
+
+/** What a {@link ServingService} is built from. */
+export interface ServingDeps {
+  readonly modelName: string;
+  readonly models: ModelSource;
+  readonly log: PredictionLogSink;
+  readonly feedback: FeedbackSink;
+  /** See {@link PredictionLogger}: large durable batches are answered once journaled. */
+  readonly journal?: BatchJournal;
+  readonly onLogError?: (error: unknown) => void;
+  readonly onJournalReplay?: (replay: JournalReplay) => void;
+  /** Chooses the version per request (default: always Production). */
+  readonly router?: (models: ModelSet) => Router;
+  /** Registry poll interval of the model set (ms, default 1000). */
+  readonly pollMs?: number;
 }
 
 /**
- * Classifies mushrooms with the Production model and logs every prediction. The model is swapped
- * atomically when Production changes: the new artifact is loaded and verified first, so requests
- * never see a half-loaded model, and in-flight requests finish on the model they started with.
+ * The serving seam, put together: the {@link ModelSet} holds and hot-swaps the versions in use, the
+ * {@link Router} chooses per request which one answers and which score in shadow, the predictor
+ * scores, and the {@link PredictionLogger} logs every prediction with the version that answered and
+ * the arm that chose it.
  */
 export class ServingService {
-  private current: ServedModel | null = null;
-  private loadedAt: Date | null = null;
-  private swapError: string | null = null;
-  private swapCount = 0;
-  private unsubscribe: (() => void) | null = null;
-  private reloading: Promise<void> | null = null;
-  private reloadAgain = false;
-  private readonly swapListeners = new Set<(m: ServedModel) => void>();
-  /**
-   * Batches answered whose rows are still being handed to the log (async log mode) or written (a
-   * journaled durable batch).
-   */
-  private readonly deferred = new Set<Promise<void>>();
-  /** Journal entries this process is writing the rows of. */
-  private readonly expanding = new Set<string>();
-  /** Predictions answered whose rows are not handed to the log yet (see {@link pendingLogRows}). */
-  private pendingRows = 0;
-  private readonly replayer: JournalReplayer | null;
+  readonly models: ModelSet;
+  readonly router: Router;
+  readonly logger: PredictionLogger;
+  readonly #d: ServingDeps;
 
-  constructor(
-    private readonly deps: {
-      readonly modelName: string;
-      readonly models: ModelSource;
-      readonly log: PredictionLogSink;
-      readonly feedback: FeedbackSink;
-      /**
-       * The batch journal (with a durable log): large batches are answered once journaled, their rows
-       * written right after. Without it, every batch's rows are committed before its answer.
-       */
-      readonly journal?: BatchJournal;
-      /**
-       * Told when the rows of an answered batch could not be handed to the log (async mode) or
-       * written (a journaled batch: the journal keeps them for a replay), and of failed replays.
-       */
-      readonly onLogError?: (error: unknown) => void;
-      /** Told when a sweep of the journal (at start, then every 10 s) wrote the rows of entries. */
-      readonly onJournalReplay?: (replay: JournalReplay) => void;
-    },
-  ) {
-    this.replayer =
-      deps.journal === undefined
-        ? null
-        : new JournalReplayer(deps.journal, {
-            busy: (id) => this.expanding.has(id),
-            onError: (e) => deps.onLogError?.(e),
-            onReplay: deps.onJournalReplay,
-          });
+  constructor(deps: ServingDeps) {
+    this.#d = deps;
+    this.models = new ModelSet({ modelName: deps.modelName, source: deps.models, pollMs: deps.pollMs });
+    this.router = (deps.router ?? ((m) => new ProductionRouter(m)))(this.models);
+    this.logger = new PredictionLogger(deps);
   }
 
   /**
-   * Loads the Production model and follows registry changes; with a journal, first replays the
-   * entries left by processes that are gone, then checks for more every 10 s.
+   * Replays the journal entries left by processes that are gone, loads the versions the router needs
+   * and follows registry changes.
    */
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.models.onChange((name) => {
-      if (name === this.deps.modelName) void this.reload();
-    });
-    await this.replayer?.start();
-    await this.reload();
+    for (const s of this.router.selectors()) void this.models.want(s);
+    await this.logger.start();
+    await this.models.start();
   }
 
   /** Stops following registry changes and the journal. */
   stop(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    this.replayer?.stop();
+    this.models.stop();
+    this.logger.stop();
   }
 
-  /**
-   * Writes the log rows of batch journal entries that their process did not finish (see
-   * {@link JournalReplayer.replay}) and deletes the entries; skips the batches this process is writing.
-   */
+  /** See {@link PredictionLogger.replayJournal}. */
   replayJournal(opts: { readonly all?: boolean } = {}): Promise<JournalReplay> {
-    return this.replayer?.replay(opts) ?? Promise.resolve({ entries: 0, predictions: 0, failed: [] });
+    return this.logger.replayJournal(opts);
   }
 
-  /**
-   * Resolves once the rows of every batch already answered are in the log (async log mode and
-   * journaled batches hand them over after the answer) and a journal replay under way has ended.
-   * Call it (after `stop`) before closing the log and the storage.
-   */
-  async drain(): Promise<void> {
-    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
-    await this.replayer?.idle();
+  /** See {@link PredictionLogger.drain}: call it after `stop`, before closing the log. */
+  drain(): Promise<void> {
+    return this.logger.drain();
   }
 
-  /** Called after each successful swap (for metrics and tests). */
-  onSwap(listener: (m: ServedModel) => void): () => void {
-    this.swapListeners.add(listener);
-    return () => this.swapListeners.delete(listener);
-  }
-
-  /** Re-reads Production; concurrent calls coalesce into one extra reload. */
+  /** Re-reads the registry now (see {@link ModelSet.refresh}). */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.reloadAgain = false;
-        try {
-          const next = await this.deps.models.loadProduction(this.deps.modelName);
-          if (
-            next &&
-            (this.current === null ||
-              next.artifactSha256 !== this.current.artifactSha256 ||
-              next.version !== this.current.version)
-          ) {
-            this.current = next;
-            this.loadedAt = new Date();
-            this.swapCount++;
-            for (const l of this.swapListeners) l(next);
-          }
-          this.swapError = null;
-        } catch (e) {
-          // keep serving the verified model we have; report why the swap failed
-          this.swapError = (e as Error).message;
-        }
-      } while (this.reloadAgain);
-    })().finally(() => {
-      this.reloading = null;
+    return this.models.refresh();
+  }
+
+  /** Called after each swap of the Production version (for metrics and tests). */
+  onSwap(listener: (m: ServedModel) => void): () => void {
+    return this.models.onSwap((key, m) => {
+      if (key === 'production' && m !== null) listener(m);
     });
-    return this.reloading;
   }
 
-  /**
-   * Predictions already answered whose log rows are not handed to the log yet (async mode and
-   * journaled batches build them after the answer): add it to the log's queue depth.
-   */
+  /** Answered predictions whose log rows are not handed to the log yet (add to its queue depth). */
   get pendingLogRows(): number {
-    return this.pendingRows;
+    return this.logger.pendingRows;
   }
 
-  /** True when a verified model is loaded. */
+  /** True when the version that answers requests without an experiment is loaded. */
   get ready(): boolean {
-    return this.current !== null;
+    return this.models.get({ kind: 'production' }) !== null;
   }
 
   /** What is being served. */
   status(): ServingStatus {
+    const models = this.models.status();
+    const prod = models.selectors.find((s) => s.selector === 'production');
+    const current = this.models.get({ kind: 'production' });
     return {
-      modelName: this.deps.modelName,
-      model: this.current
-        ? {
-            version: this.current.version,
-            artifactSha256: this.current.artifactSha256,
-            loadedAt: this.loadedAt!.toISOString(),
-          }
-        : null,
-      lastSwapError: this.swapError,
-      swaps: this.swapCount,
+      modelName: this.#d.modelName,
+      model:
+        current === null
+          ? null
+          : {
+              version: current.version,
+              artifactSha256: current.artifactSha256,
+              loadedAt: prod?.loadedAt ?? '',
+            },
+      lastSwapError: prod?.lastError ?? null,
+      swaps: models.swaps,
+      models,
     };
   }
 
-  /** The loaded model, or SP_ERR_NOT_READY. */
+  /** The version that answers requests without an experiment, or SP_ERR_NOT_READY. */
   model(): ServedModel {
-    if (this.current === null) {
-      throw new SporeprintError(
-        'SP_ERR_NOT_READY',
-        `no Production model of '${this.deps.modelName}' is loaded yet: train and promote one (sporeprint train --register; sporeprint models promote)`,
-      );
-    }
-    return this.current;
+    return this.router.route({ unit: null, kind: 'single' }).answer.model;
   }
 
   /**
-   * Classifies one mushroom (an object keyed by feature name). Invalid input throws
-   * SP_ERR_VALIDATION with the field problems in `details.problems`.
+   * Classifies one mushroom (an object keyed by feature name) with the version the router chooses;
+   * the versions in shadow score it too, after the answer. Invalid input throws SP_ERR_VALIDATION
+   * with the field problems in `details.problems`.
    */
   async predict(input: unknown, opts: PredictOptions = {}): Promise<PredictionResult> {
-    const model = this.model();
-    const parsed = parseMushroom(input, model.pipeline.schema);
+    const meta = metaOf(opts, 'single');
+    const route = this.router.route({ unit: opts.unit ?? meta.clientId, kind: meta.kind });
+    const parsed = parseMushroom(input, route.answer.model.pipeline.schema);
     if (!parsed.ok) {
       throw new SporeprintError('SP_ERR_VALIDATION', parsed.problems.map((p) => p.message).join('; '), {
         problems: parsed.problems,
       });
     }
-    return this.predictValues(model, parsed.values, input, opts);
+    const { result, row } = predictOne(route.answer, parsed.values, input, meta, { explain: opts.explain });
+    if (route.shadows.length > 0) this.#shadowOne(route, parsed.values, input, meta, result.predictionId);
+    await this.logger.logOne(row);
+    return result;
   }
 
   /**
-   * Classifies many mushrooms; invalid ones are reported per item without failing the rest. The
-   * valid ones are scored together by the pipeline's batch path, in chunks, and logged (see
-   * {@link classifyBatch}). Resolves once the batch is durable.
+   * Classifies many mushrooms; invalid ones are reported per item without failing the rest. Resolves
+   * once the batch is durable (see {@link classifyBatch}).
    */
   async predictBatch(inputs: readonly unknown[], opts: PredictOptions = {}): Promise<BatchItem[]> {
     const { items, durable } = await this.classifyBatch(inputs, opts);
@@ -264,203 +198,45 @@ export class ServingService {
   }
 
   /**
-   * {@link predictBatch} in two steps: resolves as soon as every item is answered, with the items, their
-   * JSON text (`itemsJson`, `JSON.stringify(items)`), and `durable`, which resolves once the batch is
-   * durable (rejects when it could not be made so). The caller may prepare its response meanwhile but
-   * must not send it before `durable` resolves.
-   *
-   * How a batch becomes durable depends on the log:
-   * - durable log with a batch journal, at least 256 records: the records (`opts.source`, the text
-   *   they were read from, when given) and the answered items are committed as one journal entry:
-   *   `durable` resolves then. The log rows are built and written in the turns after the answer, and
-   *   the entry is deleted once they are all committed; a crash meanwhile leaves the entry, which the
-   *   next start replays into the log (see `JournalReplayer`). Feedback on such a prediction
-   *   waits for its row.
-   * - durable log otherwise: each chunk's rows go to the log (as one chunk of columns) before the next
-   *   chunk is parsed, so a log that writes off the event loop commits one chunk while the next is
-   *   predicted; `durable` resolves once every row is committed. If a later chunk fails (the log
-   *   closed at shutdown, say), the earlier chunks' predictions stay in the log.
-   * - async log, which acknowledges rows before writing them anyway: the rows are built and handed to
-   *   the log in the turns after the answer. {@link drain} waits for that work.
+   * {@link predictBatch} in two steps: resolves as soon as every item is answered, with the items,
+   * their JSON text (`itemsJson`, `JSON.stringify(items)`), and `durable`, which resolves once the
+   * batch is durable (rejects when it could not be made so; see {@link BatchLog} for how). The caller
+   * may prepare its response meanwhile but must not send it before `durable` resolves. The valid
+   * records are scored together by the pipeline's batch path, in chunks of 1,000, one turn of the
+   * event loop each; one route serves the whole request.
    */
   async classifyBatch(
     inputs: readonly unknown[],
     opts: PredictOptions = {},
   ): Promise<{ items: BatchItem[]; itemsJson: string; durable: Promise<void> }> {
-    const model = this.model();
-    const kind = opts.kind ?? 'batch';
-    const clientId = opts.clientId ?? null;
+    const meta = metaOf(opts, 'batch');
+    const route = this.router.route({ unit: opts.unit ?? meta.clientId, kind: meta.kind });
+    const schema = route.answer.model.pipeline.schema;
     const out = new Array<BatchItem>(inputs.length);
-    const writes: Promise<void>[] = [];
-    const journal =
-      this.deps.log.mode !== 'async' && inputs.length >= JOURNAL_MIN_RECORDS ? this.deps.journal : undefined;
-    const afterAnswer = this.deps.log.mode === 'async' || journal !== undefined;
-    const later: LaterChunk[] = [];
-    const chunkTimes: BatchJournalChunk[] = [];
-    let predicted = 0;
+    const log = this.logger.batch(inputs.length, meta);
     for (let start = 0; start < inputs.length; start += BATCH_CHUNK) {
       if (start > 0) await yieldToEventLoop();
       const end = Math.min(start + BATCH_CHUNK, inputs.length);
-      const t0 = performance.now();
       const values: FeatureValue[][] = [];
       const at: number[] = [];
       for (let i = start; i < end; i++) {
-        const parsed = parseMushroom(inputs[i], model.pipeline.schema);
+        const parsed = parseMushroom(inputs[i], schema);
         if (parsed.ok) {
           values.push(parsed.values);
           at.push(i);
         } else out[i] = { index: i, ok: false, problems: parsed.problems };
       }
-      const predictions = model.pipeline.predictMany(values);
-      const latencyUs = Math.round(((performance.now() - t0) * 1000) / Math.max(1, values.length));
-      const createdAt = new Date();
-      const ref = modelRef(model);
-      const ids = uuidv7Many(values.length);
-      const warned = new Array<readonly string[]>(values.length);
-      for (let k = 0; k < values.length; k++) {
-        const i = at[k];
-        warned[k] = model.pipeline.rangeWarnings(values[k]);
-        out[i] = answer(ref, ids[k], predictions[k], warned[k], i);
-      }
       if (values.length === 0) continue;
-      predicted += values.length;
-      chunkTimes.push({ start, createdAt, latencyUs });
-      // the chunk's log rows as columns: no object per prediction
-      const chunkOf = (): PredictionLogChunk => {
-        const m = values.length;
-        const inputJson = new Array<string>(m);
-        const outputs = new Array<string>(m);
-        const decisions = new Array<PipelinePrediction['decision']>(m);
-        const probabilities = new Float64Array(m);
-        const schema = model.pipeline.schema;
-        for (let k = 0; k < m; k++) {
-          const p = predictions[k];
-          inputJson[k] = mushroomJson(values[k], schema);
-          outputs[k] = outputJson(p, warned[k]);
-          decisions[k] = p.decision;
-          probabilities[k] = p.probability;
-        }
-        return {
-          ids,
-          createdAt,
-          modelName: model.name,
-          modelVersion: model.version,
-          arm: null,
-          clientId,
-          inputJson,
-          outputJson: outputs,
-          decisions,
-          probabilities,
-          latencyUs,
-          requestKind: kind,
-        };
-      };
-      if (afterAnswer) {
-        later.push({ n: values.length, build: chunkOf });
-        continue;
+      const chunk = new ScoredChunk(route.answer, values);
+      chunk.answerInto(out, at);
+      log.add(chunk, start);
+      for (const shadow of route.shadows) {
+        if (sameSchema(shadow, route)) log.addShadow(new ScoredChunk(shadow, values), chunk.ids);
       }
-      const write = this.deps.log.appendChunk(chunkOf());
-      // a failure is reported through `durable`; keep it from being an unhandled rejection meanwhile
-      write.catch(() => {});
-      writes.push(write);
     }
     const itemsJson = JSON.stringify(out);
-    if (journal === undefined || later.length === 0) {
-      if (later.length > 0) this.logAfterAnswer(later);
-      return { items: out, itemsJson, durable: Promise.all(writes).then(() => undefined) };
-    }
-    const id = uuidv7();
-    this.expanding.add(id);
-    const put = journal.entries.put({
-      id,
-      createdAt: new Date(),
-      owner: JOURNAL_OWNER,
-      modelName: model.name,
-      modelVersion: model.version,
-      schemaName: model.pipeline.schema.name,
-      arm: null,
-      clientId,
-      requestKind: kind,
-      predictions: predicted,
-      chunks: chunkTimes,
-      records: opts.source ?? JSON.stringify(inputs),
-      items: itemsJson,
-    });
-    const durable = put.then(
-      () => this.logAfterAnswer(later, { journal, id }),
-      async (e: unknown) => {
-        // not journaled (the entry too large for the database, say): commit the rows before answering
-        this.expanding.delete(id);
-        this.deps.onLogError?.(
-          new Error(
-            `batch of ${predicted} predictions not journaled, logged directly: ${(e as Error).message}`,
-          ),
-        );
-        await Promise.all(later.map((c) => this.deps.log.appendChunk(c.build())));
-      },
-    );
-    durable.catch(() => {});
+    const durable = log.finish(() => opts.source ?? JSON.stringify(inputs), itemsJson);
     return { items: out, itemsJson, durable };
-  }
-
-  /**
-   * Builds the rows of an answered batch and hands them to the log, a chunk per turn of the event
-   * loop, starting after the turn that sends the answer. In async log mode that is all; for a
-   * journaled batch, once every row is committed its journal entry is deleted (when one is not, the
-   * entry stays for a replay).
-   */
-  private logAfterAnswer(
-    chunks: readonly LaterChunk[],
-    journaled?: { readonly journal: BatchJournal; readonly id: string },
-  ): void {
-    let pending = 0;
-    for (const c of chunks) pending += c.n;
-    this.pendingRows += pending;
-    const done = (async () => {
-      let lost = 0;
-      let cause: unknown;
-      const writes: Promise<void>[] = [];
-      for (const c of chunks) {
-        await yieldToEventLoop();
-        const chunk = c.build();
-        pending -= chunk.ids.length;
-        this.pendingRows -= chunk.ids.length;
-        const write = this.deps.log.appendChunk(chunk).catch((e: unknown) => {
-          lost += chunk.ids.length;
-          cause ??= e;
-        });
-        // async mode: one chunk after another; durable: the next chunk is built while one commits
-        if (journaled === undefined) await write;
-        else writes.push(write);
-      }
-      await Promise.all(writes);
-      const why = cause instanceof Error ? cause.message : String(cause);
-      if (journaled === undefined) {
-        if (lost > 0) {
-          this.deps.onLogError?.(
-            new Error(`${lost} predictions of an answered batch were not logged: ${why}`),
-          );
-        }
-        return;
-      }
-      if (lost > 0) {
-        this.deps.onLogError?.(
-          new Error(
-            `${lost} predictions of an answered batch are not logged yet: batch journal entry ${journaled.id} keeps them for a replay (${why})`,
-          ),
-        );
-        return;
-      }
-      await journaled.journal.entries.remove(journaled.id);
-    })()
-      .catch((e: unknown) => this.deps.onLogError?.(e))
-      .finally(() => {
-        // chunks never built (an exception on the way) are no longer pending either
-        this.pendingRows -= pending;
-        if (journaled !== undefined) this.expanding.delete(journaled.id);
-      });
-    this.deferred.add(done);
-    void done.finally(() => this.deferred.delete(done));
   }
 
   /**
@@ -472,7 +248,7 @@ export class ServingService {
     trueLabel: 'e' | 'p',
     source?: string,
   ): Promise<'created' | 'unchanged' | 'replaced'> {
-    const record = () => this.deps.feedback.record({ predictionId, trueLabel, source });
+    const record = () => this.#d.feedback.record({ predictionId, trueLabel, source });
     const deadline = Date.now() + FEEDBACK_WAIT_MS;
     let waitedHere = false;
     for (;;) {
@@ -480,50 +256,48 @@ export class ServingService {
         return await record();
       } catch (e) {
         if (!isSporeprintError(e) || e.code !== 'SP_ERR_NOT_FOUND') throw e;
-        if (!waitedHere && this.deferred.size > 0) {
+        if (!waitedHere && this.logger.busy) {
           // the batches this process answered and is still logging
           waitedHere = true;
-          await Promise.allSettled([...this.deferred]);
+          await this.logger.settled();
           continue;
         }
         // another process's batch, journaled and still being written
-        const journal = this.deps.journal;
+        const journal = this.logger.journal;
         if (journal === undefined || Date.now() >= deadline || (await journal.entries.count()) === 0) throw e;
         await sleep(50);
       }
     }
   }
 
-  private async predictValues(
-    model: ServedModel,
+  /** Scores one mushroom with each shadow version and logs it after the answer; never throws. */
+  #shadowOne(
+    route: Route,
     values: FeatureValue[],
     input: unknown,
-    opts: PredictOptions,
-  ): Promise<PredictionResult> {
-    const { result, row } = this.classify(model, values, input, opts);
-    await this.deps.log.append(row);
-    return result;
-  }
-
-  /** Predicts one parsed mushroom: the answer and the row to log. */
-  private classify(
-    model: ServedModel,
-    values: FeatureValue[],
-    input: unknown,
-    opts: PredictOptions,
-  ): { result: PredictionResult; row: PredictionLogRow } {
-    const t0 = performance.now();
-    const p = model.pipeline.predictOne(values);
-    const warnings = model.pipeline.rangeWarnings(values);
-    const explanation = opts.explain ? model.pipeline.explainOne(values, 5) : undefined;
-    const id = uuidv7();
-    const base = answer(modelRef(model), id, p, warnings);
-    const result: PredictionResult = explanation ? { ...base, explanation } : base;
-    const row = logRow(model, id, new Date(), values, input, p, warnings, {
-      clientId: opts.clientId ?? null,
-      latencyUs: Math.round((performance.now() - t0) * 1000),
-      kind: opts.kind ?? 'single',
-    });
-    return { result, row };
+    meta: RequestMeta,
+    answered: string,
+  ): void {
+    const rows: PredictionLogRow[] = [];
+    for (const shadow of route.shadows) {
+      if (!sameSchema(shadow, route)) continue;
+      try {
+        rows.push(predictOne(shadow, values, input, meta, { shadowOf: answered }).row);
+      } catch (e) {
+        this.#d.onLogError?.(
+          new Error(`shadow version ${shadow.model.version} failed: ${(e as Error).message}`),
+        );
+      }
+    }
+    this.logger.logShadows(rows);
   }
 }
+
+/** A shadow scores the parsed values of the answer only when both read the same dataset schema. */
+const sameSchema = (shadow: ArmChoice, route: Route): boolean =>
+  shadow.model.pipeline.schema.name === route.answer.model.pipeline.schema.name;
+
+const metaOf = (opts: PredictOptions, kind: PredictionLogRow['requestKind']): RequestMeta => ({
+  clientId: opts.clientId ?? null,
+  kind: opts.kind ?? kind,
+});

@@ -10,11 +10,31 @@ export interface ServedModel {
   readonly pipeline: ModelPipeline;
 }
 
-/** Where the served model comes from (the registry), and how the server learns it changed. */
+/** Which version of a registered model: its Production version, an alias, or a version number. */
+export type ModelSelector =
+  | { readonly kind: 'production' }
+  | { readonly kind: 'alias'; readonly alias: string }
+  | { readonly kind: 'version'; readonly version: number };
+
+/** A registered version as the registry names it: its number and its artifact's SHA-256. */
+export interface ModelVersionRef {
+  readonly version: number;
+  readonly artifactSha256: string;
+}
+
+/** Where served models come from (the registry), and how the server learns it changed. */
 export interface ModelSource {
-  /** The current Production version of `name`, loaded and SHA-256 verified; null when there is none. */
-  loadProduction(name: string): Promise<ServedModel | null>;
-  /** Calls `listener` when Production of a model may have changed (from any process); returns unsubscribe. */
+  /**
+   * The version `selector` names now, or null when it names none (no Production version, unknown
+   * alias or version). Rejects only when the registry cannot be read.
+   */
+  resolve(name: string, selector: ModelSelector): Promise<ModelVersionRef | null>;
+  /** Loads a version, its artifact SHA-256 verified. */
+  load(name: string, ref: ModelVersionRef): Promise<ServedModel>;
+  /**
+   * Calls `listener` when a model may have changed in the registry (an event from any process);
+   * returns unsubscribe. (The model set also polls: events only make changes arrive sooner.)
+   */
   onChange(listener: (modelName: string) => void): () => void;
 }
 
@@ -24,7 +44,12 @@ export interface PredictionLogRow {
   readonly createdAt: Date;
   readonly modelName: string;
   readonly modelVersion: number;
+  /** The experiment arm that chose the version (null: no experiment). */
   readonly arm: string | null;
+  /** The experiment of the arm (null: no experiment). */
+  readonly experimentId?: string | null;
+  /** Scored in shadow: the id of the prediction that was answered (this one never was). */
+  readonly shadowOf?: string | null;
   readonly clientId: string | null;
   /** The request as received (not stored when `inputJson` is given). */
   readonly input: unknown;
@@ -50,6 +75,9 @@ export interface PredictionLogChunk {
   readonly modelName: string;
   readonly modelVersion: number;
   readonly arm: string | null;
+  readonly experimentId?: string | null;
+  /** Scored in shadow: the ids of the answered predictions, one per row; null when answered. */
+  readonly shadowOf?: readonly string[] | null;
   readonly clientId: string | null;
   /** Each mushroom as understood (see `mushroomJson`), as JSON text. */
   readonly inputJson: readonly string[];
