@@ -141,6 +141,8 @@ export function journalChunks(read: ReadJournalEntry, skip: ReadonlySet<string>)
       modelName: entry.modelName,
       modelVersion: entry.modelVersion,
       arm: entry.arm,
+      experimentId: entry.experimentId ?? null,
+      shadowOf: null,
       clientId: entry.clientId,
       inputJson,
       outputJson: outputs,

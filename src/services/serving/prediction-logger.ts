@@ -332,7 +332,7 @@ export class BatchLog {
       if (this.#later.length > 0) this.#logger.logAfterAnswer(this.#later);
       return Promise.all(this.#writes).then(() => undefined);
     }
-    const { model, arm } = first.choice;
+    const { model, arm, experimentId } = first.choice;
     return this.#logger.journalBatch(
       this.#journal,
       {
@@ -340,6 +340,7 @@ export class BatchLog {
         modelVersion: model.version,
         schemaName: model.pipeline.schema.name,
         arm,
+        experimentId,
         clientId: this.#meta.clientId,
         requestKind: this.#meta.kind,
         predictions: this.#predicted,

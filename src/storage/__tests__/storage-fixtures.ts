@@ -102,6 +102,7 @@ export function journalEntry(overrides: Partial<BatchJournalEntry> = {}): BatchJ
     modelVersion: 3,
     schemaName: 'classic',
     arm: null,
+    experimentId: null,
     clientId: null,
     requestKind: 'batch',
     predictions: 1,

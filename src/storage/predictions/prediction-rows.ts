@@ -44,6 +44,15 @@ function optionalText(field: string, value: unknown, max: number, id: string): s
   return value;
 }
 
+/** Null, or a prediction id (the answered prediction a shadow one names). */
+function optionalId(field: string, value: unknown, id: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !PREDICTION_ID.test(value)) {
+    throw badParam(`Prediction ${id}: ${field} must be a prediction id or null`);
+  }
+  return value;
+}
+
 /** `json` when given (non-empty text), else `value` serialised. */
 function jsonText(field: 'input' | 'output', value: unknown, json: string | undefined, id: string): string {
   if (json === undefined) return toJsonText(field, value);
@@ -116,7 +125,9 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
     model_name: p.modelName,
     model_version: p.modelVersion,
     arm: optionalText('arm', p.arm, 64, id),
+    experiment_id: optionalText('experimentId', p.experimentId, 64, id),
     client_id: optionalText('clientId', p.clientId, 255, id),
+    shadow_of: optionalId('shadowOf', p.shadowOf, id),
     input: jsonText('input', p.input, p.inputJson, id),
     output: jsonText('output', p.output, p.outputJson, id),
     decision: p.decision,
@@ -162,7 +173,9 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     modelName: c.modelName,
     modelVersion: c.modelVersion,
     arm: c.arm,
+    experimentId: c.experimentId,
     clientId: c.clientId,
+    shadowOf: c.shadowOf?.[0],
     input: undefined,
     inputJson: c.inputJson[0],
     output: undefined,
@@ -180,6 +193,7 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     checkProbability(c.probabilities[i], id);
     checkJsonText('input', c.inputJson[i], id);
     checkJsonText('output', c.outputJson[i], id);
+    if (c.shadowOf != null) optionalId('shadowOf', c.shadowOf[i], id);
   }
   return {
     kind: 'chunk',
@@ -190,10 +204,12 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
       model_name: first.model_name,
       model_version: first.model_version,
       arm: first.arm,
+      experiment_id: first.experiment_id,
       client_id: first.client_id,
       latency_us: first.latency_us,
       request_kind: first.request_kind,
     },
+    shadowOf: c.shadowOf ?? null,
     inputs: c.inputJson,
     outputs: c.outputJson,
     decisions: c.decisions,
@@ -216,6 +232,7 @@ export function preparedRows(items: readonly PreparedPredictions[]): Insertable<
       rows.push({
         id: item.ids[i],
         ...item.shared,
+        shadow_of: item.shadowOf === null ? null : item.shadowOf[i],
         input: item.inputs[i],
         output: item.outputs[i],
         decision: item.decisions[i],
@@ -234,6 +251,8 @@ export function predictionFromRow(row: Selectable<PredictionsTable>): Prediction
     modelName: row.model_name,
     modelVersion: Number(row.model_version),
     arm: row.arm,
+    experimentId: row.experiment_id ?? null,
+    shadowOf: row.shadow_of ?? null,
     clientId: row.client_id,
     input: fromJsonText(row.input),
     output: fromJsonText(row.output),

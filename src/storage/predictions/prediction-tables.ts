@@ -15,7 +15,11 @@ export interface PredictionsTable {
   model_name: string;
   model_version: number;
   arm: string | null;
+  /** The experiment of `arm` (migration 0005). */
+  experiment_id: string | null;
   client_id: string | null;
+  /** Scored in shadow: the id of the answered prediction (migration 0005). */
+  shadow_of: string | null;
   input: string;
   output: string;
   decision: string;
@@ -38,6 +42,8 @@ export interface PredictionJournalTable {
   model_version: number;
   schema_name: string;
   arm: string | null;
+  /** Migration 0005. */
+  experiment_id: string | null;
   client_id: string | null;
   request_kind: string;
   predictions: number;

@@ -30,8 +30,15 @@ export interface PredictionInput {
   readonly modelName: string;
   /** Registered model version (an integer from 1). */
   readonly modelVersion: number;
-  /** The A/B experiment arm that served it, if any (at most 64 characters). */
+  /** The A/B experiment arm that chose the version, if any (at most 64 characters). */
   readonly arm?: string | null;
+  /** The experiment of `arm`, if any (at most 64 characters). */
+  readonly experimentId?: string | null;
+  /**
+   * Scored in shadow: the id of the answered prediction of the same request (this one was never
+   * answered). Null or absent for an answered prediction.
+   */
+  readonly shadowOf?: string | null;
   /** The calling client (API key id, IP, …), if known (at most 255 characters). */
   readonly clientId?: string | null;
   /** The features (any JSON value). */
@@ -71,6 +78,9 @@ export interface PredictionChunkInput {
   readonly modelName: string;
   readonly modelVersion: number;
   readonly arm?: string | null;
+  readonly experimentId?: string | null;
+  /** Scored in shadow: the answered prediction's id, one per id (null or absent: answered). */
+  readonly shadowOf?: readonly string[] | null;
   readonly clientId?: string | null;
   /** Each input as JSON text (the caller guarantees valid JSON, as {@link PredictionInput.inputJson}). */
   readonly inputJson: readonly string[];
@@ -96,8 +106,17 @@ export interface PreparedPredictionChunk {
   /** The column values every row shares. */
   readonly shared: Pick<
     Insertable<PredictionsTable>,
-    'created_at' | 'model_name' | 'model_version' | 'arm' | 'client_id' | 'latency_us' | 'request_kind'
+    | 'created_at'
+    | 'model_name'
+    | 'model_version'
+    | 'arm'
+    | 'experiment_id'
+    | 'client_id'
+    | 'latency_us'
+    | 'request_kind'
   >;
+  /** Scored in shadow: the answered predictions' ids, one per row; null when answered. */
+  readonly shadowOf: readonly string[] | null;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly decisions: readonly PredictionDecision[];
@@ -118,6 +137,8 @@ export interface PreparedPrediction {
 export interface PredictionRecord extends PredictionInput {
   readonly createdAt: Date;
   readonly arm: string | null;
+  readonly experimentId: string | null;
+  readonly shadowOf: string | null;
   readonly clientId: string | null;
 }
 
@@ -189,6 +210,8 @@ export interface BatchJournalEntry {
   /** The dataset schema the records were read with (`secondary`, `classic`). */
   readonly schemaName: string;
   readonly arm: string | null;
+  /** The experiment of `arm` (absent: none). */
+  readonly experimentId?: string | null;
   readonly clientId: string | null;
   readonly requestKind: PredictionRequestKind;
   /** How many items of the batch are predictions (the rest are invalid records). */

@@ -41,7 +41,9 @@ export const PREDICTION_COLUMNS: readonly string[] = [
   'model_name',
   'model_version',
   'arm',
+  'experiment_id',
   'client_id',
+  'shadow_of',
   'input',
   'output',
   'decision',
@@ -51,7 +53,7 @@ export const PREDICTION_COLUMNS: readonly string[] = [
 ];
 
 /**
- * Rows per INSERT statement. 12 columns × 500 rows = 6,000 bound values: under SQLite's 32,766 limit;
+ * Rows per INSERT statement. 14 columns × 500 rows = 7,000 bound values: under SQLite's 32,766 limit;
  * on MySQL (client-side interpolation) a packet of ~1 MB for 2 KB rows, under the 16 MB default
  * `max_allowed_packet`.
  */
@@ -167,7 +169,9 @@ export function pushRow(params: unknown[], r: Insertable<PredictionsTable>): voi
     r.model_name,
     r.model_version,
     r.arm ?? null,
+    r.experiment_id ?? null,
     r.client_id ?? null,
+    r.shadow_of ?? null,
     r.input,
     r.output,
     r.decision,

@@ -31,6 +31,8 @@ function prediction(overrides: Partial<PredictionInput> = {}): PredictionInput {
     modelName: 'mushroom-gbdt',
     modelVersion: 3,
     arm: null,
+    experimentId: null,
+    shadowOf: null,
     clientId: 'key_ab12cd34',
     input: { 'cap-diameter': 15.26, 'cap-shape': 'x', 'gill-spacing': null, note: 'ünïcode ✓ "q"' },
     output: {
@@ -483,6 +485,8 @@ export function describePredictionStorageConformance(
           modelName: c.modelName,
           modelVersion: 4,
           arm: 'b',
+          experimentId: null,
+          shadowOf: null,
           clientId: null,
           input: JSON.parse(c.inputJson[i]),
           output: JSON.parse(c.outputJson[i]),
@@ -497,6 +501,36 @@ export function describePredictionStorageConformance(
       const plain = chunk(3, { probabilities: [0.5, 0.25, 0.125], createdAt: undefined });
       await log.appendChunk(plain);
       expect((await storage.predictions.get(plain.ids[2]))?.probability).toBe(0.125);
+      await log.close();
+    });
+
+    it('log: experiment and shadow round trip — a chunk and its shadow chunk, loose rows, a journal entry', async () => {
+      const storage = await open();
+      const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+      const answered = chunk(700, { experimentId: 'exp-7', arm: 'control' });
+      const shadow = chunk(700, { experimentId: 'exp-7', arm: 'challenger', shadowOf: answered.ids });
+      const loose = prediction({ experimentId: 'exp-7', arm: 'challenger', shadowOf: answered.ids[0] });
+      await Promise.all([log.appendChunk(answered), log.appendChunk(shadow), log.append(loose)]);
+      for (const i of [0, 499, 500, 699]) {
+        expect(await storage.predictions.get(answered.ids[i])).toMatchObject({
+          arm: 'control',
+          experimentId: 'exp-7',
+          shadowOf: null,
+        });
+        expect(await storage.predictions.get(shadow.ids[i])).toMatchObject({
+          arm: 'challenger',
+          experimentId: 'exp-7',
+          shadowOf: answered.ids[i],
+        });
+      }
+      expect(await storage.predictions.get(loose.id)).toEqual(loose);
+      // a shadow id must be a prediction id, one per row
+      const bad = await failure(log.appendChunk(chunk(2, { shadowOf: ['ok-id', 'not an id!'] })));
+      expect(bad.code).toBe('SP_ERR_BAD_PARAM');
+      expect(bad.message).toContain('shadowOf');
+      const e = journalEntry({ experimentId: 'exp-7', arm: 'control' });
+      await storage.predictionJournal.put(e);
+      expect(await storage.predictionJournal.get(e.id)).toEqual(e);
       await log.close();
     });
 

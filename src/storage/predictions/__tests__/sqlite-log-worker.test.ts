@@ -60,6 +60,8 @@ async function expectStored(storage: Storage, ps: readonly PredictionInput[]): P
     expect(await storage.predictions.get(p.id)).toEqual({
       ...p,
       arm: p.arm ?? null,
+      experimentId: p.experimentId ?? null,
+      shadowOf: p.shadowOf ?? null,
       clientId: p.clientId ?? null,
     });
   }
@@ -79,6 +81,7 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
       const batch = [
         prediction(),
         prediction({ arm: 'b', clientId: null, probability: 0.1 + 0.2 }),
+        prediction({ arm: 'b', experimentId: 'exp-1', shadowOf: randomUUID() }),
         prediction({ arm: '', clientId: '', latencyUs: 0 }),
       ];
       // a value holding the transport's separator makes its batch go the other way, and arrives intact
