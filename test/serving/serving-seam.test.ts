@@ -211,6 +211,14 @@ describe('serving seam: model set, router, predictor, logger', () => {
         [true, versions[0], 'control', null],
         [false, versions[1], 'shadow', b.predictionId],
       ]);
+      // stored as logged: the shadow row names the answered prediction and the experiment
+      expect(await storage.predictions.get(withShadow.rows[1].id)).toMatchObject({
+        modelVersion: versions[1],
+        arm: 'shadow',
+        experimentId: 'exp-1',
+        shadowOf: b.predictionId,
+      });
+      expect((await storage.predictions.get(b.predictionId))?.shadowOf).toBeNull();
 
       const records = Array.from({ length: 1500 }, () => CLASSIC_MUSHROOM);
       const plainItems = await production.predictBatch(records);
