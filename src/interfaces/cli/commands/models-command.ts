@@ -52,6 +52,13 @@ interface Common {
   reason?: string;
 }
 
+/** `--force` overrides a registry rule; the reason is required because the history records it. */
+function requireReasonWithForce(opts: { force?: boolean; reason?: string }): void {
+  if (opts.force && !opts.reason?.trim()) {
+    throw new SporeprintError('SP_ERR_USAGE', '--force needs --reason "…" (it is recorded in the history)');
+  }
+}
+
 /** Opens the services, runs `fn`, writes what it returns, and closes. */
 async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
   const services = await ctx.openServices();
@@ -144,12 +151,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         version: number,
         opts: Common & { stage: 'Production' | 'Staging'; force?: boolean },
       ) => {
-        if (opts.force && !opts.reason?.trim()) {
-          throw new SporeprintError(
-            'SP_ERR_USAGE',
-            '--force needs --reason "…" (it is recorded in the history)',
-          );
-        }
+        requireReasonWithForce(opts);
         await withServices(ctx, async (s) => {
           try {
             const r = await s.registry.promote(name, version, {
@@ -221,18 +223,24 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
 
   models
     .command('archive')
-    .description('Archive a version')
+    .description('Archive a version (the Production version only with --force: promote another first)')
     .argument('<name>', 'registered model name')
     .argument('<version>', 'version number', parseVersion)
+    .option('--force', 'archive the Production version, leaving none (needs --reason)')
     .option('--reason <text>', 'why (recorded in the history)')
     .option('--actor <who>', 'who (default: the OS user name)')
     .option('--json', 'print JSON')
-    .action((name: string, version: number, opts: Common) =>
-      withServices(ctx, async (s) => {
-        const r = await s.registry.archive(name, version, opts.actor ?? defaultActor(), opts.reason);
-        return opts.json ? toJson(r) : renderTransition('Archived', r);
-      }),
-    );
+    .action((name: string, version: number, opts: Common & { force?: boolean }) => {
+      requireReasonWithForce(opts);
+      return withServices(ctx, async (s) => {
+        const r = await s.registry.archive(name, version, {
+          actor: opts.actor ?? defaultActor(),
+          reason: opts.reason,
+          force: opts.force === true,
+        });
+        return opts.json ? toJson(r) : renderTransition(opts.force ? 'FORCED: Archived' : 'Archived', r);
+      });
+    });
 
   models
     .command('history')
