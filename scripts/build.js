@@ -10,7 +10,8 @@
  *
  * The sources are every file and folder under src/ (a folder's time changes when a file in it is
  * added, removed or renamed) and the two tsconfig files. Without src/ (an installed package, or the
- * Docker image's dependency layer) there is nothing to build and the script says so.
+ * Docker image's dependency layer) there is nothing to build: a plain build says so, `--if-stale`
+ * does nothing. A file removed from src/ leaves its old output in dist/, which nothing imports.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
