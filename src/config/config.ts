@@ -1,156 +1,162 @@
-import { z } from 'zod';
+import { type Static, type TSchema, Type } from 'typebox';
+import { Value } from 'typebox/value';
 import { SporeprintError } from '../core/index.js';
 
+/** A setting's environment variable and meaning, as the README's Configuration table states them. */
+const about = (text: string) => ({ description: text });
+
 /**
- * Every setting of sporeprint, in one schema. Values come from environment variables (upper-case names
- * below) and, optionally, a JSON config file named by `SPOREPRINT_CONFIG`; the environment wins.
- * Each setting is documented in the README's Configuration section (a test keeps them in sync).
+ * Every setting of sporeprint, in one TypeBox schema. Values come from environment variables
+ * (upper-case names below) and, optionally, a JSON config file named by `SPOREPRINT_CONFIG`; the
+ * environment wins. Each setting is documented in the README's Configuration section (a test keeps
+ * them in sync). `errorMessage` replaces the generic message of a failed `pattern`.
  */
-const configSchema = z
-  .object({
-    databaseUrl: z
-      .string()
-      .min(1)
-      .default('sqlite:./var/sporeprint.db')
-      .describe(
+const configSchema = Type.Object(
+  {
+    databaseUrl: Type.String({
+      minLength: 1,
+      default: 'sqlite:./var/sporeprint.db',
+      ...about(
         'DATABASE_URL — `sqlite:<path>` (default sqlite:./var/sporeprint.db) or mysql://user@host:port/db',
       ),
-    dataDir: z.string().min(1).default('./data').describe('SPOREPRINT_DATA_DIR — bundled datasets folder'),
-    varDir: z
-      .string()
-      .min(1)
-      .default('./var')
-      .describe('SPOREPRINT_VAR_DIR — working files (artifacts, SQLite)'),
-    etl: z
-      .object({
-        invalidThreshold: z.coerce
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.01)
-          .describe('SPOREPRINT_INVALID_THRESHOLD — max share of invalid rows before ETL fails (0.01)'),
-        seed: z.coerce
-          .number()
-          .int()
-          .min(0)
-          .default(42)
-          .describe('SPOREPRINT_SEED — default split seed (42)'),
-      })
-      .strict()
-      .default({ invalidThreshold: 0.01, seed: 42 }),
-    artifactStore: z
-      .enum(['file', 'database'])
-      .default('file')
-      .describe(
+    }),
+    dataDir: Type.String({
+      minLength: 1,
+      default: './data',
+      ...about('SPOREPRINT_DATA_DIR — bundled datasets folder'),
+    }),
+    varDir: Type.String({
+      minLength: 1,
+      default: './var',
+      ...about('SPOREPRINT_VAR_DIR — working files (artifacts, SQLite)'),
+    }),
+    etl: Type.Object(
+      {
+        invalidThreshold: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.01,
+          ...about('SPOREPRINT_INVALID_THRESHOLD — max share of invalid rows before ETL fails (0.01)'),
+        }),
+        seed: Type.Integer({
+          minimum: 0,
+          default: 42,
+          ...about('SPOREPRINT_SEED — default split seed (42)'),
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    artifactStore: Type.Enum(['file', 'database'], {
+      default: 'file',
+      ...about(
         'SPOREPRINT_ARTIFACT_STORE — where model artifacts live: file (under varDir/artifacts) or database',
       ),
-    gate: z
-      .object({
-        minRecall: z.coerce
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.999)
-          .describe('SPOREPRINT_GATE_MIN_RECALL — minimum poisonous recall on the test split (0.999)'),
-        maxFalseEdible: z.coerce
-          .number()
-          .int()
-          .min(0)
-          .default(0)
-          .describe('SPOREPRINT_GATE_MAX_FALSE_EDIBLE — maximum false-edible count on the test split (0)'),
-        minAccuracy: z.coerce
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.99)
-          .describe('SPOREPRINT_GATE_MIN_ACCURACY — minimum accuracy on the test split (0.99)'),
-        tolerance: z.coerce
-          .number()
-          .min(0)
-          .max(1)
-          .default(0.001)
-          .describe(
+    }),
+    gate: Type.Object(
+      {
+        minRecall: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.999,
+          ...about('SPOREPRINT_GATE_MIN_RECALL — minimum poisonous recall on the test split (0.999)'),
+        }),
+        maxFalseEdible: Type.Integer({
+          minimum: 0,
+          default: 0,
+          ...about('SPOREPRINT_GATE_MAX_FALSE_EDIBLE — maximum false-edible count on the test split (0)'),
+        }),
+        minAccuracy: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.99,
+          ...about('SPOREPRINT_GATE_MIN_ACCURACY — minimum accuracy on the test split (0.99)'),
+        }),
+        tolerance: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: 0.001,
+          ...about(
             'SPOREPRINT_GATE_TOLERANCE — allowed regression against Production on the same rows (0.001)',
           ),
-      })
-      .strict()
-      .default({ minRecall: 0.999, maxFalseEdible: 0, minAccuracy: 0.99, tolerance: 0.001 }),
-    redisUrl: z
-      .string()
-      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
-      .optional()
-      .describe('SPOREPRINT_REDIS_URL — Redis for cross-process registry events (unset: in-process only)'),
-    server: z
-      .object({
-        host: z
-          .string()
-          .min(1)
-          .default('127.0.0.1')
-          .describe('SPOREPRINT_HOST — address the API listens on (127.0.0.1)'),
-        port: z.coerce
-          .number()
-          .int()
-          .min(0)
-          .max(65535)
-          .default(8080)
-          .describe('SPOREPRINT_PORT — API port (8080)'),
-        modelName: z
-          .string()
-          .min(1)
-          .default('sporeprint-secondary')
-          .describe('SPOREPRINT_MODEL_NAME — registered model the API serves (sporeprint-secondary)'),
-        requireKeyForPredict: z
-          .enum(['true', 'false'])
-          .default('false')
-          .transform((v) => v === 'true')
-          .describe('SPOREPRINT_REQUIRE_KEY — require an API key on prediction endpoints (false)'),
-        rateLimitPerMinute: z.coerce
-          .number()
-          .int()
-          .min(0)
-          .default(0)
-          .describe('SPOREPRINT_RATE_LIMIT — requests per minute per API key or IP; 0 = off (0)'),
-        corsOrigins: z
-          .string()
-          .default('')
-          .transform((v) =>
-            v
-              .split(',')
-              .map((x) => x.trim())
-              .filter((x) => x !== ''),
-          )
-          .describe('SPOREPRINT_CORS_ORIGINS — comma-separated allowed origins; empty = CORS off'),
-        bodyLimitBytes: z.coerce
-          .number()
-          .int()
-          .min(1024)
-          .default(8 * 1024 * 1024)
-          .describe('SPOREPRINT_BODY_LIMIT — maximum request body in bytes (8 MiB)'),
-        logMode: z
-          .enum(['durable', 'async'])
-          .default('durable')
-          .describe(
-            'SPOREPRINT_LOG_MODE — prediction log: durable (respond after commit) or async (durable)',
-          ),
-        batchJournal: z
-          .enum(['true', 'false'])
-          .default('true')
-          .transform((v) => v === 'true')
-          .describe(
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        errorMessage: 'expected a redis:// or rediss:// URL',
+        ...about('SPOREPRINT_REDIS_URL — Redis for cross-process registry events (unset: in-process only)'),
+      }),
+    ),
+    server: Type.Object(
+      {
+        host: Type.String({
+          minLength: 1,
+          default: '127.0.0.1',
+          ...about('SPOREPRINT_HOST — address the API listens on (127.0.0.1)'),
+        }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 8080,
+          ...about('SPOREPRINT_PORT — API port (8080)'),
+        }),
+        modelName: Type.String({
+          minLength: 1,
+          default: 'sporeprint-secondary',
+          ...about('SPOREPRINT_MODEL_NAME — registered model the API serves (sporeprint-secondary)'),
+        }),
+        requireKeyForPredict: Type.Boolean({
+          default: false,
+          ...about('SPOREPRINT_REQUIRE_KEY — require an API key on prediction endpoints (false)'),
+        }),
+        rateLimitPerMinute: Type.Integer({
+          minimum: 0,
+          default: 0,
+          ...about('SPOREPRINT_RATE_LIMIT — requests per minute per API key or IP; 0 = off (0)'),
+        }),
+        corsOrigins: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          ...about('SPOREPRINT_CORS_ORIGINS — comma-separated allowed origins; empty = CORS off'),
+        }),
+        bodyLimitBytes: Type.Integer({
+          minimum: 1024,
+          default: 8 * 1024 * 1024,
+          ...about('SPOREPRINT_BODY_LIMIT — maximum request body in bytes (8 MiB)'),
+        }),
+        maxRecordsPerRequest: Type.Integer({
+          minimum: 1,
+          default: 10_000,
+          ...about('SPOREPRINT_MAX_RECORDS — most records one prediction request may carry (10000)'),
+        }),
+        accessLog: Type.Boolean({
+          default: true,
+          ...about('SPOREPRINT_ACCESS_LOG — one access log line per request at info level (true)'),
+        }),
+        logMode: Type.Enum(['durable', 'async'], {
+          default: 'durable',
+          ...about('SPOREPRINT_LOG_MODE — prediction log: durable (respond after commit) or async (durable)'),
+        }),
+        batchJournal: Type.Boolean({
+          default: true,
+          ...about(
             'SPOREPRINT_BATCH_JOURNAL — durable log: commit a batch of 256+ records as one journal entry before answering, its rows right after (true)',
           ),
-      })
-      .strict()
-      .prefault({}),
-    logLevel: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info')
-      .describe('SPOREPRINT_LOG_LEVEL — log level (info)'),
-  })
-  .strict();
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      default: 'info',
+      ...about('SPOREPRINT_LOG_LEVEL — log level (info)'),
+    }),
+  },
+  { additionalProperties: false },
+);
 
 /** The typed, frozen configuration handed down from `main/`. */
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<Static<typeof configSchema>>;
 
 /** Environment variable → config path. */
 export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
@@ -173,13 +179,15 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_RATE_LIMIT: ['server', 'rateLimitPerMinute'],
   SPOREPRINT_CORS_ORIGINS: ['server', 'corsOrigins'],
   SPOREPRINT_BODY_LIMIT: ['server', 'bodyLimitBytes'],
+  SPOREPRINT_MAX_RECORDS: ['server', 'maxRecordsPerRequest'],
+  SPOREPRINT_ACCESS_LOG: ['server', 'accessLog'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
 };
 
 /**
  * Parses configuration from an environment map and an optional JSON file text. Throws
- * `SP_ERR_CONFIG` naming the offending setting.
+ * `SP_ERR_CONFIG` naming the offending setting (its config path and variable) and the problem.
  *
  * @example
  * const config = loadConfig({ env: { DATABASE_URL: 'sqlite::memory:' } });
@@ -189,23 +197,36 @@ export function loadConfig(input: {
   fileText?: string;
   fileName?: string;
 }): Config {
-  let base: Record<string, unknown> = {};
-  if (input.fileText !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(input.fileText);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error('top level must be a JSON object');
-      }
-      base = parsed as Record<string, unknown>;
-    } catch (e) {
-      throw new SporeprintError(
-        'SP_ERR_CONFIG',
-        `config file ${input.fileName ?? ''} is not valid JSON: ${(e as Error).message}`,
-      );
+  const value = coerce(configSchema, withEnvironment(readFile(input.fileText, input.fileName), input.env));
+  Value.Default(configSchema, value);
+  const error = Value.Errors(configSchema, value).find((e) => !isAdditionalPropertyEcho(e));
+  if (error !== undefined) throw configError(error, value);
+  return deepFreeze(value as Config);
+}
+
+function readFile(text: string | undefined, name: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('top level must be a JSON object');
     }
+    return parsed as Record<string, unknown>;
+  } catch (e) {
+    throw new SporeprintError(
+      'SP_ERR_CONFIG',
+      `config file ${name ?? ''} is not valid JSON: ${(e as Error).message}`,
+    );
   }
+}
+
+/** The file's settings with every set (non-empty) environment variable written over them. */
+function withEnvironment(
+  base: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, unknown> {
   for (const [name, path] of Object.entries(ENV_VARS)) {
-    const value = input.env[name];
+    const value = env[name];
     if (value === undefined || value === '') continue;
     let target = base;
     for (const key of path.slice(0, -1)) {
@@ -215,18 +236,113 @@ export function loadConfig(input: {
     }
     target[path[path.length - 1]] = value;
   }
-  const result = configSchema.safeParse(base);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue.path.join('.');
-    const envName = Object.entries(ENV_VARS).find(([, p]) => p.join('.') === path)?.[0];
-    throw new SporeprintError(
-      'SP_ERR_CONFIG',
-      `invalid setting ${path || '(root)'}${envName ? ` (${envName})` : ''}: ${issue.message}`,
-      { path },
-    );
+  return base;
+}
+
+/** A decimal number as text: what a numeric setting accepts from the environment (no hex, no `Infinity`). */
+const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Turns the texts the environment gives into the types the schema wants, strictly: a number from
+ * decimal text (an integer setting keeps `7.5`, which then fails as not an integer), a boolean from
+ * `true`/`false`, a list from comma-separated text. Anything else stays as it is and fails the check
+ * with a message naming the setting. (TypeBox's `Value.Convert` is looser: it truncates `7.5` to 7
+ * and reads `1`, `0` and `true` as numbers or booleans alike.)
+ */
+function coerce(schema: TSchema, value: unknown): unknown {
+  const s = schema as {
+    type?: string;
+    properties?: Record<string, TSchema>;
+    items?: TSchema & { type?: string };
+  };
+  if (s.type === 'object' && s.properties !== undefined && isRecord(value)) {
+    for (const [key, child] of Object.entries(s.properties)) {
+      if (key in value) value[key] = coerce(child, value[key]);
+    }
+    return value;
   }
-  return deepFreeze(result.data);
+  if (typeof value !== 'string') return value;
+  if ((s.type === 'number' || s.type === 'integer') && NUMBER_TEXT.test(value.trim())) return Number(value);
+  if (s.type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  if (s.type === 'array' && s.items?.type === 'string') {
+    return value
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One validation error as TypeBox reports it. */
+type ValidationError = ReturnType<typeof Value.Errors>[number];
+
+/** TypeBox reports an unknown key twice (`additionalProperties`, then `false` schema): keep the first. */
+function isAdditionalPropertyEcho(e: ValidationError): boolean {
+  return e.keyword === 'boolean' && e.schemaPath.endsWith('/additionalProperties');
+}
+
+function configError(e: ValidationError, value: unknown): SporeprintError {
+  const segments = e.instancePath.split('/').slice(1).map(unescapePointer);
+  let problem: string;
+  if (e.keyword === 'additionalProperties') {
+    const [unknown] = (e.params as { additionalProperties: string[] }).additionalProperties;
+    const known = Object.keys(schemaAt(e.schemaPath).properties ?? {});
+    segments.push(unknown);
+    problem = `unknown setting (known here: ${known.join(', ')})`;
+  } else {
+    problem = describeProblem(e, valueAt(value, segments));
+  }
+  const path = segments.join('.');
+  const envName = Object.entries(ENV_VARS).find(([, p]) => p.join('.') === path)?.[0];
+  return new SporeprintError(
+    'SP_ERR_CONFIG',
+    `invalid setting ${path || '(root)'}${envName ? ` (${envName})` : ''}: ${problem}`,
+    { path },
+  );
+}
+
+function describeProblem(e: ValidationError, got: unknown): string {
+  const p = e.params as Record<string, unknown>;
+  const shown = typeof got === 'string' ? `'${got}'` : JSON.stringify(got);
+  switch (e.keyword) {
+    case 'type':
+      return `expected ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}, got ${shown}`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).join(', ')}, got ${shown}`;
+    case 'minimum':
+      return `must be at least ${String(p.limit)}, got ${shown}`;
+    case 'maximum':
+      return `must be at most ${String(p.limit)}, got ${shown}`;
+    case 'minLength':
+      return 'must not be empty';
+    case 'pattern':
+      return `${schemaAt(e.schemaPath).errorMessage ?? e.message}, got ${shown}`;
+    default:
+      return `${e.message}, got ${shown}`;
+  }
+}
+
+/** The schema a TypeBox error's `schemaPath` (`#/properties/…`) points at. */
+function schemaAt(pointer: string): { properties?: Record<string, unknown>; errorMessage?: string } {
+  let node: unknown = configSchema;
+  for (const segment of pointer.split('/').slice(1).map(unescapePointer)) {
+    node = isRecord(node) ? node[segment] : undefined;
+  }
+  return isRecord(node) ? node : {};
+}
+
+function valueAt(value: unknown, segments: readonly string[]): unknown {
+  let node = value;
+  for (const segment of segments) node = isRecord(node) ? node[segment] : undefined;
+  return node;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
 function deepFreeze<T>(value: T): T {

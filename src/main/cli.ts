@@ -92,6 +92,32 @@ function registryEventBus(config: Config): RegistryEventBus {
   };
 }
 
+/** Repeats of a stop signal within this time are the same request (see {@link untilSignal}). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/**
+ * Resolves with the first SIGTERM or SIGINT. A Ctrl-C under `npm start` arrives twice (the terminal
+ * signals the process group and npm forwards its copy), so repeats within a second are ignored; a
+ * later one stops the process at once, without waiting for the graceful stop to finish.
+ */
+function untilSignal(): Promise<string> {
+  return new Promise((resolveSignal) => {
+    let first: { signal: string; at: number } | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      const now = Date.now();
+      if (first === undefined) {
+        first = { signal, at: now };
+        resolveSignal(signal);
+      } else if (now - first.at > DUPLICATE_SIGNAL_MS) {
+        process.stderr.write(`${signal} again: exiting without finishing the graceful stop\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
 async function main(): Promise<number> {
   let config: Config;
   try {
@@ -116,16 +142,7 @@ async function main(): Promise<number> {
         version: pkgVersion,
         print: (line) => process.stderr.write(`${line}\n`),
       }),
-    untilSignal: () =>
-      new Promise((resolveSignal) => {
-        const onSignal = (signal: string): void => {
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          resolveSignal(signal);
-        };
-        process.on('SIGTERM', onSignal);
-        process.on('SIGINT', onSignal);
-      }),
+    untilSignal,
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,

@@ -9,6 +9,7 @@ export {
   type VersionParams,
 } from './etl/index.js';
 export {
+  type ArchiveOptions,
   DEFAULT_GATE,
   type EvaluationFigures,
   type GateConfig,

@@ -61,6 +61,34 @@ describe('sporeprint etl / datasets / db (CLI)', () => {
     expect(badUrl.stderr).toMatch(/SP_ERR_CONFIG/);
   });
 
+  it('refuses --ratios that do not sum to 100, leave a split empty or are not three numbers (exit 2, nothing stored)', async () => {
+    const fresh = { DATABASE_URL: `sqlite:${join(files.dir, 'ratios.sqlite')}` };
+    const cases: [string, RegExp][] = [
+      ['90/20/10', /must sum to 100, got 90 \+ 20 \+ 10 = 120/],
+      ['100/0/0', /every split needs a share above 0, validation and test are 0/],
+      ['80/20/0', /every split needs a share above 0, test is 0/],
+      ['70/30', /expected three percentages train\/validation\/test like 70\/15\/15, got 2 parts/],
+      ['-10/60/50', /'-10' is not a non-negative number/],
+      ['70/x/15', /'x' is not a non-negative number/],
+    ];
+    for (const [ratios, message] of cases) {
+      const r = await runCli(['etl', '--source', CLASSIC, '--ratios', ratios], fresh);
+      expect(r.code, `${ratios}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, ratios).toContain(
+        `option '--ratios <train/val/test>' argument '${ratios}' is invalid`,
+      );
+      expect(r.stderr, ratios).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    const list = await runCli(['datasets', 'list', '--json'], fresh);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    // Percentages that sum to 100 (with decimals, or `,` as separator) load as given, not rescaled.
+    const ok = await runCli(['etl', '--source', CLASSIC, '--ratios', '33.3,33.3,33.4', '--json'], fresh);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ratios: { train: 0.333, validation: 0.333, test: 0.334 } });
+  });
+
   it('fails past the threshold without loading anything (exit 1)', async () => {
     const lines = secondaryLines().slice(0, 101);
     for (let i = 1; i <= 3; i++) lines[i] = lines[i].replace(/^p;[^;]*;/, 'p;16.cze;');

@@ -112,4 +112,68 @@ describe('sporeprint models (CLI)', () => {
     const bad = await cli('models', 'promote', name, 'x');
     expect(bad.code).toBe(2);
   }, 300_000);
+
+  it('refuses to archive the Production version unless --force --reason, and records the forced archive', async () => {
+    const state = async () => {
+      const [show, history] = await Promise.all([
+        cli('models', 'show', name, '--json'),
+        cli('models', 'history', name, '--json'),
+      ]);
+      return { show: show.stdout, history: history.stdout };
+    };
+    const before = await state();
+    const production = (JSON.parse(before.show) as { model: { productionVersion: number } }).model
+      .productionVersion;
+    expect(production).toBe(2);
+
+    const refused = await cli('models', 'archive', name, '2', '--reason', 'retire');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      'error [SP_ERR_REGISTRY_STATE]: Version 2 of model sporeprint-classic is in Production: moving it to Archived',
+    );
+    expect(refused.stderr).toContain('Promote another version first');
+    expect(refused.stderr).toContain('--force --reason');
+
+    const noReason = await cli('models', 'archive', name, '2', '--force');
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('error [SP_ERR_USAGE]: --force needs --reason');
+
+    const staging = await cli('models', 'promote', name, '2', '--stage', 'staging');
+    expect(staging.code).toBe(1);
+    expect(staging.stderr).toContain('error [SP_ERR_REGISTRY_STATE]');
+    expect(await state()).toEqual(before); // the refusals changed nothing
+
+    const forced = await cli(
+      'models',
+      'archive',
+      name,
+      '2',
+      '--force',
+      '--reason',
+      'recall incident',
+      '--actor',
+      'frank',
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(`FORCED: Archived ${name} v2`);
+    const history = JSON.parse((await cli('models', 'history', name, '--json')).stdout) as {
+      version: number;
+      fromStage: string;
+      toStage: string;
+      forced: boolean;
+      reason: string;
+      actor: string;
+    }[];
+    expect(history.at(-1)).toMatchObject({
+      version: 2,
+      fromStage: 'Production',
+      toStage: 'Archived',
+      forced: true,
+      reason: 'recall incident',
+      actor: 'frank',
+    });
+    const list = await cli('models', 'list');
+    expect(list.stdout).toMatch(/sporeprint-classic\s+v3\s+-/);
+  }, 300_000);
 });

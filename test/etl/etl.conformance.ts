@@ -136,6 +136,29 @@ export function describeEtlConformance(backend: TestBackend): void {
       expect(q[1].reason).toMatch(/date/);
     });
 
+    it('refuses split ratios that leave a split empty or do not sum to 1, storing nothing', async () => {
+      const path = files.write('ratios.csv', `${sample(50).join('\n')}\n`);
+      const cases: [{ train: number; validation: number; test: number }, RegExp][] = [
+        [
+          { train: 1, validation: 0, test: 0 },
+          /every split needs a ratio above 0, got 0 for validation and test/,
+        ],
+        [{ train: 0.8, validation: 0.2, test: 0 }, /got 0 for test \(0\.8\/0\.2\/0\)/],
+        [
+          { train: 0.9, validation: 0.2, test: 0.1 },
+          /must be non-negative and sum to 1, got 0\.9\/0\.2\/0\.1/,
+        ],
+        [{ train: 1.2, validation: -0.1, test: -0.1 }, /must be non-negative/],
+      ];
+      for (const [ratios, message] of cases) {
+        await expect(run({ source: path, ratios })).rejects.toMatchObject({
+          code: 'SP_ERR_BAD_PARAM',
+          message: expect.stringMatching(message),
+        });
+      }
+      await expectNothingStored();
+    });
+
     it('fails past the invalid-row threshold and leaves nothing behind', async () => {
       const path = files.write(
         'many-bad.csv',

@@ -388,7 +388,7 @@ export function describeRegistryConformance(backend: TestBackend): void {
       const reg = service();
       const name = fresh();
       await registerAll(reg, name, [lr]);
-      await reg.archive(name, 1, 'alice', 'superseded');
+      await reg.archive(name, 1, { actor: 'alice', reason: 'superseded' });
       await expectError(
         reg.promote(name, 1, { actor: 'alice' }),
         'SP_ERR_REGISTRY_STATE',
@@ -402,6 +402,61 @@ export function describeRegistryConformance(backend: TestBackend): void {
       const r = await reg.promote(name, 1, { actor: 'alice', force: true, reason: 'bring it back' });
       expect(r.version.stage).toBe('Production');
       expect((await reg.history(name)).at(-1)).toMatchObject({ forced: true, reason: 'bring it back' });
+    });
+
+    it('refuses to archive (or stage) the Production version unless forced with a reason, which is recorded', async () => {
+      const reg = service();
+      const name = fresh();
+      await registerAll(reg, name, [lr, dt]);
+      await reg.promote(name, 1, { actor: 'alice' });
+      const snapshot = async () => ({
+        versions: await storage.registry.listVersions(name),
+        history: await reg.history(name),
+      });
+      const before = await snapshot();
+      const published = events.length;
+      await expectError(
+        reg.archive(name, 1, { actor: 'bob' }),
+        'SP_ERR_REGISTRY_STATE',
+        /Version 1 of model .* is in Production: moving it to Archived would leave the model with no Production version\. Promote another version first .*--force --reason/,
+      );
+      await expectError(
+        reg.promote(name, 1, { actor: 'bob', stage: 'Staging' }),
+        'SP_ERR_REGISTRY_STATE',
+        /is in Production: moving it to Staging/,
+      );
+      await expectError(reg.archive(name, 1, { actor: 'bob', force: true }), 'SP_ERR_USAGE', /reason/);
+      await expectError(
+        reg.archive(name, 1, { actor: 'bob', force: true, reason: '  ' }),
+        'SP_ERR_USAGE',
+        /reason/,
+      );
+      // Refusals change nothing and publish nothing.
+      expect(await snapshot()).toEqual(before);
+      expect(events.length).toBe(published);
+
+      // Versions outside Production archive without force.
+      const other = await reg.archive(name, 2, { actor: 'bob', reason: 'not needed' });
+      expect(other.version.stage).toBe('Archived');
+      expect(other.previousProduction).toBeNull();
+      expect((await reg.history(name)).at(-1)).toMatchObject({
+        version: 2,
+        forced: false,
+        reason: 'not needed',
+      });
+
+      const forced = await reg.archive(name, 1, { actor: 'carol', force: true, reason: 'recall incident 7' });
+      expect(forced.version.stage).toBe('Archived');
+      expect(await productionCount(name)).toBe(0);
+      expect((await reg.history(name)).at(-1)).toMatchObject({
+        event: 'stage-changed',
+        version: 1,
+        fromStage: 'Production',
+        toStage: 'Archived',
+        actor: 'carol',
+        forced: true,
+        reason: 'recall incident 7',
+      });
     });
 
     it('refuses to load or promote a tampered artifact, naming the file', async () => {

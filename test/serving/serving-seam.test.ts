@@ -267,7 +267,11 @@ describe('serving seam: model set, router, predictor, logger', () => {
     await svc.start();
     try {
       expect(svc.ready).toBe(true);
-      await registry.archive(NAME, versions[0], 'test', 'forced archive of Production');
+      await registry.archive(NAME, versions[0], {
+        actor: 'test',
+        reason: 'forced archive of Production',
+        force: true,
+      });
       await svc.reload();
       expect(svc.ready).toBe(false);
       await expect(svc.predict(CLASSIC_MUSHROOM)).rejects.toMatchObject({ code: 'SP_ERR_NOT_READY' });

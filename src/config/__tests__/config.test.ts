@@ -79,3 +79,110 @@ describe('serving settings', () => {
     );
   });
 });
+
+describe('request bounds and the access log', () => {
+  it('caps records per request at 10000 and logs each request by default', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.server.maxRecordsPerRequest).toBe(10_000);
+    expect(c.server.accessLog).toBe(true);
+  });
+
+  it('reads both from the environment or the file', () => {
+    const env = loadConfig({ env: { SPOREPRINT_MAX_RECORDS: '500', SPOREPRINT_ACCESS_LOG: 'false' } });
+    expect(env.server).toMatchObject({ maxRecordsPerRequest: 500, accessLog: false });
+    const file = loadConfig({
+      env: {},
+      fileText: JSON.stringify({ server: { maxRecordsPerRequest: 20, accessLog: false } }),
+    });
+    expect(file.server).toMatchObject({ maxRecordsPerRequest: 20, accessLog: false });
+  });
+
+  it.each([
+    ['0', /server\.maxRecordsPerRequest \(SPOREPRINT_MAX_RECORDS\): must be at least 1, got 0/],
+    ['-5', /must be at least 1, got -5/],
+    ['2.5', /expected an integer, got 2\.5/],
+    ['many', /expected an integer, got 'many'/],
+    ['0x10', /expected an integer, got '0x10'/],
+  ])('refuses SPOREPRINT_MAX_RECORDS=%s', (value, message) => {
+    expect(() => loadConfig({ env: { SPOREPRINT_MAX_RECORDS: value } })).toThrow(message);
+  });
+
+  it.each(['yes', '1', 'TRUE', 'off'])('refuses SPOREPRINT_ACCESS_LOG=%s (true or false only)', (value) => {
+    expect(() => loadConfig({ env: { SPOREPRINT_ACCESS_LOG: value } })).toThrow(
+      new RegExp(`server\\.accessLog \\(SPOREPRINT_ACCESS_LOG\\): expected a boolean, got '${value}'`),
+    );
+  });
+});
+
+describe('bad values name the setting, its variable and the problem', () => {
+  const fails = (env: Record<string, string>, fileText?: string) => {
+    try {
+      loadConfig({ env, fileText });
+    } catch (e) {
+      expect((e as { code?: string }).code).toBe('SP_ERR_CONFIG');
+      return (e as Error).message;
+    }
+    throw new Error('expected loadConfig to throw');
+  };
+
+  it('a bad number: not a number, out of range, not an integer', () => {
+    expect(fails({ SPOREPRINT_GATE_MIN_RECALL: 'high' })).toBe(
+      "invalid setting gate.minRecall (SPOREPRINT_GATE_MIN_RECALL): expected a number, got 'high'",
+    );
+    expect(fails({ SPOREPRINT_PORT: '70000' })).toBe(
+      'invalid setting server.port (SPOREPRINT_PORT): must be at most 65535, got 70000',
+    );
+    expect(fails({ SPOREPRINT_PORT: '8080.5' })).toBe(
+      'invalid setting server.port (SPOREPRINT_PORT): expected an integer, got 8080.5',
+    );
+    expect(fails({ SPOREPRINT_BODY_LIMIT: '100' })).toMatch(
+      /bodyLimitBytes .*must be at least 1024, got 100/,
+    );
+    expect(fails({}, JSON.stringify({ etl: { seed: 'seven' } }))).toBe(
+      "invalid setting etl.seed (SPOREPRINT_SEED): expected an integer, got 'seven'",
+    );
+  });
+
+  it('a bad enum value lists the allowed ones', () => {
+    expect(fails({ SPOREPRINT_LOG_MODE: 'fast' })).toBe(
+      "invalid setting server.logMode (SPOREPRINT_LOG_MODE): expected one of durable, async, got 'fast'",
+    );
+    expect(fails({ SPOREPRINT_ARTIFACT_STORE: 's3' })).toMatch(
+      /artifactStore .*expected one of file, database/,
+    );
+    expect(fails({ SPOREPRINT_LOG_LEVEL: 'verbose' })).toMatch(/logLevel .*fatal, error, warn, info/);
+  });
+
+  it('a bad URL', () => {
+    expect(fails({ SPOREPRINT_REDIS_URL: 'localhost:6379' })).toBe(
+      "invalid setting redisUrl (SPOREPRINT_REDIS_URL): expected a redis:// or rediss:// URL, got 'localhost:6379'",
+    );
+  });
+
+  it('an unknown key in the JSON file, at the top or inside a section, with the known keys', () => {
+    expect(fails({}, '{"databseUrl":"x"}')).toMatch(
+      /^invalid setting databseUrl: unknown setting \(known here: databaseUrl, dataDir, varDir, etl, /,
+    );
+    expect(fails({}, '{"server":{"prot":8081}}')).toMatch(
+      /^invalid setting server\.prot: unknown setting \(known here: host, port, /,
+    );
+    expect(fails({}, '{"server":"x"}')).toBe("invalid setting server: expected an object, got 'x'");
+  });
+
+  it('an empty text setting from the file', () => {
+    expect(fails({}, '{"dataDir":""}')).toBe(
+      'invalid setting dataDir (SPOREPRINT_DATA_DIR): must not be empty',
+    );
+  });
+
+  it('lists come from comma-separated text, booleans from true/false in the file too', () => {
+    const c = loadConfig({
+      env: { SPOREPRINT_CORS_ORIGINS: 'https://a.example, https://b.example,,' },
+      fileText: JSON.stringify({ server: { requireKeyForPredict: 'true', batchJournal: false } }),
+    });
+    expect(c.server.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.server.requireKeyForPredict).toBe(true);
+    expect(c.server.batchJournal).toBe(false);
+    expect(Object.isFrozen(c.server.corsOrigins)).toBe(true);
+  });
+});

@@ -17,7 +17,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 /** Builds the `sporeprint` command tree. */
 export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('sporeprint')
-    .description('Mushroom classification as MLOps software: ETL, training, registry, serving, monitoring')
+    .description(
+      'Mushroom classification as MLOps software: ETL, training, a model registry with a quality gate, ' +
+        'and an HTTP API that logs every prediction',
+    )
     .version(version)
     // `sporeprint --version` only before a command, so that `models show <name> --version N` works
     .enablePositionalOptions()

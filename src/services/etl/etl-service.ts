@@ -390,7 +390,13 @@ function checkParams(p: VersionParams): void {
       `split ratios must be non-negative and sum to 1, got ${train}/${validation}/${test}`,
     );
   }
-  if (train <= 0) throw new SporeprintError('SP_ERR_BAD_PARAM', 'the train split ratio must be above 0');
+  const empty = (['train', 'validation', 'test'] as const).filter((k) => p.ratios[k] === 0);
+  if (empty.length > 0) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_PARAM',
+      `every split needs a ratio above 0, got 0 for ${empty.join(' and ')} (${train}/${validation}/${test})`,
+    );
+  }
   if (!(p.invalidThreshold >= 0 && p.invalidThreshold <= 1)) {
     throw new SporeprintError(
       'SP_ERR_BAD_PARAM',

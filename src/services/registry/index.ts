@@ -15,6 +15,7 @@ export {
   type GateVerdict,
 } from './quality-gate.js';
 export {
+  type ArchiveOptions,
   type LoadedModel,
   type MetricDelta,
   type ModelDetails,

@@ -51,6 +51,17 @@ export interface PromoteOptions {
   readonly force?: boolean;
 }
 
+/** Options of {@link RegistryService.archive}. */
+export interface ArchiveOptions {
+  readonly actor: string;
+  readonly reason?: string;
+  /**
+   * Archives the Production version, leaving the model with none (running servers keep the model
+   * they loaded; new replicas have none to load). Needs a reason; recorded in the history.
+   */
+  readonly force?: boolean;
+}
+
 /** What a promotion did. */
 export interface PromotionResult extends TransitionResult {
   /** The gate's verdict (promotions to Production), `null` for Staging. */
@@ -102,6 +113,46 @@ export interface ModelDetails {
 }
 
 const RETRIES = 3;
+
+/**
+ * Runs `attempt` again (up to {@link RETRIES} times in all) when it rejects with `SP_ERR_CONFLICT`: the
+ * registry changed between what the attempt read and its commit.
+ */
+async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!(e instanceof SporeprintError && e.code === 'SP_ERR_CONFLICT') || n >= RETRIES) throw e;
+    }
+  }
+}
+
+/** A forced registry action needs a reason: it is recorded in the history. */
+function requireReasonWhenForced(action: 'promotion' | 'archive', force: boolean, reason?: string): void {
+  if (force && !reason?.trim()) {
+    throw new SporeprintError(
+      'SP_ERR_USAGE',
+      `A forced ${action} needs a reason (--reason "…"), recorded in the history`,
+    );
+  }
+}
+
+/**
+ * Refuses to move the Production version anywhere but out through another promotion, unless forced:
+ * the model would be left with no Production version while servers keep serving the one they loaded.
+ */
+function refuseLeavingProduction(current: ModelVersionRecord, toStage: ModelStage, force: boolean): void {
+  if (current.stage !== 'Production' || force) return;
+  const { modelName, version } = current;
+  throw new SporeprintError(
+    'SP_ERR_REGISTRY_STATE',
+    `Version ${version} of model ${modelName} is in Production: moving it to ${toStage} would leave the model ` +
+      'with no Production version. Promote another version first (that archives this one), or pass ' +
+      '--force --reason "…" (recorded in the history)',
+    { modelName, version, stage: current.stage, toStage },
+  );
+}
 
 /**
  * The model registry as the rest of sporeprint uses it: registration from training runs, promotion
@@ -210,12 +261,7 @@ export class RegistryService {
       );
     }
     const force = options.force === true;
-    if (force && !options.reason?.trim()) {
-      throw new SporeprintError(
-        'SP_ERR_USAGE',
-        'A forced promotion needs a reason (--reason "…"), recorded in the history',
-      );
-    }
+    requireReasonWhenForced('promotion', force, options.reason);
     const current = await this.#d.registry.getVersion(name, version);
     if (current.stage === stage) {
       throw new SporeprintError(
@@ -232,6 +278,7 @@ export class RegistryService {
       );
     }
     if (stage === 'Staging') {
+      refuseLeavingProduction(current, 'Staging', force);
       const result = await this.#d.registry.transitionStage({
         modelName: name,
         version,
@@ -239,11 +286,13 @@ export class RegistryService {
         actor: options.actor,
         reason: options.reason,
         forced: force,
+        expectedStage: current.stage,
       });
       await this.#publishTransition(result, 'stage-changed');
       return { ...result, gate: null, forced: force };
     }
-    for (let attempt = 1; ; attempt++) {
+    // Production may move while the gate evaluates: then judge again against the new Production version.
+    return retryOnConflict(async () => {
       const gate = await this.checkGate(name, version);
       if (!gate.passed && !force) {
         throw new SporeprintError(
@@ -256,36 +305,44 @@ export class RegistryService {
       const failed = failedRulesText(gate.rules);
       const reason =
         force && !gate.passed ? `${options.reason} [quality gate overridden: ${failed}]` : options.reason;
-      try {
-        const result = await this.#d.registry.transitionStage({
-          modelName: name,
-          version,
-          toStage: 'Production',
-          actor: options.actor,
-          reason,
-          forced: force,
-          expectedProduction: gate.production?.version ?? null,
-        });
-        await this.#publishTransition(result, 'stage-changed');
-        return { ...result, gate, forced: force };
-      } catch (e) {
-        // Production moved while the gate evaluated: judge again against the new Production version.
-        if (!(e instanceof SporeprintError && e.code === 'SP_ERR_CONFLICT') || attempt >= RETRIES) throw e;
-      }
-    }
+      const result = await this.#d.registry.transitionStage({
+        modelName: name,
+        version,
+        toStage: 'Production',
+        actor: options.actor,
+        reason,
+        forced: force,
+        expectedProduction: gate.production?.version ?? null,
+      });
+      await this.#publishTransition(result, 'stage-changed');
+      return { ...result, gate, forced: force };
+    });
   }
 
-  /** Archives a version (a Production version leaves Production). */
-  async archive(name: string, version: number, actor: string, reason?: string): Promise<TransitionResult> {
-    const result = await this.#d.registry.transitionStage({
-      modelName: name,
-      version,
-      toStage: 'Archived',
-      actor,
-      reason,
+  /**
+   * Archives a version. The Production version is refused (`SP_ERR_REGISTRY_STATE`): promote another
+   * version first, which archives it in the same step, or pass `force` with a reason (recorded in the
+   * history). The check holds at commit time: a version promoted meanwhile is judged again.
+   */
+  async archive(name: string, version: number, options: ArchiveOptions): Promise<TransitionResult> {
+    const force = options.force === true;
+    requireReasonWhenForced('archive', force, options.reason);
+    // The version may change stage while we decide: then judge again on its new stage.
+    return retryOnConflict(async () => {
+      const current = await this.#d.registry.getVersion(name, version);
+      refuseLeavingProduction(current, 'Archived', force);
+      const result = await this.#d.registry.transitionStage({
+        modelName: name,
+        version,
+        toStage: 'Archived',
+        actor: options.actor,
+        reason: options.reason,
+        forced: force,
+        expectedStage: current.stage,
+      });
+      await this.#publishTransition(result, 'stage-changed');
+      return result;
     });
-    await this.#publishTransition(result, 'stage-changed');
-    return result;
   }
 
   /**

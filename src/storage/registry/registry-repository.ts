@@ -365,6 +365,13 @@ export class KyselyRegistryRepository implements RegistryRepository {
     const forced = input.forced === true;
     const row = await this.#versionRow(trx, name, version);
     const fromStage = row.stage;
+    if (input.expectedStage !== undefined && input.expectedStage !== fromStage) {
+      throw new SporeprintError(
+        'SP_ERR_CONFLICT',
+        `Version ${version} of model ${name} moved from ${input.expectedStage} to ${fromStage} while moving it to ${toStage}`,
+        { modelName: name, version, expectedStage: input.expectedStage, stage: fromStage },
+      );
+    }
     if (fromStage === toStage) {
       throw new SporeprintError(
         'SP_ERR_REGISTRY_STATE',

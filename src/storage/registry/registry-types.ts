@@ -91,6 +91,12 @@ export interface TransitionStageInput {
    * Production version is another one at commit time, the transition rejects with `SP_ERR_CONFLICT`.
    */
   readonly expectedProduction?: number | null;
+  /**
+   * Optimistic check of the version's own stage: the stage the caller saw when it decided (e.g. that
+   * the version is not in Production). When given and the version is in another stage at commit
+   * time, the transition rejects with `SP_ERR_CONFLICT`.
+   */
+  readonly expectedStage?: ModelStage;
 }
 
 /** What {@link RegistryRepository.transitionStage} changed. */

@@ -30,14 +30,38 @@ function parseShare(value: string): number {
   return x;
 }
 
+const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
+
+/**
+ * Parses `--ratios train/validation/test` in percent (`70/15/15`; `,` or `:` also separate): three
+ * non-negative numbers that sum to 100, none of them 0 (every split gets rows). Nothing is rescaled.
+ */
 function parseRatios(value: string): [number, number, number] {
-  const parts = value.split(/[/,:]/).map((p) => Number(p));
-  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    throw new InvalidArgumentError(`expected three shares like 70/15/15, got '${value}'`);
+  const texts = value.split(/[/,:]/).map((p) => p.trim());
+  if (texts.length !== 3) {
+    throw new InvalidArgumentError(
+      `expected three percentages train/validation/test like 70/15/15, got ${texts.length} part${texts.length === 1 ? '' : 's'} in '${value}'`,
+    );
   }
+  const bad = texts.find((t) => !/^\d+(\.\d+)?$/.test(t));
+  if (bad !== undefined) {
+    throw new InvalidArgumentError(`'${bad}' is not a non-negative number (expected e.g. 70/15/15)`);
+  }
+  const parts = texts.map(Number) as [number, number, number];
   const sum = parts[0] + parts[1] + parts[2];
-  if (sum <= 0) throw new InvalidArgumentError(`shares must not all be zero: '${value}'`);
-  return [parts[0] / sum, parts[1] / sum, parts[2] / sum];
+  if (Math.abs(sum - 100) > 1e-9) {
+    throw new InvalidArgumentError(
+      `the three percentages must sum to 100, got ${parts.join(' + ')} = ${Number(sum.toFixed(9))}`,
+    );
+  }
+  const empty = SPLIT_NAMES.filter((_, i) => parts[i] === 0);
+  if (empty.length > 0) {
+    throw new InvalidArgumentError(
+      `every split needs a share above 0, ${empty.join(' and ')} ${empty.length === 1 ? 'is' : 'are'} 0 (e.g. 70/15/15)`,
+    );
+  }
+  const share = (x: number) => Number((x / 100).toPrecision(12)); // 33.4 → 0.334, not 0.33399999999999996
+  return [share(parts[0]), share(parts[1]), share(parts[2])];
 }
 
 /** `sporeprint etl`: extract, validate, clean, encode, split and load a dataset file. */
@@ -62,7 +86,11 @@ export function registerEtlCommand(program: Command, ctx: CliContext): void {
         .default('stratified'),
     )
     .option('--seed <n>', 'split seed (default from config: 42)', parseSeed)
-    .option('--ratios <train/val/test>', 'split shares (default 70/15/15)', parseRatios)
+    .option(
+      '--ratios <train/val/test>',
+      'split percentages, summing to 100, none 0 (default 70/15/15)',
+      parseRatios,
+    )
     .option(
       '--invalid-threshold <share>',
       'fail when more than this share of rows is invalid (default 0.01)',

@@ -40,6 +40,13 @@ interface Common {
   reason?: string;
 }
 
+/** `--force` overrides a registry rule; the reason is required because the history records it. */
+function requireReasonWithForce(opts: { force?: boolean; reason?: string }): void {
+  if (opts.force && !opts.reason?.trim()) {
+    throw new SporeprintError('SP_ERR_USAGE', '--force needs --reason "…" (it is recorded in the history)');
+  }
+}
+
 /** Opens the services, runs `fn`, writes what it returns, and closes. */
 async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
   const services = await ctx.openServices();
@@ -50,12 +57,26 @@ async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<str
   }
 }
 
-/** `sporeprint models …`: the model registry. */
-export function registerModelsCommand(program: Command, ctx: CliContext): void {
-  const models = program
-    .command('models')
-    .description('The model registry: versions, stages, aliases, quality gate, history, rollback');
+/** `--reason` and `--actor`, recorded in the history of every registry change. */
+function recordedOptions(command: Command, actorHelp = 'who (default: the OS user name)'): Command {
+  return command
+    .option('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <who>', actorHelp);
+}
 
+/** `--tag key=value` values as a record. */
+function parseTags(values: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of values) {
+    const i = t.indexOf('=');
+    if (i <= 0) throw new SporeprintError('SP_ERR_USAGE', `--tag expects key=value, got '${t}'`);
+    tags[t.slice(0, i)] = t.slice(i + 1);
+  }
+  return tags;
+}
+
+/** `models list`. */
+function addList(models: Command, ctx: CliContext): void {
   models
     .command('list')
     .description('Registered models with their latest and Production versions')
@@ -66,7 +87,10 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(list) : renderModelList(list);
       }),
     );
+}
 
+/** `models show <name> [--version n]`. */
+function addShow(models: Command, ctx: CliContext): void {
   models
     .command('show')
     .description("A model's versions, or one version in full")
@@ -83,7 +107,10 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(d) : renderModelDetails(d);
       }),
     );
+}
 
+/** `models register <run-id>`. */
+function addRegister(models: Command, ctx: CliContext): void {
   models
     .command('register')
     .description('Register a succeeded training run as a new model version')
@@ -99,12 +126,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
     .option('--actor <who>', 'author (default: the OS user name)')
     .option('--json', 'print JSON')
     .action((runId: string, opts: Common & { modelName?: string; description?: string; tag: string[] }) => {
-      const tags: Record<string, string> = {};
-      for (const t of opts.tag) {
-        const i = t.indexOf('=');
-        if (i <= 0) throw new SporeprintError('SP_ERR_USAGE', `--tag expects key=value, got '${t}'`);
-        tags[t.slice(0, i)] = t.slice(i + 1);
-      }
+      const tags = parseTags(opts.tag);
       return withServices(ctx, async (s) => {
         const v = await s.registry.register(runId, {
           modelName: opts.modelName,
@@ -115,61 +137,60 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(v) : `Registered ${v.modelName} v${v.version} (run ${v.runId})\n`;
       });
     });
+}
 
-  models
-    .command('promote')
-    .description('Promote a version to Production (through the quality gate) or Staging')
-    .argument('<name>', 'registered model name')
-    .argument('<version>', 'version number', parseVersion)
-    .option('--stage <stage>', 'Production or Staging', parseStage, 'Production' as const)
-    .option('--force', 'override a failed quality gate or an archived version (needs --reason)')
-    .option('--reason <text>', 'why (recorded in the history)')
-    .option('--actor <who>', 'who (default: the OS user name)')
+/** `models promote <name> <version>`: through the quality gate, whose verdict is shown when it blocks. */
+function addPromote(models: Command, ctx: CliContext): void {
+  type PromoteOpts = Common & { stage: 'Production' | 'Staging'; force?: boolean };
+  recordedOptions(
+    models
+      .command('promote')
+      .description('Promote a version to Production (through the quality gate) or Staging')
+      .argument('<name>', 'registered model name')
+      .argument('<version>', 'version number', parseVersion)
+      .option('--stage <stage>', 'Production or Staging', parseStage, 'Production' as const)
+      .option('--force', 'override a failed quality gate or an archived version (needs --reason)'),
+  )
     .option('--json', 'print JSON')
-    .action(
-      async (
-        name: string,
-        version: number,
-        opts: Common & { stage: 'Production' | 'Staging'; force?: boolean },
-      ) => {
-        if (opts.force && !opts.reason?.trim()) {
-          throw new SporeprintError(
-            'SP_ERR_USAGE',
-            '--force needs --reason "…" (it is recorded in the history)',
-          );
+    .action(async (name: string, version: number, opts: PromoteOpts) => {
+      requireReasonWithForce(opts);
+      await withServices(ctx, async (s) => {
+        try {
+          const r = await s.registry.promote(name, version, {
+            stage: opts.stage,
+            actor: opts.actor ?? ctx.defaultActor(),
+            reason: opts.reason,
+            force: opts.force === true,
+          });
+          return opts.json ? toJson(r) : renderPromotion(r);
+        } catch (e) {
+          writeGateVerdict(ctx, e, opts.json === true);
+          throw e;
         }
-        await withServices(ctx, async (s) => {
-          try {
-            const r = await s.registry.promote(name, version, {
-              stage: opts.stage,
-              actor: opts.actor ?? ctx.defaultActor(),
-              reason: opts.reason,
-              force: opts.force === true,
-            });
-            return opts.json ? toJson(r) : renderPromotion(r);
-          } catch (e) {
-            if (isSporeprintError(e) && e.code === 'SP_ERR_QUALITY_GATE') {
-              const verdict = e.details?.verdict as GateVerdict | undefined;
-              if (verdict !== undefined) {
-                if (opts.json) ctx.stdout.write(toJson({ promoted: false, gate: verdict }));
-                else ctx.stderr.write(renderGate(verdict));
-              }
-            }
-            throw e;
-          }
-        });
-      },
-    );
+      });
+    });
+}
 
-  models
-    .command('alias')
-    .description('Point an alias (e.g. champion) at a version, or remove it with --remove')
-    .argument('<name>', 'registered model name')
-    .argument('<alias>', 'alias name')
-    .argument('[version]', 'version number', parseVersion)
-    .option('--remove', 'remove the alias')
-    .option('--reason <text>', 'why (recorded in the history)')
-    .option('--actor <who>', 'who (default: the OS user name)')
+/** When `e` is a blocked promotion, writes the gate's verdict (JSON on stdout, else a table on stderr). */
+function writeGateVerdict(ctx: CliContext, e: unknown, json: boolean): void {
+  if (!isSporeprintError(e) || e.code !== 'SP_ERR_QUALITY_GATE') return;
+  const verdict = e.details?.verdict as GateVerdict | undefined;
+  if (verdict === undefined) return;
+  if (json) ctx.stdout.write(toJson({ promoted: false, gate: verdict }));
+  else ctx.stderr.write(renderGate(verdict));
+}
+
+/** `models alias <name> <alias> [version] [--remove]`. */
+function addAlias(models: Command, ctx: CliContext): void {
+  recordedOptions(
+    models
+      .command('alias')
+      .description('Point an alias (e.g. champion) at a version, or remove it with --remove')
+      .argument('<name>', 'registered model name')
+      .argument('<alias>', 'alias name')
+      .argument('[version]', 'version number', parseVersion)
+      .option('--remove', 'remove the alias'),
+  )
     .option('--json', 'print JSON')
     .action(
       (name: string, alias: string, version: number | undefined, opts: Common & { remove?: boolean }) => {
@@ -192,13 +213,16 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         });
       },
     );
+}
 
-  models
-    .command('rollback')
-    .description('Return Production to the previously promoted version')
-    .argument('<name>', 'registered model name')
-    .option('--reason <text>', 'why (recorded in the history)')
-    .option('--actor <who>', 'who (default: the OS user name)')
+/** `models rollback <name>`. */
+function addRollback(models: Command, ctx: CliContext): void {
+  recordedOptions(
+    models
+      .command('rollback')
+      .description('Return Production to the previously promoted version')
+      .argument('<name>', 'registered model name'),
+  )
     .option('--json', 'print JSON')
     .action((name: string, opts: Common) =>
       withServices(ctx, async (s) => {
@@ -206,22 +230,34 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(r) : renderTransition('Rolled back to', r);
       }),
     );
+}
 
-  models
-    .command('archive')
-    .description('Archive a version')
-    .argument('<name>', 'registered model name')
-    .argument('<version>', 'version number', parseVersion)
-    .option('--reason <text>', 'why (recorded in the history)')
-    .option('--actor <who>', 'who (default: the OS user name)')
+/** `models archive <name> <version>`: the Production version only with `--force --reason`. */
+function addArchive(models: Command, ctx: CliContext): void {
+  recordedOptions(
+    models
+      .command('archive')
+      .description('Archive a version (the Production version only with --force: promote another first)')
+      .argument('<name>', 'registered model name')
+      .argument('<version>', 'version number', parseVersion)
+      .option('--force', 'archive the Production version, leaving none (needs --reason)'),
+  )
     .option('--json', 'print JSON')
-    .action((name: string, version: number, opts: Common) =>
-      withServices(ctx, async (s) => {
-        const r = await s.registry.archive(name, version, opts.actor ?? ctx.defaultActor(), opts.reason);
-        return opts.json ? toJson(r) : renderTransition('Archived', r);
-      }),
-    );
+    .action((name: string, version: number, opts: Common & { force?: boolean }) => {
+      requireReasonWithForce(opts);
+      return withServices(ctx, async (s) => {
+        const r = await s.registry.archive(name, version, {
+          actor: opts.actor ?? ctx.defaultActor(),
+          reason: opts.reason,
+          force: opts.force === true,
+        });
+        return opts.json ? toJson(r) : renderTransition(opts.force ? 'FORCED: Archived' : 'Archived', r);
+      });
+    });
+}
 
+/** `models history <name> [--at time] [--version n]`. */
+function addHistory(models: Command, ctx: CliContext): void {
   models
     .command('history')
     .description('The append-only history; with --at, which version was in Production at that time')
@@ -240,7 +276,10 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(events) : renderHistory(name, events);
       }),
     );
+}
 
+/** `models compare <name> <v1> <v2>`. */
+function addCompare(models: Command, ctx: CliContext): void {
   models
     .command('compare')
     .description('Metric deltas and decision disagreements of two versions on the same test rows')
@@ -254,4 +293,24 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         return opts.json ? toJson(c) : renderComparison(c);
       }),
     );
+}
+
+/** `sporeprint models …`: the model registry, one function per subcommand. */
+export function registerModelsCommand(program: Command, ctx: CliContext): void {
+  const models = program
+    .command('models')
+    .description('The model registry: versions, stages, aliases, quality gate, history, rollback');
+  for (const add of [
+    addList,
+    addShow,
+    addRegister,
+    addPromote,
+    addAlias,
+    addRollback,
+    addArchive,
+    addHistory,
+    addCompare,
+  ]) {
+    add(models, ctx);
+  }
 }

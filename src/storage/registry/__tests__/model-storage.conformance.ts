@@ -401,6 +401,27 @@ export function describeModelStorageConformance(
       });
     });
 
+    it('registry: expectedStage refuses a transition when the version moved meanwhile', async () => {
+      const storage = await open();
+      const r = storage.registry;
+      await r.registerVersion(await makeRegistration(storage, 'gbdt'));
+      await r.transitionStage({ modelName: 'gbdt', version: 1, toStage: 'Production', actor: 'a' });
+      const history = await r.history('gbdt');
+      const refused = await failure(
+        r.transitionStage({
+          modelName: 'gbdt',
+          version: 1,
+          toStage: 'Archived',
+          actor: 'a',
+          expectedStage: 'None',
+        }),
+      );
+      expect(refused.code).toBe('SP_ERR_CONFLICT');
+      expect(refused.message).toContain('moved from None to Production');
+      expect((await r.getVersion('gbdt', 1)).stage).toBe('Production');
+      expect(await r.history('gbdt')).toEqual(history);
+    });
+
     it('registry: productionAt answers for several instants; rollbackTarget and rollback', async () => {
       const storage = await open();
       const r = storage.registry;
