@@ -8,6 +8,6 @@ export {
   GradientBoostingClassifier,
   type ImportanceType,
 } from './gradient-boosting.js';
-export { calcGain, calcWeight, splitGain, thresholdL1 } from './grow-tree.js';
 export { GRADIENT_BOOSTING_SCHEMA } from './model-schema.js';
 export { DEFAULT_GBT_PARAMS, type GradientBoostingParams, resolveGbtParams } from './params.js';
+export { calcGain, calcWeight, splitGain, thresholdL1 } from './split-gain.js';
