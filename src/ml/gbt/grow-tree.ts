@@ -1,4 +1,5 @@
 import type { TreeArrays } from '../tree-arrays.js';
+import { numberNodes, TreeArraysBuilder } from '../tree-arrays-builder.js';
 import type { BinnedData } from './binning.js';
 import { float32CutToThreshold } from './float32.js';
 import { type HistKernel, histKernel } from './hist-kernel.js';
@@ -334,77 +335,45 @@ export class TreeGrower {
     return partitionRows(rows, this.tmp, col, base, off, table, node.start, node.end);
   }
 
-  private toArrays(nodes: Node[]): GrownTree {
-    const { eta, lambda, alpha, minChildWeight } = this.params;
+  /** The reachable nodes (pruning may have cut subtrees) as tree arrays, numbered breadth-first as XGBoost. */
+  private toArrays(nodes: readonly Node[]): GrownTree {
     const { cuts, minValues, nBins } = this.binned;
-    // Breadth-first renumbering of the reachable nodes (pruning may have cut subtrees).
-    const ids: number[] = [0];
-    for (let i = 0; i < ids.length; i++) {
-      const n = nodes[ids[i]];
-      if (n.split !== null) ids.push(n.left, n.right);
-    }
-    const count = ids.length;
-    const newId = new Map<number, number>();
-    for (let k = 0; k < ids.length; k++) newId.set(ids[k], k);
-    const left = new Int32Array(count).fill(-1);
-    const right = new Int32Array(count).fill(-1);
-    const feature = new Int32Array(count);
-    const threshold = new Float64Array(count);
-    const defaultLeft = new Uint8Array(count);
-    const isCategorical = new Uint8Array(count);
-    const catOffset = new Int32Array(count);
-    const catWords = new Int32Array(count);
-    const bits: number[] = [];
-    const value = new Float64Array(count);
-    const cover = new Float64Array(count);
-    const gain = new Float64Array(count);
+    const { order, newId } = numberNodes(
+      nodes.length,
+      (id) => (nodes[id].split === null ? -1 : nodes[id].left),
+      (id) => nodes[id].right,
+      'breadth-first',
+    );
+    const count = order.length;
+    const out = new TreeArraysBuilder(count);
     const leafStart = new Int32Array(count).fill(-1);
     const leafEnd = new Int32Array(count).fill(-1);
     for (let k = 0; k < count; k++) {
-      const n = nodes[ids[k]];
-      value[k] = eta * calcWeight(n.g, n.h, lambda, alpha, minChildWeight);
-      cover[k] = n.h;
+      const n = nodes[order[k]];
+      const value = this.leafValue(n);
       const s = n.split;
       if (s === null) {
+        out.leaf(k, value, n.h);
         if (!n.applied) {
           leafStart[k] = n.start;
           leafEnd[k] = n.end;
         }
         continue;
       }
-      left[k] = newId.get(n.left)!;
-      right[k] = newId.get(n.right)!;
-      feature[k] = s.feature;
-      defaultLeft[k] = s.defaultLeft ? 1 : 0;
-      gain[k] = s.gain;
-      if (s.catSet === null) {
-        const cut = s.bin >= 0 ? cuts[s.feature][s.bin] : minValues[s.feature];
-        threshold[k] = float32CutToThreshold(cut);
-      } else {
-        isCategorical[k] = 1;
-        const words = (nBins[s.feature] + 31) >>> 5;
-        catOffset[k] = bits.length;
-        catWords[k] = words;
-        const start = bits.length;
-        for (let w = 0; w < words; w++) bits.push(0);
-        for (const c of s.catSet) bits[start + (c >>> 5)] |= 1 << (c & 31);
-      }
+      const categorical = s.catSet !== null;
+      out.split(k, value, n.h, {
+        left: newId[n.left],
+        right: newId[n.right],
+        feature: s.feature,
+        defaultLeft: s.defaultLeft,
+        threshold: categorical
+          ? 0
+          : float32CutToThreshold(s.bin >= 0 ? cuts[s.feature][s.bin] : minValues[s.feature]),
+        categories: categorical ? { codes: s.catSet!, count: nBins[s.feature] } : null,
+        gain: s.gain,
+      });
     }
-    const tree: TreeArrays = {
-      left,
-      right,
-      feature,
-      threshold,
-      defaultLeft,
-      isCategorical,
-      catOffset,
-      catWords,
-      catBits: Uint32Array.from(bits, (b) => b >>> 0),
-      value,
-      cover,
-      gain,
-    };
-    return { tree, leafStart, leafEnd };
+    return { tree: out.build(), leafStart, leafEnd };
   }
 }
 
