@@ -13,7 +13,7 @@ import {
   checkXy,
   effectiveWeights,
 } from '../validate-input.js';
-import { growTree, type RawTree } from './build-tree.js';
+import { CartGrower, type RawTree } from './cart-grower.js';
 import { costComplexityPrune, type PruningPath } from './prune.js';
 import { DECISION_TREE_SCHEMA } from './schema.js';
 import { importances, toTreeArrays } from './to-tree-arrays.js';
@@ -164,13 +164,16 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
     }
     const w = effectiveWeights(y, this.params.classWeight, options.sampleWeight);
     const p = this.params;
-    const tree = growTree(col, n, F, isCat, nCat, y, w, {
-      criterion: p.criterion,
-      maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
-      minSamplesSplit: p.minSamplesSplit,
-      minSamplesLeaf: p.minSamplesLeaf,
-      minImpurityDecrease: p.minImpurityDecrease,
-    });
+    const tree = new CartGrower(
+      { col, n, F, isCat, nCat, y, w },
+      {
+        criterion: p.criterion,
+        maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
+        minSamplesSplit: p.minSamplesSplit,
+        minSamplesLeaf: p.minSamplesLeaf,
+        minImpurityDecrease: p.minImpurityDecrease,
+      },
+    ).grow();
     return {
       tree,
       isCat,

@@ -1,6 +1,6 @@
 import type { TreeArrays } from '../tree-arrays.js';
 import { numberNodes, TreeArraysBuilder } from '../tree-arrays-builder.js';
-import type { RawTree } from './build-tree.js';
+import type { RawTree } from './cart-grower.js';
 
 /** Leaf P(poisonous) is clipped to [ε, 1 − ε] before turning into log-odds (the raw score). */
 export const LEAF_PROBA_CLIP = 1e-6;
