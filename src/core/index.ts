@@ -11,7 +11,6 @@ export {
   type Matrix,
   matrixFromRows,
   type SparseRows,
-  selectRows,
   sparseMatrix,
 } from './matrix.js';
 export { Rng } from './rng.js';

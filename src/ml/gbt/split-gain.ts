@@ -2,7 +2,7 @@
 export const RT_EPS = 1e-6;
 
 /** L1 soft-thresholding of a gradient sum (XGBoost's `ThresholdL1`). */
-export function thresholdL1(g: number, alpha: number): number {
+function thresholdL1(g: number, alpha: number): number {
   if (g > alpha) return g - alpha;
   if (g < -alpha) return g + alpha;
   return 0;
