@@ -1,3 +1,4 @@
+export { AJV_OPTIONS, createAjv } from './create-ajv.js';
 export {
   ERROR_CATALOGUE,
   type ErrorCode,

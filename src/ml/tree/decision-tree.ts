@@ -1,6 +1,6 @@
-import { Ajv } from 'ajv';
 import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
+import { modelFormatCheck } from '../model-format-check.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
 import { type PlainTree, treeFromPlain, treeToPlain } from '../tree-arrays-json.js';
 import {
@@ -62,7 +62,7 @@ export interface DecisionTreeJSON extends EstimatorJSON {
   readonly tree: PlainTree & { proba: number[] };
 }
 
-const validateJson = new Ajv({ strict: true }).compile(DECISION_TREE_SCHEMA);
+const checkJson = modelFormatCheck(DECISION_TREE_SCHEMA, 'decision-tree model');
 
 /**
  * CART classification tree (binary: poisonous = 1). Numeric columns split at midpoints (`x < t` goes
@@ -280,14 +280,7 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
 
   /** Loads a model saved by {@link toJSON}; throws SP_ERR_MODEL_FORMAT naming the failing path. */
   static fromJSON(json: unknown): DecisionTreeClassifier {
-    if (!validateJson(json)) {
-      const e = validateJson.errors?.[0];
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `decision-tree model: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}`,
-        { path: e?.instancePath ?? '' },
-      );
-    }
+    checkJson(json);
     const j = json as unknown as DecisionTreeJSON;
     if (j.featureKinds.length !== j.featureNames.length) {
       throw new SporeprintError(
