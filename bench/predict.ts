@@ -12,23 +12,15 @@
  * The old interpreter (FlatForest) and the compiled forest are timed interleaved in the same process, so
  * load on the machine affects both alike.
  */
-import { createReadStream, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Matrix } from '../src/core/index.js';
-import {
-  type CleanRecord,
-  detectFormat,
-  getSchema,
-  parseRows,
-  stratifiedSplit,
-  TreeEncoder,
-  validateRow,
-} from '../src/data/index.js';
+import { type CleanRecord, getSchema, stratifiedSplit, TreeEncoder } from '../src/data/index.js';
 import { CompiledForest, FlatForest, GradientBoostingClassifier } from '../src/ml/gbt/index.js';
 import { NoveltyDetector, NoveltyGuard } from '../src/ml/novelty/index.js';
 import { ModelPipeline } from '../src/ml/pipeline/index.js';
 import { DecisionPolicy } from '../src/ml/policy/index.js';
+import { loadRecords } from './load-records.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const source = process.env.BENCH_SOURCE ?? join(root, 'data', 'secondary_data.csv');
@@ -46,23 +38,6 @@ function fmtRate(rowsPerSec: number): string {
   return `${(rowsPerSec / 1e6).toFixed(2)} M rows/s`;
 }
 
-async function loadRecords(): Promise<CleanRecord[]> {
-  const head = readFileSync(source).subarray(0, 65536);
-  const format = detectFormat(head, { schema: 'secondary' });
-  const schema = getSchema('secondary');
-  const records: CleanRecord[] = [];
-  let invalid = 0;
-  for await (const batch of parseRows(createReadStream(source), format)) {
-    for (const row of batch) {
-      const r = validateRow(row, schema);
-      if (r.ok) records.push(r.record);
-      else invalid++;
-    }
-  }
-  if (invalid > 0) process.stdout.write(`(${invalid} invalid rows skipped)\n`);
-  return records;
-}
-
 function take(records: CleanRecord[], split: Uint8Array, code: number): CleanRecord[] {
   return records.filter((_, i) => split[i] === code);
 }
@@ -78,7 +53,8 @@ function tile(m: Matrix, rows: number): Matrix {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const records = await loadRecords();
+  const { records, invalid } = await loadRecords(source, 'secondary');
+  if (invalid > 0) process.stdout.write(`(${invalid} invalid rows skipped)\n`);
   const labels = Uint8Array.from(records.map((r) => r.label));
   const split = stratifiedSplit(labels, { train: 0.8, validation: 0.2, test: 0 }, 42);
   const train = take(records, split, 0);

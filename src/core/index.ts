@@ -1,3 +1,4 @@
+export { AJV_OPTIONS, createAjv } from './create-ajv.js';
 export {
   ERROR_CATALOGUE,
   type ErrorCode,
@@ -11,7 +12,6 @@ export {
   type Matrix,
   matrixFromRows,
   type SparseRows,
-  selectRows,
   sparseMatrix,
 } from './matrix.js';
 export { Rng } from './rng.js';

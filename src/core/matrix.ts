@@ -83,13 +83,3 @@ export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix {
   }
   return m;
 }
-
-/** Copies the given rows (by index) into a new matrix. */
-export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
-  const out = createMatrix(indices.length, m.cols);
-  for (let k = 0; k < indices.length; k++) {
-    const src = indices[k] * m.cols;
-    out.data.set(m.data.subarray(src, src + m.cols), k * m.cols);
-  }
-  return out;
-}

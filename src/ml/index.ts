@@ -11,7 +11,6 @@ export {
   type CalibrationBin,
   type Confusion,
   calibrationTable,
-  DECISION,
   type DecisionMetrics,
   evaluateBinary,
   evaluateDecisions,

@@ -18,13 +18,26 @@ const GUARD_COLUMNS = [
 
 /** Human-readable text of a training summary: poisonous recall and false-edible first. */
 export function renderTrainSummary(s: TrainSummary): string {
-  const out: string[] = [];
-  out.push(
+  const out: string[] = [
     `Trained ${s.models.length} model(s) on dataset ${s.datasetId} (${s.schema}; train ${int(s.rows.train)}, validation ${int(
       s.rows.validation,
     )}, test ${int(s.rows.test)})`,
-  );
-  out.push('');
+    '',
+    ...testMetrics(s),
+    '',
+    ...policies(s),
+    ...crossValidations(s),
+    ...guards(s),
+    ...crossValidatedAnswers(s),
+  ];
+  for (const m of s.models) for (const w of m.warnings) out.push(`warning (${m.modelKind}): ${w}`);
+  for (const n of s.notes) out.push(`\nNote: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The test split's metrics per model. */
+function testMetrics(s: TrainSummary): string[] {
+  const out: string[] = [];
   out.push('Test split (poisonous = positive, threshold 0.5):');
   out.push(
     table([
@@ -61,7 +74,12 @@ export function renderTrainSummary(s: TrainSummary): string {
       }),
     ]),
   );
-  out.push('');
+  return out;
+}
+
+/** Each model's decision policy and its answers on test. */
+function policies(s: TrainSummary): string[] {
+  const out: string[] = [];
   out.push('Decision policy (threshold chosen on validation for the target poisonous recall), on test:');
   out.push(
     table([
@@ -90,6 +108,12 @@ export function renderTrainSummary(s: TrainSummary): string {
       }),
     ]),
   );
+  return out;
+}
+
+/** The stratified and species-grouped CV results (when run). */
+function crossValidations(s: TrainSummary): string[] {
+  const out: string[] = [];
   for (const key of ['cv', 'groupCv'] as const) {
     const rows = s.models.filter((m) => m.metrics[key]);
     if (rows.length === 0) continue;
@@ -130,6 +154,12 @@ export function renderTrainSummary(s: TrainSummary): string {
       ]),
     );
   }
+  return out;
+}
+
+/** The unknown-species guard's effect on test (models that have one). */
+function guards(s: TrainSummary): string[] {
+  const out: string[] = [];
   const guarded = s.models.filter((m) => m.metrics.guard);
   if (guarded.length > 0) {
     out.push('');
@@ -159,6 +189,12 @@ export function renderTrainSummary(s: TrainSummary): string {
       ]),
     );
   }
+  return out;
+}
+
+/** Answers on held-out CV rows of seen and unseen species, with and without the guard. */
+function crossValidatedAnswers(s: TrainSummary): string[] {
+  const out: string[] = [];
   for (const key of ['cv', 'groupCv'] as const) {
     const rows = s.models.filter((m) => m.metrics[key]?.decisions);
     if (rows.length === 0) continue;
@@ -188,7 +224,5 @@ export function renderTrainSummary(s: TrainSummary): string {
       ]),
     );
   }
-  for (const m of s.models) for (const w of m.warnings) out.push(`warning (${m.modelKind}): ${w}`);
-  for (const n of s.notes) out.push(`\nNote: ${n}`);
-  return `${out.join('\n')}\n`;
+  return out;
 }

@@ -24,12 +24,10 @@ export interface BinnedData {
   readonly minValues: Float32Array;
 }
 
-/** Quantile cut points of one numeric column (float32 values, like XGBoost's sketch without weights). */
-export function quantileCuts(values: Float32Array, maxBin: number): { cuts: Float32Array; min: number } {
-  return quantileCutsInPlace(Float32Array.from(values), maxBin);
-}
-
-/** {@link quantileCuts}, sorting `values` in place. */
+/**
+ * Quantile cut points of one numeric column (float32 values, like XGBoost's sketch without weights),
+ * sorting `values` in place.
+ */
 function quantileCutsInPlace(values: Float32Array, maxBin: number): { cuts: Float32Array; min: number } {
   const n = values.length;
   if (n === 0) return { cuts: Float32Array.of(Math.fround(1e-5)), min: Math.fround(-1e-5) };
@@ -56,7 +54,7 @@ function quantileCutsInPlace(values: Float32Array, maxBin: number): { cuts: Floa
 }
 
 /** Index of the first cut greater than `v` (XGBoost's `SearchBin`), clamped to the last bin. */
-export function searchBin(cuts: Float32Array, v: number): number {
+function searchBin(cuts: Float32Array, v: number): number {
   let lo = 0;
   let hi = cuts.length - 1;
   while (lo < hi) {

@@ -1,3 +1,10 @@
+/*
+ * Runtime code generation, kept because it is measurably faster (issue 15): on the secondary data's
+ * model (100 trees, depth ≤ 6), batch prediction of 1,000,000 rows runs at 1.90 M rows/s compiled against
+ * 0.27 M rows/s for the FlatForest interpreter, plain typed-array loops: ×7.1 (×8.1 in a second run on a
+ * busier box; `npm run bench:predict` times both interleaved in one process and checks that their
+ * margins are bit-identical).
+ */
 import type { TreeArrays } from '../tree-arrays.js';
 import { FlatForest, type MarginPrecision } from './flat-forest.js';
 

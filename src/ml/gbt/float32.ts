@@ -10,7 +10,7 @@ const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
 
 /** The largest float32 strictly below the float32 `c` (`-Infinity` below `-MAX`). */
-export function prevFloat32(c: number): number {
+function prevFloat32(c: number): number {
   if (c === Number.NEGATIVE_INFINITY) return c;
   if (c === 0) return -1.401298464324817e-45;
   f32[0] = c;

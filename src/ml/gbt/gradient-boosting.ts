@@ -60,6 +60,135 @@ function checkLabels(y: Uint8Array, rows: number, name: string): void {
   for (let i = 0; i < y.length; i++) if (y[i] > 1) badData(`${name}[${i}] is ${y[i]}, expected 0 or 1`);
 }
 
+/** Checks the arguments of a fit; returns the feature descriptions (numeric `f<i>` by default). */
+function checkFitInputs(X: Matrix, y: Uint8Array, options: FitOptions): FeatureInfo[] {
+  checkMatrix(X, 'X');
+  if (X.rows === 0 || X.cols === 0) badData(`X is empty (${X.rows} × ${X.cols})`);
+  checkLabels(y, X.rows, 'y');
+  const features: FeatureInfo[] = options.features
+    ? [...options.features]
+    : Array.from({ length: X.cols }, (_, i) => ({ name: `f${i}`, kind: 'numeric' as const }));
+  if (features.length !== X.cols) badData(`features has ${features.length} entries for ${X.cols} columns`);
+  const w = options.sampleWeight;
+  if (w !== undefined) {
+    if (w.length !== X.rows) badData(`sampleWeight has ${w.length} entries for ${X.rows} rows`);
+    for (let i = 0; i < w.length; i++) {
+      if (!(w[i] >= 0 && Number.isFinite(w[i]))) badData(`sampleWeight[${i}] is ${w[i]}`);
+    }
+  }
+  const evalSet = options.evalSet;
+  if (evalSet) {
+    checkMatrix(evalSet.X, 'evalSet.X');
+    if (evalSet.X.cols !== X.cols) badData(`evalSet.X has ${evalSet.X.cols} columns, expected ${X.cols}`);
+    checkLabels(evalSet.y, evalSet.X.rows, 'evalSet.y');
+  }
+  return features;
+}
+
+/** The weighted share of positive labels, clipped to [1e-6, 1 − 1e-6] (XGBoost's `boost_from_average`). */
+function meanLabel(y: Uint8Array, w: Float64Array | undefined): number {
+  let sw = 0;
+  let sy = 0;
+  for (let i = 0; i < y.length; i++) {
+    const wi = w ? w[i] : 1;
+    sw += wi;
+    sy += wi * y[i];
+  }
+  if (!(sw > 0)) badData('the sample weights sum to 0');
+  return Math.min(1 - 1e-6, Math.max(1e-6, sy / sw));
+}
+
+/**
+ * The log-loss gradient pairs of every row at `margin` into `gh` (interleaved), every row into `rows`,
+ * and their sums into `sums` = [G, H]. With `expNeg` (exp(−margin), kept by the grower) no Math.exp is
+ * needed, except where the running product has left the safe range.
+ */
+function logisticGradients(
+  margin: Float64Array,
+  expNeg: Float64Array | undefined,
+  y: Uint8Array,
+  w: Float64Array | undefined,
+  gh: Float64Array,
+  rows: Uint32Array,
+  sums: Float64Array,
+): void {
+  let g0 = 0;
+  let h0 = 0;
+  for (let i = 0; i < margin.length; i++) {
+    let e: number;
+    if (expNeg === undefined) e = Math.exp(-margin[i]);
+    else {
+      e = expNeg[i];
+      // far out in the tails the running product may over- or underflow: start again from the margin
+      if (!(e > 1e-250 && e < 1e250)) {
+        e = Math.exp(-margin[i]);
+        expNeg[i] = e;
+      }
+    }
+    const pr = 1 / (1 + e);
+    const wi = w ? w[i] : 1;
+    const gi = (pr - y[i]) * wi;
+    const hi = Math.max(pr * (1 - pr), EPS_HESS) * wi;
+    gh[2 * i] = gi;
+    gh[2 * i + 1] = hi;
+    g0 += gi;
+    h0 += hi;
+    rows[i] = i;
+  }
+  sums[0] = g0;
+  sums[1] = h0;
+}
+
+/** Keeps each row with probability `rate` (in order, at the front of `rows`); their sums into `sums`; returns how many. */
+function subsampleRows(
+  rng: Rng,
+  rate: number,
+  gh: Float64Array,
+  rows: Uint32Array,
+  sums: Float64Array,
+): number {
+  let nRows = 0;
+  let g0 = 0;
+  let h0 = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (rng.next() < rate) {
+      rows[nRows++] = i;
+      g0 += gh[2 * i];
+      h0 += gh[2 * i + 1];
+    }
+  }
+  sums[0] = g0;
+  sums[1] = h0;
+  return nRows;
+}
+
+/** Marks `nCols` columns drawn at random as allowed (all of them when that is every column). */
+function sampleColumns(rng: Rng, nCols: number, colOrder: Int32Array, allowed: Uint8Array): void {
+  if (nCols >= allowed.length) {
+    allowed.fill(1);
+    return;
+  }
+  for (let f = 0; f < allowed.length; f++) colOrder[f] = f;
+  rng.shuffle(colOrder);
+  allowed.fill(0);
+  for (let k = 0; k < nCols; k++) allowed[colOrder[k]] = 1;
+}
+
+/** Adds each leaf's value to the margins of the rows of its segment `rows[leafStart … leafEnd)`. */
+function addLeafSegments(
+  tree: TreeArrays,
+  leafStart: Int32Array,
+  leafEnd: Int32Array,
+  rows: Uint32Array,
+  margin: Float64Array,
+): void {
+  for (let node = 0; node < tree.left.length; node++) {
+    if (tree.left[node] !== -1) continue;
+    const v = tree.value[node];
+    for (let k = leafStart[node]; k < leafEnd[node]; k++) margin[rows[k]] += v;
+  }
+}
+
 /**
  * Gradient-boosted trees with XGBoost's algorithm (`binary:logistic`, `tree_method=hist`, depthwise):
  * quantile-binned numeric features, native categorical splits (one-vs-rest below `maxCatToOnehot`
@@ -86,39 +215,14 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
   /** Fits the booster; `options.features` marks categorical columns, `options.evalSet` enables early stopping. */
   fit(X: Matrix, y: Uint8Array, options: FitOptions = {}): this {
     this.state = null;
-    checkMatrix(X, 'X');
-    if (X.rows === 0 || X.cols === 0) badData(`X is empty (${X.rows} × ${X.cols})`);
-    checkLabels(y, X.rows, 'y');
-    const features: FeatureInfo[] = options.features
-      ? [...options.features]
-      : Array.from({ length: X.cols }, (_, i) => ({ name: `f${i}`, kind: 'numeric' as const }));
-    if (features.length !== X.cols) badData(`features has ${features.length} entries for ${X.cols} columns`);
+    const features = checkFitInputs(X, y, options);
     const w = options.sampleWeight;
-    if (w !== undefined) {
-      if (w.length !== X.rows) badData(`sampleWeight has ${w.length} entries for ${X.rows} rows`);
-      for (let i = 0; i < w.length; i++) {
-        if (!(w[i] >= 0 && Number.isFinite(w[i]))) badData(`sampleWeight[${i}] is ${w[i]}`);
-      }
-    }
     const evalSet = options.evalSet;
-    if (evalSet) {
-      checkMatrix(evalSet.X, 'evalSet.X');
-      if (evalSet.X.cols !== X.cols) badData(`evalSet.X has ${evalSet.X.cols} columns, expected ${X.cols}`);
-      checkLabels(evalSet.y, evalSet.X.rows, 'evalSet.y');
-    }
     const p = this.params;
     const n = X.rows;
     const binned = binMatrix(X, features, p.maxBin);
-
-    let sw = 0;
-    let sy = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i] : 1;
-      sw += wi;
-      sy += wi * y[i];
-    }
-    if (!(sw > 0)) badData('the sample weights sum to 0');
-    const baseScore = p.baseScore ?? Math.min(1 - 1e-6, Math.max(1e-6, sy / sw));
+    const mean = meanLabel(y, w); // (also refuses weights summing to 0)
+    const baseScore = p.baseScore ?? mean;
     const baseMargin = logit(baseScore);
 
     const margin = new Float64Array(n).fill(baseMargin);
@@ -129,6 +233,7 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
         ? { margin, expNeg: new Float64Array(n).fill(Math.exp(-baseMargin)) }
         : null;
     const gh = new Float64Array(2 * n);
+    const sums = new Float64Array(2);
     const rows = new Uint32Array(n);
     const allowed = new Uint8Array(X.cols);
     const rng = new Rng(p.seed);
@@ -141,63 +246,14 @@ export class GradientBoostingClassifier implements Estimator<GradientBoostingPar
     const colOrder = new Int32Array(X.cols);
 
     for (let t = 0; t < p.nEstimators; t++) {
-      let g0 = 0;
-      let h0 = 0;
-      const expNeg = update?.expNeg;
-      for (let i = 0; i < n; i++) {
-        let e: number;
-        if (expNeg === undefined) e = Math.exp(-margin[i]);
-        else {
-          e = expNeg[i];
-          // far out in the tails the running product may over- or underflow: start again from the margin
-          if (!(e > 1e-250 && e < 1e250)) {
-            e = Math.exp(-margin[i]);
-            expNeg[i] = e;
-          }
-        }
-        const pr = 1 / (1 + e);
-        const wi = w ? w[i] : 1;
-        const gi = (pr - y[i]) * wi;
-        const hi = Math.max(pr * (1 - pr), EPS_HESS) * wi;
-        gh[2 * i] = gi;
-        gh[2 * i + 1] = hi;
-        g0 += gi;
-        h0 += hi;
-        rows[i] = i;
-      }
-      let nRows = n;
-      if (p.subsample < 1) {
-        nRows = 0;
-        g0 = 0;
-        h0 = 0;
-        for (let i = 0; i < n; i++) {
-          if (rng.next() < p.subsample) {
-            rows[nRows++] = i;
-            g0 += gh[2 * i];
-            h0 += gh[2 * i + 1];
-          }
-        }
-      }
-      if (nColsTree < X.cols) {
-        for (let f = 0; f < X.cols; f++) colOrder[f] = f;
-        rng.shuffle(colOrder);
-        allowed.fill(0);
-        for (let k = 0; k < nColsTree; k++) allowed[colOrder[k]] = 1;
-      } else {
-        allowed.fill(1);
-      }
-      const { tree, leafStart, leafEnd } = grower.grow(rows, nRows, gh, allowed, g0, h0, update);
+      logisticGradients(margin, update?.expNeg, y, w, gh, rows, sums);
+      const nRows = p.subsample < 1 ? subsampleRows(rng, p.subsample, gh, rows, sums) : n;
+      sampleColumns(rng, nColsTree, colOrder, allowed);
+      const { tree, leafStart, leafEnd } = grower.grow(rows, nRows, gh, allowed, sums[0], sums[1], update);
       trees.push(tree);
       // with `update`, the grower has already added the leaf values to the margins
-      if (update === null && nRows === n) {
-        for (let node = 0; node < tree.left.length; node++) {
-          if (tree.left[node] !== -1) continue;
-          const v = tree.value[node];
-          for (let k = leafStart[node]; k < leafEnd[node]; k++) margin[rows[k]] += v;
-        }
-      } else if (update === null) {
-        new FlatForest([tree]).accumulate(X.data, n, X.cols, margin);
-      }
+      if (update === null && nRows === n) addLeafSegments(tree, leafStart, leafEnd, rows, margin);
+      else if (update === null) new FlatForest([tree]).accumulate(X.data, n, X.cols, margin);
       if (evalSet && evalMargin) {
         new FlatForest([tree]).accumulate(evalSet.X.data, evalSet.X.rows, evalSet.X.cols, evalMargin);
         const loss = logLoss(evalMargin, evalSet.y);

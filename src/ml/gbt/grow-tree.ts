@@ -1,8 +1,11 @@
 import type { TreeArrays } from '../tree-arrays.js';
+import { numberNodes, TreeArraysBuilder } from '../tree-arrays-builder.js';
 import type { BinnedData } from './binning.js';
 import { float32CutToThreshold } from './float32.js';
 import { type HistKernel, histKernel } from './hist-kernel.js';
 import { type JointLayout, jointLayout, marginalize } from './joint-bins.js';
+import { type Split, SplitFinder } from './split-finder.js';
+import { calcWeight } from './split-gain.js';
 
 /** The split-relevant hyper-parameters of one tree. */
 export interface GrowParams {
@@ -13,69 +16,6 @@ export interface GrowParams {
   readonly alpha: number;
   readonly gamma: number;
   readonly maxCatToOnehot: number;
-}
-
-/** XGBoost's `kRtEps`: a split must reduce the loss by more than this. */
-const RT_EPS = 1e-6;
-/** XGBoost's `max_cat_threshold` default: most categories on the right of a partition split. */
-const MAX_CAT_THRESHOLD = 64;
-
-/** L1 soft-thresholding of a gradient sum (XGBoost's `ThresholdL1`). */
-export function thresholdL1(g: number, alpha: number): number {
-  if (g > alpha) return g - alpha;
-  if (g < -alpha) return g + alpha;
-  return 0;
-}
-
-/** XGBoost's `CalcGain`: the (doubled) loss reduction score `T(G)² / (H + λ)` of a node. */
-export function calcGain(g: number, h: number, lambda: number, alpha: number): number {
-  if (h <= 0) return 0;
-  const t = alpha === 0 ? g : thresholdL1(g, alpha);
-  return (t * t) / (h + lambda);
-}
-
-/** XGBoost's `CalcWeight`: the optimal (unscaled) leaf weight `−T(G) / (H + λ)`, 0 below min_child_weight. */
-export function calcWeight(
-  g: number,
-  h: number,
-  lambda: number,
-  alpha: number,
-  minChildWeight: number,
-): number {
-  if (h < minChildWeight || h <= 0) return 0;
-  const t = thresholdL1(g, alpha);
-  return t === 0 ? 0 : -t / (h + lambda);
-}
-
-/**
- * XGBoost's split gain (`loss_chg`): `G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)` with L1 soft-thresholding.
- * This is twice the paper's `½[…]`; XGBoost records and prunes (`gamma`) on this quantity.
- */
-export function splitGain(
-  gl: number,
-  hl: number,
-  gr: number,
-  hr: number,
-  lambda: number,
-  alpha: number,
-): number {
-  return (
-    calcGain(gl, hl, lambda, alpha) +
-    calcGain(gr, hr, lambda, alpha) -
-    calcGain(gl + gr, hl + hr, lambda, alpha)
-  );
-}
-
-interface Split {
-  gain: number;
-  feature: number;
-  /** Numeric: last local bin going left (−1: no present value goes left). */
-  bin: number;
-  defaultLeft: boolean;
-  /** Categorical: local bins going right. */
-  catSet: number[] | null;
-  gl: number;
-  hl: number;
 }
 
 interface Node {
@@ -122,12 +62,23 @@ function newNode(start: number, end: number, depth: number, g: number, h: number
   };
 }
 
-/** Reusable buffers of the grower (one per fit). */
+/** A grown tree with, per node, its row segment in `rows` (−1 for split nodes and applied leaves). */
+export interface GrownTree {
+  readonly tree: TreeArrays;
+  readonly leafStart: Int32Array;
+  readonly leafEnd: Int32Array;
+}
+
+/**
+ * XGBoost's depth-wise `hist` tree growth, one tree per {@link grow} call, level by level: find each
+ * node's best split on its histogram ({@link SplitFinder}), partition its rows, build the smaller child's
+ * histogram and get the larger's by subtraction from the parent's, then prune (`gamma`) and assemble the
+ * tree arrays. Holds the reusable buffers of one fit.
+ */
 export class TreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly tmp: Uint32Array;
-  private readonly order: Int32Array;
-  private readonly orderKey: Float64Array;
+  private readonly finder: SplitFinder;
   /** Partition scratch: 1 where a local bin (the missing bin last) goes left. */
   private readonly goLeft: Uint8Array;
   /** {@link applySplit} scratch: leaf value and exp(−value) of the right (0) and left (1) child. */
@@ -146,8 +97,7 @@ export class TreeGrower {
     this.tmp = new Uint32Array(binned.rows);
     let maxBins = 1;
     for (let f = 0; f < binned.cols; f++) maxBins = Math.max(maxBins, binned.nBins[f]);
-    this.order = new Int32Array(maxBins);
-    this.orderKey = new Float64Array(maxBins);
+    this.finder = new SplitFinder(binned, params);
     this.goLeft = new Uint8Array(maxBins + 1);
     this.layout = jointLayout(binned);
     this.kernel = histKernel(this.layout.units);
@@ -205,7 +155,7 @@ export class TreeGrower {
     g0: number,
     h0: number,
     update: MarginUpdate | null = null,
-  ): { tree: TreeArrays; leafStart: Int32Array; leafEnd: Int32Array } {
+  ): GrownTree {
     const p = this.params;
     if (update !== null && p.gamma > 0) throw new Error('TreeGrower: no margin update with pruning');
     const nodes: Node[] = [newNode(0, nRows, 0, g0, h0)];
@@ -217,78 +167,101 @@ export class TreeGrower {
     }
     while (level.length > 0) {
       const next: number[] = [];
-      for (const id of level) {
-        const node = nodes[id];
-        if (node.hist === null) continue;
-        const split = this.findSplit(node, allowed);
-        if (split === null) {
-          this.release(node);
-          continue;
-        }
-        node.split = split;
-        const depth = node.depth + 1;
-        node.left = nodes.length;
-        node.right = nodes.length + 1;
-        if (update !== null && depth >= p.maxDepth) {
-          const l = newNode(node.start, node.start, depth, split.gl, split.hl);
-          const r = newNode(node.start, node.start, depth, node.g - split.gl, node.h - split.hl);
-          this.applySplit(rows, node, split, this.leafValue(l), this.leafValue(r), update);
-          l.applied = true;
-          r.applied = true;
-          nodes.push(l, r);
-          this.release(node);
-          continue;
-        }
-        const mid = this.partition(rows, node, split);
-        const l = newNode(node.start, mid, depth, split.gl, split.hl);
-        const r = newNode(mid, node.end, depth, node.g - split.gl, node.h - split.hl);
-        nodes.push(l, r);
-        next.push(node.left, node.right);
-        const needL = this.canSplit(l);
-        const needR = this.canSplit(r);
-        if (needL || needR) {
-          const [small, large] = l.end - l.start <= r.end - r.start ? [l, r] : [r, l];
-          const smallHist = this.take();
-          this.buildHist(smallHist, rows, small.start, small.end, gh);
-          if (this.canSplit(small)) {
-            small.hist = smallHist;
-            small.marg = this.marginalOf(smallHist);
-          }
-          if (this.canSplit(large)) {
-            // the parent's histograms become the large child's: parent − small
-            const parentHist = node.hist;
-            for (let i = 0; i < parentHist.length; i++) parentHist[i] -= smallHist[i];
-            const m = node.marg!;
-            if (small.marg !== null) {
-              const sm = small.marg;
-              for (let i = 0; i < m.length; i++) m[i] -= sm[i];
-            } else marginalize(this.layout, parentHist, m);
-            large.hist = parentHist;
-            large.marg = m;
-            node.hist = null;
-            node.marg = null;
-          }
-          if (small.hist === null) this.give(smallHist);
-        }
-        this.release(node);
-      }
+      for (const id of level) this.expand(nodes, id, rows, gh, allowed, update, next);
       level = next;
     }
     if (p.gamma > 0) prune(nodes, 0, p.gamma);
-    if (update !== null) {
-      const { margin, expNeg } = update;
-      for (const n of nodes) {
-        if (n.split !== null || n.applied) continue;
-        const v = this.leafValue(n);
-        const f = Math.exp(-v);
-        for (let k = n.start; k < n.end; k++) {
-          const r = rows[k];
-          margin[r] += v;
-          expNeg[r] *= f;
-        }
+    if (update !== null) this.addLeafValues(nodes, rows, update);
+    return this.toArrays(nodes);
+  }
+
+  /**
+   * Splits node `id` if a split pays: appends its children to `nodes` and those that still need
+   * splitting to `next`, with their histograms. At the depth limit with `update`, the children are
+   * leaves whose values go straight to the margins.
+   */
+  private expand(
+    nodes: Node[],
+    id: number,
+    rows: Uint32Array,
+    gh: Float64Array,
+    allowed: Uint8Array,
+    update: MarginUpdate | null,
+    next: number[],
+  ): void {
+    const node = nodes[id];
+    if (node.hist === null) return;
+    const split = this.finder.find(node.marg!, node.g, node.h, allowed);
+    if (split === null) {
+      this.release(node);
+      return;
+    }
+    node.split = split;
+    const depth = node.depth + 1;
+    node.left = nodes.length;
+    node.right = nodes.length + 1;
+    if (update !== null && depth >= this.params.maxDepth) {
+      const l = newNode(node.start, node.start, depth, split.gl, split.hl);
+      const r = newNode(node.start, node.start, depth, node.g - split.gl, node.h - split.hl);
+      this.applySplit(rows, node, split, this.leafValue(l), this.leafValue(r), update);
+      l.applied = true;
+      r.applied = true;
+      nodes.push(l, r);
+      this.release(node);
+      return;
+    }
+    const mid = this.partition(rows, node, split);
+    const l = newNode(node.start, mid, depth, split.gl, split.hl);
+    const r = newNode(mid, node.end, depth, node.g - split.gl, node.h - split.hl);
+    nodes.push(l, r);
+    next.push(node.left, node.right);
+    this.childHistograms(node, l, r, rows, gh);
+    this.release(node);
+  }
+
+  /**
+   * Gives the children that can split their histograms: the smaller child's built from its rows, the
+   * larger's as the parent's minus the smaller's (taking over the parent's buffers).
+   */
+  private childHistograms(node: Node, l: Node, r: Node, rows: Uint32Array, gh: Float64Array): void {
+    if (!this.canSplit(l) && !this.canSplit(r)) return;
+    const [small, large] = l.end - l.start <= r.end - r.start ? [l, r] : [r, l];
+    const smallHist = this.take();
+    this.buildHist(smallHist, rows, small.start, small.end, gh);
+    if (this.canSplit(small)) {
+      small.hist = smallHist;
+      small.marg = this.marginalOf(smallHist);
+    }
+    if (this.canSplit(large)) {
+      // the parent's histograms become the large child's: parent − small
+      const parentHist = node.hist!;
+      for (let i = 0; i < parentHist.length; i++) parentHist[i] -= smallHist[i];
+      const m = node.marg!;
+      if (small.marg !== null) {
+        const sm = small.marg;
+        for (let i = 0; i < m.length; i++) m[i] -= sm[i];
+      } else marginalize(this.layout, parentHist, m);
+      large.hist = parentHist;
+      large.marg = m;
+      node.hist = null;
+      node.marg = null;
+    }
+    if (small.hist === null) this.give(smallHist);
+  }
+
+  /** Adds each leaf's value to the margins of its rows (leaves not already applied by {@link applySplit}). */
+  private addLeafValues(nodes: readonly Node[], rows: Uint32Array, update: MarginUpdate): void {
+    const { margin, expNeg } = update;
+    for (const n of nodes) {
+      if (n.split !== null || n.applied) continue;
+      const v = this.leafValue(n);
+      const f = Math.exp(-v);
+      for (let k = n.start; k < n.end; k++) {
+        const r = rows[k];
+        margin[r] += v;
+        expNeg[r] *= f;
       }
     }
-    return this.toArrays(nodes);
   }
 
   /** The leaf output of a node: eta × its optimal weight. */
@@ -332,144 +305,6 @@ export class TreeGrower {
     );
   }
 
-  private findSplit(node: Node, allowed: Uint8Array): Split | null {
-    const { lambda, alpha, minChildWeight: mcw, maxCatToOnehot } = this.params;
-    const { offset, nBins, categorical, cols } = this.binned;
-    const hist = node.marg!;
-    const G = node.g;
-    const H = node.h;
-    const parentGain = calcGain(G, H, lambda, alpha);
-    let bestGain = RT_EPS;
-    let best: Split | null = null;
-    const valid = (hl: number, hr: number): boolean => hl >= mcw && hr >= mcw && hl > 0 && hr > 0;
-    for (let f = 0; f < cols; f++) {
-      if (allowed[f] === 0) continue;
-      const off = offset[f];
-      const nb = nBins[f];
-      const mg = hist[2 * (off + nb)];
-      const mh = hist[2 * (off + nb) + 1];
-      if (categorical[f] === 0) {
-        let cg = 0;
-        let ch = 0;
-        for (let b = -1; b < nb; b++) {
-          if (b >= 0) {
-            const hb = hist[2 * (off + b) + 1];
-            if (hb === 0 && hist[2 * (off + b)] === 0) continue;
-            cg += hist[2 * (off + b)];
-            ch += hb;
-          }
-          // Missing values right.
-          if (valid(ch, H - ch)) {
-            const gain =
-              calcGain(cg, ch, lambda, alpha) + calcGain(G - cg, H - ch, lambda, alpha) - parentGain;
-            if (gain > bestGain) {
-              bestGain = gain;
-              best = { gain, feature: f, bin: b, defaultLeft: false, catSet: null, gl: cg, hl: ch };
-            }
-          }
-          // Missing values left.
-          if (mh > 0) {
-            const gl = cg + mg;
-            const hl = ch + mh;
-            if (valid(hl, H - hl)) {
-              const gain =
-                calcGain(gl, hl, lambda, alpha) + calcGain(G - gl, H - hl, lambda, alpha) - parentGain;
-              if (gain > bestGain) {
-                bestGain = gain;
-                best = { gain, feature: f, bin: b, defaultLeft: true, catSet: null, gl, hl };
-              }
-            }
-          }
-        }
-      } else if (nb < maxCatToOnehot) {
-        for (let c = 0; c < nb; c++) {
-          const rg = hist[2 * (off + c)];
-          const rh = hist[2 * (off + c) + 1];
-          if (rh === 0) continue;
-          for (let missingRight = 0; missingRight < 2; missingRight++) {
-            if (missingRight === 1 && mh === 0) break;
-            const gr = missingRight === 1 ? rg + mg : rg;
-            const hr = missingRight === 1 ? rh + mh : rh;
-            if (!valid(H - hr, hr)) continue;
-            const gain =
-              calcGain(G - gr, H - hr, lambda, alpha) + calcGain(gr, hr, lambda, alpha) - parentGain;
-            if (gain > bestGain) {
-              bestGain = gain;
-              best = {
-                gain,
-                feature: f,
-                bin: -1,
-                defaultLeft: missingRight === 0,
-                catSet: [c],
-                gl: G - gr,
-                hl: H - hr,
-              };
-            }
-          }
-        }
-      } else {
-        // Partition split: sort the present categories by their optimal weight, try every prefix/suffix.
-        const order = this.order;
-        const key = this.orderKey;
-        let m = 0;
-        for (let c = 0; c < nb; c++) {
-          const ch = hist[2 * (off + c) + 1];
-          if (ch > 0) {
-            order[m] = c;
-            key[c] = -hist[2 * (off + c)] / (ch + lambda);
-            m++;
-          }
-        }
-        if (m < 2) continue;
-        // insertion sort by (key, category): the categories come in increasing order, so a stable sort
-        // on the key alone gives that order
-        for (let i = 1; i < m; i++) {
-          const c = order[i];
-          const kc = key[c];
-          let j = i - 1;
-          while (j >= 0 && key[order[j]] > kc) {
-            order[j + 1] = order[j];
-            j--;
-          }
-          order[j + 1] = c;
-        }
-        const sorted = order;
-        const limit = Math.min(m - 1, MAX_CAT_THRESHOLD);
-        for (let dir = 0; dir < 2; dir++) {
-          let rg = 0;
-          let rh = 0;
-          for (let k = 0; k < limit; k++) {
-            const c = dir === 0 ? sorted[k] : sorted[m - 1 - k];
-            rg += hist[2 * (off + c)];
-            rh += hist[2 * (off + c) + 1];
-            for (let missingRight = 0; missingRight < 2; missingRight++) {
-              if (missingRight === 1 && mh === 0) break;
-              const gr = missingRight === 1 ? rg + mg : rg;
-              const hr = missingRight === 1 ? rh + mh : rh;
-              if (!valid(H - hr, hr)) continue;
-              const gain =
-                calcGain(G - gr, H - hr, lambda, alpha) + calcGain(gr, hr, lambda, alpha) - parentGain;
-              if (gain > bestGain) {
-                bestGain = gain;
-                const set = Array.from(dir === 0 ? sorted.subarray(0, k + 1) : sorted.subarray(m - 1 - k, m));
-                best = {
-                  gain,
-                  feature: f,
-                  bin: -1,
-                  defaultLeft: missingRight === 0,
-                  catSet: set,
-                  gl: G - gr,
-                  hl: H - hr,
-                };
-              }
-            }
-          }
-        }
-      }
-    }
-    return best;
-  }
-
   /** Fills {@link goLeft} for `split` (indexed by local bin); returns the split feature's bin offset. */
   private fillGoLeft(split: Split): number {
     const f = split.feature;
@@ -500,77 +335,45 @@ export class TreeGrower {
     return partitionRows(rows, this.tmp, col, base, off, table, node.start, node.end);
   }
 
-  private toArrays(nodes: Node[]): { tree: TreeArrays; leafStart: Int32Array; leafEnd: Int32Array } {
-    const { eta, lambda, alpha, minChildWeight } = this.params;
+  /** The reachable nodes (pruning may have cut subtrees) as tree arrays, numbered breadth-first as XGBoost. */
+  private toArrays(nodes: readonly Node[]): GrownTree {
     const { cuts, minValues, nBins } = this.binned;
-    // Breadth-first renumbering of the reachable nodes (pruning may have cut subtrees).
-    const ids: number[] = [0];
-    for (let i = 0; i < ids.length; i++) {
-      const n = nodes[ids[i]];
-      if (n.split !== null) ids.push(n.left, n.right);
-    }
-    const count = ids.length;
-    const newId = new Map<number, number>();
-    for (let k = 0; k < ids.length; k++) newId.set(ids[k], k);
-    const left = new Int32Array(count).fill(-1);
-    const right = new Int32Array(count).fill(-1);
-    const feature = new Int32Array(count);
-    const threshold = new Float64Array(count);
-    const defaultLeft = new Uint8Array(count);
-    const isCategorical = new Uint8Array(count);
-    const catOffset = new Int32Array(count);
-    const catWords = new Int32Array(count);
-    const bits: number[] = [];
-    const value = new Float64Array(count);
-    const cover = new Float64Array(count);
-    const gain = new Float64Array(count);
+    const { order, newId } = numberNodes(
+      nodes.length,
+      (id) => (nodes[id].split === null ? -1 : nodes[id].left),
+      (id) => nodes[id].right,
+      'breadth-first',
+    );
+    const count = order.length;
+    const out = new TreeArraysBuilder(count);
     const leafStart = new Int32Array(count).fill(-1);
     const leafEnd = new Int32Array(count).fill(-1);
     for (let k = 0; k < count; k++) {
-      const n = nodes[ids[k]];
-      value[k] = eta * calcWeight(n.g, n.h, lambda, alpha, minChildWeight);
-      cover[k] = n.h;
+      const n = nodes[order[k]];
+      const value = this.leafValue(n);
       const s = n.split;
       if (s === null) {
+        out.leaf(k, value, n.h);
         if (!n.applied) {
           leafStart[k] = n.start;
           leafEnd[k] = n.end;
         }
         continue;
       }
-      left[k] = newId.get(n.left)!;
-      right[k] = newId.get(n.right)!;
-      feature[k] = s.feature;
-      defaultLeft[k] = s.defaultLeft ? 1 : 0;
-      gain[k] = s.gain;
-      if (s.catSet === null) {
-        const cut = s.bin >= 0 ? cuts[s.feature][s.bin] : minValues[s.feature];
-        threshold[k] = float32CutToThreshold(cut);
-      } else {
-        isCategorical[k] = 1;
-        const words = (nBins[s.feature] + 31) >>> 5;
-        catOffset[k] = bits.length;
-        catWords[k] = words;
-        const start = bits.length;
-        for (let w = 0; w < words; w++) bits.push(0);
-        for (const c of s.catSet) bits[start + (c >>> 5)] |= 1 << (c & 31);
-      }
+      const categorical = s.catSet !== null;
+      out.split(k, value, n.h, {
+        left: newId[n.left],
+        right: newId[n.right],
+        feature: s.feature,
+        defaultLeft: s.defaultLeft,
+        threshold: categorical
+          ? 0
+          : float32CutToThreshold(s.bin >= 0 ? cuts[s.feature][s.bin] : minValues[s.feature]),
+        categories: categorical ? { codes: s.catSet!, count: nBins[s.feature] } : null,
+        gain: s.gain,
+      });
     }
-    const tree: TreeArrays = {
-      left,
-      right,
-      feature,
-      threshold,
-      defaultLeft,
-      isCategorical,
-      catOffset,
-      catWords,
-      catBits: Uint32Array.from(bits, (b) => b >>> 0),
-      value,
-      cover,
-      gain,
-    };
-    return { tree, leafStart, leafEnd };
+    return { tree: out.build(), leafStart, leafEnd };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { BinnedData } from './binning.js';
 
 /** Most histogram cells of one joint group: the distinct bin combinations its features take in the data. */
-export const JOINT_CELL_LIMIT = 256;
+const JOINT_CELL_LIMIT = 256;
 /** Features with at most this many bins (the missing bin included) may share a joint group. */
 const GROUPABLE_BINS = 32;
 

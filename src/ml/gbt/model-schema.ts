@@ -1,5 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
-import { SporeprintError } from '../../core/index.js';
+import { modelFormatCheck } from '../model-format-check.js';
 import { TREE_ARRAYS_SCHEMA } from '../tree-arrays-json.js';
 
 const numbers = { type: 'array', items: { type: 'number' } } as const;
@@ -73,20 +72,8 @@ export const GRADIENT_BOOSTING_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-let validator: ValidateFunction | null = null;
-
 /** Validates `json` against {@link GRADIENT_BOOSTING_SCHEMA}; throws SP_ERR_MODEL_FORMAT naming the path. */
-export function assertGbtSchema(json: unknown): void {
-  validator ??= new Ajv({ allErrors: false, strict: false }).compile(GRADIENT_BOOSTING_SCHEMA);
-  if (!validator(json)) {
-    const e = validator.errors?.[0];
-    const path = e?.instancePath || '/';
-    throw new SporeprintError(
-      'SP_ERR_MODEL_FORMAT',
-      `gradient boosting model: ${path} ${e?.message ?? 'is invalid'}`,
-      {
-        path,
-      },
-    );
-  }
-}
+export const assertGbtSchema: (json: unknown) => void = modelFormatCheck(
+  GRADIENT_BOOSTING_SCHEMA,
+  'gradient boosting model',
+);

@@ -1,6 +1,6 @@
-import { Ajv } from 'ajv';
 import { type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
+import { modelFormatCheck } from '../model-format-check.js';
 import {
   type ClassWeight,
   checkClassWeight,
@@ -75,8 +75,7 @@ export interface LogisticRegressionJSON extends EstimatorJSON {
  */
 const LBFGS_MEMORY = 30;
 
-const ajv = new Ajv({ allErrors: false, strict: true });
-const validateJson = ajv.compile(LOGISTIC_REGRESSION_SCHEMA);
+const checkJson = modelFormatCheck(LOGISTIC_REGRESSION_SCHEMA, 'logistic-regression model');
 
 /**
  * Binary logistic regression with an L2 penalty, solving exactly scikit-learn's problem so that
@@ -274,14 +273,7 @@ export class LogisticRegression implements Estimator<LogisticRegressionParams> {
 
   /** Loads a model saved by {@link toJSON}; throws SP_ERR_MODEL_FORMAT naming the failing path. */
   static fromJSON(json: unknown): LogisticRegression {
-    if (!validateJson(json)) {
-      const e = validateJson.errors?.[0];
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `logistic-regression model: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}`,
-        { path: e?.instancePath ?? '', errors: validateJson.errors ?? [] },
-      );
-    }
+    checkJson(json);
     const j = json as unknown as LogisticRegressionJSON;
     if (j.coef.length !== j.featureNames.length) {
       throw new SporeprintError(

@@ -1,8 +1,5 @@
 import { SporeprintError } from '../../core/index.js';
 
-/** Decision codes: 0 edible, 1 poisonous, 2 uncertain. */
-export const DECISION = { EDIBLE: 0, POISONOUS: 1, UNCERTAIN: 2 } as const;
-
 /** Quality of three-way answers (edible / poisonous / uncertain), poisonous = positive. */
 export interface DecisionMetrics {
   /** Poisonous rows answered edible: the deadly error. */
@@ -23,7 +20,7 @@ export interface DecisionMetrics {
   readonly accuracyAnswered: number;
 }
 
-/** Counts the answers and their errors. */
+/** Counts the answers (decision codes: 0 edible, 1 poisonous, 2 uncertain) and their errors. */
 export function evaluateDecisions(yTrue: Uint8Array, decisions: Uint8Array): DecisionMetrics {
   if (
     !(yTrue instanceof Uint8Array) ||

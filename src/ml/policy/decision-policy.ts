@@ -1,6 +1,6 @@
-import { Ajv } from 'ajv';
 import { SporeprintError } from '../../core/index.js';
 import { type DecisionMetrics, evaluateDecisions } from '../metrics/index.js';
+import { modelFormatCheck } from '../model-format-check.js';
 
 /** Options of {@link DecisionPolicy.fit}. */
 export interface DecisionPolicyOptions {
@@ -43,7 +43,7 @@ const SCHEMA = {
   },
   additionalProperties: false,
 } as const;
-const validateJson = new Ajv({ strict: true }).compile(SCHEMA);
+const checkJson = modelFormatCheck(SCHEMA, 'decision policy');
 
 /**
  * Three-way answers from P(poisonous): "edible" (0) only when p < edibleBelow, "poisonous" (1) when
@@ -148,16 +148,7 @@ export class DecisionPolicy {
 
   /** Loads a policy; throws SP_ERR_MODEL_FORMAT naming the failing path. */
   static fromJSON(json: unknown): DecisionPolicy {
-    if (!validateJson(json)) {
-      const e = validateJson.errors?.[0];
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `decision policy: ${e?.instancePath || '/'} ${e?.message}`,
-        {
-          path: e?.instancePath ?? '',
-        },
-      );
-    }
+    checkJson(json);
     const j = json as unknown as DecisionPolicyJSON;
     if (j.poisonousAtOrAbove < j.edibleBelow) {
       throw new SporeprintError(

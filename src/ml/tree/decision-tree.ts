@@ -1,6 +1,6 @@
-import { Ajv } from 'ajv';
 import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
+import { modelFormatCheck } from '../model-format-check.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
 import { type PlainTree, treeFromPlain, treeToPlain } from '../tree-arrays-json.js';
 import {
@@ -13,7 +13,7 @@ import {
   checkXy,
   effectiveWeights,
 } from '../validate-input.js';
-import { growTree, type RawTree } from './build-tree.js';
+import { CartGrower, type RawTree } from './cart-grower.js';
 import { costComplexityPrune, type PruningPath } from './prune.js';
 import { DECISION_TREE_SCHEMA } from './schema.js';
 import { importances, toTreeArrays } from './to-tree-arrays.js';
@@ -62,7 +62,7 @@ export interface DecisionTreeJSON extends EstimatorJSON {
   readonly tree: PlainTree & { proba: number[] };
 }
 
-const validateJson = new Ajv({ strict: true }).compile(DECISION_TREE_SCHEMA);
+const checkJson = modelFormatCheck(DECISION_TREE_SCHEMA, 'decision-tree model');
 
 /**
  * CART classification tree (binary: poisonous = 1). Numeric columns split at midpoints (`x < t` goes
@@ -164,13 +164,16 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
     }
     const w = effectiveWeights(y, this.params.classWeight, options.sampleWeight);
     const p = this.params;
-    const tree = growTree(col, n, F, isCat, nCat, y, w, {
-      criterion: p.criterion,
-      maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
-      minSamplesSplit: p.minSamplesSplit,
-      minSamplesLeaf: p.minSamplesLeaf,
-      minImpurityDecrease: p.minImpurityDecrease,
-    });
+    const tree = new CartGrower(
+      { col, n, F, isCat, nCat, y, w },
+      {
+        criterion: p.criterion,
+        maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
+        minSamplesSplit: p.minSamplesSplit,
+        minSamplesLeaf: p.minSamplesLeaf,
+        minImpurityDecrease: p.minImpurityDecrease,
+      },
+    ).grow();
     return {
       tree,
       isCat,
@@ -277,14 +280,7 @@ export class DecisionTreeClassifier implements Estimator<DecisionTreeParams> {
 
   /** Loads a model saved by {@link toJSON}; throws SP_ERR_MODEL_FORMAT naming the failing path. */
   static fromJSON(json: unknown): DecisionTreeClassifier {
-    if (!validateJson(json)) {
-      const e = validateJson.errors?.[0];
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `decision-tree model: ${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}`,
-        { path: e?.instancePath ?? '' },
-      );
-    }
+    checkJson(json);
     const j = json as unknown as DecisionTreeJSON;
     if (j.featureKinds.length !== j.featureNames.length) {
       throw new SporeprintError(

@@ -1,4 +1,4 @@
-import type { RawTree } from './build-tree.js';
+import type { RawTree } from './cart-grower.js';
 
 /** The pruning path of minimal cost-complexity pruning (as scikit-learn's `cost_complexity_pruning_path`). */
 export interface PruningPath {

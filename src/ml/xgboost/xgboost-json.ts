@@ -1,6 +1,7 @@
 import { type FeatureInfo, SporeprintError } from '../../core/index.js';
 import { float32CutToThreshold, GradientBoostingClassifier } from '../gbt/index.js';
 import type { TreeArrays } from '../tree-arrays.js';
+import { TreeArraysBuilder } from '../tree-arrays-builder.js';
 
 /** The XGBoost release whose JSON model format is written. */
 export const XGBOOST_FORMAT_VERSION = [1, 7, 4] as const;
@@ -129,56 +130,37 @@ function importTree(t: Record<string, unknown>, path: string, nFeatures: number)
   order.forEach((old, k) => {
     id[old] = k;
   });
-  const out = {
-    left: new Int32Array(m).fill(-1),
-    right: new Int32Array(m).fill(-1),
-    feature: new Int32Array(m),
-    threshold: new Float64Array(m),
-    defaultLeft: new Uint8Array(m),
-    isCategorical: new Uint8Array(m),
-    catOffset: new Int32Array(m),
-    catWords: new Int32Array(m),
-    catBits: new Uint32Array(0),
-    value: new Float64Array(m),
-    cover: new Float64Array(m),
-    gain: new Float64Array(m),
-  };
-  const bits: number[] = [];
+  const out = new TreeArraysBuilder(m);
   for (let k = 0; k < m; k++) {
     const i = order[k];
-    out.cover[k] = hess[i];
     if (left[i] === -1) {
       if (!Number.isFinite(cond[i])) fail(`${path}/split_conditions/${i}`, 'must be a finite leaf value');
-      out.value[k] = Math.fround(cond[i]);
+      out.leaf(k, Math.fround(cond[i]), hess[i]);
       continue;
     }
-    out.left[k] = id[left[i]];
-    out.right[k] = id[right[i]];
     const f = featureIdx[i];
     if (f < 0 || f >= nFeatures)
       fail(`${path}/split_indices/${i}`, `is feature ${f}, outside [0, ${nFeatures})`);
-    out.feature[k] = f;
-    out.defaultLeft[k] = dl[i] === 0 ? 0 : 1;
-    out.gain[k] = loss[i];
+    let set: number[] | null = null;
     if (st[i] === 1) {
-      const set = catOf.get(i);
-      if (set === undefined) fail(`${path}/categories_nodes`, `lacks categorical node ${i}`);
-      const words = set.length === 0 ? 1 : (Math.max(...set) >>> 5) + 1;
-      out.isCategorical[k] = 1;
-      out.catOffset[k] = bits.length;
-      out.catWords[k] = words;
-      const base = bits.length;
-      for (let w = 0; w < words; w++) bits.push(0);
-      for (const c of set) bits[base + (c >>> 5)] |= 1 << (c & 31);
+      set = catOf.get(i) ?? fail(`${path}/categories_nodes`, `lacks categorical node ${i}`);
     } else if (st[i] === 0) {
       if (!Number.isFinite(cond[i])) fail(`${path}/split_conditions/${i}`, 'must be a finite split value');
-      out.threshold[k] = float32CutToThreshold(cond[i]);
     } else {
       fail(`${path}/split_type/${i}`, `is unsupported split type ${st[i]}`);
     }
+    out.split(k, 0, hess[i], {
+      left: id[left[i]],
+      right: id[right[i]],
+      feature: f,
+      defaultLeft: dl[i] !== 0,
+      threshold: set === null ? float32CutToThreshold(cond[i]) : 0,
+      // the file does not say how many categories a feature has: the set's largest code sizes the bitset
+      categories: set === null ? null : { codes: set, count: set.length === 0 ? 0 : Math.max(...set) + 1 },
+      gain: loss[i],
+    });
   }
-  out.catBits = Uint32Array.from(bits, (b) => b >>> 0);
-  return out;
+  return out.build();
 }
 
 /**

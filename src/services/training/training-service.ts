@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SporeprintError } from '../../core/index.js';
+import { type Matrix, SporeprintError } from '../../core/index.js';
+import type { CleanRecord } from '../../data/index.js';
 import {
   calibrationTable,
   createEstimator,
@@ -16,7 +17,14 @@ import {
 import type { ArtifactStore, DatasetRepository, RunRepository } from '../../storage/index.js';
 import { crossValidate } from './cross-validation.js';
 import { labels, loadTrainingData, pick, type TrainingData } from './training-data.js';
-import type { ModelMetrics, TrainedModel, TrainRequest, TrainSummary } from './training-types.js';
+import type {
+  GuardSummary,
+  ModelMetrics,
+  TrainedModel,
+  TrainProgress,
+  TrainRequest,
+  TrainSummary,
+} from './training-types.js';
 
 /** Dependencies of the training service. */
 export interface TrainingDeps {
@@ -76,8 +84,7 @@ export class TrainingService {
     const params = { seed: this.deps.seed, ...(req.params?.[kind] ?? {}) };
     const runId = `run-${randomBytes(6).toString('hex')}`;
     const modelName = req.modelName ?? `sporeprint-${data.schema.name}`;
-    const progress = (phase: 'fit' | 'evaluate' | 'cv' | 'group-cv' | 'done', fraction: number): void =>
-      req.onProgress?.({ model: kind, phase, fraction });
+    const progress: Progress = (phase, fraction) => req.onProgress?.({ model: kind, phase, fraction });
     await this.deps.runs.create({
       id: runId,
       datasetId: data.version.id,
@@ -87,124 +94,7 @@ export class TrainingService {
       codeVersion: this.deps.codeVersion,
     });
     try {
-      const durations: Record<string, number> = {};
-      const enc = ENCODING_OF[kind] === 'linear' ? data.linear : data.tree;
-      const train = pick(data.records, (i) => data.split[i] === 0);
-      const val = pick(data.records, (i) => data.split[i] === 1);
-      const test = pick(data.records, (i) => data.split[i] === 2);
-      const [Xtr, Xva, Xte] = [train, val, test].map((r) => enc.transform(r));
-      const [ytr, yva, yte] = [train, val, test].map((r) => labels(r));
-      let t = performance.now();
-      const estimator = createEstimator(kind, params);
-      estimator.fit(Xtr, ytr, {
-        features: enc.featureInfo(),
-        evalSet: Xva.rows > 0 ? { X: Xva, y: yva } : undefined,
-        onProgress: (f) => progress('fit', f),
-      });
-      durations.fitMs = performance.now() - t;
-      progress('evaluate', 0);
-      t = performance.now();
-      const [ptr, pva, pte] = [Xtr, Xva, Xte].map((X) => estimator.predictProba(X));
-      durations.predictMs = performance.now() - t;
-      const policy = DecisionPolicy.fit(yva, pva, { targetRecall: req.targetRecall ?? 0.999 });
-      const metrics: { -readonly [K in keyof ModelMetrics]: ModelMetrics[K] } = {
-        train: evaluateBinary(ytr, ptr),
-        validation: evaluateBinary(yva, pva),
-        test: evaluateBinary(yte, pte),
-        calibration: calibrationTable(yte, pte, 10),
-        policy: { ...policy.toJSON(), test: policy.report(yte, pte) },
-      };
-      const warnings: string[] = [];
-      let guard: PipelineGuard | null = null;
-      if (req.guard !== false) {
-        t = performance.now();
-        const tree = data.tree;
-        const [gtr, gva, gte] =
-          enc === tree ? [Xtr, Xva, Xte] : [train, val, test].map((r) => tree.transform(r));
-        try {
-          const detector = new NoveltyDetector().fit(gtr, tree.featureInfo());
-          const g = NoveltyGuard.calibrate(detector, gva);
-          guard = { encoder: tree, guard: g };
-          metrics.guard = {
-            method: g.method,
-            threshold: g.threshold,
-            quantile: g.quantile,
-            reason: g.reason,
-            test: evaluateGuard({
-              yTrue: yte,
-              pPoisonous: pte,
-              edibleBelow: policy.edibleBelow,
-              poisonousAtOrAbove: policy.poisonousAtOrAbove,
-              noveltyScores: g.score(gte),
-              threshold: g.threshold,
-            }),
-          };
-        } catch (e) {
-          warnings.push(`unknown-species guard not fitted: ${(e as Error).message}`);
-        }
-        durations.guardMs = performance.now() - t;
-      }
-      const decisions = req.guard !== false ? { targetRecall: req.targetRecall ?? 0.999 } : undefined;
-      if ((req.cv ?? 0) > 0) {
-        t = performance.now();
-        metrics.cv = crossValidate({
-          kind,
-          params,
-          schema: data.schema,
-          records: data.records,
-          k: req.cv ?? 0,
-          seed: this.deps.seed,
-          decisions,
-          onFold: (d, n) => progress('cv', d / n),
-        });
-        durations.cvMs = performance.now() - t;
-      }
-      if ((req.groupCv ?? 0) > 0 && data.species !== null) {
-        t = performance.now();
-        metrics.groupCv = crossValidate({
-          kind,
-          params,
-          schema: data.schema,
-          records: data.records,
-          k: req.groupCv ?? 0,
-          seed: this.deps.seed,
-          groups: data.species,
-          decisions,
-          onFold: (d, n) => progress('group-cv', d / n),
-        });
-        durations.groupCvMs = performance.now() - t;
-      }
-      const pipeline = ModelPipeline.create({
-        schema: data.schema.name,
-        modelKind: kind,
-        encoder: enc,
-        estimator,
-        policy,
-        numericRanges: data.numericRanges,
-        guard,
-        metadata: {
-          runId,
-          modelName,
-          datasetId: data.version.id,
-          sourceSha256: data.version.sourceId,
-          codeVersion: this.deps.codeVersion,
-        },
-      });
-      const artifact = await this.deps.artifacts.put(
-        new TextEncoder().encode(JSON.stringify(pipeline.toJSON())),
-      );
-      warnings.unshift(...((estimator as unknown as { warnings?: readonly string[] }).warnings ?? []));
-      await this.deps.runs.finish(runId, {
-        status: 'succeeded',
-        metrics,
-        durations,
-        artifactSha256: artifact.sha256,
-        artifactBytes: artifact.bytes,
-        warnings,
-        error: null,
-      });
-      progress('done', 1);
-      return { runId, modelKind: kind, modelName, params, metrics, durations, warnings, artifact };
+      return await this.fitAndRecord({ kind, params, runId, modelName }, data, req, progress);
     } catch (e) {
       await this.deps.runs.finish(runId, {
         status: 'failed',
@@ -217,5 +107,193 @@ export class TrainingService {
       });
       throw e;
     }
+  }
+
+  /**
+   * Fits the model on train (early stopping on validation), the decision policy and the guard on
+   * validation, evaluates every split, runs the requested CVs, stores the pipeline and finishes the run.
+   */
+  private async fitAndRecord(
+    run: RunInfo,
+    data: TrainingData,
+    req: TrainRequest,
+    progress: Progress,
+  ): Promise<TrainedModel> {
+    const { kind, params, runId, modelName } = run;
+    const durations: Record<string, number> = {};
+    const enc = ENCODING_OF[kind] === 'linear' ? data.linear : data.tree;
+    const { records, X, y } = encodeSplits(data, enc);
+    let t = performance.now();
+    const estimator = createEstimator(kind, params);
+    estimator.fit(X.train, y.train, {
+      features: enc.featureInfo(),
+      evalSet: X.validation.rows > 0 ? { X: X.validation, y: y.validation } : undefined,
+      onProgress: (f) => progress('fit', f),
+    });
+    durations.fitMs = performance.now() - t;
+    progress('evaluate', 0);
+    t = performance.now();
+    const [ptr, pva, pte] = [X.train, X.validation, X.test].map((m) => estimator.predictProba(m));
+    durations.predictMs = performance.now() - t;
+    const policy = DecisionPolicy.fit(y.validation, pva, { targetRecall: req.targetRecall ?? 0.999 });
+    const metrics: MutableMetrics = {
+      train: evaluateBinary(y.train, ptr),
+      validation: evaluateBinary(y.validation, pva),
+      test: evaluateBinary(y.test, pte),
+      calibration: calibrationTable(y.test, pte, 10),
+      policy: { ...policy.toJSON(), test: policy.report(y.test, pte) },
+    };
+    const warnings: string[] = [];
+    let guard: PipelineGuard | null = null;
+    if (req.guard !== false) {
+      t = performance.now();
+      const fitted = fitGuard(data, enc === data.tree ? X : null, records, y.test, pte, policy);
+      guard = fitted.guard;
+      if (fitted.summary) metrics.guard = fitted.summary;
+      if (fitted.warning) warnings.push(fitted.warning);
+      durations.guardMs = performance.now() - t;
+    }
+    this.crossValidations(run, data, req, metrics, durations, progress);
+    const pipeline = ModelPipeline.create({
+      schema: data.schema.name,
+      modelKind: kind,
+      encoder: enc,
+      estimator,
+      policy,
+      numericRanges: data.numericRanges,
+      guard,
+      metadata: {
+        runId,
+        modelName,
+        datasetId: data.version.id,
+        sourceSha256: data.version.sourceId,
+        codeVersion: this.deps.codeVersion,
+      },
+    });
+    const artifact = await this.deps.artifacts.put(
+      new TextEncoder().encode(JSON.stringify(pipeline.toJSON())),
+    );
+    warnings.unshift(...((estimator as unknown as { warnings?: readonly string[] }).warnings ?? []));
+    await this.deps.runs.finish(runId, {
+      status: 'succeeded',
+      metrics,
+      durations,
+      artifactSha256: artifact.sha256,
+      artifactBytes: artifact.bytes,
+      warnings,
+      error: null,
+    });
+    progress('done', 1);
+    return { runId, modelKind: kind, modelName, params, metrics, durations, warnings, artifact };
+  }
+
+  /** The requested stratified and species-grouped CVs, into `metrics` (and their times into `durations`). */
+  private crossValidations(
+    run: RunInfo,
+    data: TrainingData,
+    req: TrainRequest,
+    metrics: MutableMetrics,
+    durations: Record<string, number>,
+    progress: Progress,
+  ): void {
+    const decisions = req.guard !== false ? { targetRecall: req.targetRecall ?? 0.999 } : undefined;
+    const common = {
+      kind: run.kind,
+      params: run.params,
+      schema: data.schema,
+      records: data.records,
+      seed: this.deps.seed,
+      decisions,
+    };
+    if ((req.cv ?? 0) > 0) {
+      const t = performance.now();
+      metrics.cv = crossValidate({ ...common, k: req.cv ?? 0, onFold: (d, n) => progress('cv', d / n) });
+      durations.cvMs = performance.now() - t;
+    }
+    if ((req.groupCv ?? 0) > 0 && data.species !== null) {
+      const t = performance.now();
+      metrics.groupCv = crossValidate({
+        ...common,
+        k: req.groupCv ?? 0,
+        groups: data.species,
+        onFold: (d, n) => progress('group-cv', d / n),
+      });
+      durations.groupCvMs = performance.now() - t;
+    }
+  }
+}
+
+type Progress = (phase: TrainProgress['phase'], fraction: number) => void;
+type MutableMetrics = { -readonly [K in keyof ModelMetrics]: ModelMetrics[K] };
+
+/** The run a model is trained in. */
+interface RunInfo {
+  readonly kind: EstimatorKind;
+  readonly params: Record<string, unknown>;
+  readonly runId: string;
+  readonly modelName: string;
+}
+
+/** One value per split of the dataset version (split codes 0, 1, 2). */
+interface PerSplit<T> {
+  readonly train: T;
+  readonly validation: T;
+  readonly test: T;
+}
+
+/** The dataset version's records per split, encoded with `enc`, and their labels. */
+function encodeSplits(
+  data: TrainingData,
+  enc: TrainingData['linear'] | TrainingData['tree'],
+): { records: PerSplit<CleanRecord[]>; X: PerSplit<Matrix>; y: PerSplit<Uint8Array> } {
+  const of = (code: number): CleanRecord[] => pick(data.records, (i) => data.split[i] === code);
+  const records = { train: of(0), validation: of(1), test: of(2) };
+  const [train, validation, test] = [records.train, records.validation, records.test];
+  return {
+    records,
+    X: { train: enc.transform(train), validation: enc.transform(validation), test: enc.transform(test) },
+    y: { train: labels(train), validation: labels(validation), test: labels(test) },
+  };
+}
+
+/**
+ * The unknown-species guard: a novelty detector fitted on the training rows (tree encoding; `treeX`
+ * when the model's own encoding already is it), calibrated on validation, evaluated on test with the
+ * policy's answers. A guard that cannot be fitted gives a warning instead.
+ */
+function fitGuard(
+  data: TrainingData,
+  treeX: PerSplit<Matrix> | null,
+  records: PerSplit<CleanRecord[]>,
+  yte: Uint8Array,
+  pte: Float64Array,
+  policy: DecisionPolicy,
+): { guard: PipelineGuard | null; summary?: GuardSummary; warning?: string } {
+  const tree = data.tree;
+  const X = treeX ?? {
+    train: tree.transform(records.train),
+    validation: tree.transform(records.validation),
+    test: tree.transform(records.test),
+  };
+  try {
+    const detector = new NoveltyDetector().fit(X.train, tree.featureInfo());
+    const g = NoveltyGuard.calibrate(detector, X.validation);
+    const summary: GuardSummary = {
+      method: g.method,
+      threshold: g.threshold,
+      quantile: g.quantile,
+      reason: g.reason,
+      test: evaluateGuard({
+        yTrue: yte,
+        pPoisonous: pte,
+        edibleBelow: policy.edibleBelow,
+        poisonousAtOrAbove: policy.poisonousAtOrAbove,
+        noveltyScores: g.score(X.test),
+        threshold: g.threshold,
+      }),
+    };
+    return { guard: { encoder: tree, guard: g }, summary };
+  } catch (e) {
+    return { guard: null, warning: `unknown-species guard not fitted: ${(e as Error).message}` };
   }
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type FeatureInfo,
@@ -9,6 +7,8 @@ import {
   type SporeprintError,
 } from '../../../core/index.js';
 import { findLeaf } from '../../tree-arrays.js';
+import { loadFixture } from '../../xgboost/__tests__/fixtures/load-fixture.js';
+import { fromXGBoostJSON } from '../../xgboost/index.js';
 import {
   calcWeight,
   FlatForest,
@@ -161,21 +161,7 @@ describe('XGBoost split formulas', () => {
 
 describe('GradientBoostingClassifier', () => {
   it('grows the same trees as XGBoost 1.7.4 hist (fixture with missing values, lambda, alpha, min_child_weight)', () => {
-    const file = fileURLToPath(
-      new URL('../../xgboost/__tests__/fixtures/training-match.data.txt', import.meta.url),
-    );
-    const d = JSON.parse(readFileSync(file, 'utf8')) as {
-      rows: (number | null)[][];
-      labels: number[];
-      proba: number[];
-    };
-    const cols = d.rows[0].length;
-    const X: Matrix = { data: new Float64Array(d.rows.length * cols), rows: d.rows.length, cols };
-    d.rows.forEach((r, i) => {
-      r.forEach((v, j) => {
-        X.data[i * cols + j] = v === null ? Number.NaN : v;
-      });
-    });
+    const { X, y, data: d, model } = loadFixture('training-match');
     const m = new GradientBoostingClassifier({
       nEstimators: 10,
       maxDepth: 4,
@@ -183,11 +169,23 @@ describe('GradientBoostingClassifier', () => {
       lambda: 1.5,
       alpha: 0.1,
       minChildWeight: 2,
-    }).fit(X, Uint8Array.from(d.labels));
+    }).fit(X, y);
     const p = m.predictProba(X);
     let max = 0;
     for (let i = 0; i < X.rows; i++) max = Math.max(max, Math.abs(p[i] - d.proba[i]));
     expect(max).toBeLessThan(1e-6);
+    // node for node as XGBoost's own model file: its breadth-first numbering, and its leaves as it writes
+    // them (split_indices 0, default_left 0), which every learner's tree arrays share
+    const xgb = fromXGBoostJSON(model).trees;
+    expect(m.trees.length).toBe(xgb.length);
+    m.trees.forEach((t, k) => {
+      for (const key of ['left', 'right', 'feature', 'threshold', 'defaultLeft', 'isCategorical'] as const) {
+        expect(Array.from(t[key]), `tree ${k} ${key}`).toEqual(Array.from(xgb[k][key]));
+      }
+      for (let i = 0; i < t.left.length; i++) {
+        if (t.left[i] === -1) expect(Math.abs(t.value[i] - xgb[k].value[i])).toBeLessThan(1e-6);
+      }
+    });
   });
 
   it('learns a synthetic problem with numeric, missing and categorical features', () => {

@@ -62,7 +62,7 @@ describe('joint histogram units', () => {
 });
 
 describe('histKernel', () => {
-  it('adds exactly what the plain loop adds, for generated and generic widths', () => {
+  it('adds exactly what the plain loop adds, for generated and generic widths, and as the plain loop asked for', () => {
     const rng = new Rng(3);
     for (const units of [1, 3, 8, 70]) {
       const rowsN = 200;
@@ -84,6 +84,9 @@ describe('histKernel', () => {
         }
       }
       expect(Array.from(got)).toEqual(Array.from(want));
+      const plain = new Float64Array(2 * units * cells);
+      histKernel(units, false)(plain, rows, 10, 190, gh, cellOf);
+      expect(Array.from(plain)).toEqual(Array.from(want));
     }
   });
 });

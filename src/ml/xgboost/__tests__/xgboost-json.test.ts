@@ -1,38 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type FeatureInfo, type Matrix, Rng, type SporeprintError } from '../../../core/index.js';
 import { treeShap } from '../../explain/index.js';
 import { GradientBoostingClassifier } from '../../gbt/index.js';
 import { fromXGBoostJSON, parseXGBoostJSON, stringifyXGBoostJSON, toXGBoostJSON } from '../index.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-
-interface FixtureData {
-  featureNames: string[];
-  featureTypes: string[];
-  rows: (number | null)[][];
-  labels: number[];
-  proba: number[];
-  margin: number[];
-  contribs: number[][];
-}
-
-function loadFixture(name: string): { model: unknown; data: FixtureData; X: Matrix } {
-  const model = parseXGBoostJSON(readFileSync(join(FIXTURES, `${name}.model.txt`), 'utf8'));
-  const data = JSON.parse(readFileSync(join(FIXTURES, `${name}.data.txt`), 'utf8')) as FixtureData;
-  const cols = data.featureNames.length;
-  const X: Matrix = { data: new Float64Array(data.rows.length * cols), rows: data.rows.length, cols };
-  data.rows.forEach((r, i) => {
-    r.forEach((v, j) => {
-      X.data[i * cols + j] = v === null ? Number.NaN : v;
-    });
-  });
-  return { model, data, X };
-}
+import { FIXTURES, loadFixture } from './fixtures/load-fixture.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
