@@ -33,6 +33,7 @@ function columnTypes(db: Kysely<unknown>): ColumnTypes {
   return { mysql: false, text: sql`text`, bigText: sql`text`, blob: sql`blob`, tableOptions: sql`` };
 }
 
+// long-function: a migration's DDL is one list of statements, and a released migration is never edited
 /** Creates training_runs, artifacts, registered_models, model_versions, model_aliases, registry_events. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);
