@@ -20,3 +20,19 @@ export {
   type NumericSample,
 } from './drift/index.js';
 // ---- end drift ----
+// ---- estimated performance (src/stats/performance): NannyML-style CBPE and calibration ----
+export {
+  type CalibrationVerdict,
+  type Calibrator,
+  type EstimatedPerformance,
+  type EstimateOptions,
+  type ExpectedConfusion,
+  estimatePerformance,
+  expectedCalibrationError,
+  IsotonicCalibrator,
+  type IsotonicCalibratorJSON,
+  type NeedsCalibrationOptions,
+  needsCalibration,
+  rocAuc,
+} from './performance/index.js';
+// ---- end estimated performance ----
