@@ -39,8 +39,9 @@ function startServerProcess(
 }
 
 /**
- * Load with `workers` concurrent clients until `stopAfterMs`, then kill the server with `signal`;
- * returns the ids of every prediction the server acknowledged (HTTP 200).
+ * Load with `workers` concurrent clients for at least `stopAfterMs` and until `enough(acked)` holds (at
+ * most 60 s: a loaded machine answers slower, and the test needs load, not a rate), then kill the server
+ * with `signal`; returns the ids of every prediction the server acknowledged (HTTP 200).
  */
 async function loadThenKill(
   url: string,
@@ -48,6 +49,7 @@ async function loadThenKill(
   signal: NodeJS.Signals,
   workers = 16,
   stopAfterMs = 1500,
+  enough: (acked: readonly string[]) => boolean = (a) => a.length > 20,
 ): Promise<string[]> {
   const acked: string[] = [];
   let stop = false;
@@ -70,7 +72,9 @@ async function loadThenKill(
     }
   };
   const running = Array.from({ length: workers }, worker);
+  const t0 = Date.now();
   await new Promise((r) => setTimeout(r, stopAfterMs));
+  while (!enough(acked) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
   await exited;
@@ -231,7 +235,14 @@ export function describeDurability(backend: TestBackend): void {
         }
       };
       const batchers = Array.from({ length: 3 }, batcher);
-      const singles = await loadThenKill(first.url, first.child, 'SIGKILL', 8, 1500);
+      const singles = await loadThenKill(
+        first.url,
+        first.child,
+        'SIGKILL',
+        8,
+        1500,
+        (a) => a.length > 20 && acked.length > 300,
+      );
       stop = true;
       await Promise.all(batchers);
       expect(acked.length).toBeGreaterThan(300);
