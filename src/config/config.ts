@@ -139,6 +139,19 @@ const configSchema = z
           .describe(
             'SPOREPRINT_BATCH_JOURNAL — durable log: commit a batch of 256+ records as one journal entry before answering, its rows right after (true)',
           ),
+        maxRecordsPerRequest: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(10_000)
+          .describe(
+            'SPOREPRINT_MAX_RECORDS — most records one prediction request may hold (batch, OIP v2, MLflow) (10000)',
+          ),
+        accessLog: z
+          .enum(['true', 'false'])
+          .default('true')
+          .transform((v) => v === 'true')
+          .describe('SPOREPRINT_ACCESS_LOG — one log line per HTTP request at info level (true)'),
       })
       .strict()
       .prefault({}),
@@ -175,6 +188,8 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_BODY_LIMIT: ['server', 'bodyLimitBytes'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
+  SPOREPRINT_MAX_RECORDS: ['server', 'maxRecordsPerRequest'],
+  SPOREPRINT_ACCESS_LOG: ['server', 'accessLog'],
 };
 
 /**
