@@ -1,5 +1,10 @@
 export { type JournalReplay, JournalReplayer } from './journal-replayer.js';
-export { type FieldProblem, type ParsedMushroom, parseMushroom } from './parse-mushroom.js';
+export {
+  FIELD_PROBLEM_KINDS,
+  type FieldProblem,
+  type ParsedMushroom,
+  parseMushroom,
+} from './parse-mushroom.js';
 export { type PredictOptions, ServingService, type ServingStatus } from './serving-service.js';
 export type {
   BatchItem,

@@ -4,7 +4,7 @@ import type { BatchJournalChunk } from '../../storage/index.js';
 import { JOURNAL_OWNER } from './batch-journal.js';
 import { type JournalReplay, JournalReplayer } from './journal-replayer.js';
 import { outputJson } from './output-json.js';
-import { mushroomJson, parseMushroom } from './parse-mushroom.js';
+import { type FieldProblem, mushroomJson, parseMushroom } from './parse-mushroom.js';
 import { answer, logRow, modelRef } from './prediction-answer.js';
 import type {
   BatchItem,
@@ -51,6 +51,11 @@ export interface PredictOptions {
    * it as `records`): journaled as it is instead of serialising the records again.
    */
   readonly source?: string;
+  /**
+   * Batches: checks each record first; a record it returns problems for is reported with them and
+   * not parsed (the HTTP API passes the check of its compiled mushroom JSON Schema).
+   */
+  readonly validate?: (input: unknown, index: number) => readonly FieldProblem[] | null;
 }
 
 /** Health of the serving side. */
@@ -305,6 +310,11 @@ export class ServingService {
       const values: FeatureValue[][] = [];
       const at: number[] = [];
       for (let i = start; i < end; i++) {
+        const rejected = opts.validate?.(inputs[i], i);
+        if (rejected) {
+          out[i] = { index: i, ok: false, problems: rejected };
+          continue;
+        }
         const parsed = parseMushroom(inputs[i], model.pipeline.schema);
         if (parsed.ok) {
           values.push(parsed.values);
@@ -464,15 +474,17 @@ export class ServingService {
   }
 
   /**
-   * Records the true class of a logged prediction (idempotent). A prediction of a batch whose rows
+   * Records the true class of a logged prediction (idempotent; a different label is a conflict unless
+   * `replace`). A prediction of a batch whose rows
    * are still being written (see {@link classifyBatch}) is waited for, up to 2 s.
    */
   async feedback(
     predictionId: string,
     trueLabel: 'e' | 'p',
     source?: string,
+    replace?: boolean,
   ): Promise<'created' | 'unchanged' | 'replaced'> {
-    const record = () => this.deps.feedback.record({ predictionId, trueLabel, source });
+    const record = () => this.deps.feedback.record({ predictionId, trueLabel, source, replace });
     const deadline = Date.now() + FEEDBACK_WAIT_MS;
     let waitedHere = false;
     for (;;) {
