@@ -8,7 +8,12 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { getSchema } from '../data/index.js';
-import { buildApp, type HttpSettings, type RegistryHttpApi } from '../interfaces/http/index.js';
+import {
+  buildApp,
+  type HttpSettings,
+  LogCommitHealth,
+  type RegistryHttpApi,
+} from '../interfaces/http/index.js';
 import { type ModelSource, RegistryService, ServingService } from '../services/index.js';
 import {
   createInProcessEventBus,
@@ -105,6 +110,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     events: bus,
     gate: config.gate,
   });
+  // readiness: the log's last commit failed and none succeeded since → not ready (a probe commit
+  // through the same writer tells when it recovers)
+  const commitHealth = new LogCommitHealth({
+    committed: () => log.batches,
+    probe: () => probeCommit(storage),
+  });
   const log = createPredictionLog(storage.predictions, {
     mode: config.server.logMode,
     // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction; single requests
@@ -119,7 +130,10 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     // promoting them cost memory and throughput (wrk -c32 on /v1/predict: peak RSS 247-280 MB and
     // 8.2-8.4k req/s with 50 ms, 197 MB and 9.6-10.3k req/s with 1 ms)
     flushIntervalMs: 1,
-    onError: (e) => opts.print?.(`error: prediction log write failed: ${(e as Error).message}`),
+    onError: (e) => {
+      commitHealth.failed(e);
+      opts.print?.(`error: prediction log write failed: ${(e as Error).message}`);
+    },
   });
   const serving = new ServingService({
     modelName: config.server.modelName,
@@ -145,8 +159,9 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     rateLimitPerMinute: config.server.rateLimitPerMinute,
     corsOrigins: config.server.corsOrigins,
     bodyLimitBytes: config.server.bodyLimitBytes,
-    maxBatch: 10_000,
-    logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    maxRecordsPerRequest: config.server.maxRecordsPerRequest,
+    logLevel: config.logLevel,
+    accessLog: config.server.accessLog,
   };
   const registryApi: RegistryHttpApi = {
     list: () => registry.list(),
@@ -162,6 +177,8 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       }),
     alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
     rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
+    // (force: the registry refuses to archive the Production version without it, once it takes it)
+    archive: (i) => registry.archive(i.name, i.version, i.actor, i.reason),
   };
   const { app } = await buildApp({
     serving,
@@ -170,6 +187,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
+    logCommitProblem: () => commitHealth.problem(),
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
     settings,
     version: opts.version,
@@ -195,6 +213,31 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       return closing;
     },
   };
+}
+
+/**
+ * A real commit through the prediction log's writer that leaves nothing behind: a batch journal
+ * entry put, then removed (on SQLite both go through the log's writer thread).
+ */
+async function probeCommit(storage: Storage): Promise<void> {
+  const id = `probe-${randomBytes(8).toString('hex')}`;
+  const now = new Date();
+  await storage.predictionJournal.put({
+    id,
+    createdAt: now,
+    owner: `readiness-probe:${process.pid}`,
+    modelName: 'readiness-probe',
+    modelVersion: 1,
+    schemaName: 'probe',
+    arm: null,
+    clientId: null,
+    requestKind: 'batch',
+    predictions: 1,
+    chunks: [{ start: 0, createdAt: now, latencyUs: 0 }],
+    records: '[]',
+    items: '[]',
+  });
+  await storage.predictionJournal.remove(id);
 }
 
 /** Random suffix helper for tests that need unique names. */
