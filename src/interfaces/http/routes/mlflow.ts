@@ -189,7 +189,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
         typeof body === 'string'
           ? csvRecords(body, ctx.mushroom.dataset, max).records
           : recordsOf(body, features, max);
-      checkEveryRecord(ctx.mushroom, records, (i) => `record ${i}`);
+      checkEveryRecord(ctx.mushroom, records, (i) => `records[${i}]`);
       const items = await serving.predictBatch(records, { kind: 'mlflow', clientId: clientOf(req) });
       countItems(ctx.metrics, items);
       return {

@@ -46,7 +46,7 @@ function inferBody(max: number, features: number) {
         Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 128, description: 'a feature name' }),
-            shape: Type.Array(Type.Integer({ minimum: -1, maximum: max }), { maxItems: 2 }),
+            shape: Type.Array(Type.Integer({ minimum: -1 }), { maxItems: 2, description: '[n] or [n, 1]' }),
             datatype: Type.Unsafe<string>({
               type: 'string',
               enum: ['BYTES', 'FP64', 'FP32', 'INT64', 'INT32'],
@@ -201,7 +201,7 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       for (const t of b.inputs) r[t.name] = t.data[i];
       records[i] = r;
     }
-    checkEveryRecord(ctx.mushroom, records, (i) => `record ${i}`);
+    checkEveryRecord(ctx.mushroom, records, (i) => `records[${i}]`);
     const items = await serving.predictBatch(records, { kind: 'oip', clientId });
     countItems(ctx.metrics, items);
     const m = serving.model();
