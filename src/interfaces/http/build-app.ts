@@ -9,6 +9,7 @@ import type { HttpDeps } from './http-deps.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
 import { accessLogPlugin } from './plugins/access-log.js';
 import { authPlugin } from './plugins/auth.js';
+import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { batchRoute } from './routes/batch.js';
 import { feedbackRoute } from './routes/feedback.js';
@@ -132,7 +133,10 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   // the Mushroom schema as a named component of the document (bodies use the same object inline)
   app.addSchema({ ...(mushroom.schema as object), $id: 'Mushroom' });
 
-  const ctx: RouteContext = { deps, metrics, mushroom, log: app.log };
+  // every JSON body is checked against the structure budget before it is parsed
+  const budget = jsonBudget(settings.maxRecordsPerRequest, deps.schema.features.length);
+  useBudgetedJson(app, budget);
+  const ctx: RouteContext = { deps, metrics, mushroom, jsonBudget: budget, log: app.log };
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoute, ctx);
   await app.register(predictRoute, ctx);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { BatchItem, FieldProblem } from '../../../services/index.js';
 import { csvRecords } from '../csv-records.js';
+import { useBudgetedJson } from '../plugins/json-body.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { DecisionSchema, NOVELTY_THRESHOLD_DESCRIPTION, nullable } from '../schemas/prediction.js';
 import { clientOf, countItems, noveltyThreshold, predictGuard, type RouteContext } from './route-context.js';
@@ -40,14 +41,11 @@ export const batchRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
   const { serving, settings } = ctx.deps;
   const max = settings.maxRecordsPerRequest;
   const { mushroom } = ctx;
-  // Fastify's own JSON parser (same limits, same errors), keeping the body's text: the batch journal
-  // stores the records as received instead of serialising them again
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // the body's text is kept: the batch journal stores the records as received instead of serialising
+  // them again
   app.decorateRequest('jsonText', null);
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    req.jsonText = body as string;
-    parseJson(req, body as string, done);
+  useBudgetedJson(app, ctx.jsonBudget, (req, text) => {
+    req.jsonText = text;
   });
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string' }, (_req, body, done) => {
     done(null, body);

@@ -4,6 +4,7 @@ import { validationError } from '../errors.js';
 import type { HttpDeps } from '../http-deps.js';
 import type { HttpMetrics } from '../metrics.js';
 import { guard } from '../plugins/auth.js';
+import type { JsonBudget } from '../plugins/json-body.js';
 import type { MushroomValidator } from '../schemas/mushroom.js';
 import { MAX_PROBLEMS } from '../validation/problems.js';
 
@@ -12,6 +13,8 @@ export interface RouteContext {
   readonly deps: HttpDeps;
   readonly metrics: HttpMetrics;
   readonly mushroom: MushroomValidator;
+  /** How much structure a JSON body may hold (see `jsonBudget`). */
+  readonly jsonBudget: JsonBudget;
   /** The app's logger (null when logging is off). */
   readonly log?: FastifyBaseLogger;
 }
