@@ -39,13 +39,15 @@ export const authPlugin = fp<{ keys: ApiKeyVerifier }>(
   async (app: FastifyInstance, opts) => {
     app.decorateRequest('principal', null);
     app.decorateRequest('authFailure', null);
-    app.addHook('onRequest', async (req) => {
-      if (req.routeOptions.config?.auth === false) return;
-      const secret = secretOf(req);
-      if (secret === null) return;
-      const p = await opts.keys.verify(secret);
-      if (p === null) req.authFailure = 'unknown or revoked API key';
-      else req.principal = p;
+    // (a callback hook: a request without a key, the common case, costs no promise)
+    app.addHook('onRequest', (req, _reply, done) => {
+      const secret = req.routeOptions.config?.auth === false ? null : secretOf(req);
+      if (secret === null) return done();
+      opts.keys.verify(secret).then((p) => {
+        if (p === null) req.authFailure = 'unknown or revoked API key';
+        else req.principal = p;
+        done();
+      }, done);
     });
   },
   { name: 'sporeprint-auth' },
@@ -60,22 +62,22 @@ export function guard(
   roles: readonly ApiPrincipal['role'][],
   what: string,
   required: () => boolean = () => true,
-): (req: FastifyRequest) => Promise<void> {
-  return async (req) => {
-    if (req.authFailure !== null) throw new SporeprintError('SP_ERR_UNAUTHORIZED', req.authFailure);
+): (req: FastifyRequest, reply: unknown, payload: unknown, done: (err: Error | null) => void) => void {
+  const refusal = (req: FastifyRequest): SporeprintError | null => {
+    if (req.authFailure !== null) return new SporeprintError('SP_ERR_UNAUTHORIZED', req.authFailure);
     const p = req.principal;
     if (p === null) {
-      if (!required()) return;
-      throw new SporeprintError(
-        'SP_ERR_UNAUTHORIZED',
-        `${what} needs an API key (Authorization: Bearer <key>)`,
-      );
+      return required()
+        ? new SporeprintError('SP_ERR_UNAUTHORIZED', `${what} needs an API key (Authorization: Bearer <key>)`)
+        : null;
     }
-    if (!roles.includes(p.role)) {
-      throw new SporeprintError(
-        'SP_ERR_FORBIDDEN',
-        `${what} needs a key with role ${roles.join(' or ')}; this key is ${p.role}`,
-      );
-    }
+    return roles.includes(p.role)
+      ? null
+      : new SporeprintError(
+          'SP_ERR_FORBIDDEN',
+          `${what} needs a key with role ${roles.join(' or ')}; this key is ${p.role}`,
+        );
   };
+  // (a callback hook: no promise per request)
+  return (req, _reply, _payload, done) => done(refusal(req));
 }

@@ -27,7 +27,7 @@ export const smallBodyLimit = (ctx: RouteContext): number =>
   Math.min(SMALL_BODY_LIMIT, ctx.deps.settings.bodyLimitBytes);
 
 /** The guard of prediction routes: a predict or admin key, required when configured. */
-export const predictGuard = (ctx: RouteContext): ((req: FastifyRequest) => Promise<void>) =>
+export const predictGuard = (ctx: RouteContext): ReturnType<typeof guard> =>
   guard(['predict', 'admin'], 'prediction', () => ctx.deps.settings.requireKeyForPredict);
 
 /** Who made a request, for the prediction log: the key id, else the address. */
