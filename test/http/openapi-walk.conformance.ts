@@ -173,6 +173,8 @@ export function describeOpenApiWalk(backend: TestBackend): void {
           requests++;
           await expectRefused(`${route} ${what}`, res.status, await res.text());
         };
+        // a query parameter the route does not take
+        await send('unknown query parameter', undefined, undefined, url({}, '?unknown=1'));
         // a 100 KB value in every path and query parameter (the HTTP parser's limit, on a raw socket)
         for (const p of op.parameters ?? []) {
           const target = p.in === 'path' ? url({ [p.name]: LONG }) : url({}, `?${p.name}=${LONG}`);

@@ -4,6 +4,7 @@ import type { BatchItem, FieldProblem } from '../../../services/index.js';
 import { csvRecords } from '../csv-records.js';
 import { useBudgetedJson } from '../plugins/json-body.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { DecisionSchema, NOVELTY_THRESHOLD_DESCRIPTION, nullable } from '../schemas/prediction.js';
 import { clientOf, countItems, noveltyThreshold, predictGuard, type RouteContext } from './route-context.js';
 
@@ -62,6 +63,7 @@ export const batchRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
     {
       preParsing: predictGuard(ctx),
       schema: {
+        querystring: NoQuery,
         summary: `Classify up to ${max} mushrooms (JSON or CSV upload)`,
         description:
           'JSON: {"records": [mushroom, …]}; or a text/csv body with a header row of feature names (empty cells are missing; numbers in numeric columns are numbers; a `class` column is ignored with a warning). Each record is checked against the Mushroom schema on its own: invalid records are reported per item (at most 10 problems each; the allowed values once per field in `allowed`), the rest are predicted. The answer is sent once the batch is durable: with the durable log, a batch of 256 records or more is committed as one journal entry (records and answer) and its predictions are in the log within about a second (feedback on them is accepted at once).',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { predictGuard, type RouteContext, smallBodyLimit } from './route-context.js';
 
 const LabelSchema = Type.Unsafe<'e' | 'p' | 'edible' | 'poisonous'>({
@@ -35,6 +36,7 @@ export const feedbackRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app
       bodyLimit: smallBodyLimit(ctx),
       preParsing: predictGuard(ctx),
       schema: {
+        querystring: NoQuery,
         summary: 'Report the true class of a prediction (idempotent)',
         description:
           'The same label again is "unchanged"; a different label is a 409 unless "replace": true (then "replaced").',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SporeprintError } from '../../../core/index.js';
 import { errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { nullable } from '../schemas/prediction.js';
 import type { RouteContext } from './route-context.js';
 
@@ -53,6 +54,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     {
       config,
       schema: {
+        querystring: NoQuery,
         tags: ['health'],
         summary: 'The process is up',
         response: { 200: Type.Object({ status: Type.Literal('live') }), ...errorResponses() },
@@ -71,6 +73,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     {
       config,
       schema: {
+        querystring: NoQuery,
         tags: ['health'],
         summary: 'A verified model is loaded, the database answers and the prediction log can commit',
         description:

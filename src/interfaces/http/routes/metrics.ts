@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import type { RouteContext } from './route-context.js';
 
 /** `GET /metrics`: Prometheus text (no key, no rate limit: scrapers). */
@@ -11,6 +12,7 @@ export const metricsRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     {
       config: { auth: false, rateLimit: false },
       schema: {
+        querystring: NoQuery,
         tags: ['health'],
         summary: 'Prometheus metrics',
         produces: ['text/plain'],

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { csvRecords } from '../csv-records.js';
 import { validationError } from '../errors.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { DecisionSchema, nullable } from '../schemas/prediction.js';
 import { checkEveryRecord, clientOf, countItems, predictGuard, type RouteContext } from './route-context.js';
 
@@ -136,6 +137,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     {
       config: { auth: false, rateLimit: false },
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'MLflow health check: 200 when a model is loaded',
         response: { 200: Type.String(), ...errorResponses() },
@@ -150,7 +152,12 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     '/version',
     {
       config: { auth: false },
-      schema: { tags, summary: 'Server version', response: { 200: Type.String(), ...errorResponses() } },
+      schema: {
+        querystring: NoQuery,
+        tags,
+        summary: 'Server version',
+        response: { 200: Type.String(), ...errorResponses() },
+      },
     },
     async (_req, reply) => reply.type('text/plain; charset=utf-8').send(ctx.deps.version),
   );
@@ -159,6 +166,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     {
       preParsing: predictGuard(ctx),
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'MLflow scoring protocol',
         description: `JSON: exactly one of {"dataframe_split": {"columns", "data", "index"?}}, {"dataframe_records": [record, …]}, {"instances": …} or {"inputs": …} (records, rows in feature order, or columns), optionally "params" (ignored); or a text/csv body with a header row. At most ${max} records. Every record is checked against the Mushroom schema before any is predicted: one invalid record is a 422 and nothing is stored.`,

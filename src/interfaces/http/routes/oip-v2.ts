@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { SporeprintError } from '../../../core/index.js';
 import { validationError } from '../errors.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { notReadyUnless, readinessOf } from './health.js';
 import { checkEveryRecord, clientOf, countItems, predictGuard, type RouteContext } from './route-context.js';
 
@@ -80,7 +81,11 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
     '/v2/health/live',
     {
       config: { auth: false, rateLimit: false },
-      schema: { tags, response: { 200: Type.Object({ live: Type.Boolean() }), ...errorResponses() } },
+      schema: {
+        querystring: NoQuery,
+        tags,
+        response: { 200: Type.Object({ live: Type.Boolean() }), ...errorResponses() },
+      },
     },
     async () => ({ live: true }),
   );
@@ -89,6 +94,7 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
     {
       config: { auth: false, rateLimit: false },
       schema: {
+        querystring: NoQuery,
         tags,
         response: { 200: Type.Object({ ready: Type.Boolean() }), ...errorResponses() },
       },
@@ -136,18 +142,39 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
   };
   app.get(
     '/v2/models/:name',
-    { schema: { tags, params: ModelParams, response: { 200: ModelMetadata, ...readErrors } } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: ModelParams,
+        response: { 200: ModelMetadata, ...readErrors },
+      },
+    },
     async (req) => metadata(req.params.name),
   );
   app.get(
     '/v2/models/:name/versions/:version',
-    { schema: { tags, params: VersionParams, response: { 200: ModelMetadata, ...readErrors } } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: VersionParams,
+        response: { 200: ModelMetadata, ...readErrors },
+      },
+    },
     async (req) => metadata(req.params.name, req.params.version),
   );
   const ReadyAnswer = Type.Object({ name: Type.String(), ready: Type.Boolean() });
   app.get(
     '/v2/models/:name/ready',
-    { schema: { tags, params: ModelParams, response: { 200: ReadyAnswer, ...readErrors } } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: ModelParams,
+        response: { 200: ReadyAnswer, ...readErrors },
+      },
+    },
     async (req) => {
       checkModel(req.params.name);
       return { name: req.params.name, ready: true };
@@ -155,7 +182,14 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
   );
   app.get(
     '/v2/models/:name/versions/:version/ready',
-    { schema: { tags, params: VersionParams, response: { 200: ReadyAnswer, ...readErrors } } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: VersionParams,
+        response: { 200: ReadyAnswer, ...readErrors },
+      },
+    },
     async (req) => {
       checkModel(req.params.name, req.params.version);
       return { name: req.params.name, ready: true };
@@ -224,6 +258,7 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
     {
       preParsing: predictGuard(ctx),
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'Open Inference Protocol v2 inference',
         description: `One tensor per feature, each \`data\` one value per record (at most ${max} records); every record is checked against the Mushroom schema before any is predicted: one invalid record is a 422 and nothing is stored.`,
@@ -238,7 +273,13 @@ export const oipV2Routes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
     '/v2/models/:name/versions/:version/infer',
     {
       preParsing: predictGuard(ctx),
-      schema: { tags, params: VersionParams, body, response: { 200: inferAnswer, ...inferErrors } },
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: VersionParams,
+        body,
+        response: { 200: inferAnswer, ...inferErrors },
+      },
     },
     async (req) => infer(req.params, req.body as InferBody, clientOf(req)),
   );

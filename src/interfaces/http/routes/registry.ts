@@ -3,6 +3,7 @@ import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { RegistryHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { NoQuery } from '../schemas/no-query.js';
 import { nullable } from '../schemas/prediction.js';
 import { type RouteContext, smallBodyLimit } from './route-context.js';
 
@@ -105,13 +106,21 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
 
   app.get(
     '/v1/models',
-    { schema: { tags, summary: 'Registered models', response: ok(Type.Array(ModelRecord)) } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        summary: 'Registered models',
+        response: ok(Type.Array(ModelRecord)),
+      },
+    },
     () => registry.list() as never,
   );
   app.get(
     '/v1/models/:name',
     {
       schema: {
+        querystring: NoQuery,
         tags,
         params: NameParams,
         response: ok(Type.Object({ model: ModelRecord, versions: Type.Array(VersionRecord) })),
@@ -121,12 +130,26 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
   );
   app.get(
     '/v1/models/:name/versions/:version',
-    { schema: { tags, params: VersionParams, response: ok(VersionRecord) } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: VersionParams,
+        response: ok(VersionRecord),
+      },
+    },
     (req) => registry.version(req.params.name, req.params.version) as never,
   );
   app.get(
     '/v1/models/:name/history',
-    { schema: { tags, params: NameParams, response: ok(Type.Array(HistoryEvent)) } },
+    {
+      schema: {
+        querystring: NoQuery,
+        tags,
+        params: NameParams,
+        response: ok(Type.Array(HistoryEvent)),
+      },
+    },
     (req) => registry.history(req.params.name) as never,
   );
 
@@ -136,6 +159,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
       bodyLimit: small,
       preParsing: admin,
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'Promote a version (admin; the quality gate applies to Production)',
         params: VersionParams,
@@ -178,6 +202,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
       bodyLimit: small,
       preParsing: admin,
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'Archive a version (admin; archiving the Production version needs force and a reason)',
         params: VersionParams,
@@ -212,6 +237,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
       bodyLimit: small,
       preParsing: admin,
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'Point an alias at a version (admin)',
         params: AliasParams,
@@ -237,6 +263,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<RouteContext & { registry
       bodyLimit: small,
       preParsing: admin,
       schema: {
+        querystring: NoQuery,
         tags,
         summary: 'Return Production to the previously promoted version (admin)',
         params: NameParams,
