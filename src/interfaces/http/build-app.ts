@@ -29,6 +29,7 @@ import type { RouteContext } from './routes/route-context.js';
 import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 import { MushroomValidator } from './schemas/mushroom.js';
 import { SchemaCompilers } from './validation/schema-compilers.js';
+import { sharedEnvelopeSerializers } from './validation/serializers.js';
 
 /** The app and its metrics. */
 export interface BuiltApp {
@@ -66,6 +67,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
     return503OnClosing: false,
     forceCloseConnections: false,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    schemaController: { compilersFactory: { buildSerializer: sharedEnvelopeSerializers } },
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
     // a short message; the error handler builds the envelope from the errors themselves
