@@ -36,6 +36,10 @@ export const ERROR_CATALOGUE = {
   SP_ERR_BAD_REQUEST: 'The HTTP request is malformed (e.g. invalid JSON).',
   SP_ERR_PAYLOAD_TOO_LARGE: 'The HTTP request body exceeds the size limit.',
   SP_ERR_UNSUPPORTED_MEDIA_TYPE: 'The HTTP request body has an unsupported content type.',
+  SP_ERR_METHOD_NOT_ALLOWED: 'The HTTP route exists but does not take this method.',
+  SP_ERR_URI_TOO_LONG: 'The HTTP request URL, or one of its path parameters, is too long.',
+  SP_ERR_HEADERS_TOO_LARGE: 'The HTTP request headers exceed the size limit.',
+  SP_ERR_SHUTTING_DOWN: 'The server is shutting down and takes no new requests.',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

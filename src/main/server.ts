@@ -3,10 +3,16 @@
  * frozen config, then listens. SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush the
  * prediction log, close the database.
  */
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { getSchema } from '../data/index.js';
-import { buildApp, type HttpSettings, type RegistryHttpApi } from '../interfaces/http/index.js';
+import {
+  buildApp,
+  type HttpSettings,
+  LogCommitHealth,
+  type RegistryHttpApi,
+} from '../interfaces/http/index.js';
 import { RegistryService, registryModelSource, ServingService } from '../services/index.js';
 import {
   createInProcessEventBus,
@@ -58,6 +64,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     events: bus,
     gate: config.gate,
   });
+  // readiness: the log's last commit failed and none succeeded since → not ready (a probe commit
+  // through the same writer tells when it recovers)
+  const commitHealth = new LogCommitHealth({
+    committed: () => log.batches,
+    probe: () => probeCommit(storage, config.server.modelName),
+  });
   const log = createPredictionLog(storage.predictions, {
     mode: config.server.logMode,
     // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction; single requests
@@ -72,7 +84,10 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     // promoting them cost memory and throughput (wrk -c32 on /v1/predict: peak RSS 247-280 MB and
     // 8.2-8.4k req/s with 50 ms, 197 MB and 9.6-10.3k req/s with 1 ms)
     flushIntervalMs: 1,
-    onError: (e) => opts.print?.(`error: prediction log write failed: ${(e as Error).message}`),
+    onError: (e) => {
+      commitHealth.failed(e);
+      opts.print?.(`error: prediction log write failed: ${(e as Error).message}`);
+    },
   });
   const serving = new ServingService({
     modelName: config.server.modelName,
@@ -98,8 +113,9 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     rateLimitPerMinute: config.server.rateLimitPerMinute,
     corsOrigins: config.server.corsOrigins,
     bodyLimitBytes: config.server.bodyLimitBytes,
-    maxBatch: 10_000,
-    logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    maxRecordsPerRequest: config.server.maxRecordsPerRequest,
+    logLevel: config.logLevel,
+    accessLog: config.server.accessLog,
   };
   const registryApi: RegistryHttpApi = {
     list: () => registry.list(),
@@ -115,6 +131,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       }),
     alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
     rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
+    archive: (i) => registry.archive(i.name, i.version, { actor: i.actor, reason: i.reason, force: i.force }),
   };
   const { app } = await buildApp({
     serving,
@@ -123,6 +140,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
+    logCommitProblem: () => commitHealth.problem(),
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
     settings,
     version: opts.version,
@@ -148,4 +166,31 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       return closing;
     },
   };
+}
+
+/**
+ * A real commit through the prediction log's writer that leaves nothing behind: a batch journal
+ * entry put, then removed (on SQLite both go through the log's writer thread). Should a crash leave
+ * one, it holds no items, and a journal sweep removes it without writing anything.
+ */
+async function probeCommit(storage: Storage, modelName: string): Promise<void> {
+  const id = `probe-${randomBytes(8).toString('hex')}`;
+  const now = new Date();
+  await storage.predictionJournal.put({
+    id,
+    createdAt: now,
+    owner: `readiness-probe:${process.pid}:${id}`,
+    modelName,
+    modelVersion: 1,
+    schemaName: 'secondary',
+    arm: null,
+    experimentId: null,
+    clientId: null,
+    requestKind: 'batch',
+    predictions: 1,
+    chunks: [{ start: 0, createdAt: now, latencyUs: 0 }],
+    records: '[]',
+    items: '[]',
+  });
+  await storage.predictionJournal.remove(id);
 }

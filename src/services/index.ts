@@ -38,6 +38,7 @@ export {
   type BatchItem,
   type BatchJournal,
   type FeedbackSink,
+  FIELD_PROBLEM_KINDS,
   type FieldProblem,
   type JournalReplay,
   JournalReplayer,

@@ -90,6 +90,24 @@ describe('HTTP API limits and security', () => {
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
   });
 
+  it('defect 2: a fresh random token per request gets no fresh bucket (failed keys count by address)', async () => {
+    const statuses: number[] = [];
+    let limited: Response | null = null;
+    for (let i = 1; i <= 45; i++) {
+      const r = await predict({ authorization: `Bearer g${i}` });
+      statuses.push(r.status);
+      if (r.status === 429) limited ??= r;
+      else await r.arrayBuffer();
+    }
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThan(0);
+    expect(statuses).toContain(429);
+    // defect 10: the 429 is the envelope, with a message
+    const body = (await limited!.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('SP_ERR_RATE_LIMITED');
+    expect(body.error.message).toMatch(/rate limit of 40 requests per minute/);
+    expect(limited!.headers.get('retry-after')).not.toBeNull();
+  });
+
   it('never leaks a stack trace', async () => {
     const res = await fetch(`${url}/v1/predict/batch`, {
       method: 'POST',

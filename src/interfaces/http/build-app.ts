@@ -1,15 +1,35 @@
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { secretOf } from './auth.js';
-import { errorBody, handleError } from './errors.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type HTTPMethods,
+  LogController,
+} from 'fastify';
+import { pino } from 'pino';
+import { SporeprintError } from '../../core/index.js';
+import { createErrorHandler, errorBody, onClientError, onFrameworkError } from './errors.js';
 import type { HttpDeps } from './http-deps.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
-import { predictRoutes } from './routes/predict-routes.js';
-import { registryRoutes } from './routes/registry-routes.js';
-import { standardRoutes } from './routes/standard-routes.js';
+import { accessLogPlugin } from './plugins/access-log.js';
+import { authPlugin } from './plugins/auth.js';
+import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { batchRoute } from './routes/batch.js';
+import { feedbackRoute } from './routes/feedback.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { mlflowRoutes } from './routes/mlflow.js';
+import { oipV2Routes } from './routes/oip-v2.js';
+import { predictRoute } from './routes/predict.js';
+import { registryRoutes } from './routes/registry.js';
+import type { RouteContext } from './routes/route-context.js';
+import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
+import { MushroomValidator } from './schemas/mushroom.js';
+import { SchemaCompilers } from './validation/schema-compilers.js';
+import { sharedEnvelopeSerializers } from './validation/serializers.js';
 
 /** The app and its metrics. */
 export interface BuiltApp {
@@ -17,22 +37,81 @@ export interface BuiltApp {
   readonly metrics: HttpMetrics;
 }
 
+/** Longest path parameter (a model name is at most 128 characters); longer ones are a 414. */
+const MAX_PARAM_LENGTH = 200;
+
+const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
 /**
- * Builds the HTTP API (without listening): routes, OpenAPI at /openapi.json, docs at /docs, Prometheus
- * at /metrics, JSON errors with stable codes. Tests use `app.inject()`; main/ calls `listen()`.
+ * Builds the HTTP API (without listening): one TypeBox schema per request and response is the source
+ * of the OpenAPI document (`/openapi.json`, docs at `/docs`), of the validation (Ajv: bodies as sent,
+ * path and query parameters coerced from text) and of the handlers' types; responses are serialised
+ * from the same schemas. Every error answer, including Fastify's own (404, 405, 413, 414, 415, 431,
+ * 503 while closing), is the one error envelope. Tests use `app.inject()`; main/ calls `listen()`.
  */
 export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
+  const { settings } = deps;
+  const compilers = new SchemaCompilers();
+  // log lines are buffered (4 KiB) and written asynchronously: an access log line per request costs
+  // no write system call of its own; the buffer is flushed when the app closes
+  const destination =
+    settings.logLevel === 'silent' ? null : pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const app = Fastify({
-    logger: deps.settings.logLevel === 'silent' ? false : { level: deps.settings.logLevel },
-    bodyLimit: deps.settings.bodyLimitBytes,
-    return503OnClosing: true,
+    ...(destination === null
+      ? { logger: false }
+      : { loggerInstance: pino({ level: settings.logLevel }, destination) as FastifyBaseLogger }),
+    // the access log plugin writes one line per request instead of Fastify's two
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: settings.bodyLimitBytes,
+    // the envelope's 503 while closing (onRequest below), not Fastify's own body
+    return503OnClosing: false,
     forceCloseConnections: false,
-  });
-  app.decorateRequest('principal', null);
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    schemaController: { compilersFactory: { buildSerializer: sharedEnvelopeSerializers } },
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
+    // a short message; the error handler builds the envelope from the errors themselves
+    schemaErrorFormatter: (errors, dataVar) =>
+      new Error(`${dataVar}${errors[0]?.instancePath ?? ''} ${errors[0]?.message ?? 'is invalid'}`),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(compilers.fastify);
+  app.addSchema(ErrorEnvelopeSchema);
   const metrics = createMetrics(deps.logQueueDepth);
-  app.setErrorHandler(handleError);
+  const mushroom = new MushroomValidator(deps.schema, compilers);
+  app.setErrorHandler(createErrorHandler(mushroom));
+  if (destination !== null) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
+
+  // while closing: in-flight requests finish, new ones on open connections get the envelope's 503
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_req, reply, done) => {
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    done(
+      new SporeprintError('SP_ERR_SHUTTING_DOWN', 'the server is shutting down; retry on another replica'),
+    );
+  });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send(errorBody('SP_ERR_NOT_FOUND', `no route ${req.method} ${req.url}`));
+    const path = req.url.split('?')[0];
+    const allow = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allow.length > 0) {
+      void reply
+        .status(405)
+        .header('allow', allow.join(', '))
+        .send(
+          errorBody(
+            'SP_ERR_METHOD_NOT_ALLOWED',
+            `${req.method} is not allowed here; allowed: ${allow.join(', ')}`,
+          ),
+        );
+      return;
+    }
+    void reply
+      .status(404)
+      .send(errorBody('SP_ERR_NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`));
   });
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -40,43 +119,48 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
     done();
   });
-  if (deps.settings.corsOrigins.length > 0) {
-    await app.register(cors, { origin: [...deps.settings.corsOrigins] });
+  if (settings.accessLog) await app.register(accessLogPlugin);
+  await app.register(authPlugin, { keys: deps.keys });
+  if (settings.rateLimitPerMinute > 0) {
+    await app.register(rateLimitPlugin, { perMinute: settings.rateLimitPerMinute });
   }
-  if (deps.settings.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: deps.settings.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (req) => secretOf(req) ?? req.ip,
-      allowList: (req) => req.url.startsWith('/health') || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        ...errorBody(
-          'SP_ERR_RATE_LIMITED',
-          `rate limit of ${ctx.max} requests per minute reached; retry in ${ctx.after}`,
-        ),
-      }),
-    });
+  if (settings.corsOrigins.length > 0) {
+    await app.register(cors, { origin: [...settings.corsOrigins] });
   }
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'sporeprint API',
         version: deps.version,
-        description:
-          'Mushroom classification. Poisonous is the positive class; the API answers "uncertain" rather than guess "edible". Every prediction is logged.',
+        description: `Mushroom classification. Poisonous is the positive class; the API answers "uncertain" rather than guess "edible". Every prediction is logged. Every request is checked against its schema (422 naming each field); a prediction request holds at most ${settings.maxRecordsPerRequest} records; every error answer is the ErrorEnvelope.`,
       },
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'sporeprint API key' } },
       },
     },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  predictRoutes(app, deps, metrics);
-  standardRoutes(app, deps, metrics);
-  if (deps.registry) registryRoutes(app, deps, deps.registry);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: {} });
+  // the Mushroom schema as a named component of the document (bodies use the same object inline)
+  app.addSchema({ ...(mushroom.schema as object), $id: 'Mushroom' });
+
+  // every JSON body is checked against the structure budget before it is parsed
+  const budget = jsonBudget(settings.maxRecordsPerRequest, deps.schema.features.length);
+  useBudgetedJson(app, budget);
+  const ctx: RouteContext = { deps, metrics, mushroom, jsonBudget: budget, log: app.log };
+  await app.register(healthRoutes, ctx);
+  await app.register(metricsRoute, ctx);
+  await app.register(predictRoute, ctx);
+  await app.register(batchRoute, ctx);
+  await app.register(feedbackRoute, ctx);
+  await app.register(oipV2Routes, ctx);
+  await app.register(mlflowRoutes, ctx);
+  if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
   await app.ready();
   return { app, metrics };
 }

@@ -34,6 +34,13 @@ export interface RegistryHttpApi {
     reason?: string;
   }): Promise<unknown>;
   rollback(input: { name: string; actor: string; reason?: string }): Promise<unknown>;
+  archive(input: {
+    name: string;
+    version: number;
+    actor: string;
+    reason?: string;
+    force?: boolean;
+  }): Promise<unknown>;
 }
 
 /** HTTP settings, from config. */
@@ -46,10 +53,12 @@ export interface HttpSettings {
   readonly corsOrigins: readonly string[];
   /** Maximum request body in bytes. */
   readonly bodyLimitBytes: number;
-  /** Maximum records per batch request. */
-  readonly maxBatch: number;
+  /** Most records one prediction request may hold (batch, OIP v2, MLflow), checked before any work. */
+  readonly maxRecordsPerRequest: number;
   /** Log level of the HTTP server (pino). */
   readonly logLevel: string;
+  /** One access log line per request at info level (method, URL, status, time, request id). */
+  readonly accessLog: boolean;
 }
 
 /** Everything buildApp needs, as ready objects. */
@@ -61,6 +70,11 @@ export interface HttpDeps {
   readonly pingDatabase: () => Promise<void>;
   /** Depth of the prediction log queue (rows waiting to be written). */
   readonly logQueueDepth: () => number;
+  /**
+   * Why the prediction log cannot commit now (its last commit failed and none succeeded since), or
+   * null when it can: `/health/ready` answers 503 naming it.
+   */
+  readonly logCommitProblem?: () => Promise<string | null>;
   readonly schema: DatasetSchema;
   readonly settings: HttpSettings;
   readonly version: string;

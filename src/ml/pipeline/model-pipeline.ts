@@ -301,10 +301,15 @@ export class ModelPipeline {
     return { base, contributions: list.slice(0, top) };
   }
 
-  /** Warnings for values far outside the training range (numeric features). */
+  /**
+   * Warnings about one record's values: the features missing (`missing features: cap-shape, odor`,
+   * predicted as missing values), then values far outside the training range (numeric features).
+   */
   rangeWarnings(values: readonly FeatureValue[]): readonly string[] {
     const checks = this.rangeChecks;
     let warnings: string[] | null = null;
+    const missing = this.missingWarning(values);
+    if (missing !== null) warnings = [missing];
     for (let c = 0; c < checks.length; c++) {
       const k = checks[c];
       const v = values[k.index];
@@ -314,6 +319,23 @@ export class ModelPipeline {
       }
     }
     return warnings ?? NO_WARNINGS;
+  }
+
+  /** `missing features: …` texts by the bits of the missing features (records miss the same ones). */
+  private readonly missingTexts = new Map<string, string>();
+
+  /** The warning naming the missing features of a record, or null when none is missing. */
+  private missingWarning(values: readonly FeatureValue[]): string | null {
+    let key = '';
+    for (let j = 0; j < values.length; j++) if (values[j] === null) key += `${j},`;
+    if (key === '') return null;
+    let text = this.missingTexts.get(key);
+    if (text === undefined) {
+      const names = this.schema.features.filter((_, j) => values[j] === null).map((f) => f.name);
+      text = `missing features: ${names.join(', ')}`;
+      if (this.missingTexts.size < 4096) this.missingTexts.set(key, text);
+    }
+    return text;
   }
 
   /** The JSON artifact. */

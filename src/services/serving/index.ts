@@ -6,7 +6,12 @@ export {
   type SelectorStatus,
   selectorKey,
 } from './model-set.js';
-export { type FieldProblem, type ParsedMushroom, parseMushroom } from './parse-mushroom.js';
+export {
+  FIELD_PROBLEM_KINDS,
+  type FieldProblem,
+  type ParsedMushroom,
+  parseMushroom,
+} from './parse-mushroom.js';
 export {
   BatchLog,
   JOURNAL_MIN_RECORDS,

@@ -1,14 +1,36 @@
 import { type DatasetSchema, describeAllowed } from '../../data/index.js';
 import type { FeatureValue } from '../../ml/index.js';
 
-/** One problem with one field of a submitted mushroom. */
+/** What can be wrong with one field of a request (the `problem` of a {@link FieldProblem}). */
+export const FIELD_PROBLEM_KINDS = [
+  'unknown_field',
+  'wrong_type',
+  'unknown_code',
+  'out_of_range',
+  'not_an_object',
+  'missing',
+  'too_many',
+  'too_few',
+  'too_long',
+  'too_short',
+  'bad_format',
+  'invalid',
+] as const;
+
+/**
+ * One problem with one field of a submitted mushroom (or request). Messages name the field and the
+ * value, never the whole list of allowed codes: an answer gives those once per field.
+ */
 export interface FieldProblem {
   readonly field: string;
-  /** `unknown_field`, `wrong_type`, `unknown_code`, `out_of_range`. */
-  readonly problem: 'unknown_field' | 'wrong_type' | 'unknown_code' | 'out_of_range' | 'not_an_object';
+  readonly problem: (typeof FIELD_PROBLEM_KINDS)[number];
   readonly message: string;
-  /** Allowed values with their meaning, e.g. `x = convex, f = flat`. */
-  readonly allowed?: string;
+  /** Where in the request: body (default), query, params or headers. */
+  readonly in?: 'body' | 'query' | 'params' | 'headers';
+  /** The value sent, cut to 40 characters. */
+  readonly value?: string;
+  /** The record it belongs to, in requests of many records. */
+  readonly record?: number;
 }
 
 /** The result of {@link parseMushroom}. */
@@ -79,11 +101,17 @@ function compile(schema: DatasetSchema): CompiledSchema {
   return c;
 }
 
+/** `s` cut to 40 characters, for echoing a value. */
+const cut = (s: string): string => (s.length <= 40 ? s : `${s.slice(0, 40)}…`);
+
 /**
- * Turns a mushroom submitted as an object keyed by feature name into values in schema order.
- * Missing features (absent, `null` or `""`) are missing values; every problem is reported with the
- * field, what is wrong, and — for codes — the allowed values with their meaning. Codes are
- * case-insensitive (`X` = `x`); numbers may be JSON numbers or numeric strings.
+ * Turns a mushroom submitted as an object keyed by feature name into values in schema order:
+ * codes lower-cased (`X` = `x`, padding trimmed), numbers as numbers (numeric strings too, as CSV
+ * cells and journal entries hold them), missing features (absent, `null` or `""`) as null. The HTTP
+ * API checks requests against the mushroom's JSON Schema before they get here (with messages that
+ * name the allowed codes); this conversion still refuses what it cannot convert — an unknown field
+ * or code, a wrong type, a number out of range — with one short problem per field (at most 20), so
+ * a caller that skips the schema gets problems, never a wrong prediction.
  */
 export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMushroom {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -101,14 +129,11 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
   const c = compile(schema);
   const values: FeatureValue[] = new Array(schema.features.length).fill(null);
   const problems: FieldProblem[] = [];
-  for (const key of Object.keys(input)) {
+  for (const key in input) {
+    if (problems.length >= 20) break;
     const j = c.index.get(key);
     if (j === undefined) {
-      problems.push({
-        field: key,
-        problem: 'unknown_field',
-        message: `unknown field '${key}'; the ${schema.name} schema has: ${schema.features.map((f) => f.name).join(', ')}`,
-      });
+      problems.push({ field: cut(key), problem: 'unknown_field', message: `unknown field '${cut(key)}'` });
       continue;
     }
     const f = schema.features[j];
@@ -135,26 +160,17 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
           : typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim())
             ? Number(raw)
             : Number.NaN;
-      if (typeof raw !== 'number' && typeof raw !== 'string') {
+      if (!Number.isFinite(x)) {
         problems.push({
           field: key,
           problem: 'wrong_type',
-          message: `${key} must be a number (${describeAllowed(f)}), got ${typeof raw}`,
-          allowed: describeAllowed(f),
-        });
-      } else if (!Number.isFinite(x)) {
-        problems.push({
-          field: key,
-          problem: 'wrong_type',
-          message: `${key} must be a number (${describeAllowed(f)}), got '${String(raw)}'`,
-          allowed: describeAllowed(f),
+          message: `${key} must be a number, got ${typeof raw === 'string' ? `'${cut(raw)}'` : typeof raw}`,
         });
       } else if (f.range && (x < f.range.min || x > f.range.max)) {
         problems.push({
           field: key,
           problem: 'out_of_range',
           message: `${key} = ${x} is outside the plausible range: ${describeAllowed(f)}`,
-          allowed: describeAllowed(f),
         });
       } else {
         values[j] = x;
@@ -165,8 +181,7 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
       problems.push({
         field: key,
         problem: 'wrong_type',
-        message: `${key} must be a one-letter code string (${describeAllowed(f)}), got ${typeof raw}`,
-        allowed: describeAllowed(f),
+        message: `${key} must be a one-letter code string, got ${typeof raw}`,
       });
       continue;
     }
@@ -175,8 +190,8 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
       problems.push({
         field: key,
         problem: 'unknown_code',
-        message: `${key}: unknown code '${raw}'; allowed: ${describeAllowed(f)}`,
-        allowed: describeAllowed(f),
+        message: `${key}: unknown code '${cut(raw)}'`,
+        value: cut(raw),
       });
       continue;
     }

@@ -2,7 +2,7 @@ import { isSporeprintError, SporeprintError } from '../../core/index.js';
 import type { FeatureValue } from '../../ml/index.js';
 import type { JournalReplay } from './journal-replayer.js';
 import { ModelSet, type ModelSetStatus } from './model-set.js';
-import { parseMushroom } from './parse-mushroom.js';
+import { type FieldProblem, parseMushroom } from './parse-mushroom.js';
 import { PredictionLogger } from './prediction-logger.js';
 import { predictOne, type RequestMeta, ScoredChunk } from './predictor.js';
 import { type ArmChoice, ProductionRouter, type Route, type Router } from './router.js';
@@ -41,6 +41,11 @@ export interface PredictOptions {
    * it as `records`): journaled as it is instead of serialising the records again.
    */
   readonly source?: string;
+  /**
+   * Batches: checks each record first; a record it returns problems for is reported with them and
+   * not parsed (the HTTP API passes the check of its compiled mushroom JSON Schema).
+   */
+  readonly validate?: (input: unknown, index: number) => readonly FieldProblem[] | null;
 }
 
 /** Health of the serving side. */
@@ -220,6 +225,11 @@ export class ServingService {
       const values: FeatureValue[][] = [];
       const at: number[] = [];
       for (let i = start; i < end; i++) {
+        const rejected = opts.validate?.(inputs[i], i);
+        if (rejected) {
+          out[i] = { index: i, ok: false, problems: rejected };
+          continue;
+        }
         const parsed = parseMushroom(inputs[i], schema);
         if (parsed.ok) {
           values.push(parsed.values);
@@ -240,15 +250,17 @@ export class ServingService {
   }
 
   /**
-   * Records the true class of a logged prediction (idempotent). A prediction of a batch whose rows
-   * are still being written (see {@link classifyBatch}) is waited for, up to 2 s.
+   * Records the true class of a logged prediction (idempotent; a different label is a conflict unless
+   * `replace`). A prediction of a batch whose rows are still being written (see
+   * {@link classifyBatch}) is waited for, up to 2 s.
    */
   async feedback(
     predictionId: string,
     trueLabel: 'e' | 'p',
     source?: string,
+    replace?: boolean,
   ): Promise<'created' | 'unchanged' | 'replaced'> {
-    const record = () => this.#d.feedback.record({ predictionId, trueLabel, source });
+    const record = () => this.#d.feedback.record({ predictionId, trueLabel, source, replace });
     const deadline = Date.now() + FEEDBACK_WAIT_MS;
     let waitedHere = false;
     for (;;) {

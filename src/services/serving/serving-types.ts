@@ -124,6 +124,8 @@ export interface FeedbackSink {
     predictionId: string;
     trueLabel: 'e' | 'p';
     source?: string;
+    /** Correct a label already recorded (otherwise a different label is a conflict). */
+    replace?: boolean;
   }): Promise<'created' | 'unchanged' | 'replaced'>;
 }
 

@@ -143,7 +143,7 @@ describe('ModelPipeline', () => {
     ).toThrow(/linear encoder/);
   });
 
-  it('warns about numeric values far outside the training range', () => {
+  it('warns about missing features and numeric values far outside the training range', () => {
     const enc = new TreeEncoder().fit(train, SECONDARY_SCHEMA);
     const est = createEstimator('decision-tree', { maxDepth: 3 });
     est.fit(enc.transform(train), y(train), { features: enc.featureInfo() });
@@ -155,11 +155,21 @@ describe('ModelPipeline', () => {
       policy: DecisionPolicy.fit(y(val), est.predictProba(enc.transform(val))),
       numericRanges: { 'cap-diameter': { min: 0.4, max: 62 } },
     });
-    const values = [...test[0].values];
+    // a record with every feature given (the test row's missing ones filled with a code)
+    const values = test[0].values.map((v, j) =>
+      v !== null ? v : (Object.keys(pipe.schema.features[j].codes ?? {})[0] ?? 1),
+    );
     values[0] = 500;
     expect(pipe.rangeWarnings(values)).toEqual([expect.stringMatching(/cap-diameter = 500 is far outside/)]);
     values[0] = 30;
     expect(pipe.rangeWarnings(values)).toEqual([]);
+    // missing features are named, first among the warnings
+    const sparse = pipe.schema.features.map(() => null as string | number | null);
+    sparse[0] = 500;
+    sparse[1] = 'x';
+    const names = pipe.schema.features.slice(2).map((f) => f.name);
+    const w = pipe.rangeWarnings(sparse);
+    expect(w).toEqual([`missing features: ${names.join(', ')}`, expect.stringMatching(/cap-diameter = 500/)]);
   });
 });
 

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { PredictionSchema } from '../schemas/prediction.js';
+import {
+  clientOf,
+  countPrediction,
+  noveltyThreshold,
+  predictGuard,
+  type RouteContext,
+  smallBodyLimit,
+} from './route-context.js';
+
+/** `POST /v1/predict`: one mushroom, validated by the mushroom schema. */
+export const predictRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  const { serving } = ctx.deps;
+  app.post(
+    '/v1/predict',
+    {
+      bodyLimit: smallBodyLimit(ctx),
+      preParsing: predictGuard(ctx),
+      schema: {
+        summary: 'Classify one mushroom',
+        description:
+          'Answers edible, poisonous or uncertain with P(poisonous). "uncertain" is returned rather than guessing "edible". The prediction is stored before the response is sent. The body is checked against the Mushroom schema: every problem is named (at most 20), with the allowed codes and their meaning once per field.',
+        tags: ['predict'],
+        querystring: Type.Object(
+          {
+            explain: Type.Optional(
+              Type.Unsafe<'true' | 'false'>({
+                type: 'string',
+                enum: ['true', 'false'],
+                description: 'true: add the top five feature contributions',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        body: ctx.mushroom.schema,
+        response: {
+          200: PredictionSchema,
+          ...errorResponses(404, ...AUTH_ERRORS, ...BODY_ERRORS),
+        },
+      },
+    },
+    async (req) => {
+      const r = await serving.predict(req.body, {
+        explain: req.query.explain === 'true',
+        clientId: clientOf(req),
+      });
+      countPrediction(ctx.metrics, r);
+      const m = serving.model();
+      const same = m.name === r.model.name && m.version === r.model.version;
+      // (the explanation's readonly arrays are what the schema describes)
+      return { ...r, noveltyThreshold: same ? noveltyThreshold(m) : null } as never;
+    },
+  );
+};

@@ -1,0 +1,91 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { BatchItem, FieldProblem, PredictionResult, ServedModel } from '../../../services/index.js';
+import { validationError } from '../errors.js';
+import type { HttpDeps } from '../http-deps.js';
+import type { HttpMetrics } from '../metrics.js';
+import { guard } from '../plugins/auth.js';
+import type { JsonBudget } from '../plugins/json-body.js';
+import type { MushroomValidator } from '../schemas/mushroom.js';
+import { MAX_PROBLEMS } from '../validation/problems.js';
+
+/** What every route plugin gets. */
+export interface RouteContext {
+  readonly deps: HttpDeps;
+  readonly metrics: HttpMetrics;
+  readonly mushroom: MushroomValidator;
+  /** How much structure a JSON body may hold (see `jsonBudget`). */
+  readonly jsonBudget: JsonBudget;
+  /** The app's logger (null when logging is off). */
+  readonly log?: FastifyBaseLogger;
+}
+
+/** Body limit of routes that take one small object (a mushroom, a label, a registry action). */
+export const SMALL_BODY_LIMIT = 64 * 1024;
+
+/** The body limit of a small route: 64 KiB, or the configured limit when lower. */
+export const smallBodyLimit = (ctx: RouteContext): number =>
+  Math.min(SMALL_BODY_LIMIT, ctx.deps.settings.bodyLimitBytes);
+
+/** The guard of prediction routes: a predict or admin key, required when configured. */
+export const predictGuard = (ctx: RouteContext): ReturnType<typeof guard> =>
+  guard(['predict', 'admin'], 'prediction', () => ctx.deps.settings.requireKeyForPredict);
+
+/** Who made a request, for the prediction log: the key id, else the address. */
+export const clientOf = (req: FastifyRequest): string => req.principal?.id ?? req.ip;
+
+/** Counts a prediction in the metrics. */
+export function countPrediction(metrics: HttpMetrics, r: PredictionResult, n = 1): void {
+  metrics.predictions.inc({ decision: r.decision, model: r.model.name, version: String(r.model.version) }, n);
+}
+
+/** Counts the predicted items of a batch, one counter update per decision. */
+export function countItems(metrics: HttpMetrics, items: readonly BatchItem[]): number {
+  let ok = 0;
+  const counts = new Map<string, { r: PredictionResult; n: number }>();
+  for (const it of items) {
+    if (!it.ok) continue;
+    ok++;
+    const c = counts.get(it.decision);
+    if (c === undefined) counts.set(it.decision, { r: it, n: 1 });
+    else c.n++;
+  }
+  for (const { r, n } of counts.values()) countPrediction(metrics, r, n);
+  return ok;
+}
+
+/** The unknown-species guard's threshold of a served model (null without a guard). */
+export const noveltyThreshold = (m: ServedModel): number | null => m.pipeline.guard?.guard.threshold ?? null;
+
+/**
+ * All-or-nothing endpoints (OIP v2, MLflow): checks every record against the mushroom schema before
+ * any is predicted or stored; one invalid record is a 422 naming the first problems (at most 20,
+ * each with its record), how many records are invalid, and the allowed values once per field.
+ */
+export function checkEveryRecord(
+  mushroom: MushroomValidator,
+  records: readonly unknown[],
+  nameOf: (i: number) => string,
+): void {
+  let invalid = 0;
+  let first = -1;
+  let more = 0;
+  const problems: FieldProblem[] = [];
+  for (let i = 0; i < records.length; i++) {
+    if (mushroom.check(records[i])) continue;
+    invalid++;
+    if (first < 0) first = i;
+    if (problems.length >= MAX_PROBLEMS) continue;
+    const r = mushroom.problems(records[i], { prefix: nameOf(i), max: MAX_PROBLEMS - problems.length });
+    for (const p of r.problems) problems.push({ ...p, record: i });
+    more += r.more;
+  }
+  if (invalid === 0) return;
+  throw validationError(
+    `${invalid} of ${records.length} record(s) invalid, nothing predicted or stored; first: ${mushroom.message(
+      problems.filter((p) => p.record === first),
+      0,
+    )}`,
+    problems,
+    { more, invalidRecords: invalid, allowed: mushroom.allowedFor(problems) },
+  );
+}
