@@ -12,14 +12,6 @@ import { describe, expect, it } from 'vitest';
 const MAX_LINES = 120;
 const MARKER = /\/\/\s*long-function:\s*\S/;
 
-/**
- * Functions over the limit in code that other branches are rewriting at the same time ("file function").
- * Temporary: the lead empties this list once those branches are merged (a listed function that no longer
- * exceeds the limit fails the second test below). Do not add to it.
- */
-const KNOWN_OFFENDERS: readonly string[] = [
-];
-
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
@@ -105,18 +97,10 @@ const parse = (file: string, text: string): ts.SourceFile =>
 
 describe('function length (DESIGN.md convention 2)', () => {
   const all = sourceFiles('src').flatMap((f) => longFunctions(parse(f, readFileSync(join(ROOT, f), 'utf8'))));
-  const known = (f: LongFunction): boolean => KNOWN_OFFENDERS.includes(`${f.file} ${f.name}`);
 
   it(`no function in src/ is longer than ${MAX_LINES} lines without a "// long-function: <reason>" comment`, () => {
-    const offenders = all
-      .filter((f) => !known(f))
-      .map((f) => `${f.file}:${f.line}: ${f.name} (${f.lines} lines)`);
+    const offenders = all.map((f) => `${f.file}:${f.line}: ${f.name} (${f.lines} lines)`);
     expect(offenders).toEqual([]);
-  });
-
-  it('lists only known offenders that still exceed the limit', () => {
-    const stale = KNOWN_OFFENDERS.filter((k) => !all.some((f) => `${f.file} ${f.name}` === k));
-    expect(stale).toEqual([]);
   });
 
   it('measures bodies and honours the marker', () => {
