@@ -52,10 +52,12 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'
 export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   const { settings } = deps;
   const compilers = new SchemaCompilers();
-  // log lines are buffered (4 KiB) and written asynchronously: an access log line per request costs
-  // no write system call of its own; the buffer is flushed when the app closes
+  // log lines are written asynchronously: a line goes out at once when no write is in flight, and
+  // under load the lines written meanwhile go out together (an access log line per request costs no
+  // write system call of its own); what is left is flushed when the app closes. No minimum length:
+  // a line waiting for 4 KiB of others would keep a quiet server's console silent
   const destination =
-    settings.logLevel === 'silent' ? null : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+    settings.logLevel === 'silent' ? null : pino.destination({ dest: 1, sync: false, minLength: 0 });
   const app = Fastify({
     ...(destination === null
       ? { logger: false }
