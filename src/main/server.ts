@@ -140,6 +140,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
+    logStats: () => ({ commits: log.batches, rows: log.rowsWritten }),
     logCommitProblem: () => commitHealth.problem(),
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
     settings,

@@ -78,7 +78,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(compilers.fastify);
   app.addSchema(ErrorEnvelopeSchema);
-  const metrics = createMetrics(deps.logQueueDepth);
+  const metrics = createMetrics(deps.logQueueDepth, deps.logStats);
   const mushroom = new MushroomValidator(deps.schema, compilers);
   app.setErrorHandler(createErrorHandler(mushroom));
   if (destination !== null) app.addHook('onClose', (_app, done) => destination.flush(() => done()));

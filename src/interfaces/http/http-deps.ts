@@ -1,5 +1,6 @@
 import type { DatasetSchema } from '../../data/index.js';
 import type { ServingService } from '../../services/index.js';
+import type { LogCommitStats } from './metrics.js';
 
 /** A verified API key. */
 export interface ApiPrincipal {
@@ -70,6 +71,8 @@ export interface HttpDeps {
   readonly pingDatabase: () => Promise<void>;
   /** Depth of the prediction log queue (rows waiting to be written). */
   readonly logQueueDepth: () => number;
+  /** What the prediction log committed so far (Prometheus counters); optional. */
+  readonly logStats?: () => LogCommitStats;
   /**
    * Why the prediction log cannot commit now (its last commit failed and none succeeded since), or
    * null when it can: `/health/ready` answers 503 naming it.

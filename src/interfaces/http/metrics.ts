@@ -9,8 +9,35 @@ export interface HttpMetrics {
   readonly dbErrors: Counter<'operation'>;
 }
 
-/** Creates a fresh registry (one per app, so tests never share counters). */
-export function createMetrics(logQueueDepth: () => number): HttpMetrics {
+/** What the prediction log has committed so far (for its Prometheus counters). */
+export interface LogCommitStats {
+  /** Transactions committed. */
+  readonly commits: number;
+  /** Predictions in them. */
+  readonly rows: number;
+}
+
+/** A counter that reads a running total at scrape time (it only ever grows). */
+function totalCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let seen = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = Math.max(seen, now);
+    },
+  });
+}
+
+/**
+ * Creates a fresh registry (one per app, so tests never share counters). `logStats`: the log's commit
+ * counts, exported as `sporeprint_prediction_log_commits_total` and `…_rows_total` (their ratio is
+ * the group commit's batch size).
+ */
+export function createMetrics(logQueueDepth: () => number, logStats?: () => LogCommitStats): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sporeprint_' });
   const requests = new Counter({
@@ -46,5 +73,19 @@ export function createMetrics(logQueueDepth: () => number): HttpMetrics {
       this.set(logQueueDepth());
     },
   });
+  if (logStats !== undefined) {
+    totalCounter(
+      registry,
+      'sporeprint_prediction_log_commits_total',
+      'Transactions the prediction log committed',
+      () => logStats().commits,
+    );
+    totalCounter(
+      registry,
+      'sporeprint_prediction_log_rows_total',
+      'Predictions the prediction log committed',
+      () => logStats().rows,
+    );
+  }
   return { registry, requests, latency, predictions, dbErrors };
 }
