@@ -273,6 +273,18 @@ export function describeApiConformance(backend: TestBackend): void {
       );
       expect(metrics).toMatch(/sporeprint_http_request_duration_seconds_bucket/);
       expect(metrics).toMatch(/sporeprint_prediction_log_queue_depth \d+/);
+      // the log's commits and rows: counters that grow with each committed prediction
+      const counter = (text: string, name: string): number =>
+        Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+      const rows = counter(metrics, 'sporeprint_prediction_log_rows_total');
+      const commits = counter(metrics, 'sporeprint_prediction_log_commits_total');
+      expect(rows).toBeGreaterThan(0);
+      expect(commits).toBeGreaterThan(0);
+      expect(commits).toBeLessThanOrEqual(rows);
+      expect((await post('/v1/predict', CLASSIC_MUSHROOM)).status).toBe(200);
+      const after = await (await fetch(`${url}/metrics`)).text();
+      expect(counter(after, 'sporeprint_prediction_log_rows_total')).toBe(rows + 1);
+      expect(counter(after, 'sporeprint_prediction_log_commits_total')).toBe(commits + 1);
     });
 
     it('guards registry actions with admin keys and hot-swaps the served model on promotion', async () => {
