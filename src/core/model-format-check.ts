@@ -28,23 +28,52 @@ export function modelFormatCheck<S extends TSchema>(schema: S, what: string): (j
     ajv ??= createAjv({ discriminator: true });
     validate ??= ajv.compile(schema);
     if (validate(json)) return json as Static<S>;
-    const { path, reason } = describe(validate.errors?.[0]);
+    const { path, reason } = describe(validate.errors?.[0], schema);
     throw new SporeprintError('SP_ERR_MODEL_FORMAT', `${what}: ${path || '/'} ${reason}`, { path });
   };
 }
 
 /**
- * The pointer and reason of Ajv's first error. A `discriminator` error (the tag is missing, not a string
- * or names no branch) is reported as Ajv reports the same fault of a plain property: at the tag itself,
- * with Ajv's `required` / `type` / `enum` wording.
+ * The pointer and reason of Ajv's first error, in Ajv's wording, with the allowed value(s) of a
+ * `const` or `enum` fault. A `discriminator` error (the tag is missing, not a string or names no member)
+ * is reported as the same fault of a plain property would be: at the tag, as `required`, `type` or `enum`.
  */
-function describe(e: ErrorObject | undefined): { path: string; reason: string } {
+function describe(e: ErrorObject | undefined, root: unknown): { path: string; reason: string } {
   if (e === undefined) return { path: '', reason: 'is invalid' };
-  if (e.keyword !== 'discriminator') return { path: e.instancePath, reason: e.message ?? 'is invalid' };
-  const { error, tag, tagValue } = e.params as { error: string; tag: string; tagValue?: unknown };
-  if (error === 'tag' && tagValue === undefined) {
-    return { path: e.instancePath, reason: `must have required property '${tag}'` };
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'const':
+      return { path: e.instancePath, reason: `${e.message} ${JSON.stringify(p.allowedValue)}` };
+    case 'enum':
+      return { path: e.instancePath, reason: oneOf(p.allowedValues as unknown[]) };
+    case 'discriminator': {
+      const tag = p.tag as string;
+      if (p.error === 'tag' && p.tagValue === undefined) {
+        return { path: e.instancePath, reason: `must have required property '${tag}'` };
+      }
+      const path = `${e.instancePath}/${tag}`;
+      if (p.error === 'tag') return { path, reason: 'must be string' };
+      return { path, reason: oneOf(tagsAt(root, e.schemaPath, tag)) };
+    }
+    default:
+      return { path: e.instancePath, reason: e.message ?? 'is invalid' };
   }
-  const reason = error === 'tag' ? 'must be string' : 'must be equal to one of the allowed values';
-  return { path: `${e.instancePath}/${tag}`, reason };
+}
+
+function oneOf(values: readonly unknown[]): string {
+  return `must be equal to one of the allowed values: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+}
+
+/** The tag values of the `oneOf` members beside the `discriminator` that `schemaPath` points at. */
+function tagsAt(root: unknown, schemaPath: string, tag: string): unknown[] {
+  let node: unknown = root;
+  for (const segment of schemaPath.split('/').slice(1, -1)) {
+    node = (node as Record<string, unknown> | undefined)?.[
+      segment.replaceAll('~1', '/').replaceAll('~0', '~')
+    ];
+  }
+  const members = ((node as { oneOf?: unknown[] } | undefined)?.oneOf ?? []) as {
+    properties?: Record<string, { const?: unknown }>;
+  }[];
+  return members.map((m) => m.properties?.[tag]?.const);
 }

@@ -46,7 +46,7 @@ describe('modelFormatCheck with a TypeBox schema', () => {
   it('reports an unknown, missing or non-string tag at the tag', () => {
     expectRefused(
       { features: [{ kind: 'ordinal', categories: [] }] },
-      'test document: /features/0/kind must be equal to one of the allowed values',
+      'test document: /features/0/kind must be equal to one of the allowed values: "numeric", "nominal"',
       '/features/0/kind',
     );
     expectRefused(
@@ -58,6 +58,19 @@ describe('modelFormatCheck with a TypeBox schema', () => {
       { features: [{ kind: 3 }] },
       'test document: /features/0/kind must be string',
       '/features/0/kind',
+    );
+  });
+
+  it('names the allowed value of a constant and the allowed values of an enum', () => {
+    const versioned = modelFormatCheck(
+      Type.Object({ formatVersion: Type.Literal(1), schema: Type.Enum(['secondary', 'classic']) }),
+      'versioned',
+    );
+    expect(() => versioned({ formatVersion: 2, schema: 'classic' })).toThrow(
+      'versioned: /formatVersion must be equal to constant 1',
+    );
+    expect(() => versioned({ formatVersion: 1, schema: 'tertiary' })).toThrow(
+      'versioned: /schema must be equal to one of the allowed values: "secondary", "classic"',
     );
   });
 
