@@ -1,4 +1,5 @@
 export { AJV_OPTIONS, createAjv } from './create-ajv.js';
+export { discriminatedUnion } from './discriminated-union.js';
 export {
   ERROR_CATALOGUE,
   type ErrorCode,
@@ -14,4 +15,5 @@ export {
   type SparseRows,
   sparseMatrix,
 } from './matrix.js';
+export { modelFormatCheck } from './model-format-check.js';
 export { Rng } from './rng.js';

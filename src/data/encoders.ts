@@ -3,11 +3,13 @@
  * numerics for linear models, integer category codes + raw numerics for trees. Always fit on the
  * training split only.
  */
-import { z } from 'zod';
+import { type Static, Type } from 'typebox';
 import {
   createMatrix,
+  discriminatedUnion,
   type FeatureInfo,
   type Matrix,
+  modelFormatCheck,
   NotFittedError,
   SporeprintError,
   sparseMatrix,
@@ -23,58 +25,58 @@ export const ENCODER_FORMAT_VERSION = 1;
 
 type Value = string | number | null;
 
-const numericFeatureJson = z.object({
-  name: z.string().min(1),
-  kind: z.literal('numeric'),
-  mean: z.number(),
-  std: z.number().positive(),
+/*
+ * The encoder JSON schemas. Unknown properties are allowed (and ignored); every number must also be
+ * finite, as the shared check (modelFormatCheck) refuses NaN and ±Infinity.
+ */
+const featureName = Type.String({ minLength: 1 });
+const schemaName = Type.Enum(['secondary', 'classic'] satisfies SchemaName[]);
+const linearJson = Type.Object({
+  formatVersion: Type.Literal(ENCODER_FORMAT_VERSION),
+  kind: Type.Literal('linear-encoder'),
+  schema: schemaName,
+  features: Type.Array(
+    discriminatedUnion('kind', [
+      Type.Object({
+        name: featureName,
+        kind: Type.Literal('numeric'),
+        mean: Type.Number(),
+        std: Type.Number({ exclusiveMinimum: 0 }),
+      }),
+      Type.Object({
+        name: featureName,
+        kind: Type.Literal('nominal'),
+        categories: Type.Array(Type.String()),
+        missingLevel: Type.Boolean(),
+      }),
+    ]),
+    { minItems: 1 },
+  ),
 });
-const nominalFeatureJson = z.object({
-  name: z.string().min(1),
-  kind: z.literal('nominal'),
-  categories: z.array(z.string()),
-  missingLevel: z.boolean(),
-});
-const linearJson = z.object({
-  formatVersion: z.literal(ENCODER_FORMAT_VERSION),
-  kind: z.literal('linear-encoder'),
-  schema: z.enum(['secondary', 'classic']),
-  features: z.array(z.discriminatedUnion('kind', [numericFeatureJson, nominalFeatureJson])).min(1),
-});
-const treeJson = z.object({
-  formatVersion: z.literal(ENCODER_FORMAT_VERSION),
-  kind: z.literal('tree-encoder'),
-  schema: z.enum(['secondary', 'classic']),
-  features: z
-    .array(
-      z.discriminatedUnion('kind', [
-        z.object({ name: z.string().min(1), kind: z.literal('numeric') }),
-        z.object({ name: z.string().min(1), kind: z.literal('nominal'), categories: z.array(z.string()) }),
-      ]),
-    )
-    .min(1),
+const treeJson = Type.Object({
+  formatVersion: Type.Literal(ENCODER_FORMAT_VERSION),
+  kind: Type.Literal('tree-encoder'),
+  schema: schemaName,
+  features: Type.Array(
+    discriminatedUnion('kind', [
+      Type.Object({ name: featureName, kind: Type.Literal('numeric') }),
+      Type.Object({
+        name: featureName,
+        kind: Type.Literal('nominal'),
+        categories: Type.Array(Type.String()),
+      }),
+    ]),
+    { minItems: 1 },
+  ),
 });
 
 /** The JSON form of a fitted {@link LinearEncoder}. */
-export type LinearEncoderJson = z.infer<typeof linearJson>;
+export type LinearEncoderJson = Static<typeof linearJson>;
 /** The JSON form of a fitted {@link TreeEncoder}. */
-export type TreeEncoderJson = z.infer<typeof treeJson>;
+export type TreeEncoderJson = Static<typeof treeJson>;
 
-function parseJson<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    const path = first?.path.join('.') || '(root)';
-    throw new SporeprintError(
-      'SP_ERR_MODEL_FORMAT',
-      `invalid ${what} JSON at ${path}: ${first?.message ?? 'bad value'}`,
-      {
-        issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      },
-    );
-  }
-  return r.data;
-}
+const checkLinearJson = modelFormatCheck(linearJson, 'linear encoder');
+const checkTreeJson = modelFormatCheck(treeJson, 'tree encoder');
 
 function duplicateCategories(name: string): SporeprintError {
   return new SporeprintError('SP_ERR_MODEL_FORMAT', `encoder JSON lists a category of '${name}' twice`);
@@ -267,7 +269,7 @@ export class LinearEncoder {
         offset,
         mean: 0,
         std: 1,
-        categories: f.categories,
+        categories: [...f.categories], // the encoder keeps no reference to the JSON it was loaded from
         missingLevel: f.missingLevel,
         index,
       };
@@ -400,7 +402,7 @@ export class LinearEncoder {
    */
   static fromJSON(json: unknown): LinearEncoder {
     const enc = new LinearEncoder();
-    enc.load(parseJson(linearJson, json, 'linear encoder'));
+    enc.load(checkLinearJson(json));
     return enc;
   }
 }
@@ -443,7 +445,8 @@ export class TreeEncoder {
 
   private load(json: TreeEncoderJson): void {
     this.columns = json.features.map((f): TreeColumn => {
-      const categories = f.kind === 'nominal' ? f.categories : [];
+      // a copy: the encoder keeps no reference to the JSON it was loaded from
+      const categories = f.kind === 'nominal' ? [...f.categories] : [];
       const index = new Map<string, number>();
       categories.forEach((c, k) => {
         index.set(c, k);
@@ -540,7 +543,7 @@ export class TreeEncoder {
    */
   static fromJSON(json: unknown): TreeEncoder {
     const enc = new TreeEncoder();
-    enc.load(parseJson(treeJson, json, 'tree encoder'));
+    enc.load(checkTreeJson(json));
     return enc;
   }
 }

@@ -78,7 +78,7 @@ const PROBES: readonly (readonly [folder: string, spec: string, rule: string | n
   ['core', 'node:cluster', BUILTIN],
   // what pure modules may use
   ['data', 'node:crypto', null],
-  ['data', 'zod', null],
+  ['data', 'typebox', null],
   // a sub-module's index is for its own module (ml/gbt may use ml/tree/index.ts), not for others
   ['services', '../ml/tree/index.js', DEEP],
   ['services', '../storage/db/open-storage.js', DEEP],

@@ -143,7 +143,7 @@ describe('TreeEncoder', () => {
     const back = TreeEncoder.fromJSON(JSON.parse(JSON.stringify(enc)));
     expect(back.transform(TRAIN).data).toEqual(enc.transform(TRAIN).data);
     expect(() => TreeEncoder.fromJSON({ formatVersion: 1, kind: 'tree-encoder' })).toThrow(
-      /invalid tree encoder JSON/,
+      "tree encoder: / must have required property 'schema'",
     );
   });
 });

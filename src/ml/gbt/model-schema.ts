@@ -1,4 +1,4 @@
-import { modelFormatCheck } from '../model-format-check.js';
+import { modelFormatCheck } from '../../core/index.js';
 import { TREE_ARRAYS_SCHEMA } from '../tree-arrays-json.js';
 
 const numbers = { type: 'array', items: { type: 'number' } } as const;

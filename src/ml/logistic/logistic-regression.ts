@@ -1,6 +1,5 @@
-import { type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
+import { type Matrix, modelFormatCheck, NotFittedError, SporeprintError } from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
-import { modelFormatCheck } from '../model-format-check.js';
 import {
   type ClassWeight,
   checkClassWeight,

@@ -344,7 +344,7 @@ export class NoveltyDetector {
     const numerics = Float64Array.from(j.numerics, (v) => (v === null ? Number.NaN : v));
     const det = new NoveltyDetector();
     det.state = makeState(
-      j.params,
+      { ...j.params },
       features,
       codes,
       j.patternCount,

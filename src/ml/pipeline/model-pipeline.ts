@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { type Matrix, SporeprintError } from '../../core/index.js';
+import { type Static, Type } from 'typebox';
+import { type Matrix, modelFormatCheck, SporeprintError } from '../../core/index.js';
 import {
   type CleanRecord,
   type DatasetSchema,
@@ -44,6 +44,13 @@ function guardFromJSON(
   return { encoder: same ? modelEncoder : encoder, guard: NoveltyGuard.fromJSON(json.guard) };
 }
 
+/** A frozen copy of the ranges, each as `{ min, max }` alone. */
+function rangesOf(ranges: Readonly<Record<string, NumericRange>>): Readonly<Record<string, NumericRange>> {
+  return Object.freeze(
+    Object.fromEntries(Object.entries(ranges).map(([name, r]) => [name, { min: r.min, max: r.max }])),
+  );
+}
+
 /** The answer for one mushroom. */
 export interface PipelinePrediction {
   readonly decision: Decision;
@@ -76,22 +83,40 @@ export interface NumericRange {
   readonly max: number;
 }
 
-const pipelineJson = z.object({
-  formatVersion: z.literal(PIPELINE_FORMAT_VERSION),
-  kind: z.literal('sporeprint-pipeline'),
-  schema: z.enum(['secondary', 'classic']),
-  modelKind: z.enum(['logistic-regression', 'decision-tree', 'gradient-boosting']),
-  featureNames: z.array(z.string()).min(1),
-  encoder: z.unknown(),
-  estimator: z.unknown(),
-  policy: z.unknown(),
-  numericRanges: z.record(z.string(), z.object({ min: z.number(), max: z.number() })),
-  novelty: z.object({ encoder: z.unknown(), guard: z.unknown() }).nullable().default(null),
-  metadata: z.record(z.string(), z.unknown()),
+const numericRange = Type.Object({ min: Type.Number(), max: Type.Number() });
+
+/*
+ * The pipeline JSON schema: its parts (encoder, estimator, policy, novelty guard) are checked by their
+ * own loaders. Unknown properties are allowed (and ignored); every number must also be finite, as the
+ * shared check (modelFormatCheck) refuses NaN and ±Infinity.
+ */
+const pipelineJson = Type.Object({
+  formatVersion: Type.Literal(PIPELINE_FORMAT_VERSION),
+  kind: Type.Literal('sporeprint-pipeline'),
+  schema: Type.Enum(['secondary', 'classic'] satisfies SchemaName[]),
+  modelKind: Type.Enum([
+    'logistic-regression',
+    'decision-tree',
+    'gradient-boosting',
+  ] satisfies EstimatorKind[]),
+  featureNames: Type.Array(Type.String(), { minItems: 1 }),
+  encoder: Type.Unknown(),
+  estimator: Type.Unknown(),
+  policy: Type.Unknown(),
+  // every key checked: Type.Record's `patternProperties: { "^.*$": … }` skips keys holding a line break
+  numericRanges: Type.Unsafe<Record<string, Static<typeof numericRange>>>({
+    type: 'object',
+    additionalProperties: numericRange,
+  }),
+  novelty: Type.Optional(
+    Type.Union([Type.Object({ encoder: Type.Unknown(), guard: Type.Unknown() }), Type.Null()]),
+  ),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
 });
+const checkPipelineJson = modelFormatCheck(pipelineJson, 'pipeline');
 
 /** The serialised pipeline: one JSON artifact. */
-export type PipelineJSON = z.infer<typeof pipelineJson>;
+export type PipelineJSON = Static<typeof pipelineJson>;
 
 /**
  * A model pipeline: the preprocessing fitted in ETL + a fitted estimator + a decision policy, saved
@@ -357,15 +382,7 @@ export class ModelPipeline {
 
   /** Restores a pipeline, validating every part; throws SP_ERR_MODEL_FORMAT naming what is wrong. */
   static fromJSON(json: unknown): ModelPipeline {
-    const parsed = pipelineJson.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `pipeline ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-      );
-    }
-    const j = parsed.data;
+    const j = checkPipelineJson(json);
     const encoder =
       ENCODING_OF[j.modelKind] === 'linear'
         ? LinearEncoder.fromJSON(j.encoder)
@@ -390,7 +407,7 @@ export class ModelPipeline {
       encoder,
       estimator,
       DecisionPolicy.fromJSON(j.policy),
-      Object.freeze({ ...j.numericRanges }),
+      rangesOf(j.numericRanges),
       Object.freeze({ ...j.metadata }),
       j.novelty ? guardFromJSON(j.novelty, encoder) : null,
     );

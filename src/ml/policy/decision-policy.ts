@@ -1,6 +1,5 @@
-import { SporeprintError } from '../../core/index.js';
+import { modelFormatCheck, SporeprintError } from '../../core/index.js';
 import { type DecisionMetrics, evaluateDecisions } from '../metrics/index.js';
-import { modelFormatCheck } from '../model-format-check.js';
 
 /** Options of {@link DecisionPolicy.fit}. */
 export interface DecisionPolicyOptions {

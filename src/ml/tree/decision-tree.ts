@@ -1,6 +1,11 @@
-import { type FeatureInfo, type Matrix, NotFittedError, SporeprintError } from '../../core/index.js';
+import {
+  type FeatureInfo,
+  type Matrix,
+  modelFormatCheck,
+  NotFittedError,
+  SporeprintError,
+} from '../../core/index.js';
 import type { Estimator, EstimatorJSON, FitOptions } from '../estimator.js';
-import { modelFormatCheck } from '../model-format-check.js';
 import { findLeaf, type TreeArrays } from '../tree-arrays.js';
 import { type PlainTree, treeFromPlain, treeToPlain } from '../tree-arrays-json.js';
 import {

@@ -173,6 +173,135 @@ describe('ModelPipeline', () => {
   });
 });
 
+describe('ModelPipeline JSON: each kind of defect is refused, naming its path', () => {
+  const train = records(300, 4);
+  const { enc, est, policy } = fitPipelineParts('logistic-regression', train, records(100, 5), 0, 0.99);
+  const tree = new TreeEncoder().fit(train, SECONDARY_SCHEMA);
+  const guard = NoveltyGuard.fromThreshold(
+    new NoveltyDetector().fit(tree.transform(train), tree.featureInfo()),
+    0.5,
+  );
+  const json = ModelPipeline.create({
+    schema: 'secondary',
+    modelKind: 'logistic-regression',
+    encoder: enc,
+    estimator: est,
+    policy,
+    numericRanges: { 'cap-diameter': { min: 0.5, max: 15 } },
+    guard: { encoder: tree, guard },
+  }).toJSON();
+
+  type Json = Record<string, unknown>;
+  /** A deep copy of the pipeline JSON with `change` applied to it. */
+  const edited = (change: (copy: Json) => void): Json => {
+    const copy = structuredClone(json) as unknown as Json;
+    change(copy);
+    return copy;
+  };
+  const part = (copy: Json, ...keys: string[]): Json => keys.reduce((node, key) => node[key] as Json, copy);
+
+  it.each([
+    {
+      what: 'wrong kind',
+      doc: { ...json, kind: 'sporeprint-model' },
+      message: 'pipeline: /kind must be equal to constant "sporeprint-pipeline"',
+      path: '/kind',
+    },
+    {
+      what: 'unknown model kind',
+      doc: { ...json, modelKind: 'svm' },
+      message:
+        'pipeline: /modelKind must be equal to one of the allowed values: "logistic-regression", "decision-tree", "gradient-boosting"',
+      path: '/modelKind',
+    },
+    {
+      what: 'missing field',
+      doc: edited((j) => {
+        delete j.policy;
+      }),
+      message: "pipeline: / must have required property 'policy'",
+      path: '',
+    },
+    {
+      what: 'missing field of a numeric range',
+      doc: edited((j) => {
+        delete part(j, 'numericRanges', 'cap-diameter').max;
+      }),
+      message: "pipeline: /numericRanges/cap-diameter must have required property 'max'",
+      path: '/numericRanges/cap-diameter',
+    },
+    {
+      what: 'missing part of the guard',
+      doc: { ...json, novelty: {} },
+      message: "pipeline: /novelty must have required property 'encoder'",
+      path: '/novelty',
+    },
+    {
+      what: 'wrong format version',
+      doc: { ...json, formatVersion: 2 },
+      message: 'pipeline: /formatVersion must be equal to constant 1',
+      path: '/formatVersion',
+    },
+    {
+      what: 'NaN in memory (JSON cannot hold it)',
+      doc: edited((j) => {
+        part(j, 'numericRanges', 'cap-diameter').min = Number.NaN;
+      }),
+      message: 'pipeline: /numericRanges/cap-diameter/min must be number',
+      path: '/numericRanges/cap-diameter/min',
+    },
+    {
+      what: 'negative where positive, in the encoder',
+      doc: edited((j) => {
+        (part(j, 'encoder', 'features') as unknown as Json[])[0].std = -1;
+      }),
+      message: 'linear encoder: /features/0/std must be > 0',
+      path: '/features/0/std',
+    },
+    {
+      what: 'negative where positive, in the policy',
+      doc: edited((j) => {
+        part(j, 'policy').targetRecall = -0.5;
+      }),
+      message: 'decision policy: /targetRecall must be > 0',
+      path: '/targetRecall',
+    },
+    {
+      what: 'negative where positive, in the guard',
+      doc: edited((j) => {
+        part(j, 'novelty', 'guard').threshold = -1;
+      }),
+      message: 'novelty guard: /threshold must be >= 0',
+      path: '/threshold',
+    },
+    {
+      what: 'wrong kind of the guard encoder',
+      doc: edited((j) => {
+        part(j, 'novelty', 'encoder').kind = 'linear-encoder';
+      }),
+      message: 'tree encoder: /kind must be equal to constant "tree-encoder"',
+      path: '/kind',
+    },
+  ])('$message ($what)', ({ doc, message, path }) => {
+    expect(() => ModelPipeline.fromJSON(doc)).toThrow(
+      expect.objectContaining({ code: 'SP_ERR_MODEL_FORMAT', message, details: { path } }),
+    );
+  });
+
+  it('accepts and ignores unknown properties (the pipeline format is not strict)', () => {
+    const extra = edited((j) => {
+      j.note = 'trained on a laptop';
+      part(j, 'numericRanges', 'cap-diameter').unit = 'cm';
+    });
+    expect(ModelPipeline.fromJSON(extra).toJSON()).toEqual(json);
+  });
+
+  it('loads a pipeline without the novelty property as one without a guard', () => {
+    const { novelty: _, ...withoutGuard } = json;
+    expect(ModelPipeline.fromJSON(withoutGuard).guard).toBeNull();
+  });
+});
+
 describe('ModelPipeline.explainOne', () => {
   const train = records(600, 11);
   for (const kind of ['logistic-regression', 'decision-tree', 'gradient-boosting'] as const) {
