@@ -108,42 +108,17 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       ),
   });
   await serving.start();
-  const settings: HttpSettings = {
-    requireKeyForPredict: config.server.requireKeyForPredict,
-    rateLimitPerMinute: config.server.rateLimitPerMinute,
-    corsOrigins: config.server.corsOrigins,
-    bodyLimitBytes: config.server.bodyLimitBytes,
-    maxRecordsPerRequest: config.server.maxRecordsPerRequest,
-    logLevel: config.logLevel,
-    accessLog: config.server.accessLog,
-  };
-  const registryApi: RegistryHttpApi = {
-    list: () => registry.list(),
-    show: (name) => registry.show(name),
-    version: (name, v) => registry.version(name, v),
-    history: (name) => registry.history(name),
-    promote: (i) =>
-      registry.promote(i.name, i.version, {
-        stage: i.stage,
-        actor: i.actor,
-        reason: i.reason,
-        force: i.force,
-      }),
-    alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
-    rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
-    archive: (i) => registry.archive(i.name, i.version, { actor: i.actor, reason: i.reason, force: i.force }),
-  };
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
-    registry: registryApi,
+    registry: registryHttpApi(registry),
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
     logStats: () => ({ commits: log.batches, rows: log.rowsWritten }),
     logCommitProblem: () => commitHealth.problem(),
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
-    settings,
+    settings: httpSettings(config),
     version: opts.version,
   });
   const address = await app.listen({
@@ -166,6 +141,39 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       })();
       return closing;
     },
+  };
+}
+
+/** The HTTP layer's settings from the server's config. */
+function httpSettings(config: Config): HttpSettings {
+  return {
+    requireKeyForPredict: config.server.requireKeyForPredict,
+    rateLimitPerMinute: config.server.rateLimitPerMinute,
+    corsOrigins: config.server.corsOrigins,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    maxRecordsPerRequest: config.server.maxRecordsPerRequest,
+    logLevel: config.logLevel,
+    accessLog: config.server.accessLog,
+  };
+}
+
+/** The registry routes' view of the registry service. */
+function registryHttpApi(registry: RegistryService): RegistryHttpApi {
+  return {
+    list: () => registry.list(),
+    show: (name) => registry.show(name),
+    version: (name, v) => registry.version(name, v),
+    history: (name) => registry.history(name),
+    promote: (i) =>
+      registry.promote(i.name, i.version, {
+        stage: i.stage,
+        actor: i.actor,
+        reason: i.reason,
+        force: i.force,
+      }),
+    alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
+    rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
+    archive: (i) => registry.archive(i.name, i.version, { actor: i.actor, reason: i.reason, force: i.force }),
   };
 }
 
