@@ -46,9 +46,21 @@ async function eventBus(config: Config): Promise<RegistryEventBus> {
   return config.redisUrl ? openRedisEventBus(config.redisUrl) : createInProcessEventBus();
 }
 
+/**
+ * SQLite, async log mode: WAL checkpoints about every 4 MiB of values (SQLite's own default is 1,000
+ * pages, 4 MiB) instead of every 128 Ki, the durable mode's setting. The small setting keeps the
+ * durable p99 low (a checkpoint holds back the commits queued behind it), but each checkpoint syncs
+ * the database file, and async answers wait for no commit. Writer cost per row, 60,000 rows in commits
+ * of 32, two interleaved runs: 63-73 µs at 128 Ki, 47-57 µs at 4 MiB (about a quarter less CPU taken
+ * from the answering thread on a 2-core machine).
+ */
+const ASYNC_LOG_CHECKPOINT_CHARS = 4 * 1024 * 1024;
+
 /** Opens everything and listens. */
 export async function startServer(config: Config, opts: StartServerOptions): Promise<RunningServer> {
-  const storage: Storage = await openStorage(config.databaseUrl);
+  const storage: Storage = await openStorage(config.databaseUrl, {
+    logCheckpointChars: config.server.logMode === 'async' ? ASYNC_LOG_CHECKPOINT_CHARS : undefined,
+  });
   const artifacts = openArtifactStore(
     storage,
     config.artifactStore === 'database'

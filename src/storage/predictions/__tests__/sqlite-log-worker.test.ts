@@ -244,6 +244,34 @@ describe('SqliteLogWorker (the prediction log writer thread)', () => {
     });
   });
 
+  it("openStorage's logCheckpointChars sets the log thread's checkpoint interval (the async log mode's 4 MiB); a bad value is refused", async () => {
+    const big = { 'cap-shape': 'x', pad: 'p'.repeat(600) };
+    const walAfter = async (opts: { logCheckpointChars?: number }): Promise<number> => {
+      const file = join(root, `db-${++n}.sqlite`);
+      const storage = await openStorage(`sqlite:${file}`, opts);
+      try {
+        // about 3 MB of values in commits back to back (no idle pause for an idle checkpoint)
+        for (let b = 0; b < 10; b++) {
+          await storage.predictions.insertMany(Array.from({ length: 500 }, () => prediction({ input: big })));
+        }
+        expect(await storage.predictions.count()).toBe(5000);
+        return statSync(`${file}-wal`).size;
+      } finally {
+        await storage.close();
+      }
+    };
+    const small = await walAfter({});
+    const large = await walAfter({ logCheckpointChars: 64 * 1024 * 1024 });
+    // checkpointed every 128 Ki characters, the WAL is reused from its start; never checkpointed, it holds every page
+    expect(small).toBeLessThan(2 * 1024 * 1024);
+    expect(large).toBeGreaterThan(3 * 1024 * 1024);
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      await expect(
+        openStorage(`sqlite:${join(root, 'bad.sqlite')}`, { logCheckpointChars: bad }),
+      ).rejects.toThrow(`logCheckpointChars must be a positive integer, not ${bad}`);
+    }
+  });
+
   it('close() keeps the process alive until the thread has stopped (nothing else holds the event loop)', () => {
     // in a process of its own: a test runner's handles would keep the event loop alive anyway
     const script = join(root, 'close-alone.mts');
