@@ -9,6 +9,26 @@ export {
   type VersionParams,
 } from './etl/index.js';
 export {
+  type ActorAndReason,
+  type AnalyzeExperiment,
+  type ArmInput,
+  armFiguresText,
+  type CheckOutcome,
+  type ConcludeOptions,
+  type ConcludeResult,
+  type CreateExperimentInput,
+  DEFAULT_SETTINGS,
+  type ExperimentAnalysisResult,
+  type ExperimentDecision,
+  type ExperimentDecisionAction,
+  type ExperimentMetricsSource,
+  type ExperimentRegistry,
+  ExperimentService,
+  type ExperimentServiceDeps,
+  type ExperimentView,
+  SYSTEM_ACTOR,
+} from './experiments/index.js';
+export {
   type ArchiveOptions,
   DEFAULT_GATE,
   type EvaluationFigures,
