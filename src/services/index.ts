@@ -19,6 +19,7 @@ export {
   type CreateExperimentInput,
   DEFAULT_SETTINGS,
   type ExperimentAnalysisResult,
+  type ExperimentChecker,
   type ExperimentDecision,
   type ExperimentDecisionAction,
   type ExperimentMetricsSource,
@@ -27,6 +28,7 @@ export {
   type ExperimentServiceDeps,
   type ExperimentView,
   SYSTEM_ACTOR,
+  startExperimentChecks,
 } from './experiments/index.js';
 export {
   type ArchiveOptions,

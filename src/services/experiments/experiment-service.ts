@@ -202,8 +202,9 @@ export class ExperimentService {
     return this.#view(await this.#d.experiments.get(id));
   }
 
-  /** Experiments, newest first. */
-  list(filter?: ExperimentListFilter): Promise<ExperimentRecord[]> {
+  /** Experiments, newest first; naming an unknown model is `SP_ERR_NOT_FOUND`. */
+  async list(filter?: ExperimentListFilter): Promise<ExperimentRecord[]> {
+    if (filter?.modelName !== undefined) await this.#d.registry.show(filter.modelName);
     return this.#d.experiments.list(filter);
   }
 

@@ -1,3 +1,4 @@
+export { type ExperimentChecker, type RunningChecks, startExperimentChecks } from './experiment-checker.js';
 export { armFiguresText, concludedFiguresText } from './experiment-figures.js';
 export { ExperimentService, SYSTEM_ACTOR } from './experiment-service.js';
 export type {
