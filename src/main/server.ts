@@ -154,7 +154,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
 }
 
 /** The experiment service, and its periodic check of running experiments (stop rules). */
-function experimentsOf(storage: Storage, registry: RegistryService, config: Config, opts: StartServerOptions) {
+function experimentsOf(
+  storage: Storage,
+  registry: RegistryService,
+  config: Config,
+  opts: StartServerOptions,
+) {
   const service = new ExperimentService({ experiments: storage.experiments, registry });
   const checks = startExperimentChecks(service, config.server.experimentCheckSeconds, {
     onApplied: (o) => opts.print?.(`experiment ${o.experimentId}: ${o.action} (${o.reason})`),
