@@ -1,3 +1,11 @@
+export type {
+  ArmMetrics,
+  ExperimentArm,
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentSettings,
+  ExperimentStatus,
+} from '../../storage/index.js';
 export { type ExperimentChecker, type RunningChecks, startExperimentChecks } from './experiment-checker.js';
 export { armFiguresText, concludedFiguresText } from './experiment-figures.js';
 export { ExperimentService, SYSTEM_ACTOR } from './experiment-service.js';
