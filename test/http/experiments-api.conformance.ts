@@ -58,7 +58,12 @@ export function describeExperimentsApi(backend: TestBackend): void {
       expect(await count()).toBe(0);
       const created = await admin.post('/v1/experiments', { ...body, id: 'exp-keys', reason: 'try' });
       expect(created.status).toBe(200);
-      expect(((await created.json()) as Experiment).status).toBe('draft');
+      const record = (await created.json()) as Experiment & {
+        settings: Record<string, unknown>;
+        createdBy: string;
+      };
+      expect(record).toMatchObject({ status: 'draft', createdBy: expect.stringMatching(/^api-key:/) });
+      expect(record.settings).toMatchObject({ engine: 'bayesian', alpha: 0.05, maxDurationHours: null });
       expect((await reader.get('/v1/experiments')).status).toBe(200);
       expect((await anonymous.get('/v1/experiments/exp-keys')).status).toBe(200);
       expect((await reader.post('/v1/experiments/exp-keys/start', null)).status).toBe(403);
