@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SporeprintError } from '../../src/core/index.js';
 import { type ExperimentDecision, ExperimentService, RegistryService } from '../../src/services/index.js';
 import { failure } from '../../src/storage/__tests__/storage-fixtures.js';
 import {
@@ -45,6 +46,7 @@ export function describeExperimentService(backend: TestBackend): void {
     let registry: RegistryService;
     let service: ExperimentService;
     let cleanup: () => void;
+    let url: string;
     let decision: ExperimentDecision = { action: 'continue', reason: 'not enough data' };
     let now = new Date('2026-12-01T00:00:00.000Z');
     const changes: string[] = [];
@@ -56,7 +58,7 @@ export function describeExperimentService(backend: TestBackend): void {
     const metricsOf = (e: ExperimentRecord) => e.arms.map((a) => armMetrics(a.name, a.version));
 
     beforeAll(async () => {
-      const url = backend.freshUrl();
+      url = backend.freshUrl();
       const prepared = await prepareServingDatabase(url);
       cleanup = prepared.cleanup;
       storage = await openStorage(url);
@@ -256,7 +258,21 @@ export function describeExperimentService(backend: TestBackend): void {
         arm: 'challenger',
         figures: { diff: 0.02 },
       };
-      expect((await service.check(e.id)).applied).toBe(true);
+      // two servers (two connections) check at once: the decision is applied once
+      const other = await openStorage(url);
+      try {
+        const twin = new ExperimentService({
+          experiments: other.experiments,
+          registry,
+          metrics: async (x) => metricsOf(x),
+          analyze: () => ({ decision }),
+        });
+        const both = await Promise.all([service.check(e.id), twin.check(e.id)]);
+        expect(both.map((o) => o.applied).sort()).toEqual([false, true]);
+      } finally {
+        await other.close();
+      }
+      expect((await service.history(e.id)).filter((h) => h.action === 'guardrail-stop')).toHaveLength(1);
       const last = (await service.history(e.id)).at(-1);
       expect(last).toMatchObject({
         action: 'guardrail-stop',
@@ -295,6 +311,23 @@ export function describeExperimentService(backend: TestBackend): void {
       expect((await failure(service.conclude(e.id, { actor: 'x', winner: 'zzz' }))).message).toMatch(
         /no arm named zzz/,
       );
+      // a promotion the quality gate blocks leaves the experiment stopped, its history unchanged
+      const gated = new ExperimentService({
+        experiments: storage.experiments,
+        registry: {
+          show: (name) => registry.show(name),
+          promote: async () => {
+            throw new SporeprintError('SP_ERR_QUALITY_GATE', 'Quality gate blocked promoting (min-recall)');
+          },
+        },
+      });
+      const eventsBefore = (await service.history(e.id)).length;
+      expect((await failure(gated.conclude(e.id, { actor: 'x', winner: 'challenger' }))).code).toBe(
+        'SP_ERR_QUALITY_GATE',
+      );
+      expect((await service.show(e.id)).experiment.status).toBe('stopped');
+      expect((await service.history(e.id)).length).toBe(eventsBefore);
+
       const before = (await registry.history(MODEL)).length;
       const result = await service.conclude(e.id, { actor: 'frank', reason: 'ship it' });
       expect(result.winner.name).toBe('challenger');
