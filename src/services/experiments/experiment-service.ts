@@ -160,7 +160,7 @@ export class ExperimentService {
     if (experiment.status !== 'stopped') {
       throw new SporeprintError(
         'SP_ERR_EXPERIMENT_STATE',
-        `Cannot conclude experiment ${id}: it is ${experiment.status} (conclude needs a stopped experiment${experiment.status === 'concluded' ? '' : '; stop it first'})`,
+        `Cannot conclude experiment ${id}: it is ${experiment.status} (only possible when stopped${experiment.status === 'concluded' ? '' : '; stop it first'})`,
         { experimentId: id, status: experiment.status },
       );
     }

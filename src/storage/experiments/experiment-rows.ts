@@ -100,6 +100,14 @@ export function experimentNotFound(id: string): SporeprintError {
   return new SporeprintError('SP_ERR_NOT_FOUND', `Experiment ${id} does not exist`, { experimentId: id });
 }
 
+/** How an action reads in a sentence ("Cannot change the weights of experiment …"). */
+const ACTION_VERB: Readonly<Record<string, string>> = { weights: 'change the weights of' };
+
+/** "stopped", "draft or paused", "draft, running or paused". */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
 /** `SP_ERR_EXPERIMENT_STATE`: `action` is not allowed from the experiment's status. */
 export function illegalTransition(
   id: string,
@@ -109,7 +117,7 @@ export function illegalTransition(
 ): SporeprintError {
   return new SporeprintError(
     'SP_ERR_EXPERIMENT_STATE',
-    `Cannot ${action} experiment ${id}: it is ${status} (${action} needs ${allowed.length === 1 ? 'a' : 'one of'} ${allowed.join(' or ')} experiment)`,
+    `Cannot ${ACTION_VERB[action] ?? action} experiment ${id}: it is ${status} (only possible when ${orList(allowed)})`,
     { experimentId: id, status, action, allowed: [...allowed] },
   );
 }

@@ -132,7 +132,7 @@ export function describeExperimentRepositoryConformance(
       );
       expect(concludeDraft).toMatchObject({
         code: 'SP_ERR_EXPERIMENT_STATE',
-        message: 'Cannot conclude experiment exp-life: it is draft (conclude needs a stopped experiment)',
+        message: 'Cannot conclude experiment exp-life: it is draft (only possible when stopped)',
       });
       expect((await repo.get(id)).status).toBe('draft');
       expect(await repo.history(id)).toHaveLength(1);
@@ -226,7 +226,11 @@ export function describeExperimentRepositoryConformance(
           actor: 'x',
         }),
       );
-      expect(refused.code).toBe('SP_ERR_EXPERIMENT_STATE');
+      expect(refused).toMatchObject({
+        code: 'SP_ERR_EXPERIMENT_STATE',
+        message:
+          'Cannot change the weights of experiment exp-weights: it is stopped (only possible when draft, running or paused)',
+      });
       expect((await repo.get(id)).arms).toEqual(arms);
       expect((await repo.history(id)).map((h) => h.action)).toEqual(['create', 'weights', 'stop']);
     });
