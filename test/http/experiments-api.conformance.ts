@@ -30,7 +30,7 @@ export function describeExperimentsApi(backend: TestBackend): void {
 
     beforeAll(async () => {
       const url = backend.freshUrl();
-      const prepared = await prepareServingDatabase(url, { SPOREPRINT_EXPERIMENT_CHECK_SECONDS: '0' });
+      const prepared = await prepareServingDatabase(url, { SPOREPRINT_EXPERIMENT_CHECK_SECONDS: '0.5' });
       cleanup = prepared.cleanup;
       storage = await openStorage(url);
       const adminKey = (await storage.apiKeys.create({ name: 'ops', role: 'admin' })).secret;
@@ -175,5 +175,34 @@ export function describeExperimentsApi(backend: TestBackend): void {
       expect((await reader.get('/v1/experiments?model=nope')).status).toBe(404);
       await admin.post('/v1/experiments/exp-b/stop', null);
     });
+
+    it("the server's periodic check stops an experiment past its maximum duration", async () => {
+      const body = {
+        model: MODEL,
+        id: 'exp-short',
+        arms: [
+          { version: 2, role: 'control' },
+          { version: 2, role: 'challenger' },
+        ],
+        settings: { maxDurationHours: 0.001 }, // 3.6 s
+      };
+      expect((await admin.post('/v1/experiments', body)).status).toBe(200);
+      expect((await admin.post('/v1/experiments/exp-short/start', null)).status).toBe(200);
+      let status = 'running';
+      for (let i = 0; i < 300 && status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (
+          (await (await reader.get('/v1/experiments/exp-short')).json()) as { experiment: Experiment }
+        ).experiment.status;
+      }
+      expect(status).toBe('stopped');
+      const events = (await (await reader.get('/v1/experiments/exp-short/history')).json()) as {
+        action: string;
+        actor: string;
+        reason: string;
+      }[];
+      expect(events.at(-1)).toMatchObject({ action: 'max-duration-stop', actor: 'system' });
+      expect(events.at(-1)?.reason).toMatch(/the maximum is 0.001 h/);
+    }, 60_000);
   });
 }
