@@ -13,7 +13,18 @@ describe('sporeprint --help', () => {
     for (const notYet of [/monitor/i, /orchestrat/i, /dashboard/i, /drift/i]) {
       expect(r.stdout).not.toMatch(notYet);
     }
-    for (const command of ['start', 'etl', 'datasets', 'db', 'train', 'runs', 'serve', 'keys', 'models', 'experiments']) {
+    for (const command of [
+      'start',
+      'etl',
+      'datasets',
+      'db',
+      'train',
+      'runs',
+      'serve',
+      'keys',
+      'models',
+      'experiments',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }
   });
