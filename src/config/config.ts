@@ -144,6 +144,14 @@ const configSchema = Type.Object(
             'SPOREPRINT_BATCH_JOURNAL — durable log: commit a batch of 256+ records as one journal entry before answering, its rows right after (true)',
           ),
         }),
+        experimentCheckSeconds: Type.Number({
+          minimum: 0,
+          maximum: 86_400,
+          default: 10,
+          ...about(
+            'SPOREPRINT_EXPERIMENT_CHECK_SECONDS — how often the server analyses running experiments and applies their stop rules; 0 = never (10)',
+          ),
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -183,6 +191,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_ACCESS_LOG: ['server', 'accessLog'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
+  SPOREPRINT_EXPERIMENT_CHECK_SECONDS: ['server', 'experimentCheckSeconds'],
 };
 
 /**

@@ -40,6 +40,8 @@ export const ERROR_CATALOGUE = {
   SP_ERR_URI_TOO_LONG: 'The HTTP request URL, or one of its path parameters, is too long.',
   SP_ERR_HEADERS_TOO_LARGE: 'The HTTP request headers exceed the size limit.',
   SP_ERR_SHUTTING_DOWN: 'The server is shutting down and takes no new requests.',
+  SP_ERR_EXPERIMENT_STATE:
+    'The experiment is in a state that does not allow this action, or another experiment is running on the model.',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

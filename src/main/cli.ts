@@ -14,6 +14,7 @@ import { type CliContext, type CliServices, runCli } from '../interfaces/cli/ind
 import {
   DatabaseService,
   EtlService,
+  ExperimentService,
   RegistryService,
   RunsService,
   TrainingService,
@@ -156,16 +157,18 @@ async function main(): Promise<number> {
           : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
       );
       const events = registryEventBus(config);
+      const registry = new RegistryService({
+        runs: storage.runs,
+        registry: storage.registry,
+        artifacts,
+        datasets: storage.datasets,
+        events,
+        gate: config.gate,
+        onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
+      });
       return {
-        registry: new RegistryService({
-          runs: storage.runs,
-          registry: storage.registry,
-          artifacts,
-          datasets: storage.datasets,
-          events,
-          gate: config.gate,
-          onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
-        }),
+        registry,
+        experiments: new ExperimentService({ experiments: storage.experiments, registry }),
         training: new TrainingService({
           datasets: storage.datasets,
           runs: storage.runs,

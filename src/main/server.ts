@@ -13,7 +13,13 @@ import {
   LogCommitHealth,
   type RegistryHttpApi,
 } from '../interfaces/http/index.js';
-import { RegistryService, registryModelSource, ServingService } from '../services/index.js';
+import {
+  ExperimentService,
+  RegistryService,
+  registryModelSource,
+  ServingService,
+  startExperimentChecks,
+} from '../services/index.js';
 import {
   createInProcessEventBus,
   createPredictionLog,
@@ -120,10 +126,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       ),
   });
   await serving.start();
+  const experiments = experimentsOf(storage, registry, config, opts);
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
     registry: registryHttpApi(registry),
+    experiments: experiments.service,
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
@@ -144,6 +152,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     close() {
       closing ??= (async () => {
         serving.stop();
+        await experiments.checks.stop();
         await app.close();
         // async log mode: the rows of batches already answered, then the log's flush
         await serving.drain();
@@ -154,6 +163,21 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       return closing;
     },
   };
+}
+
+/** The experiment service, and its periodic check of running experiments (stop rules). */
+function experimentsOf(
+  storage: Storage,
+  registry: RegistryService,
+  config: Config,
+  opts: StartServerOptions,
+) {
+  const service = new ExperimentService({ experiments: storage.experiments, registry });
+  const checks = startExperimentChecks(service, config.server.experimentCheckSeconds, {
+    onApplied: (o) => opts.print?.(`experiment ${o.experimentId}: ${o.action} (${o.reason})`),
+    onError: (e) => opts.print?.(`error: experiment check failed: ${e.message}`),
+  });
+  return { service, checks };
 }
 
 /** The HTTP layer's settings from the server's config. */

@@ -4,7 +4,7 @@
  * connections or transactions.
  *
  * One folder per aggregate (`datasets/`, `runs/`, `registry/`, `artifacts/`, `predictions/`,
- * `feedback/`, `api-keys/`), each with its tables, types, row conversions and repository; `db/` opens
+ * `feedback/`, `api-keys/`, `experiments/`), each with its tables, types, row conversions and repository; `db/` opens
  * the database, composes the tables into one schema and holds the migrations; `events/` is the bus
  * on which changes are published. This file is storage's only public entry.
  */
@@ -72,6 +72,27 @@ export {
   REGISTRY_EVENTS_CHANNEL,
   type RedisEventBusOptions,
 } from './events/registry-events-redis.js';
+export type {
+  ExperimentArmsInput,
+  ExperimentChange,
+  ExperimentListFilter,
+  ExperimentRepository,
+  ExperimentTransitionInput,
+  NewExperimentInput,
+} from './experiments/experiment-repository.js';
+export { EXPERIMENT_ID, EXPERIMENT_STATUSES } from './experiments/experiment-rows.js';
+export type {
+  ArmMetrics,
+  ArmRole,
+  AssignmentUnit,
+  DisagreementCell,
+  ExperimentArm,
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentSettings,
+  ExperimentStatus,
+  PrimaryMetric,
+} from './experiments/experiment-types.js';
 export type {
   FeedbackInput,
   FeedbackOutcome,

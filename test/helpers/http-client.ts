@@ -1,15 +1,19 @@
 import type { Storage } from '../../src/storage/index.js';
 
-/** Rows a request could leave behind: predictions, feedback, registry history, batch journal. */
+/** Rows a request could leave behind: predictions, feedback, registry history, batch journal, experiments. */
 export async function rowCounts(
   storage: Storage,
   model = 'sporeprint-classic',
 ): Promise<Record<string, number>> {
+  const experiments = await storage.experiments.list({ limit: 10_000 });
   return {
     predictions: (await storage.predictions.ids()).length,
     feedback: (await storage.feedback.joined()).length,
     history: (await storage.registry.history(model)).length,
     journal: await storage.predictionJournal.count(),
+    experiments: experiments.length,
+    experimentEvents: (await Promise.all(experiments.map((e) => storage.experiments.history(e.id)))).flat()
+      .length,
   };
 }
 

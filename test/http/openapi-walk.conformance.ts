@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorEnvelopeSchema } from '../../src/interfaces/http/index.js';
 import { type RunningServer, startServer } from '../../src/main/server.js';
+import { DEFAULT_SETTINGS } from '../../src/services/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { rowCounts } from '../helpers/http-client.js';
 import { rawRequest } from '../helpers/raw-request.js';
@@ -48,11 +49,29 @@ const BASES: Record<string, unknown> = {
   'POST /v1/models/{name}/versions/{version}/archive': { reason: 'walk', force: false },
   'PUT /v1/models/{name}/aliases/{alias}': { version: 999, reason: 'walk' },
   'POST /v1/models/{name}/rollback': { reason: 'walk' },
+  'POST /v1/experiments': {
+    id: 'exp-walk',
+    model: MODEL,
+    description: 'walk',
+    assignment: 'client',
+    arms: [
+      { name: 'control', version: 1, role: 'control', weight: 50 },
+      { name: 'challenger', version: 2, role: 'challenger', weight: 50 },
+    ],
+    settings: { engine: 'frequentist', sequential: true, alpha: 0.05, maxDurationHours: 24 },
+    reason: 'walk',
+  },
+  'POST /v1/experiments/{id}/start': { reason: 'walk' },
+  'POST /v1/experiments/{id}/pause': { reason: 'walk' },
+  'POST /v1/experiments/{id}/resume': { reason: 'walk' },
+  'POST /v1/experiments/{id}/stop': { reason: 'walk' },
+  'POST /v1/experiments/{id}/conclude': { winner: 'challenger', reason: 'walk', force: false },
+  'PUT /v1/experiments/{id}/weights': { weights: { control: 10 }, reason: 'walk' },
 };
 
-const PARAMS: Record<string, string> = { name: MODEL, version: '2', alias: 'walker' };
+const PARAMS: Record<string, string> = { name: MODEL, version: '2', alias: 'walker', id: 'exp-walker' };
 /** A value each path parameter's schema refuses. */
-const WRONG: Record<string, string> = { version: 'x-1', alias: '-bad', name: '.bad' };
+const WRONG: Record<string, string> = { version: 'x-1', alias: '-bad', name: '.bad', id: 'Exp Bad' };
 
 const typesOf = (s: Schema): string[] =>
   s.anyOf ? s.anyOf.flatMap(typesOf) : s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
@@ -120,6 +139,19 @@ export function describeOpenApiWalk(backend: TestBackend): void {
       cleanup = prepared.cleanup;
       storage = await openStorage(dbUrl);
       key = (await storage.apiKeys.create({ name: 'walker', role: 'admin' })).secret;
+      // a draft the experiment routes' path parameter names: a mutation let through would change it
+      await storage.experiments.create({
+        id: PARAMS.id,
+        modelName: MODEL,
+        description: null,
+        assignment: 'client',
+        arms: [
+          { name: 'control', version: 1, role: 'control', weight: 1 },
+          { name: 'challenger', version: 2, role: 'challenger', weight: 1 },
+        ],
+        settings: DEFAULT_SETTINGS,
+        createdBy: 'walker',
+      });
       server = await startServer(prepared.config, { version: 'test' });
       spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApi;
     }, 400_000);
@@ -150,6 +182,8 @@ export function describeOpenApiWalk(backend: TestBackend): void {
         Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
       );
       expect(operations.length).toBeGreaterThanOrEqual(25);
+      for (const route of ['GET /v1/experiments/{id}', 'PUT /v1/experiments/{id}/weights'])
+        expect(operations.map((o) => `${o.method} ${o.path}`)).toContain(route);
       let requests = 0;
       for (const { path, method, op } of operations) {
         const before = await rowCounts(storage, MODEL);

@@ -1,6 +1,7 @@
 import type {
   DatabaseService,
   EtlService,
+  ExperimentService,
   RegistryService,
   RunsService,
   TrainingService,
@@ -33,6 +34,7 @@ export interface CliServices {
   readonly runs: RunsService;
   readonly registry: RegistryService;
   readonly keys: ApiKeyAdmin;
+  readonly experiments: ExperimentService;
   close(): Promise<void>;
 }
 

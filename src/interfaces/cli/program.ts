@@ -3,6 +3,7 @@ import { isSporeprintError } from '../../core/index.js';
 import { registerDatasetsCommand } from './commands/datasets-command.js';
 import { registerDbCommand } from './commands/db-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
+import { registerExperimentsCommand } from './commands/experiments-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerServeCommand(program, ctx);
   registerKeysCommand(program, ctx);
   registerModelsCommand(program, ctx);
+  registerExperimentsCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

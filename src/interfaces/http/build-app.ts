@@ -18,6 +18,7 @@ import { authPlugin } from './plugins/auth.js';
 import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { batchRoute } from './routes/batch.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { feedbackRoute } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -162,6 +163,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   await app.register(oipV2Routes, ctx);
   await app.register(mlflowRoutes, ctx);
   if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
+  if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
   await app.ready();
   return { app, metrics };

@@ -1,5 +1,5 @@
 import type { DatasetSchema } from '../../data/index.js';
-import type { ServingService } from '../../services/index.js';
+import type { ExperimentService, ServingService } from '../../services/index.js';
 import type { LogCommitStats } from './metrics.js';
 
 /** A verified API key. */
@@ -44,6 +44,12 @@ export interface RegistryHttpApi {
   }): Promise<unknown>;
 }
 
+/** The experiment service as the experiments routes use it. */
+export type ExperimentsHttpApi = Pick<
+  ExperimentService,
+  'create' | 'start' | 'pause' | 'resume' | 'stop' | 'setWeights' | 'conclude' | 'show' | 'list' | 'history'
+>;
+
 /** HTTP settings, from config. */
 export interface HttpSettings {
   /** Require an API key (role predict or admin) on prediction endpoints. */
@@ -67,6 +73,8 @@ export interface HttpDeps {
   readonly serving: ServingService;
   readonly keys: ApiKeyVerifier;
   readonly registry: RegistryHttpApi | null;
+  /** A/B experiments (routes under /v1/experiments); absent: no such routes. */
+  readonly experiments?: ExperimentsHttpApi | null;
   /** Resolves when the database answers. */
   readonly pingDatabase: () => Promise<void>;
   /** Depth of the prediction log queue (rows waiting to be written). */

@@ -1,6 +1,13 @@
 export { type BuiltApp, buildApp } from './build-app.js';
 export { type ErrorBody, errorBody, statusOf } from './errors.js';
-export type { ApiKeyVerifier, ApiPrincipal, HttpDeps, HttpSettings, RegistryHttpApi } from './http-deps.js';
+export type {
+  ApiKeyVerifier,
+  ApiPrincipal,
+  ExperimentsHttpApi,
+  HttpDeps,
+  HttpSettings,
+  RegistryHttpApi,
+} from './http-deps.js';
 export { LogCommitHealth, type LogCommitHealthOptions } from './log-commit-health.js';
 export { createMetrics, type HttpMetrics, type LogCommitStats } from './metrics.js';
 export { secretOf } from './plugins/auth.js';

@@ -1,6 +1,7 @@
 import type { ApiKeyTables } from '../api-keys/api-key-tables.js';
 import type { ArtifactTables } from '../artifacts/artifact-tables.js';
 import type { DatasetTables } from '../datasets/dataset-tables.js';
+import type { ExperimentTables } from '../experiments/experiment-tables.js';
 import type { FeedbackTables } from '../feedback/feedback-tables.js';
 import type { PredictionTables } from '../predictions/prediction-tables.js';
 import type { RegistryTables } from '../registry/registry-tables.js';
@@ -22,4 +23,5 @@ export type DatabaseSchema = DatasetTables &
   RegistryTables &
   PredictionTables &
   FeedbackTables &
-  ApiKeyTables;
+  ApiKeyTables &
+  ExperimentTables;

@@ -10,6 +10,10 @@ import type { ApiKeyRepository } from '../api-keys/api-key-types.js';
 import { KyselyDatasetRepository } from '../datasets/dataset-repository.js';
 import type { DatasetRepository } from '../datasets/dataset-types.js';
 import { kyselyRowWriter, type SourceRowWriter, sqliteRowWriter } from '../datasets/source-row-writer.js';
+import {
+  type ExperimentRepository,
+  KyselyExperimentRepository,
+} from '../experiments/experiment-repository.js';
 import { KyselyFeedbackRepository } from '../feedback/feedback-repository.js';
 import type { FeedbackRepository } from '../feedback/feedback-types.js';
 import { KyselyPredictionJournal } from '../predictions/prediction-journal-repository.js';
@@ -67,6 +71,8 @@ export interface Storage {
   readonly feedback: FeedbackRepository;
   /** API keys, stored hashed. */
   readonly apiKeys: ApiKeyRepository;
+  /** A/B experiments between versions of a model, and their history. */
+  readonly experiments: ExperimentRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -230,6 +236,7 @@ function createStorage(
     predictionJournal: new KyselyPredictionJournal(ctx, backend.predictionWriter, backend.predictionThread),
     feedback: new KyselyFeedbackRepository(ctx),
     apiKeys: new KyselyApiKeyRepository(ctx),
+    experiments: new KyselyExperimentRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },

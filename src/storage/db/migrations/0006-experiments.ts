@@ -1,0 +1,134 @@
+/**
+ * Migration 0006: A/B experiments and their append-only history.
+ *
+ * Conventions as in 0001-0005: imports only kysely; string ids; ISO-8601 UTC text timestamps with
+ * milliseconds; JSON as text; InnoDB utf8mb4 binary collation and MEDIUMTEXT on MySQL/MariaDB.
+ *
+ * - `experiments`: one row per experiment of one registered model; `arms` and `settings` are JSON
+ *   text; `updated_seq` grows by one with every change (optimistic concurrency).
+ * - at most one `running` experiment per model: a partial unique index on SQLite, a unique index over
+ *   a generated column (`running_key`, the model name while running, else NULL) on MariaDB — the same
+ *   device as the registry's one Production version per model.
+ * - `experiment_events` is append-only: triggers refuse UPDATE and DELETE.
+ * - `predictions (experiment_id, arm)` is indexed for the per-arm metrics.
+ */
+import { type Kysely, MysqlAdapter, type RawBuilder, sql } from 'kysely';
+
+interface ColumnTypes {
+  readonly mysql: boolean;
+  readonly text: RawBuilder<unknown>;
+  readonly bigText: RawBuilder<unknown>;
+  readonly tableOptions: RawBuilder<unknown>;
+}
+
+function columnTypes(db: Kysely<unknown>): ColumnTypes {
+  if (db.getExecutor().adapter instanceof MysqlAdapter) {
+    return {
+      mysql: true,
+      text: sql`text`,
+      bigText: sql`mediumtext`,
+      tableOptions: sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`,
+    };
+  }
+  return { mysql: false, text: sql`text`, bigText: sql`text`, tableOptions: sql`` };
+}
+
+const STATUSES = sql`('draft', 'running', 'paused', 'stopped', 'concluded')`;
+
+async function createExperiments(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
+  let table = db.schema
+    .createTable('experiments')
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('model_name', 'varchar(255)', (c) => c.notNull())
+    .addColumn('description', t.text)
+    .addColumn('status', 'varchar(16)', (c) => c.notNull().check(sql`status in ${STATUSES}`))
+    .addColumn('assignment', 'varchar(16)', (c) =>
+      c.notNull().check(sql`assignment in ('request', 'client')`),
+    )
+    .addColumn('arms', t.bigText, (c) => c.notNull())
+    .addColumn('settings', t.text, (c) => c.notNull())
+    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('created_by', 'varchar(255)', (c) => c.notNull())
+    .addColumn('started_at', 'varchar(32)')
+    .addColumn('stopped_at', 'varchar(32)')
+    .addColumn('concluded_at', 'varchar(32)')
+    .addColumn('winner', 'varchar(64)')
+    .addColumn('status_reason', t.text)
+    .addColumn('updated_seq', 'integer', (c) => c.notNull());
+  if (t.mysql) {
+    table = table.addColumn('running_key', 'varchar(255)', (c) =>
+      c.generatedAlwaysAs(sql`if(status = 'running', model_name, null)`).stored(),
+    );
+  }
+  await table
+    .addForeignKeyConstraint('experiments_model_fk', ['model_name'], 'registered_models', ['name'])
+    .modifyEnd(t.tableOptions)
+    .execute();
+  await db.schema
+    .createIndex('experiments_model_idx')
+    .on('experiments')
+    .columns(['model_name', 'status'])
+    .execute();
+  if (t.mysql) {
+    await db.schema
+      .createIndex('experiments_one_running')
+      .on('experiments')
+      .column('running_key')
+      .unique()
+      .execute();
+  } else {
+    await sql`create unique index experiments_one_running on experiments (model_name) where status = 'running'`.execute(
+      db,
+    );
+  }
+}
+
+async function createEvents(db: Kysely<unknown>, t: ColumnTypes): Promise<void> {
+  await db.schema
+    .createTable('experiment_events')
+    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('experiment_id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('actor', 'varchar(255)', (c) => c.notNull())
+    .addColumn('action', 'varchar(32)', (c) => c.notNull())
+    .addColumn('from_status', 'varchar(16)')
+    .addColumn('to_status', 'varchar(16)', (c) => c.notNull().check(sql`to_status in ${STATUSES}`))
+    .addColumn('reason', t.text)
+    .addColumn('details', t.bigText)
+    .addForeignKeyConstraint('experiment_events_experiment_fk', ['experiment_id'], 'experiments', ['id'])
+    .modifyEnd(t.tableOptions)
+    .execute();
+  await db.schema
+    .createIndex('experiment_events_experiment_idx')
+    .on('experiment_events')
+    .columns(['experiment_id', 'seq'])
+    .execute();
+  for (const op of ['update', 'delete']) {
+    const body = t.mysql
+      ? `signal sqlstate '45000' set message_text = 'experiment_events is append-only'`
+      : `begin select raise(abort, 'experiment_events is append-only'); end`;
+    await sql
+      .raw(`create trigger experiment_events_no_${op} before ${op} on experiment_events for each row ${body}`)
+      .execute(db);
+  }
+}
+
+/** Creates experiments, experiment_events and the predictions' (experiment_id, arm) index. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const t = columnTypes(db);
+  await createExperiments(db, t);
+  await createEvents(db, t);
+  await db.schema
+    .createIndex('predictions_experiment_arm_idx')
+    .on('predictions')
+    .columns(['experiment_id', 'arm'])
+    .execute();
+}
+
+/** Drops what {@link up} created, children first (triggers and indexes go with their tables). */
+export async function down(db: Kysely<unknown>): Promise<void> {
+  const drop = db.schema.dropIndex('predictions_experiment_arm_idx');
+  await (columnTypes(db).mysql ? drop.on('predictions') : drop).execute();
+  await db.schema.dropTable('experiment_events').ifExists().execute();
+  await db.schema.dropTable('experiments').ifExists().execute();
+}
