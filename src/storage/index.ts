@@ -61,6 +61,22 @@ export {
   type Storage,
 } from './db/open-storage.js';
 export {
+  type ExperimentMetricsReader,
+  experimentMetricsReader,
+} from './experiments/experiment-metrics-reader.js';
+export type {
+  ArmMetrics,
+  ArmRole,
+  AssignmentUnit,
+  DisagreementCell,
+  ExperimentArm,
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentSettings,
+  ExperimentStatus,
+  PrimaryMetric,
+} from './experiments/experiment-types.js';
+export {
   createInProcessEventBus,
   type RegistryEventBus,
   type RegistryEventListener,
