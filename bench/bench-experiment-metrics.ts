@@ -21,8 +21,8 @@
  * (default mysql://root@127.0.0.1:3306/sp_metrics_bench; `BENCH_MYSQL_URL=` to skip it). The databases
  * are dropped at the end unless `--keep` (a kept database is reused when it already holds the rows).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -177,17 +177,26 @@ async function fill(f: Filler): Promise<void> {
 
 /**
  * The schema the queries need beyond migration 0005 (the experiments migration creates it in the
- * application): the label key column (before filling: virtual, it costs nothing to add), then the
- * covering indexes (after filling: faster than maintaining them row by row) and fresh statistics.
- * Statements already applied to a kept database are skipped.
+ * application; the same statements as src/storage/experiments/__tests__/metrics-schema.ts): on
+ * MariaDB the label key column (before filling: virtual, it costs nothing to add), then the covering
+ * indexes (after filling: faster than maintaining them row by row) and fresh statistics. Statements
+ * already applied to a kept database are skipped.
  */
 const LABEL_KEY_DDL =
-  'alter table predictions add column label_key varchar(36) generated always as (coalesce(shadow_of, id)) virtual';
-const INDEX_DDL = [
-  'create index predictions_experiment_idx on predictions (experiment_id, arm, latency_us, decision, client_id, shadow_of)',
-  'create index predictions_label_key_idx on predictions (label_key, experiment_id, arm, decision)',
-  'create index feedback_label_idx on feedback (prediction_id, true_label)',
-];
+  'alter table predictions add column label_key varchar(36) as (coalesce(shadow_of, id)) virtual';
+const LATENCY_INDEX_DDL =
+  'create index predictions_experiment_latency_idx on predictions (experiment_id, arm, latency_us)';
+const INDEX_DDL: Record<Filler['name'], string[]> = {
+  SQLite: [
+    'create index predictions_experiment_idx on predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id)',
+    LATENCY_INDEX_DDL,
+    'create index feedback_label_idx on feedback (prediction_id, true_label)',
+  ],
+  MariaDB: [
+    'create index predictions_experiment_idx on predictions (experiment_id, arm, label_key, decision, client_id)',
+    LATENCY_INDEX_DDL,
+  ],
+};
 
 async function execIfMissing(f: Filler, statement: string): Promise<void> {
   try {
@@ -199,27 +208,64 @@ async function execIfMissing(f: Filler, statement: string): Promise<void> {
 }
 
 async function prepare(f: Filler): Promise<void> {
-  for (const ddl of INDEX_DDL) await execIfMissing(f, ddl);
+  for (const ddl of INDEX_DDL[f.name]) await execIfMissing(f, ddl);
   await f.exec(f.name === 'SQLite' ? 'analyze' : 'analyze table predictions, feedback');
 }
 
 interface Timing {
   readonly cold: number;
+  /** Median of the warm runs. */
   readonly warm: number;
+  /** CPU time of the warm median run's process (ours on SQLite, the server's on MariaDB). */
+  readonly cpu: number | null;
 }
 
-async function time(fn: () => Promise<unknown>): Promise<Timing> {
+/** A CPU clock in ms: this process (SQLite runs in it) or the local MariaDB server (null: not found). */
+type CpuClock = () => number | null;
+
+const ownCpu: CpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** The local mariadbd/mysqld's CPU time from /proc (Linux, clock ticks at 100 Hz); null elsewhere. */
+function serverCpu(): CpuClock {
+  let pid: string | undefined;
+  try {
+    pid = readdirSync('/proc').find((d) => {
+      if (!/^\d+$/.test(d)) return false;
+      try {
+        return /^(mariadbd|mysqld)$/.test(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    pid = undefined;
+  }
+  if (pid === undefined) return () => null;
+  return () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+}
+
+async function time(fn: () => Promise<unknown>, clock: CpuClock): Promise<Timing> {
   const t0 = performance.now();
   await fn();
   const cold = performance.now() - t0;
-  const warm: number[] = [];
+  const warm: Array<{ wall: number; cpu: number | null }> = [];
   for (let i = 0; i < RUNS; i++) {
+    const c = clock();
     const t = performance.now();
     await fn();
-    warm.push(performance.now() - t);
+    const wall = performance.now() - t;
+    const c1 = clock();
+    warm.push({ wall, cpu: c === null || c1 === null ? null : c1 - c });
   }
-  warm.sort((a, b) => a - b);
-  return { cold, warm: warm[Math.floor(warm.length / 2)] ?? cold };
+  warm.sort((a, b) => a.wall - b.wall);
+  const median = warm[Math.floor(warm.length / 2)];
+  return { cold, warm: median?.wall ?? cold, cpu: median?.cpu ?? null };
 }
 
 interface BackendResult {
@@ -236,7 +282,7 @@ async function runBackend(name: 'SQLite' | 'MariaDB', url: string, filler: () =>
   const f = await filler();
   try {
     let fillMs = 0;
-    await execIfMissing(f, LABEL_KEY_DDL);
+    if (f.name === 'MariaDB') await execIfMissing(f, LABEL_KEY_DDL);
     if ((await f.count('predictions')) !== 2 * REQUESTS) {
       const t0 = performance.now();
       await fill(f);
@@ -246,8 +292,9 @@ async function runBackend(name: 'SQLite' | 'MariaDB', url: string, filler: () =>
       await prepare(f);
     }
     const reader = experimentMetricsReader(storage);
-    const metrics = await time(() => reader.armMetrics(experiment));
-    const disagreement = await time(() => reader.disagreement(EXPERIMENT_ID, 'control', 'shadow'));
+    const clock = name === 'SQLite' ? ownCpu : serverCpu();
+    const metrics = await time(() => reader.armMetrics(experiment), clock);
+    const disagreement = await time(() => reader.disagreement(EXPERIMENT_ID, 'control', 'shadow'), clock);
     const figures = await reader.armMetrics(experiment);
     for (const m of figures) {
       console.log(
@@ -278,22 +325,27 @@ async function dropMariadb(url: string): Promise<void> {
 }
 
 function report(results: BackendResult[]): void {
-  const ms = (v: number) => `${v.toFixed(0)} ms`.padStart(9);
+  const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} ms`).padStart(9);
   const verdict = (t: Timing) => (t.warm < TARGET_MS ? 'met' : 'MISSED');
+  const cell = (t: Timing) => `${ms(t.cold)} ${ms(t.warm)} ${ms(t.cpu)}  ${verdict(t).padEnd(6)}`;
   console.log(
-    `\nExperiment metrics over ${REQUESTS * 2} predictions (${REQUESTS} requests × answered + shadow)`,
+    `\nExperiment metrics over ${REQUESTS * 2} predictions (${REQUESTS} requests, answered + shadow), ` +
+      `target < ${TARGET_MS} ms warm; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
   );
+  const head = `${'cold'.padStart(9)} ${'warm'.padStart(9)} ${'cpu'.padStart(9)}  target`;
   console.log(
-    `${'database'.padEnd(9)}${'rows'.padStart(9)}${'labels'.padStart(9)}${'fill'.padStart(10)}` +
-      `  ${'armMetrics cold / warm'.padEnd(24)}  ${'disagreement cold / warm'.padEnd(26)} target < 2 s`,
+    `${'database'.padEnd(9)}${'rows'.padStart(9)}${'labels'.padStart(9)}${'fill'.padStart(10)}  ` +
+      `armMetrics: ${head}   disagreement: ${head}`,
   );
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(9)}${String(r.rows).padStart(9)}${String(r.labels).padStart(9)}${ms(r.fillMs)} ` +
-        ` ${ms(r.metrics.cold)} /${ms(r.metrics.warm)}   ${ms(r.disagreement.cold)} /${ms(r.disagreement.warm)}    ` +
-        `${verdict(r.metrics)} / ${verdict(r.disagreement)}`,
+      `${r.name.padEnd(9)}${String(r.rows).padStart(9)}${String(r.labels).padStart(9)}${ms(r.fillMs).padStart(10)}  ` +
+        `            ${cell(r.metrics)}                ${cell(r.disagreement)}`,
     );
   }
+  console.log(
+    'cpu: the process that ran the query (this one on SQLite, the local server on MariaDB), warm median run',
+  );
 }
 
 async function main(): Promise<void> {

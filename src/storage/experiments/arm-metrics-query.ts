@@ -1,26 +1,29 @@
 /**
  * The per-arm figures of an experiment, computed in SQL over the prediction log joined with feedback
- * (same statements and results on SQLite and MySQL/MariaDB).
+ * (the same figures on SQLite and MySQL/MariaDB).
  *
- * - A shadow row (`shadow_of` set) takes the true label of the answered prediction it shadows. Every
- *   prediction's label key is `label_key = COALESCE(shadow_of, id)` (a virtual generated column), so an
- *   answered row and its shadows share the key of their one feedback row.
- * - Labelled figures: one pass over feedback in key order, each label joined to the experiment's rows
- *   with its key (answered row and shadows), with conditional sums grouped by arm. Driving from the
- *   labels keeps the work at (labels × rows per request) in key order instead of a lookup per prediction.
- * - Requests and uncertain answers: one index-only pass over the experiment's predictions, by arm.
+ * - A shadow row (`shadow_of` set) takes the true label of the answered prediction it shadows: every
+ *   prediction's label key is COALESCE(shadow_of, id), which an answered row shares with its shadows and
+ *   with its one feedback row. Indexed as an expression on SQLite and as the virtual generated column
+ *   `label_key` on MySQL/MariaDB (which has no expression indexes).
+ * - Counts: one pass over the experiment's entries of the covering index (experiment_id, arm, label
+ *   key, decision, client_id) — in label-key order within an arm, so the feedback lookups walk the
+ *   feedback key in order — with conditional sums grouped by arm.
  * - Latency p50/p95 are nearest-rank percentiles (the value at rank ⌈q·n⌉ of the arm's sorted latencies),
- *   one `ORDER BY latency_us LIMIT 1 OFFSET rank − 1` per arm and percentile: a short walk of the index.
- * - Units: distinct client ids, plus one unit per prediction without a client id, when the experiment
- *   assigns per client; else the requests.
+ *   from a latency histogram per arm read in the order of the index (experiment_id, arm, latency_us) and
+ *   its running count (window functions).
+ * - Units: distinct client ids plus one unit per prediction without one, when the experiment assigns per
+ *   client; else the requests.
+ * - Disagreement: the experiment's rows of the other arm joined, by label key, to the control arm's rows
+ *   in the same index, both walked in key order.
+ * A control or challenger arm's rows are all answered rows and a shadow arm's all shadow rows, so the
+ * arm alone tells them apart.
  *
- * Schema the queries need (created with the experiments migration):
- * - `predictions.label_key varchar(36) GENERATED ALWAYS AS (COALESCE(shadow_of, id)) VIRTUAL`;
- * - index predictions (experiment_id, arm, latency_us, decision, client_id, shadow_of): counts,
- *   percentiles, units and the shadow side of the disagreement read only this index;
- * - index predictions (label_key, experiment_id, arm, decision): the labelled figures and the answered
- *   side of the disagreement;
- * - index feedback (prediction_id, true_label): covering on SQLite (on InnoDB the primary key is).
+ * Schema the queries need (the experiments migration creates it; see __tests__/metrics-schema.ts):
+ * SQLite: index predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id),
+ * index predictions (experiment_id, arm, latency_us), index feedback (prediction_id, true_label);
+ * MySQL/MariaDB: column `label_key varchar(36) as (coalesce(shadow_of, id)) virtual`, index predictions
+ * (experiment_id, arm, label_key, decision, client_id), index predictions (experiment_id, arm, latency_us).
  */
 import { type Kysely, MysqlAdapter, type RawBuilder, sql } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
@@ -31,22 +34,24 @@ import type { ArmMetrics, DisagreementCell, ExperimentRecord } from './experimen
 /** The decisions a prediction can carry, in the order of the disagreement table. */
 const DECISIONS = ['edible', 'poisonous', 'uncertain'] as const;
 
-/** Nearest-rank percentiles reported per arm. */
-const P50 = 0.5;
-const P95 = 0.95;
+/** Nearest-rank percentiles reported per arm, in percent (integers keep the rank comparison exact). */
+const P50 = 50;
+const P95 = 95;
 
-interface ServedRow {
+interface CountRow {
   arm: string;
   requests: number | string;
   uncertain: number | string | null;
-}
-
-interface LabelledRow {
-  arm: string;
   labelled: number | string;
   correct: number | string | null;
   poisonous_labelled: number | string | null;
   false_edible: number | string | null;
+}
+
+interface LatencyRow {
+  arm: string;
+  p50: number | string | null;
+  p95: number | string | null;
 }
 
 /** MySQL returns COUNT()/SUM() as numbers or DECIMAL strings, and SUM over no row as NULL. */
@@ -54,9 +59,11 @@ function count(value: number | string | null | undefined): number {
   return value === null || value === undefined ? 0 : Number(value);
 }
 
-/** `from a <join> b`: the labels must drive the join, which SQLite's CROSS JOIN and MySQL's STRAIGHT_JOIN fix. */
-function fixedOrderJoin(db: Kysely<DatabaseSchema>): RawBuilder<unknown> {
-  return db.getExecutor().adapter instanceof MysqlAdapter ? sql`straight_join` : sql`cross join`;
+/** The label key of the predictions row `alias`, as each dialect indexes it. */
+function labelKey(db: Kysely<DatabaseSchema>, alias: 'p' | 's' | 'c'): RawBuilder<unknown> {
+  return db.getExecutor().adapter instanceof MysqlAdapter
+    ? sql.raw(`${alias}.label_key`)
+    : sql.raw(`coalesce(${alias}.shadow_of, ${alias}.id)`);
 }
 
 /**
@@ -68,65 +75,79 @@ export async function armMetrics(
   experiment: ExperimentRecord,
 ): Promise<ArmMetrics[]> {
   return guard(`Computing the arm metrics of experiment ${experiment.id}`, async () => {
-    const served = await servedByArm(db, experiment.id);
-    const labelled = await labelledByArm(db, experiment.id);
+    const counts = await countsByArm(db, experiment.id);
+    const latency = await latencyByArm(db, experiment.id);
     const units = experiment.assignment === 'client' ? await unitsByArm(db, experiment.id) : null;
-    const out: ArmMetrics[] = [];
-    for (const arm of experiment.arms) {
-      const s = served.get(arm.name);
-      const l = labelled.get(arm.name);
-      const requests = count(s?.requests);
-      const poisonousLabelled = count(l?.poisonous_labelled);
-      const falseEdible = count(l?.false_edible);
-      out.push({
+    return experiment.arms.map((arm) => {
+      const c = counts.get(arm.name);
+      const l = latency.get(arm.name);
+      const requests = count(c?.requests);
+      const poisonousLabelled = count(c?.poisonous_labelled);
+      const falseEdible = count(c?.false_edible);
+      return {
         arm: arm.name,
         version: arm.version,
         role: arm.role,
         requests,
         units: units === null ? requests : (units.get(arm.name) ?? 0),
-        labelled: count(l?.labelled),
-        correct: count(l?.correct),
+        labelled: count(c?.labelled),
+        correct: count(c?.correct),
         poisonousLabelled,
         poisonousCaught: poisonousLabelled - falseEdible,
         falseEdible,
-        uncertain: count(s?.uncertain),
-        latencyP50Us: await latencyAt(db, experiment.id, arm.name, requests, P50),
-        latencyP95Us: await latencyAt(db, experiment.id, arm.name, requests, P95),
-      });
-    }
-    return out;
+        uncertain: count(c?.uncertain),
+        latencyP50Us: l?.p50 == null ? null : Number(l.p50),
+        latencyP95Us: l?.p95 == null ? null : Number(l.p95),
+      };
+    });
   });
 }
 
-/** Requests and uncertain answers per arm: one pass over the experiment's index entries. */
-async function servedByArm(
-  db: Kysely<DatabaseSchema>,
-  experimentId: string,
-): Promise<Map<string, ServedRow>> {
-  const { rows } = await sql<ServedRow>`
-    select arm, count(*) as requests,
-      sum(case when decision = 'uncertain' then 1 else 0 end) as uncertain
-    from predictions
-    where experiment_id = ${experimentId}
-    group by arm`.execute(db);
-  return new Map(rows.map((r) => [r.arm, r]));
-}
-
-/** The labelled figures per arm: every label joined to the answered row and shadows sharing its key. */
-async function labelledByArm(
-  db: Kysely<DatabaseSchema>,
-  experimentId: string,
-): Promise<Map<string, LabelledRow>> {
-  const { rows } = await sql<LabelledRow>`
+/** Every count per arm in one pass, each prediction with the label of its label key (if any). */
+async function countsByArm(db: Kysely<DatabaseSchema>, experimentId: string): Promise<Map<string, CountRow>> {
+  const { rows } = await sql<CountRow>`
     select p.arm as arm,
-      count(*) as labelled,
+      count(*) as requests,
+      sum(case when p.decision = 'uncertain' then 1 else 0 end) as uncertain,
+      count(f.true_label) as labelled,
       sum(case when (p.decision = 'edible' and f.true_label = 'e')
                  or (p.decision = 'poisonous' and f.true_label = 'p') then 1 else 0 end) as correct,
       sum(case when f.true_label = 'p' then 1 else 0 end) as poisonous_labelled,
       sum(case when f.true_label = 'p' and p.decision = 'edible' then 1 else 0 end) as false_edible
-    from feedback f ${fixedOrderJoin(db)} predictions p on p.label_key = f.prediction_id
+    from predictions p
+    left join feedback f on f.prediction_id = ${labelKey(db, 'p')}
     where p.experiment_id = ${experimentId}
     group by p.arm`.execute(db);
+  return new Map(rows.map((r) => [r.arm, r]));
+}
+
+/**
+ * The nearest-rank latency percentiles per arm: a histogram of latencies per arm (in index order), its
+ * running count by a window function, and each percentile as the smallest latency whose running count
+ * reaches ⌈q·requests⌉ (compared in integers: cum·100 ≥ q%·requests).
+ */
+async function latencyByArm(
+  db: Kysely<DatabaseSchema>,
+  experimentId: string,
+): Promise<Map<string, LatencyRow>> {
+  const { rows } = await sql<LatencyRow>`
+    with histogram as (
+      select arm, latency_us, count(*) as n
+      from predictions
+      where experiment_id = ${experimentId}
+      group by arm, latency_us
+    ),
+    running as (
+      select arm, latency_us,
+        sum(n) over (partition by arm order by latency_us rows between unbounded preceding and current row) as cum,
+        sum(n) over (partition by arm) as total
+      from histogram
+    )
+    select arm,
+      min(case when cum * 100 >= ${sql.lit(P50)} * total then latency_us end) as p50,
+      min(case when cum * 100 >= ${sql.lit(P95)} * total then latency_us end) as p95
+    from running
+    group by arm`.execute(db);
   return new Map(rows.map((r) => [r.arm, r]));
 }
 
@@ -139,24 +160,6 @@ async function unitsByArm(db: Kysely<DatabaseSchema>, experimentId: string): Pro
     where experiment_id = ${experimentId}
     group by arm`.execute(db);
   return new Map(rows.map((r) => [r.arm, count(r.clients) + count(r.anonymous)]));
-}
-
-/** The nearest-rank q-quantile of the arm's latencies (null when the arm has no prediction). */
-async function latencyAt(
-  db: Kysely<DatabaseSchema>,
-  experimentId: string,
-  arm: string,
-  requests: number,
-  q: number,
-): Promise<number | null> {
-  if (requests === 0) return null;
-  const offset = Math.max(0, Math.ceil(q * requests) - 1);
-  const { rows } = await sql<{ latency_us: number | string }>`
-    select latency_us from predictions
-    where experiment_id = ${experimentId} and arm = ${arm}
-    order by latency_us
-    limit 1 offset ${sql.lit(offset)}`.execute(db);
-  return rows.length === 0 ? null : Number(rows[0].latency_us);
 }
 
 /**
@@ -184,9 +187,9 @@ export async function disagreement(
       const { rows } = await sql<{ control: string; other: string; n: number | string }>`
       select c.decision as control, s.decision as other, count(*) as n
       from predictions s
-      join predictions c on c.label_key = s.shadow_of
-      where s.experiment_id = ${experimentId} and s.arm = ${otherArm} and s.shadow_of is not null
-        and c.experiment_id = ${experimentId} and c.arm = ${controlArm} and c.shadow_of is null
+      join predictions c on c.experiment_id = s.experiment_id and c.arm = ${controlArm}
+        and ${labelKey(db, 'c')} = ${labelKey(db, 's')}
+      where s.experiment_id = ${experimentId} and s.arm = ${otherArm}
       group by c.decision, s.decision`.execute(db);
       const found = new Map(rows.map((r) => [`${r.control}/${r.other}`, count(r.n)]));
       const cells: DisagreementCell[] = [];
