@@ -61,6 +61,18 @@ export {
   type Storage,
 } from './db/open-storage.js';
 export {
+  createInProcessEventBus,
+  type RegistryEventBus,
+  type RegistryEventListener,
+  type RegistryEventMessage,
+} from './events/registry-events.js';
+export {
+  openRedisEventBus,
+  parseRegistryEventMessage,
+  REGISTRY_EVENTS_CHANNEL,
+  type RedisEventBusOptions,
+} from './events/registry-events-redis.js';
+export {
   type ExperimentMetricsReader,
   experimentMetricsReader,
 } from './experiments/experiment-metrics-reader.js';
@@ -76,18 +88,6 @@ export type {
   ExperimentStatus,
   PrimaryMetric,
 } from './experiments/experiment-types.js';
-export {
-  createInProcessEventBus,
-  type RegistryEventBus,
-  type RegistryEventListener,
-  type RegistryEventMessage,
-} from './events/registry-events.js';
-export {
-  openRedisEventBus,
-  parseRegistryEventMessage,
-  REGISTRY_EVENTS_CHANNEL,
-  type RedisEventBusOptions,
-} from './events/registry-events-redis.js';
 export type {
   FeedbackInput,
   FeedbackOutcome,
