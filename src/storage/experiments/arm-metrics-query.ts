@@ -75,9 +75,12 @@ export async function armMetrics(
   experiment: ExperimentRecord,
 ): Promise<ArmMetrics[]> {
   return guard(`Computing the arm metrics of experiment ${experiment.id}`, async () => {
-    const counts = await countsByArm(db, experiment.id);
-    const latency = await latencyByArm(db, experiment.id);
-    const units = experiment.assignment === 'client' ? await unitsByArm(db, experiment.id) : null;
+    // Independent passes: MySQL runs them on separate pooled connections at once; SQLite in turn.
+    const [counts, latency, units] = await Promise.all([
+      countsByArm(db, experiment.id),
+      latencyByArm(db, experiment.id),
+      experiment.assignment === 'client' ? unitsByArm(db, experiment.id) : null,
+    ]);
     return experiment.arms.map((arm) => {
       const c = counts.get(arm.name);
       const l = latency.get(arm.name);

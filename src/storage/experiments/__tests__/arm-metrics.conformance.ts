@@ -241,6 +241,19 @@ export function describeArmMetricsConformance(backend: string, makeUrl: () => st
       expect(empty.every((m) => m.requests === 0 && m.labelled === 0 && m.latencyP95Us === null)).toBe(true);
     });
 
+    it('takes nearest-rank percentiles over tied latencies (rank ⌈q·n⌉ of the sorted values)', async () => {
+      const latencies = [5, 9, 5, 5, 7, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 8, 5];
+      await db
+        .insertInto('predictions')
+        .values(
+          latencies.map((l, i) => predictionRow(`t${i}`, 'exp-ties', 'control', 'edible', l, null, null)),
+        )
+        .execute();
+      const [control] = await armMetrics(db, { ...experiment('request'), id: 'exp-ties' });
+      // 21 values: 18 × 5, then 7, 8, 9 — rank ⌈10.5⌉ = 11 is a 5, rank ⌈19.95⌉ = 20 is the 8.
+      expect(control).toMatchObject({ requests: 21, latencyP50Us: 5, latencyP95Us: 8 });
+    });
+
     it('tabulates the shadow’s decisions against the control’s on the same requests', async () => {
       expect(await disagreement(db, EXP, 'control', 'shadow')).toEqual(
         cells({
