@@ -2,6 +2,7 @@
 import {
   benjaminiHochberg,
   betaBinomialTest,
+  CHANCE_TO_WIN_WINNING,
   confidenceSequence,
   holmBonferroni,
   proportionSummary,
@@ -29,8 +30,10 @@ export function higherIsBetter(metric: PrimaryMetric): boolean {
 /**
  * Compares `challenger` with `control` on the settings' primary metric: Bayesian beta-binomial chance to
  * win and expected loss (engine 'bayesian', GrowthBook's default); else a two-proportion z-test, or the
- * asymptotic confidence sequence when `sequential`. `adjustedPValue` equals the raw p-value here:
- * {@link adjustAcrossChallengers} sets it and the frequentist verdict once every challenger is compared.
+ * asymptotic confidence sequence when `sequential` (with the Bayesian engine too: its figures are
+ * reported and a win must also hold on the sequence, so that looking often keeps the error rate).
+ * `adjustedPValue` equals the raw p-value here: {@link adjustAcrossChallengers} sets it and the verdict
+ * of every comparison with a p-value once every challenger is compared.
  */
 export function comparePrimary(
   control: ArmMetrics,
@@ -63,17 +66,22 @@ export function comparePrimary(
     // The test runs on the "good" outcome, so its chance to beat control is the chance to be better.
     const good = (c: MetricCounts) => ({ successes: up ? c.successes : c.n - c.successes, n: c.n });
     const r = betaBinomialTest(good(a), good(b));
-    // Only a win decides (chance to win beyond 95 %, GrowthBook's highlight): counting a loss below 5 %
-    // too would double the rate of false decisions in an A/A experiment.
-    const conclusive = enoughData && r.highlight === 'winning';
-    return {
+    const bayes = {
       ...empty,
       difference,
       chanceToWin: r.chanceToBeatControl,
       expectedLoss: r.riskChallenger,
-      conclusive,
-      better: conclusive ? true : null,
     };
+    if (settings.sequential) {
+      // Looked at again and again, a chance to win crosses 95 % by luck far more often than 5 % of the
+      // time; with `sequential` the win must also hold on the confidence sequence (set by the adjustment).
+      const { ci, pValue } = sequentialTest(a, b, settings);
+      return { ...bayes, ci, pValue, adjustedPValue: pValue };
+    }
+    // Only a win decides (chance to win beyond 95 %, GrowthBook's highlight): counting a loss below 5 %
+    // too would double the rate of false decisions in an A/A experiment.
+    const conclusive = enoughData && r.highlight === 'winning';
+    return { ...bayes, conclusive, better: conclusive ? true : null };
   }
   const { ci, pValue } =
     method === 'z-test'
@@ -95,13 +103,13 @@ function sequentialTest(a: MetricCounts, b: MetricCounts, settings: ExperimentSe
  * Adjusts the frequentist p-values across the challengers (Holm-Bonferroni or Benjamini-Hochberg, as
  * GrowthBook) and sets each comparison's verdict: conclusive when it has enough data and its adjusted
  * p-value is below alpha, better when the difference points the metric's good way. Bayesian
- * comparisons pass through (GrowthBook does not correct its chance to win).
+ * comparisons without a sequence pass through (GrowthBook does not correct its chance to win).
  */
 export function adjustAcrossChallengers(
   comparisons: readonly PrimaryComparison[],
   settings: ExperimentSettings,
 ): PrimaryComparison[] {
-  const tested = comparisons.flatMap((c, i) => (c.method !== 'bayesian' && c.pValue !== null ? [i] : []));
+  const tested = comparisons.flatMap((c, i) => (c.pValue !== null ? [i] : []));
   if (tested.length === 0) return [...comparisons];
   const raw = tested.map((i) => comparisons[i].pValue as number);
   const adjusted =
@@ -113,14 +121,14 @@ export function adjustAcrossChallengers(
   const out = [...comparisons];
   tested.forEach((i, k) => {
     const c = comparisons[i];
-    const conclusive = c.enoughData && adjusted[k] < settings.alpha;
     const sign = c.higherIsBetter ? 1 : -1;
-    out[i] = {
-      ...c,
-      adjustedPValue: adjusted[k],
-      conclusive,
-      better: conclusive ? sign * (c.difference as number) > 0 : null,
-    };
+    const better = sign * (c.difference as number) > 0;
+    // Bayesian with `sequential`: a win needs both the chance to win and the confidence sequence.
+    const conclusive =
+      c.enoughData &&
+      adjusted[k] < settings.alpha &&
+      (c.method !== 'bayesian' || (better && (c.chanceToWin ?? 0) > CHANCE_TO_WIN_WINNING));
+    out[i] = { ...c, adjustedPValue: adjusted[k], conclusive, better: conclusive ? better : null };
   });
   return out;
 }

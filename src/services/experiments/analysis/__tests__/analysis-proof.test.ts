@@ -98,6 +98,35 @@ describe('A/A experiments declare a winner no more often than alpha', () => {
     expect(winners).toBeGreaterThan(0.1);
   });
 
+  it('Bayesian engine with sequential on, a look every 100 units: no more often than alpha', () => {
+    const runs = 500;
+    const results = simulate({
+      runs,
+      settings: { engine: 'bayesian', sequential: true },
+      peekEvery: 100,
+      maxUnits: 5000,
+      seed: 8,
+    });
+    const winners = share(results, 'stop-significant');
+    console.info(`A/A Bayesian + sequential, 50 looks: ${(winners * 100).toFixed(2)}% declared a winner`);
+    expect(winners).toBeLessThanOrEqual(binomialUpperBound(0.05, runs));
+  });
+
+  it('while the Bayesian engine peeked every 100 units without sequential would not hold alpha', () => {
+    const results = simulate({
+      runs: 300,
+      settings: { engine: 'bayesian', sequential: false },
+      peekEvery: 100,
+      maxUnits: 5000,
+      seed: 9,
+    });
+    const winners = share(results, 'stop-significant');
+    console.info(
+      `A/A Bayesian without sequential, 50 looks: ${(winners * 100).toFixed(2)}% declared a winner`,
+    );
+    expect(winners).toBeGreaterThan(0.1);
+  });
+
   it('Bayesian engine, one look: chance to win beyond 95 % about as often as alpha', () => {
     const runs = 1000;
     const results = simulate({

@@ -87,6 +87,25 @@ describe('analyzeExperiment decisions', () => {
     expect(a.decision).toMatchObject({ action: 'stop-significant', arm: 'challenger' });
   });
 
+  it('Bayesian engine with sequential: reports the chance to win and the sequence, a win needs both', () => {
+    const metrics = [
+      arm(CONTROL, { labelled: 400, correct: 300 }),
+      arm(CHALLENGER, { labelled: 400, correct: 325 }),
+    ];
+    const fixed = analyzeExperiment(makeExperiment(TWO_ARMS, { engine: 'bayesian' }), metrics, NOW);
+    const seq = analyzeExperiment(
+      makeExperiment(TWO_ARMS, { engine: 'bayesian', sequential: true }),
+      metrics,
+      NOW,
+    );
+    expect(fixed.challengers[0].primary.chanceToWin).toBeGreaterThan(0.95);
+    expect(fixed.decision.action).toBe('stop-significant');
+    const p = seq.challengers[0].primary;
+    expect(p.chanceToWin).toBe(fixed.challengers[0].primary.chanceToWin);
+    expect(p.ci?.[0]).toBeLessThan(0); // the sequence still includes no difference
+    expect(seq.decision.action).toBe('continue');
+  });
+
   it('false-edible rate as primary metric: lower is better', () => {
     const exp = makeExperiment(TWO_ARMS, {
       engine: 'frequentist',
