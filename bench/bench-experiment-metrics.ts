@@ -13,13 +13,18 @@
  * the shadow rows take through their answered row. Rows are generated inside the database by
  * INSERT … SELECT over a numbers table (the fastest bulk insert on both), with scattered UUID-like ids
  * as the serving path writes, and the database's statistics refreshed (ANALYZE) before timing.
- * The schema the queries want (a generated label key column and three covering indexes, see
- * src/storage/experiments/arm-metrics-query.ts) is created here too.
+ * The rows' input and output are '{}': the queries read only indexes, so row size does not change
+ * their work. The schema the queries want (the label key as an expression index on SQLite and as a
+ * virtual column on MariaDB, and the covering indexes; see src/storage/experiments/arm-metrics-query.ts)
+ * is created here too.
  *
  * Each query runs once cold (first after filling) and then BENCH_RUNS times (default 3); the table
- * prints the cold time and the median of the warm runs. MariaDB runs when BENCH_MYSQL_URL is set
- * (default mysql://root@127.0.0.1:3306/sp_metrics_bench; `BENCH_MYSQL_URL=` to skip it). The databases
- * are dropped at the end unless `--keep` (a kept database is reused when it already holds the rows).
+ * prints the cold time, the median of the warm runs and that run's CPU time (this process on SQLite,
+ * the local server process on MariaDB — read from /proc, so it includes anything else the server runs
+ * meanwhile). With other work on the machine, wall times grow with the load average printed above the
+ * table; CPU times much less. MariaDB runs against BENCH_MYSQL_URL (default
+ * mysql://root@127.0.0.1:3306/sp_metrics_bench; set it empty to skip MariaDB). The databases are dropped
+ * at the end unless `--keep` (a kept database is reused when it already holds the rows).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
