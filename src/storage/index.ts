@@ -72,6 +72,22 @@ export {
   REGISTRY_EVENTS_CHANNEL,
   type RedisEventBusOptions,
 } from './events/registry-events-redis.js';
+export {
+  type ExperimentMetricsReader,
+  experimentMetricsReader,
+} from './experiments/experiment-metrics-reader.js';
+export type {
+  ArmMetrics,
+  ArmRole,
+  AssignmentUnit,
+  DisagreementCell,
+  ExperimentArm,
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentSettings,
+  ExperimentStatus,
+  PrimaryMetric,
+} from './experiments/experiment-types.js';
 export type {
   ExperimentArmsInput,
   ExperimentChange,
