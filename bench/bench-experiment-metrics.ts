@@ -182,7 +182,7 @@ async function fill(f: Filler): Promise<void> {
 
 /**
  * The schema the queries need beyond migration 0005 (the experiments migration creates it in the
- * application; the same statements as src/storage/experiments/__tests__/metrics-schema.ts): on
+ * application; the same statements as migrations/0006-experiments.ts, skipped when present): on
  * MariaDB the label key column (before filling: virtual, it costs nothing to add), then the covering
  * indexes (after filling: faster than maintaining them row by row) and fresh statistics. Statements
  * already applied to a kept database are skipped.

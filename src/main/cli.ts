@@ -26,6 +26,7 @@ import {
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
+import { experimentServiceDeps } from './experiment-deps.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (this file lives in src/main or dist/main). */
@@ -168,7 +169,7 @@ async function main(): Promise<number> {
       });
       return {
         registry,
-        experiments: new ExperimentService({ experiments: storage.experiments, registry }),
+        experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
         training: new TrainingService({
           datasets: storage.datasets,
           runs: storage.runs,

@@ -30,6 +30,7 @@ import {
   type RegistryEventBus,
   type Storage,
 } from '../storage/index.js';
+import { experimentServiceDeps } from './experiment-deps.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -172,7 +173,7 @@ function experimentsOf(
   config: Config,
   opts: StartServerOptions,
 ) {
-  const service = new ExperimentService({ experiments: storage.experiments, registry });
+  const service = new ExperimentService(experimentServiceDeps(storage, registry));
   const checks = startExperimentChecks(service, config.server.experimentCheckSeconds, {
     onApplied: (o) => opts.print?.(`experiment ${o.experimentId}: ${o.action} (${o.reason})`),
     onError: (e) => opts.print?.(`error: experiment check failed: ${e.message}`),

@@ -13,6 +13,7 @@ export {
   type AnalyzeExperiment,
   type ArmInput,
   type ArmMetrics,
+  analyzeExperiment,
   armFiguresText,
   type CheckOutcome,
   type ConcludeOptions,
@@ -33,6 +34,7 @@ export {
   type ExperimentSettings,
   type ExperimentStatus,
   type ExperimentView,
+  type ShadowDisagreement,
   SYSTEM_ACTOR,
   startExperimentChecks,
 } from './experiments/index.js';

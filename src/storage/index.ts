@@ -77,18 +77,6 @@ export {
   experimentMetricsReader,
 } from './experiments/experiment-metrics-reader.js';
 export type {
-  ArmMetrics,
-  ArmRole,
-  AssignmentUnit,
-  DisagreementCell,
-  ExperimentArm,
-  ExperimentEvent,
-  ExperimentRecord,
-  ExperimentSettings,
-  ExperimentStatus,
-  PrimaryMetric,
-} from './experiments/experiment-types.js';
-export type {
   ExperimentArmsInput,
   ExperimentChange,
   ExperimentListFilter,

@@ -136,7 +136,9 @@ export function describeExperimentsApi(backend: TestBackend): void {
       expect((await admin.post('/v1/experiments/exp-a/stop', { reason: 'enough data' })).status).toBe(200);
       const noWinner = await admin.post('/v1/experiments/exp-a/conclude', null);
       expect(noWinner.status).toBe(400);
-      expect((await errorOf(noWinner)).message).toMatch(/no significant winner: name the winning arm/);
+      expect((await errorOf(noWinner)).message).toMatch(
+        /no significant winner \(waiting for 200 labelled predictions per arm.*\): name the winning arm \(control, challenger\)/,
+      );
       const concluded = await admin.post('/v1/experiments/exp-a/conclude', {
         winner: 'challenger',
         reason: 'better',
@@ -202,7 +204,7 @@ export function describeExperimentsApi(backend: TestBackend): void {
         reason: string;
       }[];
       expect(events.at(-1)).toMatchObject({ action: 'max-duration-stop', actor: 'system' });
-      expect(events.at(-1)?.reason).toMatch(/the maximum is 0.001 h/);
+      expect(events.at(-1)?.reason).toMatch(/maximum duration reached: running [\d.]+ h of at most 0\.001 h/);
     }, 60_000);
   });
 }

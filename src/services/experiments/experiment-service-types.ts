@@ -5,6 +5,7 @@
 import type {
   ArmMetrics,
   AssignmentUnit,
+  DisagreementCell,
   ExperimentArm,
   ExperimentRecord,
   ExperimentRepository,
@@ -64,6 +65,12 @@ export interface ExperimentServiceDeps {
   readonly metrics?: ExperimentMetricsSource;
   /** The analysis; without it, `check` stops experiments past their maximum duration only. */
   readonly analyze?: AnalyzeExperiment;
+  /** The disagreement table of a shadow arm against the control (see {@link ExperimentView}). */
+  readonly disagreement?: (
+    experimentId: string,
+    controlArm: string,
+    shadowArm: string,
+  ) => Promise<DisagreementCell[]>;
   /** Called after every committed change (e.g. to tell servers to re-read the running experiment). */
   readonly onChange?: (experiment: ExperimentRecord, action: string) => void | Promise<void>;
   /** Default: the clock. */
@@ -119,6 +126,15 @@ export interface ExperimentView {
   readonly experiment: ExperimentRecord;
   readonly metrics: readonly ArmMetrics[] | null;
   readonly analysis: ExperimentAnalysisResult | null;
+  /** Per shadow arm, its decisions against the control's on the same requests (null: not available). */
+  readonly disagreement: readonly ShadowDisagreement[] | null;
+}
+
+/** A shadow arm's decisions against the control's on the same requests. */
+export interface ShadowDisagreement {
+  readonly arm: string;
+  readonly control: string;
+  readonly cells: readonly DisagreementCell[];
 }
 
 /** What one check did to one running experiment. */

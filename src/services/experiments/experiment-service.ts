@@ -19,6 +19,7 @@ import type {
   ExperimentDecision,
   ExperimentServiceDeps,
   ExperimentView,
+  ShadowDisagreement,
 } from './experiment-service-types.js';
 import {
   checkArms,
@@ -319,7 +320,22 @@ export class ExperimentService {
     const metrics: ArmMetrics[] | null = this.#d.metrics ? await this.#d.metrics(experiment) : null;
     const analysis =
       metrics !== null && this.#d.analyze ? this.#d.analyze(experiment, metrics, this.#now()) : null;
-    return { experiment, metrics, analysis };
+    return { experiment, metrics, analysis, disagreement: await this.#disagreement(experiment) };
+  }
+
+  async #disagreement(experiment: ExperimentRecord): Promise<ShadowDisagreement[] | null> {
+    const table = this.#d.disagreement;
+    if (table === undefined) return null;
+    const control = experiment.arms.find((a) => a.role === 'control');
+    if (control === undefined) return null;
+    const shadows = experiment.arms.filter((a) => a.role === 'shadow');
+    return Promise.all(
+      shadows.map(async (s) => ({
+        arm: s.name,
+        control: control.name,
+        cells: await table(experiment.id, control.name, s.name),
+      })),
+    );
   }
 
   /** Without an analysis: stop past the maximum duration, else continue. */

@@ -24,7 +24,7 @@ export const MAX_TEXT = 1000;
 export const DEFAULT_SETTINGS: ExperimentSettings = Object.freeze({
   primaryMetric: 'accuracy',
   engine: 'bayesian',
-  sequential: false,
+  sequential: true,
   sequentialTuning: 5000,
   alpha: 0.05,
   correction: 'holm-bonferroni',

@@ -6,6 +6,7 @@ export type {
   ExperimentSettings,
   ExperimentStatus,
 } from '../../storage/index.js';
+export { analyzeExperiment } from './analysis/index.js';
 export { type ExperimentChecker, type RunningChecks, startExperimentChecks } from './experiment-checker.js';
 export { armFiguresText, concludedFiguresText } from './experiment-figures.js';
 export { ExperimentService, SYSTEM_ACTOR } from './experiment-service.js';
@@ -24,5 +25,6 @@ export type {
   ExperimentRegistry,
   ExperimentServiceDeps,
   ExperimentView,
+  ShadowDisagreement,
 } from './experiment-service-types.js';
 export { ARM_NAME, DEFAULT_SETTINGS, MAX_TEXT } from './experiment-validation.js';

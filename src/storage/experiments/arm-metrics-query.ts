@@ -19,7 +19,7 @@
  * A control or challenger arm's rows are all answered rows and a shadow arm's all shadow rows, so the
  * arm alone tells them apart.
  *
- * Schema the queries need (the experiments migration creates it; see __tests__/metrics-schema.ts):
+ * Schema the queries need (migration 0006 creates it):
  * SQLite: index predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id),
  * index predictions (experiment_id, arm, latency_us), index feedback (prediction_id, true_label);
  * MySQL/MariaDB: column `label_key varchar(36) as (coalesce(shadow_of, id)) virtual`, index predictions

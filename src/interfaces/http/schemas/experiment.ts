@@ -168,6 +168,28 @@ export const ExperimentViewSchema = Type.Object({
   analysis: Type.Unknown({
     description: 'effects, intervals, chance to win, guardrail, SRM and the decision (null: not available)',
   }),
+  disagreement: Type.Union(
+    [
+      Type.Array(
+        Type.Object({
+          arm: Type.String({ description: 'a shadow arm' }),
+          control: Type.String({ description: 'the control arm' }),
+          cells: Type.Array(
+            Type.Object({
+              control: Type.String({ enum: ['edible', 'poisonous', 'uncertain'] }),
+              other: Type.String({ enum: ['edible', 'poisonous', 'uncertain'] }),
+              count: Type.Integer(),
+            }),
+          ),
+        }),
+      ),
+      Type.Null(),
+    ],
+    {
+      description:
+        "per shadow arm, its decisions against the control's on the same requests (9 cells; e.g. control poisonous, shadow edible: the shadow would have called a mushroom edible that the control did not); null: not available",
+    },
+  ),
 });
 
 export const ExperimentEventSchema = Type.Object(

@@ -10,7 +10,7 @@
  *   a generated column (`running_key`, the model name while running, else NULL) on MariaDB — the same
  *   device as the registry's one Production version per model.
  * - `experiment_events` is append-only: triggers refuse UPDATE and DELETE.
- * - `predictions (experiment_id, arm)` is indexed for the per-arm metrics.
+ * - the per-arm metrics' label key and covering indexes on `predictions` (and `feedback` on SQLite).
  */
 import { type Kysely, MysqlAdapter, type RawBuilder, sql } from 'kysely';
 
@@ -113,22 +113,51 @@ async function createEvents(db: Kysely<unknown>, t: ColumnTypes): Promise<void> 
   }
 }
 
-/** Creates experiments, experiment_events and the predictions' (experiment_id, arm) index. */
+/**
+ * The per-arm metrics' schema (see experiments/arm-metrics-query.ts): a prediction's label key — its
+ * own id, or for a shadow row the id of the answered prediction whose label it takes — as an expression
+ * index on SQLite and a virtual generated column on MySQL/MariaDB (which has no expression indexes),
+ * and covering indexes so that the counts and the latency percentiles read indexes only.
+ */
+async function createMetricsIndexes(db: Kysely<unknown>, mysql: boolean): Promise<void> {
+  if (mysql) {
+    await sql`alter table predictions add column label_key varchar(36) as (coalesce(shadow_of, id)) virtual`.execute(
+      db,
+    );
+    await sql`create index predictions_experiment_idx on predictions (experiment_id, arm, label_key, decision, client_id)`.execute(
+      db,
+    );
+  } else {
+    await sql`create index predictions_experiment_idx on predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id)`.execute(
+      db,
+    );
+    await sql`create index feedback_label_idx on feedback (prediction_id, true_label)`.execute(db);
+  }
+  await sql`create index predictions_experiment_latency_idx on predictions (experiment_id, arm, latency_us)`.execute(
+    db,
+  );
+}
+
+/** Creates experiments, experiment_events and the predictions' indexes of the per-arm metrics. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);
   await createExperiments(db, t);
   await createEvents(db, t);
-  await db.schema
-    .createIndex('predictions_experiment_arm_idx')
-    .on('predictions')
-    .columns(['experiment_id', 'arm'])
-    .execute();
+  await createMetricsIndexes(db, t.mysql);
 }
 
 /** Drops what {@link up} created, children first (triggers and indexes go with their tables). */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  const drop = db.schema.dropIndex('predictions_experiment_arm_idx');
-  await (columnTypes(db).mysql ? drop.on('predictions') : drop).execute();
+  const mysql = columnTypes(db).mysql;
+  for (const [index, table] of [
+    ['predictions_experiment_latency_idx', 'predictions'],
+    ['predictions_experiment_idx', 'predictions'],
+    ...(mysql ? [] : [['feedback_label_idx', 'feedback']]),
+  ] as const) {
+    const drop = db.schema.dropIndex(index);
+    await (mysql ? drop.on(table) : drop).execute();
+  }
+  if (mysql) await sql`alter table predictions drop column label_key`.execute(db);
   await db.schema.dropTable('experiment_events').ifExists().execute();
   await db.schema.dropTable('experiments').ifExists().execute();
 }

@@ -9,7 +9,6 @@ import { storageContext } from '../../db/storage-context.js';
 import { openStorage, type Storage } from '../../index.js';
 import { armMetrics, disagreement } from '../arm-metrics-query.js';
 import type { ArmMetrics, ExperimentRecord } from '../experiment-types.js';
-import { addMetricsSchema } from './metrics-schema.js';
 
 type Decision = 'edible' | 'poisonous' | 'uncertain';
 
@@ -219,7 +218,6 @@ export function describeArmMetricsConformance(backend: string, makeUrl: () => st
     beforeEach(async () => {
       storage = await openStorage(makeUrl());
       db = storageContext(storage).db;
-      await addMetricsSchema(db as Kysely<unknown>);
       await insertFixture(db);
     });
 
