@@ -9,6 +9,16 @@ export {
   type VersionParams,
 } from './etl/index.js';
 export {
+  ArmRanges,
+  assignmentPoint,
+  ExperimentRouter,
+  type ExperimentRouterOptions,
+  experimentSeed,
+  type RoutingPlanStatus,
+  type RunningExperimentSource,
+  unitPoint,
+} from './experiments/index.js';
+export {
   type ArchiveOptions,
   DEFAULT_GATE,
   type EvaluationFigures,

@@ -73,6 +73,18 @@ export {
   type RedisEventBusOptions,
 } from './events/registry-events-redis.js';
 export type {
+  ArmMetrics,
+  ArmRole,
+  AssignmentUnit,
+  DisagreementCell,
+  ExperimentArm,
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentSettings,
+  ExperimentStatus,
+  PrimaryMetric,
+} from './experiments/experiment-types.js';
+export type {
   FeedbackInput,
   FeedbackOutcome,
   FeedbackRecord,

@@ -198,7 +198,8 @@ describe('serving seam: model set, router, predictor, logger', () => {
     try {
       const a = await production.predict(CLASSIC_MUSHROOM, { clientId: 'c' });
       const b = await shadowed.predict(CLASSIC_MUSHROOM, { clientId: 'c' });
-      expect({ ...b, predictionId: '', arm: null }).toEqual({ ...a, predictionId: '' });
+      expect({ ...b, predictionId: '', arm: null, experiment: null }).toEqual({ ...a, predictionId: '' });
+      expect(b.experiment).toBe('exp-1');
       expect(a.arm).toBeNull();
       expect(b.arm).toBe('control');
       await shadowed.drain();

@@ -38,6 +38,13 @@ export interface Router {
   /** The versions this router may choose: the server keeps them loaded in its model set. */
   selectors(): readonly ModelSelector[];
   route(context: RouteContext): Route;
+  /**
+   * Optional: starts following what the router routes by (e.g. the running experiment); called by
+   * the serving service once its model set is started.
+   */
+  start?(): Promise<void>;
+  /** Optional: stops following (called by the serving service's stop). */
+  stop?(): void;
 }
 
 const PRODUCTION: ModelSelector = { kind: 'production' };
