@@ -13,7 +13,13 @@ import {
   LogCommitHealth,
   type RegistryHttpApi,
 } from '../interfaces/http/index.js';
-import { RegistryService, registryModelSource, ServingService } from '../services/index.js';
+import {
+  ExperimentRouter,
+  RegistryService,
+  type RunningExperimentSource,
+  registryModelSource,
+  ServingService,
+} from '../services/index.js';
 import {
   createInProcessEventBus,
   createPredictionLog,
@@ -40,6 +46,12 @@ export interface StartServerOptions {
   readonly version: string;
   /** Called with a line to print (URLs, warnings). */
   readonly print?: (line: string) => void;
+  /**
+   * Where the experiment router reads the served model's running experiment; default
+   * {@link runningExperimentSource} over the storage. (Tests give a source of their own; the CLI never
+   * sets it.)
+   */
+  readonly runningExperiment?: RunningExperimentSource;
 }
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
@@ -89,9 +101,17 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       opts.print?.(`error: prediction log write failed: ${(e as Error).message}`);
     },
   });
+  const models = registryModelSource(registry, bus);
   const serving = new ServingService({
     modelName: config.server.modelName,
-    models: registryModelSource(registry, bus),
+    models,
+    router: (set) =>
+      new ExperimentRouter(set, {
+        source: opts.runningExperiment ?? runningExperimentSource(storage),
+        // registry events (any process, over Redis when configured) re-read the plan at once
+        onChange: (listener) => models.onChange(listener),
+        onError: onceEach((line) => opts.print?.(`warning: experiments: ${line}`)),
+      }),
     log,
     feedback: storage.feedback,
     journal: config.server.batchJournal
@@ -141,6 +161,26 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * MERGE POINT (issue 16): where the experiment router reads the served model's running experiment.
+ * The experiments repository (`storage.experiments`, built by helper LIFECYCLE) is not on this
+ * branch, so no experiment runs and Production answers every request; once it is merged this
+ * becomes `return (modelName) => storage.experiments.running(modelName);`.
+ */
+function runningExperimentSource(_storage: Storage): RunningExperimentSource {
+  return async () => null;
+}
+
+/** Prints an error's message once until a different one comes (the router retries every second). */
+function onceEach(print: (line: string) => void): (error: unknown) => void {
+  let last: string | null = null;
+  return (error) => {
+    const line = error instanceof Error ? error.message : String(error);
+    if (line !== last) print(line);
+    last = line;
   };
 }
 

@@ -21,45 +21,11 @@ import {
   openStorage,
   type Storage,
 } from '../../src/storage/index.js';
+import { experimentRecord } from '../helpers/experiment-fixtures.js';
 import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
 const NAME = 'sporeprint-classic';
-
-/** An experiment record as the repository returns it. */
-export function experimentRecord(
-  id: string,
-  arms: readonly ExperimentArm[],
-  over: Partial<ExperimentRecord> = {},
-): ExperimentRecord {
-  return {
-    id,
-    modelName: NAME,
-    description: null,
-    status: 'running',
-    assignment: 'client',
-    arms,
-    settings: {
-      primaryMetric: 'accuracy',
-      engine: 'bayesian',
-      sequential: false,
-      sequentialTuning: 5000,
-      alpha: 0.05,
-      correction: 'holm-bonferroni',
-      guardrailMargin: 0,
-      minLabelledPerArm: 100,
-      maxDurationHours: null,
-    },
-    createdAt: new Date(),
-    createdBy: 'test',
-    startedAt: new Date(),
-    stoppedAt: null,
-    concludedAt: null,
-    winner: null,
-    statusReason: null,
-    ...over,
-  };
-}
 
 /** The routing of ExperimentRouter on a real registry: plans, switches, assignment, shadows, logs. */
 describe('experiment router: follows the running experiment of the served model', () => {
