@@ -1,16 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArmRanges, assignmentPoint } from '../../src/services/index.js';
 import { type ExperimentRecord, openStorage } from '../../src/storage/index.js';
-import { experimentRecord } from '../helpers/experiment-fixtures.js';
+import { experimentRecord, startExperimentServer } from '../helpers/experiment-fixtures.js';
 import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXP = 'exp-0000000000ab';
 
 interface Answer {
@@ -18,42 +16,6 @@ interface Answer {
   arm: string | null;
   experiment: string | null;
   model: { version: number };
-}
-
-/**
- * A server process whose running experiment is read from `planFile` (test/helpers/
- * experiment-server-child.ts: the server as `sporeprint serve` builds it, with a test-only source of
- * the running experiment in place of the experiments repository).
- */
-function startChild(
-  env: Record<string, string>,
-  planFile: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/helpers/experiment-server-child.ts', planFile],
-      { cwd: ROOT, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 180_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code}): ${err}`));
-    });
-  });
 }
 
 /** Runs `fn` over `items` with `n` at a time. */
@@ -120,7 +82,9 @@ describe('experiment routing across server processes (real HTTP, SQLite)', () =>
       SPOREPRINT_LOG_LEVEL: 'silent',
       SPOREPRINT_PORT: '0',
     };
-    servers.push(...(await Promise.all([startChild(env, planFile), startChild(env, planFile)])));
+    servers.push(
+      ...(await Promise.all([startExperimentServer(env, planFile), startExperimentServer(env, planFile)])),
+    );
   }, 400_000);
   afterAll(async () => {
     for (const s of servers) {
