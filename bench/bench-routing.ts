@@ -14,8 +14,9 @@
  *   npm run bench:routing
  *   BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_ROUNDS=3 npm run bench:routing
  *
- * The database is prepared in a temp dir: the classic data loaded, a decision tree and a gradient
- * boosting model trained and registered (versions 1 and 2), version 1 promoted. The experiment plan
+ * The database is prepared in a temp dir as the tests prepare theirs (test/helpers/serving-setup.ts):
+ * the classic data loaded, a decision tree and a gradient boosting model trained and registered
+ * (versions 1 and 2), version 1 promoted. The experiment plan
  * reaches the server through test/helpers/experiment-server-child.ts (startServer with a file as
  * the source of the running experiment, until the experiments repository is merged).
  */
@@ -26,22 +27,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import {
-  DEFAULT_GATE,
-  EtlService,
   ExperimentRouter,
   ModelSet,
   type ModelSource,
   ProductionRouter,
-  RegistryService,
   type Router,
-  TrainingService,
 } from '../src/services/index.js';
-import {
-  createInProcessEventBus,
-  type ExperimentRecord,
-  openArtifactStore,
-  openStorage,
-} from '../src/storage/index.js';
+import type { ExperimentRecord } from '../src/storage/index.js';
+import { experimentRecord } from '../test/helpers/experiment-fixtures.js';
+import { prepareServingDatabase } from '../test/helpers/serving-setup.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const wrkBin = '/usr/bin/wrk';
@@ -58,37 +52,11 @@ const median = (xs: readonly number[]): number => {
 };
 
 /** A running 2-arm experiment (versions 1 and 2, 50/50, per client). */
-function plan(): ExperimentRecord {
-  return {
-    id: EXPERIMENT,
-    modelName: MODEL,
-    description: 'bench',
-    status: 'running',
-    assignment: 'client',
-    arms: [
-      { name: 'control', version: 1, role: 'control', weight: 50 },
-      { name: 'challenger', version: 2, role: 'challenger', weight: 50 },
-    ],
-    settings: {
-      primaryMetric: 'accuracy',
-      engine: 'bayesian',
-      sequential: false,
-      sequentialTuning: 5000,
-      alpha: 0.05,
-      correction: 'holm-bonferroni',
-      guardrailMargin: 0,
-      minLabelledPerArm: 100,
-      maxDurationHours: null,
-    },
-    createdAt: new Date(),
-    createdBy: 'bench',
-    startedAt: new Date(),
-    stoppedAt: null,
-    concludedAt: null,
-    winner: null,
-    statusReason: null,
-  };
-}
+const plan = (): ExperimentRecord =>
+  experimentRecord(EXPERIMENT, [
+    { name: 'control', version: 1, role: 'control', weight: 50 },
+    { name: 'challenger', version: 2, role: 'challenger', weight: 50 },
+  ]);
 
 // ---------------------------------------------------------------------------------------------- route()
 
@@ -148,37 +116,19 @@ async function benchRoute(): Promise<Record<string, number>> {
 
 // ---------------------------------------------------------------------------------------------- servers
 
-async function prepareDatabase(dir: string): Promise<string> {
-  const url = `sqlite:${join(dir, 'db.sqlite')}`;
-  const storage = await openStorage(url);
-  try {
-    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') });
-    await new EtlService(storage.datasets, {
-      invalidThreshold: 0.01,
-      seed: 42,
-      speciesFile: join(root, 'data', 'primary_data.csv'),
-    }).run({ source: join(root, 'data', 'agaricus-lepiota.data') });
-    const trained = await new TrainingService({
-      datasets: storage.datasets,
-      runs: storage.runs,
-      artifacts,
-      codeVersion: 'bench',
-      seed: 42,
-    }).train({ dataset: 'latest', models: ['decision-tree', 'gradient-boosting'] });
-    const registry = new RegistryService({
-      runs: storage.runs,
-      registry: storage.registry,
-      artifacts,
-      datasets: storage.datasets,
-      events: createInProcessEventBus(),
-      gate: DEFAULT_GATE,
-    });
-    for (const m of trained.models) await registry.register(m.runId, { author: 'bench' });
-    await registry.promote(MODEL, 1, { actor: 'bench', reason: 'bench', force: true });
-  } finally {
-    await storage.close();
-  }
-  return join(dir, 'db.sqlite');
+/** The classic data loaded, a decision tree (version 1, Production) and gradient boosting (2) registered. */
+async function prepareDatabase(): Promise<{ db: string; varDir: string; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sporeprint-bench-routing-db-'));
+  const db = join(dir, 'db.sqlite');
+  const prepared = await prepareServingDatabase(`sqlite:${db}`);
+  return {
+    db,
+    varDir: prepared.varDir,
+    cleanup: () => {
+      prepared.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 interface Server {
@@ -263,7 +213,7 @@ function armCounts(db: string): Record<string, number> {
 async function benchThroughput(tmp: string): Promise<void> {
   if (!existsSync(wrkBin)) throw new Error(`${wrkBin} not found: apt-get install -y wrk`);
   const t0 = performance.now();
-  const prepared = await prepareDatabase(tmp);
+  const prepared = await prepareDatabase();
   console.log(`prepared the database in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const lua = join(tmp, 'post.lua');
   const mushroom = { 'cap-shape': 'x', 'cap-surface': 's', 'cap-color': 'n', bruises: 't', odor: 'p' };
@@ -287,11 +237,11 @@ async function benchThroughput(tmp: string): Promise<void> {
     const dir = join(tmp, name.replace(/\W+/g, '-'));
     mkdirSync(dir);
     const db = join(dir, 'db.sqlite');
-    copyFileSync(prepared, db);
+    copyFileSync(prepared.db, db);
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify(p));
-    // the artifacts are shared (read only): the copied database names them under the temp dir
-    servers.push(await startServer(name, tmp, db, planFile));
+    // the artifacts are shared (read only)
+    servers.push(await startServer(name, prepared.varDir, db, planFile));
   }
   try {
     const results: Record<string, WrkResult[]> = Object.fromEntries(servers.map((s) => [s.name, []]));
@@ -329,6 +279,7 @@ async function benchThroughput(tmp: string): Promise<void> {
       s.child.kill('SIGTERM');
       await exited;
     }
+    prepared.cleanup();
   }
 }
 

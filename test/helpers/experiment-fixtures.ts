@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { ExperimentArm, ExperimentRecord } from '../../src/storage/index.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { spawnListening } from './server-process.js';
 
 /** An experiment record as the repository returns it. */
 export function experimentRecord(
@@ -48,29 +46,5 @@ export function startExperimentServer(
   env: Record<string, string>,
   planFile: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/helpers/experiment-server-child.ts', planFile],
-      { cwd: ROOT, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 180_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code}): ${err}`));
-    });
-  });
+  return spawnListening(['test/helpers/experiment-server-child.ts', planFile], env);
 }

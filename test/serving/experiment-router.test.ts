@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArmRanges,
@@ -6,23 +5,22 @@ import {
   ExperimentRouter,
   type ExperimentRouterOptions,
   type ModelSource,
-  type PredictionLogRow,
-  type PredictionLogSink,
-  RegistryService,
-  registryModelSource,
   ServingService,
 } from '../../src/services/index.js';
 import {
   createInProcessEventBus,
-  createPredictionLog,
   type ExperimentArm,
   type ExperimentRecord,
-  openArtifactStore,
   openStorage,
   type Storage,
 } from '../../src/storage/index.js';
 import { experimentRecord } from '../helpers/experiment-fixtures.js';
-import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
+import {
+  CLASSIC_MUSHROOM,
+  prepareServingDatabase,
+  recordingLog,
+  registryOver,
+} from '../helpers/serving-setup.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
 const NAME = 'sporeprint-classic';
@@ -43,15 +41,7 @@ describe('experiment router: follows the running experiment of the served model'
     [v1, v2] = prepared.versions;
     cleanup = prepared.cleanup;
     storage = await openStorage(url);
-    const registry = new RegistryService({
-      runs: storage.runs,
-      registry: storage.registry,
-      artifacts: openArtifactStore(storage, { kind: 'file', dir: join(prepared.varDir, 'artifacts') }),
-      datasets: storage.datasets,
-      events: bus,
-      gate: prepared.config.gate,
-    });
-    source = registryModelSource(registry, bus);
+    ({ source } = registryOver(storage, prepared, bus));
   }, 400_000);
   afterAll(async () => {
     await storage?.close();
@@ -59,24 +49,7 @@ describe('experiment router: follows the running experiment of the served model'
     cleanup?.();
   });
 
-  const recording = (): { sink: PredictionLogSink; rows: PredictionLogRow[] } => {
-    const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
-    const rows: PredictionLogRow[] = [];
-    return {
-      rows,
-      sink: {
-        mode: 'durable',
-        get queueDepth() {
-          return log.queueDepth;
-        },
-        append: (row) => {
-          rows.push(row);
-          return log.append(row);
-        },
-        appendChunk: (chunk) => log.appendChunk(chunk),
-      },
-    };
-  };
+  const recording = () => recordingLog(storage);
 
   /** A serving service whose router reads the plan `current()` returns. */
   const service = (

@@ -3,6 +3,7 @@
  * routes each request to an arm by the deterministic assignment of its unit.
  */
 import type { ExperimentArm, ExperimentRecord } from '../../storage/index.js';
+import { Follower } from '../serving/follower.js';
 import { type ModelSet, notLoaded } from '../serving/model-set.js';
 import type { ArmChoice, Route, RouteContext, Router } from '../serving/router.js';
 import type { ModelSelector } from '../serving/serving-types.js';
@@ -75,10 +76,13 @@ export class ExperimentRouter implements Router {
   #production: { model: ArmChoice['model']; route: Route } | null = null;
   /** The versions this router asked the model set to hold. */
   readonly #wanted = new Set<number>();
-  #refreshing: Promise<void> | null = null;
-  #again = false;
-  #timer: NodeJS.Timeout | null = null;
-  #unsubscribe: (() => void) | null = null;
+  readonly #follower = new Follower(async () => {
+    try {
+      await this.#refreshOnce();
+    } catch (e) {
+      this.#o.onError?.(e);
+    }
+  });
   #unswap: (() => void) | null = null;
 
   constructor(models: ModelSet, options: ExperimentRouterOptions) {
@@ -108,25 +112,23 @@ export class ExperimentRouter implements Router {
   /** Reads the running experiment, then follows it: change events and a poll. */
   async start(): Promise<void> {
     this.#unswap ??= this.#models.onSwap((key) => this.#onSwap(key));
-    this.#unsubscribe ??=
-      this.#o.onChange?.((name) => {
-        if (name === this.#models.modelName) void this.refresh();
-      }) ?? null;
-    if (this.#timer === null) {
-      this.#timer = setInterval(() => void this.refresh(), this.#o.pollMs ?? 1000);
-      this.#timer.unref();
-    }
+    const { onChange } = this.#o;
+    this.#follower.follow(
+      this.#o.pollMs ?? 1000,
+      onChange &&
+        ((wake) =>
+          onChange((name) => {
+            if (name === this.#models.modelName) wake();
+          })),
+    );
     await this.refresh();
   }
 
   /** Stops following (the current plan keeps routing). */
   stop(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    this.#follower.stop();
     this.#unswap?.();
     this.#unswap = null;
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
   }
 
   /**
@@ -135,23 +137,7 @@ export class ExperimentRouter implements Router {
    * routing).
    */
   refresh(): Promise<void> {
-    if (this.#refreshing !== null) {
-      this.#again = true;
-      return this.#refreshing;
-    }
-    this.#refreshing = (async () => {
-      do {
-        this.#again = false;
-        try {
-          await this.#refreshOnce();
-        } catch (e) {
-          this.#o.onError?.(e);
-        }
-      } while (this.#again);
-    })().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#follower.refresh();
   }
 
   async #refreshOnce(): Promise<void> {
