@@ -14,7 +14,6 @@ export {
   ExperimentRouter,
   type ExperimentRouterOptions,
   experimentSeed,
-  type RoutingPlanStatus,
   type RunningExperimentSource,
   unitPoint,
 } from './experiments/index.js';
@@ -68,6 +67,7 @@ export {
   parseMushroom,
   type Route,
   type RouteContext,
+  type RoutedExperiment,
   type Router,
   registryModelSource,
   type ServedModel,

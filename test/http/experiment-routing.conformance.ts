@@ -11,6 +11,10 @@ import type { TestBackend } from '../helpers/test-databases.js';
 
 const EXP = 'exp-0000000000ab';
 
+interface Ready {
+  model: { experiment: unknown };
+}
+
 interface Answer {
   predictionId: string;
   arm: string | null;
@@ -104,6 +108,18 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
         const [a, b] = await Promise.all(servers.map((s) => predict(s.url, { 'x-client-id': c })));
         return { c, a: a.body as unknown as Answer, b: b.body as unknown as Answer };
       });
+      // the readiness answer says which experiment each process routes by
+      for (const s of servers) {
+        const ready = (await (await fetch(`${s.url}/health/ready`)).json()) as Ready;
+        expect(ready.model.experiment).toEqual({
+          experimentId: EXP,
+          assignment: 'client',
+          arms: [
+            { name: 'control', version: versions[0], role: 'control', weight: 50 },
+            { name: 'challenger', version: versions[1], role: 'challenger', weight: 50 },
+          ],
+        });
+      }
       let control = 0;
       for (const { c, a, b } of answers) {
         expect(a.experiment).toBe(EXP);
@@ -198,6 +214,7 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
           null,
           versions[0],
         ]);
+        expect(((await (await fetch(`${s.url}/health/ready`)).json()) as Ready).model.experiment).toBeNull();
       }
       setPlan(twoArms());
       for (const s of servers) {

@@ -5,7 +5,7 @@
 import type { ExperimentArm, ExperimentRecord } from '../../storage/index.js';
 import { Follower } from '../serving/follower.js';
 import { type ModelSet, notLoaded } from '../serving/model-set.js';
-import type { ArmChoice, Route, RouteContext, Router } from '../serving/router.js';
+import type { ArmChoice, Route, RouteContext, RoutedExperiment, Router } from '../serving/router.js';
 import type { ModelSelector } from '../serving/serving-types.js';
 import { ArmRanges, experimentSeed, unitPoint } from './assignment.js';
 
@@ -24,13 +24,6 @@ export interface ExperimentRouterOptions {
   readonly onError?: (error: unknown) => void;
   /** The point in [0, 1) of a request assigned on its own (default Math.random). */
   readonly random?: () => number;
-}
-
-/** What the router routes by now. */
-export interface RoutingPlanStatus {
-  readonly experimentId: string;
-  readonly assignment: ExperimentRecord['assignment'];
-  readonly arms: readonly ExperimentArm[];
 }
 
 const PRODUCTION: ModelSelector = { kind: 'production' };
@@ -103,7 +96,7 @@ export class ExperimentRouter implements Router {
   }
 
   /** The experiment routed by now (null: Production answers everything). */
-  plan(): RoutingPlanStatus | null {
+  plan(): RoutedExperiment | null {
     const p = this.#plan;
     if (p === null || p.routes === null) return null;
     return { experimentId: p.record.id, assignment: p.record.assignment, arms: p.record.arms };

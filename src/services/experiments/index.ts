@@ -6,6 +6,5 @@ export { ArmRanges, assignmentPoint, experimentSeed, unitPoint } from './assignm
 export {
   ExperimentRouter,
   type ExperimentRouterOptions,
-  type RoutingPlanStatus,
   type RunningExperimentSource,
 } from './experiment-router.js';

@@ -45,6 +45,20 @@ export interface Router {
   start?(): Promise<void>;
   /** Optional: stops following (called by the serving service's stop). */
   stop?(): void;
+  /** Optional: the experiment routed by now (null: none), for the serving status. */
+  plan?(): RoutedExperiment | null;
+}
+
+/** The experiment a router routes by, as the serving status reports it. */
+export interface RoutedExperiment {
+  readonly experimentId: string;
+  readonly assignment: 'request' | 'client';
+  readonly arms: readonly {
+    readonly name: string;
+    readonly version: number;
+    readonly role: 'control' | 'challenger' | 'shadow';
+    readonly weight: number;
+  }[];
 }
 
 const PRODUCTION: ModelSelector = { kind: 'production' };

@@ -5,7 +5,13 @@ import { ModelSet, type ModelSetStatus, notLoaded } from './model-set.js';
 import { type FieldProblem, parseMushroom } from './parse-mushroom.js';
 import { PredictionLogger } from './prediction-logger.js';
 import { predictOne, type RequestMeta, ScoredChunk } from './predictor.js';
-import { type ArmChoice, ProductionRouter, type Route, type Router } from './router.js';
+import {
+  type ArmChoice,
+  ProductionRouter,
+  type Route,
+  type RoutedExperiment,
+  type Router,
+} from './router.js';
 import type {
   BatchItem,
   BatchJournal,
@@ -63,6 +69,8 @@ export interface ServingStatus {
   readonly swaps: number;
   /** Every version held, by selector. */
   readonly models: ModelSetStatus;
+  /** The running experiment requests are routed by (null: none, Production answers). */
+  readonly experiment: RoutedExperiment | null;
 }
 
 /** What a {@link ServingService} is built from. */
@@ -168,6 +176,7 @@ export class ServingService {
       lastSwapError: prod?.lastError ?? null,
       swaps: models.swaps,
       models,
+      experiment: this.router.plan?.() ?? null,
     };
   }
 
