@@ -157,7 +157,7 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
       expect(new Set(arms)).toEqual(new Set(['control', 'challenger']));
     });
 
-    it('batch items and OIP v2 answers say which arm answered', async () => {
+    it('batch items, OIP v2 and MLflow answers say which arm answered', async () => {
       const batch = await predict(servers[0].url, { 'x-client-id': 'client-7' }, '/v1/predict/batch');
       const single = await predict(servers[1].url, { 'x-client-id': 'client-7' });
       const items = batch.body.items as Answer[];
@@ -178,6 +178,17 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
       const body = (await oip.json()) as { model_version: string; parameters: unknown };
       expect(body.parameters).toEqual({ arm: single.body.arm, experiment: EXP });
       expect(body.model_version).toBe(String((single.body as unknown as Answer).model.version));
+      const mlflow = await fetch(`${servers[0].url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-client-id': 'client-7' },
+        body: JSON.stringify({ dataframe_records: [CLASSIC_MUSHROOM, CLASSIC_MUSHROOM] }),
+      });
+      expect(mlflow.status).toBe(200);
+      const predictions = ((await mlflow.json()) as { predictions: Answer[] }).predictions;
+      expect(predictions.map((p) => [p.arm, p.experiment])).toEqual([
+        [single.body.arm, EXP],
+        [single.body.arm, EXP],
+      ]);
     });
 
     it('an X-Client-Id that is empty, too long or holds spaces is a 422 naming the header; nothing is stored', async () => {

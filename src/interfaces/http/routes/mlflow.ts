@@ -4,7 +4,7 @@ import { csvRecords } from '../csv-records.js';
 import { validationError } from '../errors.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
-import { DecisionSchema, nullable } from '../schemas/prediction.js';
+import { ARM_DESCRIPTION, DecisionSchema, EXPERIMENT_DESCRIPTION, nullable } from '../schemas/prediction.js';
 import {
   ClientIdHeaders,
   callerOf,
@@ -192,6 +192,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
                 probability: Type.Number({ description: 'P(poisonous)' }),
                 predictionId: Type.String(),
                 reason: nullable({ type: 'string', description: 'why "uncertain" (null otherwise)' }),
+                arm: nullable({ type: 'string', description: ARM_DESCRIPTION }),
+                experiment: nullable({ type: 'string', description: EXPERIMENT_DESCRIPTION }),
               }),
             ),
           }),
@@ -217,6 +219,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
                   probability: it.probability,
                   predictionId: it.predictionId,
                   reason: it.reason,
+                  arm: it.arm,
+                  experiment: it.experiment,
                 },
               ]
             : [],
