@@ -14,8 +14,10 @@ import {
   type RegistryHttpApi,
 } from '../interfaces/http/index.js';
 import {
+  ExperimentRouter,
   ExperimentService,
   RegistryService,
+  type RunningExperimentSource,
   registryModelSource,
   ServingService,
   startExperimentChecks,
@@ -47,6 +49,12 @@ export interface StartServerOptions {
   readonly version: string;
   /** Called with a line to print (URLs, warnings). */
   readonly print?: (line: string) => void;
+  /**
+   * Where the experiment router reads the served model's running experiment; default
+   * {@link runningExperimentSource} over the storage. (Tests give a source of their own; the CLI never
+   * sets it.)
+   */
+  readonly runningExperiment?: RunningExperimentSource;
 }
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
@@ -108,9 +116,17 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       opts.print?.(`error: prediction log write failed: ${(e as Error).message}`);
     },
   });
+  const models = registryModelSource(registry, bus);
   const serving = new ServingService({
     modelName: config.server.modelName,
-    models: registryModelSource(registry, bus),
+    models,
+    router: (set) =>
+      new ExperimentRouter(set, {
+        source: opts.runningExperiment ?? runningExperimentSource(storage),
+        // registry events (any process, over Redis when configured) re-read the plan at once
+        onChange: (listener) => models.onChange(listener),
+        onError: onceEach((line) => opts.print?.(`warning: experiments: ${line}`)),
+      }),
     log,
     feedback: storage.feedback,
     journal: config.server.batchJournal
@@ -179,6 +195,21 @@ function experimentsOf(
     onError: (e) => opts.print?.(`error: experiment check failed: ${e.message}`),
   });
   return { service, checks };
+}
+
+/** Where the experiment router reads the served model's running experiment. */
+function runningExperimentSource(storage: Storage): RunningExperimentSource {
+  return (modelName) => storage.experiments.running(modelName);
+}
+
+/** Prints an error's message once until a different one comes (the router retries every second). */
+function onceEach(print: (line: string) => void): (error: unknown) => void {
+  let last: string | null = null;
+  return (error) => {
+    const line = error instanceof Error ? error.message : String(error);
+    if (line !== last) print(line);
+    last = line;
+  };
 }
 
 /** The HTTP layer's settings from the server's config. */

@@ -2,8 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.js';
-import { EtlService, RegistryService, TrainingService } from '../../src/services/index.js';
-import { createInProcessEventBus, openArtifactStore, openStorage } from '../../src/storage/index.js';
+import {
+  EtlService,
+  type ModelSource,
+  type PredictionLogChunk,
+  type PredictionLogRow,
+  type PredictionLogSink,
+  RegistryService,
+  registryModelSource,
+  TrainingService,
+} from '../../src/services/index.js';
+import {
+  createInProcessEventBus,
+  createPredictionLog,
+  openArtifactStore,
+  openStorage,
+  type RegistryEventBus,
+  type Storage,
+} from '../../src/storage/index.js';
 import { CLASSIC, PRIMARY } from './fixture-files.js';
 
 /** A config over a fresh database with a Production model of the classic data, trained and promoted. */
@@ -82,3 +98,49 @@ export const CLASSIC_MUSHROOM: Record<string, string> = {
   population: 's',
   habitat: 'u',
 };
+
+/** The registry over an open storage of a prepared database, and the model source the server builds on it. */
+export function registryOver(
+  storage: Storage,
+  prepared: { varDir: string; config: Config },
+  bus: RegistryEventBus,
+): { registry: RegistryService; source: ModelSource } {
+  const registry = new RegistryService({
+    runs: storage.runs,
+    registry: storage.registry,
+    artifacts: openArtifactStore(storage, { kind: 'file', dir: join(prepared.varDir, 'artifacts') }),
+    datasets: storage.datasets,
+    events: bus,
+    gate: prepared.config.gate,
+  });
+  return { registry, source: registryModelSource(registry, bus) };
+}
+
+/** A log sink that keeps what it is given (and writes it to the real log). */
+export function recordingLog(storage: Storage): {
+  sink: PredictionLogSink;
+  rows: PredictionLogRow[];
+  chunks: PredictionLogChunk[];
+} {
+  const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+  const rows: PredictionLogRow[] = [];
+  const chunks: PredictionLogChunk[] = [];
+  return {
+    rows,
+    chunks,
+    sink: {
+      mode: 'durable',
+      get queueDepth() {
+        return log.queueDepth;
+      },
+      append: (row) => {
+        rows.push(row);
+        return log.append(row);
+      },
+      appendChunk: (chunk) => {
+        chunks.push(chunk);
+        return log.appendChunk(chunk);
+      },
+    },
+  };
+}

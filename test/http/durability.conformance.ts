@@ -1,41 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/index.js';
+import { spawnListening } from '../helpers/server-process.js';
 import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
 import type { TestBackend } from '../helpers/test-databases.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts `sporeprint serve` as a real process and resolves with its URL once it listens. */
 function startServerProcess(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 180_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], stderr: () => err });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code}): ${err}`));
-    });
-  });
+  return spawnListening(['src/main/cli.ts', 'serve', '--port', '0'], env);
 }
 
 /**

@@ -1,27 +1,21 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArmChoice,
   ModelSet,
   type ModelSource,
-  type PredictionLogChunk,
-  type PredictionLogRow,
-  type PredictionLogSink,
   ProductionRouter,
-  RegistryService,
+  type RegistryService,
   type Route,
   type Router,
-  registryModelSource,
   ServingService,
 } from '../../src/services/index.js';
+import { createInProcessEventBus, openStorage, type Storage } from '../../src/storage/index.js';
 import {
-  createInProcessEventBus,
-  createPredictionLog,
-  openArtifactStore,
-  openStorage,
-  type Storage,
-} from '../../src/storage/index.js';
-import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
+  CLASSIC_MUSHROOM,
+  prepareServingDatabase,
+  recordingLog,
+  registryOver,
+} from '../helpers/serving-setup.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
 const NAME = 'sporeprint-classic';
@@ -43,15 +37,7 @@ describe('serving seam: model set, router, predictor, logger', () => {
     versions = prepared.versions;
     cleanup = prepared.cleanup;
     storage = await openStorage(url);
-    registry = new RegistryService({
-      runs: storage.runs,
-      registry: storage.registry,
-      artifacts: openArtifactStore(storage, { kind: 'file', dir: join(prepared.varDir, 'artifacts') }),
-      datasets: storage.datasets,
-      events: bus,
-      gate: prepared.config.gate,
-    });
-    source = registryModelSource(registry, bus);
+    ({ registry, source } = registryOver(storage, prepared, bus));
   }, 400_000);
   afterAll(async () => {
     await storage?.close();
@@ -59,34 +45,7 @@ describe('serving seam: model set, router, predictor, logger', () => {
     cleanup?.();
   });
 
-  /** A log sink that keeps what it is given (and writes it to the real log). */
-  const recording = (): {
-    sink: PredictionLogSink;
-    rows: PredictionLogRow[];
-    chunks: PredictionLogChunk[];
-  } => {
-    const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
-    const rows: PredictionLogRow[] = [];
-    const chunks: PredictionLogChunk[] = [];
-    return {
-      rows,
-      chunks,
-      sink: {
-        mode: 'durable',
-        get queueDepth() {
-          return log.queueDepth;
-        },
-        append: (row) => {
-          rows.push(row);
-          return log.append(row);
-        },
-        appendChunk: (chunk) => {
-          chunks.push(chunk);
-          return log.appendChunk(chunk);
-        },
-      },
-    };
-  };
+  const recording = () => recordingLog(storage);
 
   it('holds versions by selector with one cache, and swaps one selector when the registry moves it', async () => {
     const [v1, v2] = versions;
@@ -198,7 +157,8 @@ describe('serving seam: model set, router, predictor, logger', () => {
     try {
       const a = await production.predict(CLASSIC_MUSHROOM, { clientId: 'c' });
       const b = await shadowed.predict(CLASSIC_MUSHROOM, { clientId: 'c' });
-      expect({ ...b, predictionId: '', arm: null }).toEqual({ ...a, predictionId: '' });
+      expect({ ...b, predictionId: '', arm: null, experiment: null }).toEqual({ ...a, predictionId: '' });
+      expect(b.experiment).toBe('exp-1');
       expect(a.arm).toBeNull();
       expect(b.arm).toBe('control');
       await shadowed.drain();

@@ -8,6 +8,7 @@ import { registerKeysCommand } from './commands/keys-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
 import type { CliContext } from './context.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerKeysCommand(program, ctx);
   registerModelsCommand(program, ctx);
   registerExperimentsCommand(program, ctx);
+  registerSimulateCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -7,8 +7,18 @@ export type {
   ExperimentStatus,
 } from '../../storage/index.js';
 export { analyzeExperiment } from './analysis/index.js';
+/**
+ * A/B experiments between versions of a served model: the deterministic assignment of units to arms
+ * and the serving router that follows the model's running experiment.
+ */
+export { ArmRanges, assignmentPoint, experimentSeed, unitPoint } from './assignment.js';
 export { type ExperimentChecker, type RunningChecks, startExperimentChecks } from './experiment-checker.js';
 export { armFiguresText, concludedFiguresText } from './experiment-figures.js';
+export {
+  ExperimentRouter,
+  type ExperimentRouterOptions,
+  type RunningExperimentSource,
+} from './experiment-router.js';
 export { ExperimentService, SYSTEM_ACTOR } from './experiment-service.js';
 export type {
   ActorAndReason,

@@ -20,7 +20,14 @@ export {
 } from './prediction-logger.js';
 export { predictOne, type RequestMeta, ScoredChunk, type SinglePrediction } from './predictor.js';
 export { registryModelSource } from './registry-model-source.js';
-export { type ArmChoice, ProductionRouter, type Route, type RouteContext, type Router } from './router.js';
+export {
+  type ArmChoice,
+  ProductionRouter,
+  type Route,
+  type RouteContext,
+  type RoutedExperiment,
+  type Router,
+} from './router.js';
 export {
   type PredictOptions,
   type ServingDeps,

@@ -3,6 +3,7 @@
  * swapped atomically when the registry changes.
  */
 import { SporeprintError } from '../../core/index.js';
+import { Follower } from './follower.js';
 import type { ModelSelector, ModelSource, ServedModel } from './serving-types.js';
 
 /** How often the registry is read for changes when no event arrives (ms). */
@@ -76,10 +77,9 @@ export class ModelSet {
   readonly #bindings = new Map<string, Binding>();
   readonly #swapListeners = new Set<(key: string, model: ServedModel | null) => void>();
   #swaps = 0;
-  #refreshing: Promise<void> | null = null;
-  #again = false;
-  #timer: NodeJS.Timeout | null = null;
-  #unsubscribe: (() => void) | null = null;
+  readonly #follower = new Follower(async () => {
+    for (const [key, binding] of [...this.#bindings]) await this.#refreshOne(key, binding);
+  });
 
   constructor(options: ModelSetOptions) {
     this.#name = options.modelName;
@@ -127,22 +127,17 @@ export class ModelSet {
 
   /** Follows the registry (events and a poll) and loads every wanted selector. */
   async start(): Promise<void> {
-    this.#unsubscribe ??= this.#source.onChange((name) => {
-      if (name === this.#name) void this.refresh();
-    });
-    if (this.#timer === null) {
-      this.#timer = setInterval(() => void this.refresh(), this.#pollMs);
-      this.#timer.unref();
-    }
+    this.#follower.follow(this.#pollMs, (wake) =>
+      this.#source.onChange((name) => {
+        if (name === this.#name) wake();
+      }),
+    );
     await this.refresh();
   }
 
   /** Stops following the registry (the held models stay). */
   stop(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#follower.stop();
   }
 
   /**
@@ -150,19 +145,7 @@ export class ModelSet {
    * coalesce into one more pass; never rejects (failures are kept per selector, see {@link status}).
    */
   refresh(): Promise<void> {
-    if (this.#refreshing !== null) {
-      this.#again = true;
-      return this.#refreshing;
-    }
-    this.#refreshing = (async () => {
-      do {
-        this.#again = false;
-        for (const [key, binding] of [...this.#bindings]) await this.#refreshOne(key, binding);
-      } while (this.#again);
-    })().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#follower.refresh();
   }
 
   /** What each selector holds. */

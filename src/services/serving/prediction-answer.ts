@@ -47,10 +47,23 @@ export function answer(
   const { decision, probability, novelty, reason } = p;
   const model = modelRef(choice.model);
   const { arm } = choice;
+  const experiment = choice.experimentId;
   // one literal per shape (no spread, no copy): batches make 10,000 of them
   return index === undefined
-    ? { predictionId: id, decision, probability, model, arm, warnings, novelty, reason }
-    : { index, ok: true, predictionId: id, decision, probability, model, arm, warnings, novelty, reason };
+    ? { predictionId: id, decision, probability, model, arm, experiment, warnings, novelty, reason }
+    : {
+        index,
+        ok: true,
+        predictionId: id,
+        decision,
+        probability,
+        model,
+        arm,
+        experiment,
+        warnings,
+        novelty,
+        reason,
+      };
 }
 
 /**

@@ -38,6 +38,27 @@ export interface Router {
   /** The versions this router may choose: the server keeps them loaded in its model set. */
   selectors(): readonly ModelSelector[];
   route(context: RouteContext): Route;
+  /**
+   * Optional: starts following what the router routes by (e.g. the running experiment); called by
+   * the serving service once its model set is started.
+   */
+  start?(): Promise<void>;
+  /** Optional: stops following (called by the serving service's stop). */
+  stop?(): void;
+  /** Optional: the experiment routed by now (null: none), for the serving status. */
+  plan?(): RoutedExperiment | null;
+}
+
+/** The experiment a router routes by, as the serving status reports it. */
+export interface RoutedExperiment {
+  readonly experimentId: string;
+  readonly assignment: 'request' | 'client';
+  readonly arms: readonly {
+    readonly name: string;
+    readonly version: number;
+    readonly role: 'control' | 'challenger' | 'shadow';
+    readonly weight: number;
+  }[];
 }
 
 const PRODUCTION: ModelSelector = { kind: 'production' };

@@ -1,11 +1,17 @@
 import { isSporeprintError, SporeprintError } from '../../core/index.js';
 import type { FeatureValue } from '../../ml/index.js';
 import type { JournalReplay } from './journal-replayer.js';
-import { ModelSet, type ModelSetStatus } from './model-set.js';
+import { ModelSet, type ModelSetStatus, notLoaded } from './model-set.js';
 import { type FieldProblem, parseMushroom } from './parse-mushroom.js';
 import { PredictionLogger } from './prediction-logger.js';
 import { predictOne, type RequestMeta, ScoredChunk } from './predictor.js';
-import { type ArmChoice, ProductionRouter, type Route, type Router } from './router.js';
+import {
+  type ArmChoice,
+  ProductionRouter,
+  type Route,
+  type RoutedExperiment,
+  type Router,
+} from './router.js';
 import type {
   BatchItem,
   BatchJournal,
@@ -16,6 +22,8 @@ import type {
   PredictionResult,
   ServedModel,
 } from './serving-types.js';
+
+const PRODUCTION = { kind: 'production' } as const;
 
 /** Records of a batch predicted (and handed to the log) together. */
 const BATCH_CHUNK = 1000;
@@ -31,7 +39,7 @@ export interface PredictOptions {
   readonly clientId?: string | null;
   /**
    * The unit the router assigns (an experiment's arm is sticky per unit): the client's
-   * `X-Client-Id`, else its API key id or address. Defaults to `clientId`.
+   * `X-Client-Id`, else its API key id; null: none (assigned per request). Defaults to `clientId`.
    */
   readonly unit?: string | null;
   readonly explain?: boolean;
@@ -61,6 +69,8 @@ export interface ServingStatus {
   readonly swaps: number;
   /** Every version held, by selector. */
   readonly models: ModelSetStatus;
+  /** The running experiment requests are routed by (null: none, Production answers). */
+  readonly experiment: RoutedExperiment | null;
 }
 
 /** What a {@link ServingService} is built from. */
@@ -106,10 +116,12 @@ export class ServingService {
     for (const s of this.router.selectors()) void this.models.want(s);
     await this.logger.start();
     await this.models.start();
+    await this.router.start?.();
   }
 
   /** Stops following registry changes and the journal. */
   stop(): void {
+    this.router.stop?.();
     this.models.stop();
     this.logger.stop();
   }
@@ -164,12 +176,25 @@ export class ServingService {
       lastSwapError: prod?.lastError ?? null,
       swaps: models.swaps,
       models,
+      experiment: this.router.plan?.() ?? null,
     };
   }
 
-  /** The version that answers requests without an experiment, or SP_ERR_NOT_READY. */
+  /** The version that answers requests without an experiment (Production), or SP_ERR_NOT_READY. */
   model(): ServedModel {
-    return this.router.route({ unit: null, kind: 'single' }).answer.model;
+    const m = this.models.get(PRODUCTION);
+    if (m === null) throw notLoaded(this.#d.modelName, PRODUCTION);
+    return m;
+  }
+
+  /**
+   * The loaded model of `version` (the one that answered a request, e.g. an experiment's arm), or
+   * null when no selector holds it.
+   */
+  loaded(version: number): ServedModel | null {
+    const production = this.models.get(PRODUCTION);
+    if (production?.version === version) return production;
+    return this.models.get({ kind: 'version', version });
   }
 
   /**
@@ -179,7 +204,7 @@ export class ServingService {
    */
   async predict(input: unknown, opts: PredictOptions = {}): Promise<PredictionResult> {
     const meta = metaOf(opts, 'single');
-    const route = this.router.route({ unit: opts.unit ?? meta.clientId, kind: meta.kind });
+    const route = this.router.route({ unit: unitOf(opts, meta), kind: meta.kind });
     const parsed = parseMushroom(input, route.answer.model.pipeline.schema);
     if (!parsed.ok) {
       throw new SporeprintError('SP_ERR_VALIDATION', parsed.problems.map((p) => p.message).join('; '), {
@@ -215,7 +240,7 @@ export class ServingService {
     opts: PredictOptions = {},
   ): Promise<{ items: BatchItem[]; itemsJson: string; durable: Promise<void> }> {
     const meta = metaOf(opts, 'batch');
-    const route = this.router.route({ unit: opts.unit ?? meta.clientId, kind: meta.kind });
+    const route = this.router.route({ unit: unitOf(opts, meta), kind: meta.kind });
     const schema = route.answer.model.pipeline.schema;
     const out = new Array<BatchItem>(inputs.length);
     const log = this.logger.batch(inputs.length, meta);
@@ -308,6 +333,10 @@ export class ServingService {
 /** A shadow scores the parsed values of the answer only when both read the same dataset schema. */
 const sameSchema = (shadow: ArmChoice, route: Route): boolean =>
   shadow.model.pipeline.schema.name === route.answer.model.pipeline.schema.name;
+
+/** The unit the router assigns: `opts.unit` when given (null: none, per request), else the client. */
+const unitOf = (opts: PredictOptions, meta: RequestMeta): string | null =>
+  opts.unit === undefined ? meta.clientId : opts.unit;
 
 const metaOf = (opts: PredictOptions, kind: PredictionLogRow['requestKind']): RequestMeta => ({
   clientId: opts.clientId ?? null,

@@ -136,7 +136,10 @@ export interface PredictionResult {
   /** P(poisonous). */
   readonly probability: number;
   readonly model: { readonly name: string; readonly version: number };
+  /** The experiment arm that answered (null: no experiment running). */
   readonly arm: string | null;
+  /** The experiment of the arm (null: no experiment running). */
+  readonly experiment: string | null;
   readonly warnings: readonly string[];
   /** Novelty score (distance from the training data); null when the model has no guard. */
   readonly novelty: number | null;

@@ -5,8 +5,21 @@ import { csvRecords } from '../csv-records.js';
 import { useBudgetedJson } from '../plugins/json-body.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
-import { DecisionSchema, NOVELTY_THRESHOLD_DESCRIPTION, nullable } from '../schemas/prediction.js';
-import { clientOf, countItems, noveltyThreshold, predictGuard, type RouteContext } from './route-context.js';
+import {
+  ARM_DESCRIPTION,
+  DecisionSchema,
+  EXPERIMENT_DESCRIPTION,
+  NOVELTY_THRESHOLD_DESCRIPTION,
+  nullable,
+} from '../schemas/prediction.js';
+import {
+  ClientIdHeaders,
+  callerOf,
+  countItems,
+  noveltyThreshold,
+  predictGuard,
+  type RouteContext,
+} from './route-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +38,8 @@ const ItemSchema = Type.Object(
     predictionId: Type.Optional(Type.String()),
     decision: Type.Optional(DecisionSchema),
     probability: Type.Optional(Type.Number()),
+    arm: Type.Optional(nullable({ type: 'string', description: ARM_DESCRIPTION })),
+    experiment: Type.Optional(nullable({ type: 'string', description: EXPERIMENT_DESCRIPTION })),
     problems: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), problem: Type.String(), message: Type.String() }), {
         description: `an invalid record's problems (at most ${PROBLEMS_PER_RECORD}; allowed values in the answer's \`allowed\`)`,
@@ -64,6 +79,7 @@ export const batchRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
       preParsing: predictGuard(ctx),
       schema: {
         querystring: NoQuery,
+        headers: ClientIdHeaders,
         summary: `Classify up to ${max} mushrooms (JSON or CSV upload)`,
         description:
           'JSON: {"records": [mushroom, …]}; or a text/csv body with a header row of feature names (empty cells are missing; numbers in numeric columns are numbers; a `class` column is ignored with a warning). Each record is checked against the Mushroom schema on its own: invalid records are reported per item (at most 10 problems each; the allowed values once per field in `allowed`), the rest are predicted. The answer is sent once the batch is durable: with the durable log, a batch of 256 records or more is committed as one journal entry (records and answer) and its predictions are in the log within about a second (feedback on them is accepted at once).',
@@ -79,7 +95,10 @@ export const batchRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
             count: Type.Integer(),
             predicted: Type.Integer(),
             invalid: Type.Integer(),
-            noveltyThreshold: nullable({ type: 'number', description: NOVELTY_THRESHOLD_DESCRIPTION }),
+            noveltyThreshold: nullable({
+              type: 'number',
+              description: `${NOVELTY_THRESHOLD_DESCRIPTION} (of the version that answered the batch: one version answers all its records)`,
+            }),
             warnings: Type.Optional(Type.Array(Type.String(), { description: 'about the whole upload' })),
             allowed: Type.Optional(
               Type.Record(Type.String(), Type.String(), {
@@ -96,17 +115,19 @@ export const batchRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
       const body = req.body as string | { records: unknown[] };
       const csv = typeof body === 'string' ? csvRecords(body, mushroom.dataset, max) : null;
       const input = csv === null ? (body as { records: unknown[] }).records : csv.records;
-      const m = serving.model();
       const { items, itemsJson, durable } = await serving.classifyBatch(input, {
-        clientId: clientOf(req),
+        ...callerOf(req),
         source: csv === null ? (req.jsonText ?? undefined) : undefined,
         validate,
       });
+      // one version answers a whole batch (an experiment's arm, else Production)
+      const answered = items.find((it) => it.ok);
+      const m = answered?.ok ? serving.loaded(answered.model.version) : serving.model();
       const ok = items.reduce((n, it) => (it.ok ? n + 1 : n), 0);
       const allowed = ok < items.length ? mushroom.allowedFor(problemsOf(items)) : {};
       // exactly JSON.stringify of the answer, the items as serialised by serving (sent once durable)
       const text = `{"count":${items.length},"predicted":${ok},"invalid":${items.length - ok},"noveltyThreshold":${JSON.stringify(
-        noveltyThreshold(m),
+        m === null ? null : noveltyThreshold(m),
       )}${csv !== null && csv.warnings.length > 0 ? `,"warnings":${JSON.stringify(csv.warnings)}` : ''}${
         Object.keys(allowed).length > 0 ? `,"allowed":${JSON.stringify(allowed)}` : ''
       },"items":${itemsJson}}`;

@@ -44,6 +44,24 @@ const ServingStatusSchema = Type.Object({
   ]),
   lastSwapError: nullable({ type: 'string' }),
   swaps: Type.Integer(),
+  experiment: Type.Union(
+    [
+      Type.Object({
+        experimentId: Type.String(),
+        assignment: Type.String({ description: 'request or client' }),
+        arms: Type.Array(
+          Type.Object({
+            name: Type.String(),
+            version: Type.Integer(),
+            role: Type.String({ description: 'control, challenger or shadow' }),
+            weight: Type.Number(),
+          }),
+        ),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the running A/B experiment requests are routed by (null: none, Production answers)' },
+  ),
 });
 
 /** `/health/live` and `/health/ready` (for probes: no key, no rate limit). */
@@ -86,7 +104,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       notReadyUnless(r);
       return {
         status: 'ready' as const,
-        model: r.model,
+        // (the experiment's readonly arms are what the schema describes)
+        model: r.model as never,
         database: 'ok' as const,
         predictionLog: 'ok' as const,
       };

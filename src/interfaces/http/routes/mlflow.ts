@@ -4,8 +4,15 @@ import { csvRecords } from '../csv-records.js';
 import { validationError } from '../errors.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
-import { DecisionSchema, nullable } from '../schemas/prediction.js';
-import { checkEveryRecord, clientOf, countItems, predictGuard, type RouteContext } from './route-context.js';
+import { ARM_DESCRIPTION, DecisionSchema, EXPERIMENT_DESCRIPTION, nullable } from '../schemas/prediction.js';
+import {
+  ClientIdHeaders,
+  callerOf,
+  checkEveryRecord,
+  countItems,
+  predictGuard,
+  type RouteContext,
+} from './route-context.js';
 
 type Scalar = string | number | null;
 const ScalarSchema = Type.Unsafe<Scalar>({ type: ['string', 'number', 'null'] });
@@ -167,6 +174,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       preParsing: predictGuard(ctx),
       schema: {
         querystring: NoQuery,
+        headers: ClientIdHeaders,
         tags,
         summary: 'MLflow scoring protocol',
         description: `JSON: exactly one of {"dataframe_split": {"columns", "data", "index"?}}, {"dataframe_records": [record, …]}, {"instances": …} or {"inputs": …} (records, rows in feature order, or columns), optionally "params" (ignored); or a text/csv body with a header row. At most ${max} records. Every record is checked against the Mushroom schema before any is predicted: one invalid record is a 422 and nothing is stored.`,
@@ -184,6 +192,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
                 probability: Type.Number({ description: 'P(poisonous)' }),
                 predictionId: Type.String(),
                 reason: nullable({ type: 'string', description: 'why "uncertain" (null otherwise)' }),
+                arm: nullable({ type: 'string', description: ARM_DESCRIPTION }),
+                experiment: nullable({ type: 'string', description: EXPERIMENT_DESCRIPTION }),
               }),
             ),
           }),
@@ -198,7 +208,7 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
           ? csvRecords(body, ctx.mushroom.dataset, max).records
           : recordsOf(body, features, max);
       checkEveryRecord(ctx.mushroom, records, (i) => `records[${i}]`);
-      const items = await serving.predictBatch(records, { kind: 'mlflow', clientId: clientOf(req) });
+      const items = await serving.predictBatch(records, { kind: 'mlflow', ...callerOf(req) });
       countItems(ctx.metrics, items);
       return {
         predictions: items.flatMap((it) =>
@@ -209,6 +219,8 @@ export const mlflowRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
                   probability: it.probability,
                   predictionId: it.predictionId,
                   reason: it.reason,
+                  arm: it.arm,
+                  experiment: it.experiment,
                 },
               ]
             : [],

@@ -4,8 +4,16 @@ import { SporeprintError } from '../../../core/index.js';
 import { validationError } from '../errors.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
+import { ARM_DESCRIPTION, EXPERIMENT_DESCRIPTION, nullable } from '../schemas/prediction.js';
 import { notReadyUnless, readinessOf } from './health.js';
-import { checkEveryRecord, clientOf, countItems, predictGuard, type RouteContext } from './route-context.js';
+import {
+  ClientIdHeaders,
+  callerOf,
+  checkEveryRecord,
+  countItems,
+  predictGuard,
+  type RouteContext,
+} from './route-context.js';
 
 const ModelParams = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 128, description: 'the served model name' }),
@@ -208,13 +216,24 @@ const oipInfer: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
     model_name: Type.String(),
     model_version: Type.String(),
     id: Type.Optional(Type.String()),
+    parameters: Type.Object(
+      {
+        arm: nullable({ type: 'string', description: ARM_DESCRIPTION }),
+        experiment: nullable({ type: 'string', description: EXPERIMENT_DESCRIPTION }),
+      },
+      { description: 'which experiment arm answered (one version answers every record of a request)' },
+    ),
     outputs: Type.Array(OutputTensor, {
       description:
         'decision, probability (P(poisonous)), prediction_id, reason (why "uncertain"; null otherwise)',
     }),
   });
   type InferBody = { id?: string; inputs: { name: string; data: (string | number | null)[] }[] };
-  const infer = async (params: { name: string; version?: string }, b: InferBody, clientId: string) => {
+  const infer = async (
+    params: { name: string; version?: string },
+    b: InferBody,
+    caller: { clientId: string; unit: string | null },
+  ) => {
     checkModel(serving, params.name, params.version);
     const n = b.inputs[0].data.length;
     const seen = new Set<string>();
@@ -243,14 +262,17 @@ const oipInfer: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
       records[i] = r;
     }
     checkEveryRecord(ctx.mushroom, records, (i) => `records[${i}]`);
-    const items = await serving.predictBatch(records, { kind: 'oip', clientId });
+    const items = await serving.predictBatch(records, { kind: 'oip', ...caller });
     countItems(ctx.metrics, items);
-    const m = serving.model();
     const ok = items.flatMap((it) => (it.ok ? [it] : []));
+    // the version that answered (an experiment's arm may not be Production; none for 0 records)
+    const answered = ok.length > 0 ? ok[0] : null;
+    const m = answered?.model ?? serving.model();
     return {
       model_name: m.name,
       model_version: String(m.version),
       ...(b.id === undefined ? {} : { id: b.id }),
+      parameters: { arm: answered?.arm ?? null, experiment: answered?.experiment ?? null },
       outputs: [
         { name: 'decision', shape: [n], datatype: 'BYTES', data: ok.map((it) => it.decision) },
         { name: 'probability', shape: [n], datatype: 'FP64', data: ok.map((it) => it.probability) },
@@ -266,6 +288,7 @@ const oipInfer: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
       preParsing: predictGuard(ctx),
       schema: {
         querystring: NoQuery,
+        headers: ClientIdHeaders,
         tags,
         summary: 'Open Inference Protocol v2 inference',
         description: `One tensor per feature, each \`data\` one value per record (at most ${max} records); every record is checked against the Mushroom schema before any is predicted: one invalid record is a 422 and nothing is stored.`,
@@ -274,7 +297,7 @@ const oipInfer: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
         response: { 200: inferAnswer, ...inferErrors },
       },
     },
-    async (req) => infer(req.params, req.body as InferBody, clientOf(req)),
+    async (req) => infer(req.params, req.body as InferBody, callerOf(req)),
   );
   app.post(
     '/v2/models/:name/versions/:version/infer',
@@ -282,13 +305,14 @@ const oipInfer: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
       preParsing: predictGuard(ctx),
       schema: {
         querystring: NoQuery,
+        headers: ClientIdHeaders,
         tags,
         params: VersionParams,
         body,
         response: { 200: inferAnswer, ...inferErrors },
       },
     },
-    async (req) => infer(req.params, req.body as InferBody, clientOf(req)),
+    async (req) => infer(req.params, req.body as InferBody, callerOf(req)),
   );
 };
 

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { PredictionSchema } from '../schemas/prediction.js';
 import {
-  clientOf,
+  ClientIdHeaders,
+  callerOf,
   countPrediction,
   noveltyThreshold,
   predictGuard,
@@ -22,7 +23,7 @@ export const predictRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       schema: {
         summary: 'Classify one mushroom',
         description:
-          'Answers edible, poisonous or uncertain with P(poisonous). "uncertain" is returned rather than guessing "edible". The prediction is stored before the response is sent. The body is checked against the Mushroom schema: every problem is named (at most 20), with the allowed codes and their meaning once per field.',
+          'Answers edible, poisonous or uncertain with P(poisonous), with the version that answered (and, while an experiment runs on the model, the experiment and the arm that answered: see `X-Client-Id`). "uncertain" is returned rather than guessing "edible". The prediction is stored before the response is sent. The body is checked against the Mushroom schema: every problem is named (at most 20), with the allowed codes and their meaning once per field.',
         tags: ['predict'],
         querystring: Type.Object(
           {
@@ -36,6 +37,7 @@ export const predictRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app,
           },
           { additionalProperties: false },
         ),
+        headers: ClientIdHeaders,
         body: ctx.mushroom.schema,
         response: {
           200: PredictionSchema,
@@ -46,13 +48,13 @@ export const predictRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app,
     async (req) => {
       const r = await serving.predict(req.body, {
         explain: req.query.explain === 'true',
-        clientId: clientOf(req),
+        ...callerOf(req),
       });
       countPrediction(ctx.metrics, r);
-      const m = serving.model();
-      const same = m.name === r.model.name && m.version === r.model.version;
+      // the threshold of the version that answered (an experiment's arm may not be Production)
+      const m = serving.loaded(r.model.version);
       // (the explanation's readonly arrays are what the schema describes)
-      return { ...r, noveltyThreshold: same ? noveltyThreshold(m) : null } as never;
+      return { ...r, noveltyThreshold: m === null ? null : noveltyThreshold(m) } as never;
     },
   );
 };

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { BatchItem, FieldProblem, PredictionResult, ServedModel } from '../../../services/index.js';
 import { validationError } from '../errors.js';
 import type { HttpDeps } from '../http-deps.js';
@@ -30,8 +31,44 @@ export const smallBodyLimit = (ctx: RouteContext): number =>
 export const predictGuard = (ctx: RouteContext): ReturnType<typeof guard> =>
   guard(['predict', 'admin'], 'prediction', () => ctx.deps.settings.requireKeyForPredict);
 
-/** Who made a request, for the prediction log: the key id, else the address. */
-export const clientOf = (req: FastifyRequest): string => req.principal?.id ?? req.ip;
+/**
+ * The `X-Client-Id` header of prediction routes: who the caller says the end client is (the unit an
+ * experiment assigned per client is sticky for). Checked by the routes' header schema.
+ */
+export const ClientIdHeaders = Type.Object(
+  {
+    'x-client-id': Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: '^[!-~]+$',
+        description:
+          'the end client (1-128 visible ASCII characters, no spaces): logged as the client of the prediction, and the unit of an experiment assigned per client (every request of a client gets the same arm, in every server process). Without it: the API key id, else (no key) each request on its own',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const clientHeader = (req: FastifyRequest): string | undefined => {
+  const h = req.headers['x-client-id'];
+  return typeof h === 'string' ? h : undefined;
+};
+
+/** Who made a request, for the prediction log: its `X-Client-Id`, else the key id, else the address. */
+export const clientOf = (req: FastifyRequest): string => clientHeader(req) ?? req.principal?.id ?? req.ip;
+
+/**
+ * The unit an experiment assigns: the request's `X-Client-Id`, else its API key id; null (assigned
+ * per request) without either.
+ */
+export const unitOf = (req: FastifyRequest): string | null => clientHeader(req) ?? req.principal?.id ?? null;
+
+/** How a prediction request is logged and routed: its client and its unit. */
+export const callerOf = (req: FastifyRequest): { clientId: string; unit: string | null } => ({
+  clientId: clientOf(req),
+  unit: unitOf(req),
+});
 
 /** Counts a prediction in the metrics. */
 export function countPrediction(metrics: HttpMetrics, r: PredictionResult, n = 1): void {

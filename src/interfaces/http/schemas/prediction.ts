@@ -13,6 +13,14 @@ export const NOVELTY_DESCRIPTION =
 export const NOVELTY_THRESHOLD_DESCRIPTION =
   "The unknown-species guard's threshold for this model version (see `novelty`); null without a guard.";
 
+/** What `arm` means, in every answer that carries it. */
+export const ARM_DESCRIPTION =
+  'the arm of the running A/B experiment that answered (e.g. "control", "challenger"); null when no experiment runs on the model';
+
+/** What `experiment` means, in every answer that carries it. */
+export const EXPERIMENT_DESCRIPTION =
+  'the id of the running A/B experiment whose arm answered; null when no experiment runs on the model';
+
 /** The decision of an answer. */
 export const DecisionSchema = Type.Unsafe<'edible' | 'poisonous' | 'uncertain'>({
   type: 'string',
@@ -38,7 +46,8 @@ export const PredictionSchema = Type.Object({
   decision: DecisionSchema,
   probability: Type.Number({ minimum: 0, maximum: 1, description: 'P(poisonous)' }),
   model: Type.Object({ name: Type.String(), version: Type.Integer() }),
-  arm: nullable({ type: 'string', description: 'experiment arm (null outside experiments)' }),
+  arm: nullable({ type: 'string', description: ARM_DESCRIPTION }),
+  experiment: nullable({ type: 'string', description: EXPERIMENT_DESCRIPTION }),
   warnings: Type.Array(Type.String(), {
     description:
       'e.g. "missing features: cap-shape, odor" (absent or null features, predicted as missing), or a numeric value far outside the training range',
