@@ -162,7 +162,10 @@ function addCreate(experiments: Command, ctx: CliContext): void {
         'accuracy (default), poisonous_recall or false_edible_rate',
         choiceParser(['accuracy', 'poisonous_recall', 'false_edible_rate'] as const),
       )
-      .option('--sequential', 'frequentist: sequential test, safe to look at any time')
+      .option(
+        '--no-sequential',
+        'fixed-horizon test instead of the default sequential one (safe to look at any time; running experiments are checked every few seconds)',
+      )
       .option('--alpha <a>', 'error rate of the primary metric (0.05)', numberParser('a number', 1e-6, 0.5))
       .option(
         '--min-labelled <n>',
