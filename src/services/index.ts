@@ -5,6 +5,7 @@ export {
   type EtlRequest,
   EtlService,
   type EtlSummary,
+  type HeldOutRecords,
   type LabelConflictSummary,
   type VersionParams,
 } from './etl/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelledRecords } from '../../src/interfaces/cli/traffic-simulator.js';
-import { openStorage } from '../../src/storage/index.js';
+import { openStorage, SPLIT_CODE } from '../../src/storage/index.js';
 import { experimentRecord, startExperimentServer } from '../helpers/experiment-fixtures.js';
 import { CLASSIC } from '../helpers/fixture-files.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -79,25 +79,36 @@ describe('sporeprint simulate', () => {
   });
 
   it('sends the rate for the duration as many clients, counts answers per arm, and the labels arrive as feedback', async () => {
-    const run = await runCli([
-      'simulate',
-      '--url',
-      server.url,
-      '--rate',
-      '40',
-      '--duration',
-      '2',
-      '--clients',
-      '25',
-      '--label-delay',
-      '0.5',
-      '--label-share',
-      '0.5',
-      '--dataset',
-      'classic',
-      '--json',
-    ]);
+    const run = await runCli(
+      [
+        'simulate',
+        '--url',
+        server.url,
+        '--rate',
+        '40',
+        '--duration',
+        '2',
+        '--clients',
+        '25',
+        '--label-delay',
+        '0.5',
+        '--label-share',
+        '0.5',
+        '--json',
+      ],
+      { DATABASE_URL: dbUrl },
+    );
     expect(run.code, run.stderr).toBe(0);
+    // the held-out rows of the latest dataset version (the classic data's test split), not the whole file
+    const heldOut = /replaying the (\d+) held-out rows of dataset version (\S+) \(classic\)/.exec(run.stderr);
+    expect(heldOut, run.stderr).not.toBeNull();
+    const storageForSplit = await openStorage(dbUrl);
+    try {
+      const version = await storageForSplit.datasets.findVersion(heldOut![2]);
+      expect(Number(heldOut![1])).toBe(version!.split.filter((c) => c === SPLIT_CODE.test).length);
+    } finally {
+      await storageForSplit.close();
+    }
     const s = JSON.parse(run.stdout) as Summary;
     expect(s.requests).toBe(80);
     expect([s.answered, s.errors, s.labelErrors]).toEqual([80, 0, 0]);
@@ -132,6 +143,8 @@ describe('sporeprint simulate', () => {
     [['--clients', '2.5'], /--clients must be an integer from 1 to 10000000, got '2.5'/],
     [['--duration', '-1'], /--duration must be a number from 1 to 86400/],
     [['--dataset', 'tertiary'], /--dataset.*'tertiary'.*secondary, classic/],
+    [['--rows', 'some'], /--rows.*'some'.*held-out, all/],
+    [['--dataset', 'classic'], /--dataset names a bundled file, replayed with --rows all/],
     [['--url', 'ftp://x'], /expected an http:\/\/ or https:\/\/ URL, got 'ftp:\/\/x'/],
     [['--url', 'not a url'], /expected the server's URL/],
   ])('refuses %j with a usage error naming the option, sending nothing', async (args, message) => {
@@ -140,7 +153,7 @@ describe('sporeprint simulate', () => {
     const storage = await openStorage(dbUrl);
     try {
       const before = await storage.predictions.count();
-      const run = await runCli(['simulate', ...Object.entries(base).flat()]);
+      const run = await runCli(['simulate', ...Object.entries(base).flat()], { DATABASE_URL: dbUrl });
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stdout).toBe('');
@@ -148,6 +161,16 @@ describe('sporeprint simulate', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  it('an unknown dataset version is an error naming it, sending nothing', async () => {
+    const run = await runCli(
+      ['simulate', '--url', server.url, '--rate', '5', '--duration', '1', '--from', 'ds-none'],
+      { DATABASE_URL: dbUrl },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("error [SP_ERR_NOT_FOUND]: no dataset version 'ds-none'");
+    expect(run.stdout).toBe('');
   });
 
   it('a server that does not answer is an error naming why, after the summary', async () => {
@@ -159,6 +182,8 @@ describe('sporeprint simulate', () => {
       '5',
       '--duration',
       '1',
+      '--rows',
+      'all',
       '--json',
     ]);
     expect(run.code).toBe(1);

@@ -109,7 +109,7 @@ describe('the false-edible guardrail stops a harmful challenger in a running ser
     // 3,000 requests, about 700 poisonous labelled per arm (the server checks every second)
     const sim = await cli(
       ...['simulate', '--url', server!.url, '--rate', '150', '--duration', '20'],
-      ...['--clients', '400', '--label-delay', '0.2', '--label-share', '1', '--dataset', 'classic', '--json'],
+      ...['--clients', '400', '--label-delay', '0.2', '--label-share', '1', '--json'],
     );
     expect(sim.code, sim.stderr).toBe(0);
     let shown: { experiment: { status: string; statusReason: string | null } } | undefined;

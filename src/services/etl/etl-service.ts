@@ -21,7 +21,7 @@ import {
   type SourceRow,
   SPLIT_CODE,
 } from '../../storage/index.js';
-import type { EtlRequest, EtlSummary, VersionParams } from './etl-types.js';
+import type { EtlRequest, EtlSummary, HeldOutRecords, VersionParams } from './etl-types.js';
 import { type FileInput, hashFile, openFileInput, sha256Hex } from './file-input.js';
 import { INVALID_ROW, type LoadPassResult, loadPass } from './load-pass.js';
 import { planSplit } from './split-plan.js';
@@ -116,8 +116,37 @@ export class EtlService {
     return this.datasets.listVersions(options);
   }
 
-  /** One dataset version with its source counts and a quarantine sample; `latest` names the newest. */
-  async show(id: string): Promise<EtlSummary> {
+  /**
+   * The held-out rows of a dataset version (its test split; `latest` names the newest version): each
+   * row's cleaned values keyed by feature name (missing values left out) with its true class — what
+   * `sporeprint simulate` replays through the API.
+   */
+  async heldOutRecords(id: string): Promise<HeldOutRecords> {
+    const version = await this.#version(id);
+    const schema = getSchema(version.schemaName);
+    const records: HeldOutRecords['records'][number][] = [];
+    for await (const batch of this.datasets.readRows(version.sourceId)) {
+      for (const row of batch) {
+        if (version.split[row.rowIndex] !== SPLIT_CODE.test) continue;
+        if (row.label !== 'e' && row.label !== 'p') continue;
+        const record: Record<string, string | number> = {};
+        schema.features.forEach((f, j) => {
+          const v = row.features[j];
+          if (v !== null && v !== undefined) record[f.name] = v;
+        });
+        records.push({ record, label: row.label });
+      }
+    }
+    if (records.length === 0) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_DATA',
+        `Dataset version ${version.id} has no held-out (test) rows`,
+      );
+    }
+    return { datasetId: version.id, schemaName: version.schemaName, records };
+  }
+
+  async #version(id: string): Promise<DatasetVersionRecord> {
     const version =
       id === 'latest' ? await this.datasets.latestVersion() : await this.datasets.findVersion(id);
     if (version === undefined) {
@@ -128,6 +157,12 @@ export class EtlService {
           : `no dataset version '${id}'`,
       );
     }
+    return version;
+  }
+
+  /** One dataset version with its source counts and a quarantine sample; `latest` names the newest. */
+  async show(id: string): Promise<EtlSummary> {
+    const version = await this.#version(id);
     const source = await this.datasets.findSource(version.sourceId);
     const params = version.params as VersionParams;
     return this.summarise('unchanged', version, source?.fileName ?? '?', params, performance.now());

@@ -66,3 +66,13 @@ export interface VersionParams {
   readonly ratios: SplitRatios;
   readonly invalidThreshold: number;
 }
+
+/** The held-out (test split) rows of a dataset version, as records with their true class. */
+export interface HeldOutRecords {
+  readonly datasetId: string;
+  readonly schemaName: string;
+  readonly records: readonly {
+    readonly record: Readonly<Record<string, string | number>>;
+    readonly label: 'e' | 'p';
+  }[];
+}

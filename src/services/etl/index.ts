@@ -3,6 +3,7 @@ export type {
   EtlProgress,
   EtlRequest,
   EtlSummary,
+  HeldOutRecords,
   LabelConflictSummary,
   VersionParams,
 } from './etl-types.js';

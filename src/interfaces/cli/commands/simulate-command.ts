@@ -5,7 +5,12 @@ import { SporeprintError } from '../../../core/index.js';
 import type { SchemaName } from '../../../data/index.js';
 import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
-import { labelledRecords, type SimulationSummary, simulateTraffic } from '../traffic-simulator.js';
+import {
+  type LabelledRecord,
+  labelledRecords,
+  type SimulationSummary,
+  simulateTraffic,
+} from '../traffic-simulator.js';
 
 const FILES: Record<SchemaName, string> = {
   secondary: 'secondary_data.csv',
@@ -51,7 +56,9 @@ interface SimulateOpts {
   clients: number;
   labelDelay: number;
   labelShare: number;
-  dataset: SchemaName;
+  rows: 'held-out' | 'all';
+  from: string;
+  dataset?: SchemaName;
   key?: string;
   json?: boolean;
 }
@@ -61,7 +68,7 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
   program
     .command('simulate')
     .description(
-      'Replay labelled mushrooms of the bundled data through a running API (POST /v1/predict as --clients clients), then post their true labels as feedback after --label-delay: watch an experiment reach its decision',
+      'Replay labelled mushrooms (the held-out rows of a dataset version, or a bundled file) through a running API (POST /v1/predict as --clients clients), then post their true labels as feedback after --label-delay: watch an experiment reach its decision',
     )
     .requiredOption('--url <url>', 'the server, e.g. http://127.0.0.1:8080', parseUrl)
     .requiredOption('--rate <rps>', 'requests per second (0.1-10000)', numberIn('--rate', 0.1, 10_000))
@@ -80,17 +87,24 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
     )
     .option('--label-share <share>', 'share of answers labelled (0-1)', numberIn('--label-share', 0, 1), 0.3)
     .addOption(
-      new Option('--dataset <name>', 'bundled data replayed')
-        .choices(['secondary', 'classic'])
-        .default('secondary'),
+      new Option(
+        '--rows <which>',
+        'held-out: the test split of a dataset version in the database (--from); all: every row of the bundled file (--dataset)',
+      )
+        .choices(['held-out', 'all'])
+        .default('held-out'),
+    )
+    .option('--from <dataset-version>', 'dataset version whose held-out rows are replayed', 'latest')
+    .addOption(
+      new Option('--dataset <name>', 'bundled file replayed with --rows all (default secondary)').choices([
+        'secondary',
+        'classic',
+      ]),
     )
     .option('--key <secret>', 'API key (when the server requires one)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: SimulateOpts) => {
-      const records = labelledRecords(
-        await readFile(join(ctx.dataDir, FILES[opts.dataset]), 'utf8'),
-        opts.dataset,
-      );
+      const records = await recordsToReplay(ctx, opts);
       const tty = ctx.stderr.isTTY === true && ctx.progress;
       let last = 0;
       const summary = await simulateTraffic(
@@ -122,6 +136,30 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         );
       }
     });
+}
+
+/** The labelled rows `simulate` replays: a dataset version's held-out rows, or a bundled file. */
+async function recordsToReplay(ctx: CliContext, opts: SimulateOpts): Promise<readonly LabelledRecord[]> {
+  if (opts.rows === 'all') {
+    const dataset = opts.dataset ?? 'secondary';
+    return labelledRecords(await readFile(join(ctx.dataDir, FILES[dataset]), 'utf8'), dataset);
+  }
+  if (opts.dataset !== undefined) {
+    throw new SporeprintError(
+      'SP_ERR_USAGE',
+      '--dataset names a bundled file, replayed with --rows all; held-out rows come from a dataset version (--from)',
+    );
+  }
+  const services = await ctx.openServices();
+  try {
+    const heldOut = await services.etl.heldOutRecords(opts.from);
+    ctx.stderr.write(
+      `replaying the ${heldOut.records.length} held-out rows of dataset version ${heldOut.datasetId} (${heldOut.schemaName})\n`,
+    );
+    return heldOut.records;
+  } finally {
+    await services.close();
+  }
 }
 
 function summaryText(s: SimulationSummary): string {
