@@ -117,7 +117,11 @@ async function createEvents(db: Kysely<unknown>, t: ColumnTypes): Promise<void> 
  * The per-arm metrics' schema (see experiments/arm-metrics-query.ts): a prediction's label key — its
  * own id, or for a shadow row the id of the answered prediction whose label it takes — as an expression
  * index on SQLite and a virtual generated column on MySQL/MariaDB (which has no expression indexes),
- * and covering indexes so that the counts and the latency percentiles read indexes only.
+ * and covering indexes so that the counts and the latency percentiles read indexes only. On SQLite the
+ * prediction indexes are partial (`where experiment_id is not null`): with full ones, durable
+ * `/v1/predict` without an experiment served 2.6-3.3k req/s against 3.9-4.0k with partial ones (wrk -c32,
+ * three interleaved rounds; the writer thread maintains every index of every row). MariaDB has no
+ * partial indexes.
  */
 async function createMetricsIndexes(db: Kysely<unknown>, mysql: boolean): Promise<void> {
   if (mysql) {
@@ -128,14 +132,15 @@ async function createMetricsIndexes(db: Kysely<unknown>, mysql: boolean): Promis
       db,
     );
   } else {
-    await sql`create index predictions_experiment_idx on predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id)`.execute(
+    // partial: predictions outside experiments (most of them) cost the log's writer nothing
+    await sql`create index predictions_experiment_idx on predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id) where experiment_id is not null`.execute(
       db,
     );
     await sql`create index feedback_label_idx on feedback (prediction_id, true_label)`.execute(db);
   }
-  await sql`create index predictions_experiment_latency_idx on predictions (experiment_id, arm, latency_us)`.execute(
-    db,
-  );
+  await sql`create index predictions_experiment_latency_idx on predictions (experiment_id, arm, latency_us)${
+    mysql ? sql`` : sql` where experiment_id is not null`
+  }`.execute(db);
 }
 
 /** Creates experiments, experiment_events and the predictions' indexes of the per-arm metrics. */
