@@ -2,8 +2,10 @@
  * Conformance suite of the per-arm metrics queries (DESIGN convention 5): the same figures on every
  * backend, from a small hand-computed fixture written straight into predictions and feedback.
  */
+
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { experimentRecord } from '../../../../test/helpers/experiment-fixtures.js';
 import type { DatabaseSchema } from '../../db/database-schema.js';
 import { storageContext } from '../../db/storage-context.js';
 import { openStorage, type Storage } from '../../index.js';
@@ -48,40 +50,18 @@ const NOISE: Array<[string, string | null, string | null, Decision, 'e' | 'p']> 
   ['o3', null, null, 'poisonous', 'e'],
 ];
 
-const settings: ExperimentRecord['settings'] = {
-  primaryMetric: 'accuracy',
-  engine: 'bayesian',
-  sequential: false,
-  sequentialTuning: 5000,
-  alpha: 0.05,
-  correction: 'holm-bonferroni',
-  guardrailMargin: 0,
-  minLabelledPerArm: 100,
-  maxDurationHours: null,
-};
-
+/** The experiment whose arms the fixture logs (the metrics read its id, arms and assignment only). */
 function experiment(assignment: 'client' | 'request'): ExperimentRecord {
-  return {
-    id: EXP,
-    modelName: 'mushroom',
-    description: null,
-    status: 'running',
-    assignment,
-    arms: [
+  return experimentRecord(
+    EXP,
+    [
       { name: 'control', version: 1, role: 'control', weight: 50 },
       { name: 'challenger', version: 2, role: 'challenger', weight: 50 },
       { name: 'shadow', version: 3, role: 'shadow', weight: 0 },
       { name: 'idle', version: 4, role: 'challenger', weight: 0 },
     ],
-    settings,
-    createdAt: new Date('2026-12-01T00:00:00.000Z'),
-    createdBy: 'test',
-    startedAt: new Date('2026-12-01T00:00:00.000Z'),
-    stoppedAt: null,
-    concludedAt: null,
-    winner: null,
-    statusReason: null,
-  };
+    { modelName: 'mushroom', assignment },
+  );
 }
 
 /** A prediction row as the serving path writes it (id padded to a UUID-like length). */
