@@ -25,9 +25,12 @@ export async function serveUntilSignal(
   ctx: CliContext,
   opts: { port?: number; host?: string },
 ): Promise<void> {
+  // Listen for the stop signal before anyone can learn the URL: a SIGTERM sent the moment the URL is
+  // printed must stop the server gracefully, not kill it by the signal's default action.
+  const stopSignal = ctx.untilSignal();
   const server = await ctx.serve(opts);
   printUrls(ctx, server.url);
-  const signal = await ctx.untilSignal();
+  const signal = await stopSignal;
   ctx.stderr.write(`${signal}: stopping (finishing in-flight requests, flushing the prediction log)…\n`);
   await server.close();
   ctx.stderr.write('stopped\n');
