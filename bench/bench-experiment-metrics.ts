@@ -14,9 +14,8 @@
  * INSERT … SELECT over a numbers table (the fastest bulk insert on both), with scattered UUID-like ids
  * as the serving path writes, and the database's statistics refreshed (ANALYZE) before timing.
  * The rows' input and output are '{}': the queries read only indexes, so row size does not change
- * their work. The schema the queries want (the label key as an expression index on SQLite and as a
- * virtual column on MariaDB, and the covering indexes; see src/storage/experiments/arm-metrics-query.ts)
- * is created here too.
+ * their work. The schema is the application's (migrations run by openStorage, indexes maintained as
+ * rows are inserted); each row carries its request's true label as the feedback transaction copies it.
  *
  * Each query runs once cold (first after filling) and then BENCH_RUNS times (default 3); the table
  * prints the cold time, the median of the warm runs and that run's CPU time (this process on SQLite,
@@ -138,7 +137,12 @@ function decision(hash: string, edibleBelow: number, poisonousBelow: number): st
 }
 
 const COLUMNS =
-  'id, created_at, model_name, model_version, arm, experiment_id, client_id, shadow_of, input, output, decision, probability, latency_us, request_kind';
+  'id, created_at, model_name, model_version, arm, experiment_id, client_id, shadow_of, input, output, decision, probability, latency_us, request_kind, true_label';
+
+/** Request n is labelled (60 %), and its true label: what its feedback row says and its rows copy. */
+const LABELLED = '(n * 16807) % 10 < 6';
+const TRUE_LABEL = "case when (n * 69621) % 100 < 48 then 'e' else 'p' end";
+const ROW_LABEL = `case when ${LABELLED} then ${TRUE_LABEL} end`;
 
 async function fill(f: Filler): Promise<void> {
   await f.exec('create table bench_digits (d integer not null)');
@@ -159,61 +163,28 @@ async function fill(f: Filler): Promise<void> {
          case when ${isControl} then 1 else 2 end, case when ${isControl} then 'control' else 'challenger' end,
          '${EXPERIMENT_ID}', ${client}, null, '{}', '{}',
          case when ${isControl} then ${decision('(n * 48271) % 100', 45, 93)} else ${decision('(n * 48271) % 100', 47, 96)} end,
-         0.5, 100 + (n * 7919) % 5000, 'single'
+         0.5, 100 + (n * 7919) % 5000, 'single', ${ROW_LABEL}
        from bench_n where ${range}`,
     );
     await f.exec(
       `insert into predictions (${COLUMNS})
        select ${rowId(f, 1)}, '2026-12-01T00:00:00.000Z', 'mushroom', 3, 'shadow', '${EXPERIMENT_ID}',
          ${client}, ${rowId(f, 0)}, '{}', '{}', ${decision('(n * 69317) % 100', 40, 97)},
-         0.5, 150 + (n * 104729) % 8000, 'single'
+         0.5, 150 + (n * 104729) % 8000, 'single', ${ROW_LABEL}
        from bench_n where ${range}`,
     );
     await f.exec(
       `insert into feedback (prediction_id, true_label, created_at, source, note)
-       select ${rowId(f, 0)}, case when (n * 69621) % 100 < 48 then 'e' else 'p' end,
-         '2026-12-01T00:01:00.000Z', 'bench', null
-       from bench_n where ${range} and (n * 16807) % 10 < 6`,
+       select ${rowId(f, 0)}, ${TRUE_LABEL}, '2026-12-01T00:01:00.000Z', 'bench', null
+       from bench_n where ${range} and ${LABELLED}`,
     );
   }
   await f.exec('drop table bench_n');
   await f.exec('drop table bench_digits');
 }
 
-/**
- * The schema the queries need beyond migration 0005 (the experiments migration creates it in the
- * application; the same statements as migrations/0006-experiments.ts, skipped when present): on
- * MariaDB the label key column (before filling: virtual, it costs nothing to add), then the covering
- * indexes (after filling: faster than maintaining them row by row) and fresh statistics. Statements
- * already applied to a kept database are skipped.
- */
-const LABEL_KEY_DDL =
-  'alter table predictions add column label_key varchar(36) as (coalesce(shadow_of, id)) virtual';
-const LATENCY_INDEX_DDL =
-  'create index predictions_experiment_latency_idx on predictions (experiment_id, arm, latency_us)';
-const INDEX_DDL: Record<Filler['name'], string[]> = {
-  SQLite: [
-    'create index predictions_experiment_idx on predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id)',
-    LATENCY_INDEX_DDL,
-    'create index feedback_label_idx on feedback (prediction_id, true_label)',
-  ],
-  MariaDB: [
-    'create index predictions_experiment_idx on predictions (experiment_id, arm, label_key, decision, client_id)',
-    LATENCY_INDEX_DDL,
-  ],
-};
-
-async function execIfMissing(f: Filler, statement: string): Promise<void> {
-  try {
-    await f.exec(statement);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (!/duplicate|already exists/i.test(message)) throw e;
-  }
-}
-
+/** Fresh statistics for the planner (the schema itself comes from the migrations, openStorage). */
 async function prepare(f: Filler): Promise<void> {
-  for (const ddl of INDEX_DDL[f.name]) await execIfMissing(f, ddl);
   await f.exec(f.name === 'SQLite' ? 'analyze' : 'analyze table predictions, feedback');
 }
 
@@ -287,7 +258,6 @@ async function runBackend(name: 'SQLite' | 'MariaDB', url: string, filler: () =>
   const f = await filler();
   try {
     let fillMs = 0;
-    if (f.name === 'MariaDB') await execIfMissing(f, LABEL_KEY_DDL);
     if ((await f.count('predictions')) !== 2 * REQUESTS) {
       const t0 = performance.now();
       await fill(f);

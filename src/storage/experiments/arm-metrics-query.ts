@@ -2,28 +2,25 @@
  * The per-arm figures of an experiment, computed in SQL over the prediction log joined with feedback
  * (the same figures on SQLite and MySQL/MariaDB).
  *
- * - A shadow row (`shadow_of` set) takes the true label of the answered prediction it shadows: every
- *   prediction's label key is COALESCE(shadow_of, id), which an answered row shares with its shadows and
- *   with its one feedback row. Indexed as an expression on SQLite and as the virtual generated column
- *   `label_key` on MySQL/MariaDB (which has no expression indexes).
- * - Counts: one pass over the experiment's entries of the covering index (experiment_id, arm, label
- *   key, decision, client_id) — in label-key order within an arm, so the feedback lookups walk the
- *   feedback key in order — with conditional sums grouped by arm.
+ * - Every prediction carries the true label of its request (`true_label`, migration 0007): a copy of
+ *   the feedback of its label key COALESCE(shadow_of, id) — its own id, or for a shadow row the answered
+ *   prediction's — so no query joins feedback.
+ * - Counts: one pass over the experiment's entries of the covering index (experiment_id, arm, decision,
+ *   true_label, client_id, latency_us), grouped by arm, decision and true label (in index order).
  * - Latency p50/p95 are nearest-rank percentiles (the value at rank ⌈q·n⌉ of the arm's sorted latencies),
- *   from a latency histogram per arm read in the order of the index (experiment_id, arm, latency_us) and
- *   its running count (window functions).
+ *   from a latency histogram per arm read from the same index and its running count (window functions).
  * - Units: distinct client ids plus one unit per prediction without one, when the experiment assigns per
  *   client; else the requests.
  * - Disagreement: the experiment's rows of the other arm joined, by label key, to the control arm's rows
- *   in the same index, both walked in key order.
+ *   in the label-key index (experiment_id, arm, label key, decision, client_id), both walked in key order.
  * A control or challenger arm's rows are all answered rows and a shadow arm's all shadow rows, so the
  * arm alone tells them apart.
  *
- * Schema the queries need (migration 0006 creates it):
- * SQLite: index predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id),
- * index predictions (experiment_id, arm, latency_us), index feedback (prediction_id, true_label);
- * MySQL/MariaDB: column `label_key varchar(36) as (coalesce(shadow_of, id)) virtual`, index predictions
- * (experiment_id, arm, label_key, decision, client_id), index predictions (experiment_id, arm, latency_us).
+ * Schema the queries need (migrations 0006 and 0007 create it): column predictions.true_label; index
+ * predictions (experiment_id, arm, decision, true_label, client_id, latency_us); SQLite: index
+ * predictions (experiment_id, arm, coalesce(shadow_of, id), decision, client_id); MySQL/MariaDB: column
+ * `label_key varchar(36) as (coalesce(shadow_of, id)) virtual`, index predictions (experiment_id, arm,
+ * label_key, decision, client_id).
  */
 import { type Kysely, MysqlAdapter, type RawBuilder, sql } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
@@ -38,14 +35,14 @@ const DECISIONS = ['edible', 'poisonous', 'uncertain'] as const;
 const P50 = 50;
 const P95 = 95;
 
-interface CountRow {
-  arm: string;
-  requests: number | string;
-  uncertain: number | string | null;
-  labelled: number | string;
-  correct: number | string | null;
-  poisonous_labelled: number | string | null;
-  false_edible: number | string | null;
+/** The counts of one arm. */
+interface ArmCounts {
+  requests: number;
+  uncertain: number;
+  labelled: number;
+  correct: number;
+  poisonousLabelled: number;
+  falseEdible: number;
 }
 
 interface LatencyRow {
@@ -84,21 +81,21 @@ export async function armMetrics(
     return experiment.arms.map((arm) => {
       const c = counts.get(arm.name);
       const l = latency.get(arm.name);
-      const requests = count(c?.requests);
-      const poisonousLabelled = count(c?.poisonous_labelled);
-      const falseEdible = count(c?.false_edible);
+      const requests = c?.requests ?? 0;
+      const poisonousLabelled = c?.poisonousLabelled ?? 0;
+      const falseEdible = c?.falseEdible ?? 0;
       return {
         arm: arm.name,
         version: arm.version,
         role: arm.role,
         requests,
         units: units === null ? requests : (units.get(arm.name) ?? 0),
-        labelled: count(c?.labelled),
-        correct: count(c?.correct),
+        labelled: c?.labelled ?? 0,
+        correct: c?.correct ?? 0,
         poisonousLabelled,
         poisonousCaught: poisonousLabelled - falseEdible,
         falseEdible,
-        uncertain: count(c?.uncertain),
+        uncertain: c?.uncertain ?? 0,
         latencyP50Us: l?.p50 == null ? null : Number(l.p50),
         latencyP95Us: l?.p95 == null ? null : Number(l.p95),
       };
@@ -106,22 +103,47 @@ export async function armMetrics(
   });
 }
 
-/** Every count per arm in one pass, each prediction with the label of its label key (if any). */
-async function countsByArm(db: Kysely<DatabaseSchema>, experimentId: string): Promise<Map<string, CountRow>> {
-  const { rows } = await sql<CountRow>`
-    select p.arm as arm,
-      count(*) as requests,
-      sum(case when p.decision = 'uncertain' then 1 else 0 end) as uncertain,
-      count(f.true_label) as labelled,
-      sum(case when (p.decision = 'edible' and f.true_label = 'e')
-                 or (p.decision = 'poisonous' and f.true_label = 'p') then 1 else 0 end) as correct,
-      sum(case when f.true_label = 'p' then 1 else 0 end) as poisonous_labelled,
-      sum(case when f.true_label = 'p' and p.decision = 'edible' then 1 else 0 end) as false_edible
-    from predictions p
-    left join feedback f on f.prediction_id = ${labelKey(db, 'p')}
-    where p.experiment_id = ${experimentId}
-    group by p.arm`.execute(db);
-  return new Map(rows.map((r) => [r.arm, r]));
+/** The predictions of one arm with one decision and one true label (null: not labelled yet). */
+interface CellRow {
+  arm: string;
+  decision: string;
+  true_label: string | null;
+  n: number | string;
+}
+
+/**
+ * Every count per arm in one pass over the covering index (experiment, arm, decision, true label, …):
+ * the predictions per arm, decision and true label (at most nine cells an arm), summed up here.
+ */
+async function countsByArm(
+  db: Kysely<DatabaseSchema>,
+  experimentId: string,
+): Promise<Map<string, ArmCounts>> {
+  const { rows } = await sql<CellRow>`
+    select arm, decision, true_label, count(*) as n
+    from predictions
+    where experiment_id = ${experimentId}
+    group by arm, decision, true_label`.execute(db);
+  const byArm = new Map<string, ArmCounts>();
+  for (const r of rows) {
+    let c = byArm.get(r.arm);
+    if (c === undefined) {
+      c = { requests: 0, uncertain: 0, labelled: 0, correct: 0, poisonousLabelled: 0, falseEdible: 0 };
+      byArm.set(r.arm, c);
+    }
+    const n = count(r.n);
+    const edible = r.decision === 'edible';
+    c.requests += n;
+    if (r.decision === 'uncertain') c.uncertain += n;
+    if (r.true_label === null) continue;
+    c.labelled += n;
+    if (r.true_label === 'p') {
+      c.poisonousLabelled += n;
+      if (edible) c.falseEdible += n;
+      else if (r.decision === 'poisonous') c.correct += n;
+    } else if (edible) c.correct += n;
+  }
+  return byArm;
 }
 
 /**

@@ -1,7 +1,9 @@
+import { type Kysely, sql } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
 import type { Label } from '../datasets/dataset-types.js';
 import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
+import type { DatabaseSchema } from '../db/database-schema.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
 import { checkFilterDates, checkPage } from '../predictions/prediction-repository.js';
 import { checkPredictionId } from '../predictions/prediction-rows.js';
@@ -25,6 +27,48 @@ function optionalText(field: string, value: unknown, max: number): string | null
     );
   }
   return value;
+}
+
+/**
+ * Copies `label` onto `predictions.true_label` of every row whose label key is `id` (migration 0007):
+ * the answered prediction and, in an experiment, the rows that scored it in shadow — found through the
+ * label-key index (experiment, arm, label key) with the experiment's arms. A shadow row logged after
+ * this runs takes the label from the log writer, which looks feedback up as it inserts shadow rows.
+ */
+async function copyLabel(
+  trx: Kysely<DatabaseSchema>,
+  dialect: 'sqlite' | 'mysql',
+  id: string,
+  experimentId: string | null,
+  label: Label,
+): Promise<void> {
+  if (experimentId === null) {
+    await trx.updateTable('predictions').set({ true_label: label }).where('id', '=', id).execute();
+    return;
+  }
+  const experiment = await trx
+    .selectFrom('experiments')
+    .select('arms')
+    .where('id', '=', experimentId)
+    .executeTakeFirst();
+  const arms = experiment === undefined ? [] : armNames(experiment.arms);
+  const key = dialect === 'mysql' ? sql.ref('label_key') : sql`coalesce(shadow_of, id)`;
+  await trx
+    .updateTable('predictions')
+    .set({ true_label: label })
+    .where('experiment_id', '=', experimentId)
+    .$if(arms.length > 0, (q) => q.where('arm', 'in', arms))
+    .where(sql<boolean>`${key} = ${id}`)
+    .execute();
+}
+
+/** The arm names of an experiment's `arms` JSON text (none if it is not the expected array). */
+function armNames(json: string): string[] {
+  const parsed: unknown = JSON.parse(json);
+  if (!Array.isArray(parsed)) return [];
+  return parsed
+    .map((a: unknown) => (a as { name?: unknown } | null)?.name)
+    .filter((n): n is string => typeof n === 'string');
 }
 
 /** The {@link FeedbackRepository} over Kysely, for SQLite and MySQL/MariaDB alike. */
@@ -57,7 +101,7 @@ export class KyselyFeedbackRepository implements FeedbackRepository {
       // write transaction is already exclusive.
       const prediction = await trx
         .selectFrom('predictions')
-        .select('id')
+        .select(['id', 'experiment_id'])
         .where('id', '=', id)
         .$if(this.#ctx.dialect === 'mysql', (q) => q.forUpdate())
         .executeTakeFirst();
@@ -71,21 +115,23 @@ export class KyselyFeedbackRepository implements FeedbackRepository {
         .select('true_label')
         .where('prediction_id', '=', id)
         .executeTakeFirst();
-      if (existing === undefined) {
-        await trx
-          .insertInto('feedback')
-          .values({ prediction_id: id, true_label: label, created_at: createdAt, source, note })
-          .execute();
-        return 'created';
-      }
-      if (existing.true_label === label) return 'unchanged';
-      if (input.replace !== true) {
+      if (existing?.true_label === label) return 'unchanged';
+      if (existing !== undefined && input.replace !== true) {
         throw new SporeprintError(
           'SP_ERR_CONFLICT',
           `Prediction ${id} already has the true label ${describeLabel(existing.true_label)}; ` +
             `refusing ${describeLabel(label)} (pass replace to correct it)`,
           { predictionId: id, storedLabel: existing.true_label, newLabel: label },
         );
+      }
+      // the label's copy on the predictions first (the rows locked in the order the log writer takes)
+      await copyLabel(trx, this.#ctx.dialect, id, prediction.experiment_id, label);
+      if (existing === undefined) {
+        await trx
+          .insertInto('feedback')
+          .values({ prediction_id: id, true_label: label, created_at: createdAt, source, note })
+          .execute();
+        return 'created';
       }
       await trx
         .updateTable('feedback')

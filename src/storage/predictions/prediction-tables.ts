@@ -26,6 +26,11 @@ export interface PredictionsTable {
   probability: number;
   latency_us: number;
   request_kind: string;
+  /**
+   * The true label of the request ('e' | 'p'), copied from its feedback (the row's own, or for a shadow
+   * row its answered prediction's) in the transaction that stores the feedback (migration 0007).
+   */
+  true_label?: string | null;
 }
 
 /**

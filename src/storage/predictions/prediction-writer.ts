@@ -89,6 +89,30 @@ function perRowCount<T>(make: (sql: string) => T): (n: number) => T {
   };
 }
 
+/**
+ * The shadow rows of a batch, by the answered prediction they shadow: a shadow row takes the true label
+ * of its answered prediction (`true_label`, migration 0007). Feedback usually arrives long after, and
+ * its transaction labels the shadow rows then; when it came first, the writer copies it as it inserts.
+ */
+export function shadowRowsByAnswered(rows: readonly Insertable<PredictionsTable>[]): Map<string, string[]> {
+  const byAnswered = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.shadow_of == null) continue;
+    const ids = byAnswered.get(r.shadow_of);
+    if (ids === undefined) byAnswered.set(r.shadow_of, [r.id]);
+    else ids.push(r.id);
+  }
+  return byAnswered;
+}
+
+/** `n` comma-separated `?` parameters. */
+export function placeholders(n: number): string {
+  return new Array<string>(n).fill('?').join(',');
+}
+
+/** Feedback labels looked up per statement when labelling shadow rows. */
+export const LABEL_LOOKUPS_PER_SELECT = 500;
+
 /** INSERTs of at least this many rows go as prepared statements (binary protocol) on MySQL. */
 const BINARY_STEP = 50;
 
@@ -153,6 +177,25 @@ export function mysqlPredictionWriter(
           await run(conn, binary, textFor(n), params as ExecuteValues[]);
           start += n;
         }
+        const shadows = shadowRowsByAnswered(rows);
+        for (const answered of lookupGroups(shadows)) {
+          // a locking read: sees feedback committed meanwhile, and waits for feedback being committed
+          const found = await call<LabelRow[]>((cb) =>
+            conn.query(
+              `select prediction_id, true_label from feedback where prediction_id in (${placeholders(answered.length)}) lock in share mode`,
+              answered,
+              (e, r) => cb(e, r as LabelRow[]),
+            ),
+          );
+          for (const u of labelUpdates(shadows, found)) {
+            await run(
+              conn,
+              false,
+              `update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`,
+              [u.label, ...u.ids],
+            );
+          }
+        }
       }),
     execAsync: (statements) =>
       inTransaction(async (conn) => {
@@ -200,6 +243,20 @@ export function sqlitePredictionWriter(
       for (let i = start; i < end; i++) pushRow(params, rows[i]);
       statementFor(end - start).run(params);
     }
+    // inside the transaction: SQLite runs one write transaction at a time, so what it reads is final
+    const shadows = shadowRowsByAnswered(rows);
+    for (const answered of lookupGroups(shadows)) {
+      const found = handle
+        .prepare(
+          `select prediction_id, true_label from feedback where prediction_id in (${placeholders(answered.length)})`,
+        )
+        .all(...answered) as LabelRow[];
+      for (const u of labelUpdates(shadows, found)) {
+        handle
+          .prepare(`update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`)
+          .run(u.label, ...u.ids);
+      }
+    }
   };
   // Prepared once: better-sqlite3 caches BEGIN IMMEDIATE / COMMIT / ROLLBACK of a transaction function.
   const transaction = handle.transaction(insertAll);
@@ -217,4 +274,33 @@ export function sqlitePredictionWriter(
       }
     },
   };
+}
+
+/** A feedback label of an answered prediction. */
+export interface LabelRow {
+  readonly prediction_id: string;
+  readonly true_label: string;
+}
+
+/** The answered ids to look feedback up for, in groups of {@link LABEL_LOOKUPS_PER_SELECT}. */
+export function lookupGroups(shadows: ReadonlyMap<string, readonly string[]>): string[][] {
+  const answered = [...shadows.keys()];
+  const groups: string[][] = [];
+  for (let i = 0; i < answered.length; i += LABEL_LOOKUPS_PER_SELECT) {
+    groups.push(answered.slice(i, i + LABEL_LOOKUPS_PER_SELECT));
+  }
+  return groups;
+}
+
+/** The shadow rows (ids) each found label goes onto. */
+export function labelUpdates(
+  shadows: ReadonlyMap<string, readonly string[]>,
+  found: readonly LabelRow[],
+): Array<{ label: string; ids: string[] }> {
+  const updates: Array<{ label: string; ids: string[] }> = [];
+  for (const f of found) {
+    const ids = shadows.get(f.prediction_id);
+    if (ids !== undefined) updates.push({ label: f.true_label, ids: [...ids] });
+  }
+  return updates;
 }

@@ -22,6 +22,8 @@ export interface LogThreadData {
   readonly checkpointChars: number;
   /** Otherwise the writer checkpoints after this long without a batch (ms). */
   readonly checkpointIdleMs: number;
+  /** Answered ids per feedback lookup when shadow rows take their labels (`LABEL_LOOKUPS_PER_SELECT`). */
+  readonly labelLookupsPerSelect: number;
 }
 
 /** Field separator of a text {@link Column}. */

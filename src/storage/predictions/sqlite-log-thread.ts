@@ -154,6 +154,63 @@ function other(sql: string): Statement {
   return s;
 }
 
+const ID = data.columns.indexOf('id');
+const SHADOW_OF = data.columns.indexOf('shadow_of');
+
+/** The values of column `j` of a part, one per row (a nullable text column's empty value is null). */
+function columnValues(part: Part, j: number): unknown[] {
+  if (part.flat !== undefined) return Array.from({ length: part.n }, (_, i) => part.flat[i * W + j]);
+  const c = part.cols[j];
+  if (c.text !== undefined) {
+    const parts = c.text.split(SEP);
+    return NULLABLE[j] ? parts.map((v) => (v === '' ? null : v.slice(1))) : parts;
+  }
+  if (c.nums !== undefined) return Array.from(c.nums);
+  return new Array<unknown>(part.n).fill(c.same);
+}
+
+/** The shadow rows of a write (ids), by the answered prediction they shadow. */
+function shadowRows(parts: readonly Part[]): Map<string, string[]> {
+  const byAnswered = new Map<string, string[]>();
+  for (const part of parts) {
+    if (part.cols !== undefined && part.cols[SHADOW_OF].same === null) continue; // none shadows
+    const answered = columnValues(part, SHADOW_OF);
+    const ids = columnValues(part, ID);
+    for (let i = 0; i < part.n; i++) {
+      const a = answered[i];
+      if (typeof a !== 'string') continue;
+      const list = byAnswered.get(a);
+      if (list === undefined) byAnswered.set(a, [String(ids[i])]);
+      else list.push(String(ids[i]));
+    }
+  }
+  return byAnswered;
+}
+
+/**
+ * Copies the true labels already given to answered predictions onto the shadow rows just inserted
+ * (migration 0007's `true_label`): feedback that came before its shadow rows were logged. Inside the
+ * write transaction, so what it reads is final (SQLite runs one write transaction at a time).
+ */
+function labelShadowRows(parts: readonly Part[]): void {
+  const shadows = shadowRows(parts);
+  if (shadows.size === 0) return;
+  const answered = [...shadows.keys()];
+  for (let i = 0; i < answered.length; i += data.labelLookupsPerSelect) {
+    const group = answered.slice(i, i + data.labelLookupsPerSelect);
+    const found = other(
+      `select prediction_id, true_label from feedback where prediction_id in (${group.map(() => '?').join(',')})`,
+    ).all(group) as Array<{ prediction_id: string; true_label: string }>;
+    for (const f of found) {
+      const ids = shadows.get(f.prediction_id) ?? [];
+      db.prepare(`update predictions set true_label = ? where id in (${ids.map(() => '?').join(',')})`).run(
+        f.true_label,
+        ...ids,
+      );
+    }
+  }
+}
+
 /** Every part of a write, then its statements, in one transaction; the rows the statements changed. */
 const insertAll = db.transaction(
   (parts: readonly Part[], sts: readonly WorkerStatement[] | undefined): number => {
@@ -164,6 +221,7 @@ const insertAll = db.transaction(
         insertRows(d.flat, part.n, d.w, d.shared, d.named);
       }
     }
+    labelShadowRows(parts);
     // rows the statements changed (the journal's DELETE tells whether its entry was there)
     let changes = 0;
     if (sts !== undefined) for (const st of sts) changes += other(st.sql).run(st.params).changes;

@@ -17,6 +17,7 @@ import type { PreparedPredictionChunk, PreparedPredictions } from './prediction-
 import {
   CACHED_STATEMENTS,
   INSERT_PREDICTIONS_HEAD,
+  LABEL_LOOKUPS_PER_SELECT,
   PREDICTION_COLUMNS,
   PREDICTIONS_PER_INSERT,
   pushRow,
@@ -113,6 +114,7 @@ export class SqliteLogWorker {
       sharedMinRows: SHARED_MIN_ROWS,
       checkpointChars: Math.trunc(options.checkpointChars ?? 128 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
+      labelLookupsPerSelect: LABEL_LOOKUPS_PER_SELECT,
     };
   }
 

@@ -1,6 +1,7 @@
 /**
  * Conformance suite of the per-arm metrics queries (DESIGN convention 5): the same figures on every
- * backend, from a small hand-computed fixture written straight into predictions and feedback.
+ * backend, from a small hand-computed fixture written straight into predictions,
+ * labelled through the feedback repository (which copies each label onto the rows of its request).
  */
 
 import type { Kysely } from 'kysely';
@@ -92,7 +93,8 @@ function predictionRow(
   };
 }
 
-async function insertFixture(db: Kysely<DatabaseSchema>): Promise<void> {
+/** The fixture's predictions, written straight into the table, then its labels through the feedback repository. */
+async function insertFixture(storage: Storage, db: Kysely<DatabaseSchema>): Promise<void> {
   const rows = ROWS.map(([id, arm, decision, latency, client, , shadowOf]) =>
     predictionRow(id, EXP, arm, decision, latency, client, shadowOf),
   );
@@ -102,21 +104,12 @@ async function insertFixture(db: Kysely<DatabaseSchema>): Promise<void> {
     .values([...rows, ...noise])
     .execute();
   const labels = [
-    ...ROWS.filter((r) => r[5] !== null).map((r) => ({ id: r[0], label: r[5] as string })),
+    ...ROWS.filter((r) => r[5] !== null).map((r) => ({ id: r[0], label: r[5] as 'e' | 'p' })),
     ...NOISE.map((r) => ({ id: r[0], label: r[4] })),
   ];
-  await db
-    .insertInto('feedback')
-    .values(
-      labels.map(({ id, label }) => ({
-        prediction_id: id,
-        true_label: label,
-        created_at: '2026-12-01T11:00:00.000Z',
-        source: 'test',
-        note: null,
-      })),
-    )
-    .execute();
+  for (const { id, label } of labels) {
+    await storage.feedback.record({ predictionId: id, trueLabel: label, source: 'test' });
+  }
 }
 
 const EXPECTED: ArmMetrics[] = [
@@ -198,7 +191,7 @@ export function describeArmMetricsConformance(backend: string, makeUrl: () => st
     beforeEach(async () => {
       storage = await openStorage(makeUrl());
       db = storageContext(storage).db;
-      await insertFixture(db);
+      await insertFixture(storage, db);
     });
 
     afterEach(async () => {

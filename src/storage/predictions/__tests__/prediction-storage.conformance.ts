@@ -77,6 +77,100 @@ function collectLines(child: ChildProcess): { lines: string[]; ready: Promise<vo
  * @param name - backend name shown in the test report
  * @param makeUrl - returns the URL of a fresh, empty database on each call
  */
+/**
+ * The true-label copy (migration 0007) through the real log and feedback repository: feedback given
+ * before the shadow rows are logged reaches them through the writer, feedback given after through the
+ * feedback transaction (with the experiment's arms, or without the experiment row), a replaced label
+ * replaces every copy, and rows of other requests stay unlabelled.
+ */
+export async function expectLabelsFollowFeedback(
+  storage: Storage,
+  makeLog: (s: Storage) => ReturnType<typeof createPredictionLog>,
+): Promise<void> {
+  const { db } = storageContext(storage);
+  await db
+    .insertInto('registered_models')
+    .values({ name: 'mushroom-gbdt', description: '', created_at: '2026-12-01T00:00:00.000Z' })
+    .execute();
+  await db
+    .insertInto('experiments')
+    .values({
+      id: 'exp-labels',
+      model_name: 'mushroom-gbdt',
+      description: null,
+      status: 'draft',
+      assignment: 'request',
+      arms: JSON.stringify([
+        { name: 'control', version: 1, role: 'control', weight: 1 },
+        { name: 'shadow', version: 2, role: 'shadow', weight: 0 },
+      ]),
+      settings: '{}',
+      created_at: '2026-12-01T00:00:00.000Z',
+      created_by: 'test',
+      started_at: null,
+      stopped_at: null,
+      concluded_at: null,
+      winner: null,
+      status_reason: null,
+      updated_seq: 1,
+    })
+    .execute();
+  const log = makeLog(storage);
+  const answered = [0, 1, 2, 3].map(() => prediction({ experimentId: 'exp-labels', arm: 'control' }));
+  const lone = prediction(); // outside any experiment
+  await Promise.all([...answered, lone].map((p) => log.append(p)));
+  const label = async (id: string) =>
+    (await db.selectFrom('predictions').select('true_label').where('id', '=', id).executeTakeFirstOrThrow())
+      .true_label;
+  await storage.feedback.record({ predictionId: answered[0].id, trueLabel: 'p' });
+  await storage.feedback.record({ predictionId: lone.id, trueLabel: 'e' });
+  expect(await label(answered[0].id)).toBe('p');
+  expect(await label(lone.id)).toBe('e');
+  // shadows of 0 (labelled before) and of 1-3 (not yet), as a chunk and as a loose row
+  const shadowed = answered.slice(0, 3).map((a) => a.id);
+  const shadowChunk: PredictionChunkInput = {
+    ids: shadowed.map(() => randomUUID()),
+    createdAt: at(6),
+    modelName: 'mushroom-gbdt',
+    modelVersion: 2,
+    arm: 'shadow',
+    experimentId: 'exp-labels',
+    shadowOf: shadowed,
+    clientId: null,
+    inputJson: shadowed.map(() => '{}'),
+    outputJson: shadowed.map(() => '{}'),
+    decisions: ['edible', 'edible', 'poisonous'],
+    probabilities: Float64Array.from([0.1, 0.2, 0.9]),
+    latencyUs: 90,
+    requestKind: 'batch',
+  };
+  const looseShadow = prediction({ experimentId: 'exp-labels', arm: 'shadow', shadowOf: answered[0].id });
+  await Promise.all([log.appendChunk(shadowChunk), log.append(looseShadow)]);
+  expect(await label(shadowChunk.ids[0])).toBe('p');
+  expect(await label(looseShadow.id)).toBe('p');
+  expect(await label(shadowChunk.ids[1])).toBeNull();
+  // feedback after the shadows: the feedback transaction labels them
+  await storage.feedback.record({ predictionId: answered[1].id, trueLabel: 'e' });
+  expect(await label(answered[1].id)).toBe('e');
+  expect(await label(shadowChunk.ids[1])).toBe('e');
+  expect(await label(shadowChunk.ids[2])).toBeNull();
+  // a replaced label replaces every copy; an unchanged or refused one changes nothing
+  expect(await storage.feedback.record({ predictionId: answered[0].id, trueLabel: 'e', replace: true })).toBe(
+    'replaced',
+  );
+  for (const id of [answered[0].id, shadowChunk.ids[0], looseShadow.id]) expect(await label(id)).toBe('e');
+  expect((await failure(storage.feedback.record({ predictionId: answered[1].id, trueLabel: 'p' }))).code).toBe(
+    'SP_ERR_CONFLICT',
+  );
+  expect(await label(shadowChunk.ids[1])).toBe('e');
+  // without the experiment's row (deleted), the label still reaches the shadows
+  await db.deleteFrom('experiments').where('id', '=', 'exp-labels').execute();
+  await storage.feedback.record({ predictionId: answered[2].id, trueLabel: 'p' });
+  expect(await label(shadowChunk.ids[2])).toBe('p');
+  expect(await label(answered[3].id)).toBeNull();
+  await log.close();
+}
+
 export function describePredictionStorageConformance(
   name: string,
   makeUrl: () => string | Promise<string>,
@@ -502,6 +596,11 @@ export function describePredictionStorageConformance(
       await log.appendChunk(plain);
       expect((await storage.predictions.get(plain.ids[2]))?.probability).toBe(0.125);
       await log.close();
+    });
+
+    it('true labels: feedback copies its label onto the answered row and its shadows, whichever is logged first', async () => {
+      const storage = await open();
+      await expectLabelsFollowFeedback(storage, (s) => createPredictionLog(s.predictions, { maxBatch: 10_000 }));
     });
 
     it('log: experiment and shadow round trip — a chunk and its shadow chunk, loose rows, a journal entry', async () => {

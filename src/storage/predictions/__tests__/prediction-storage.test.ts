@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { journalEntry } from '../../__tests__/storage-fixtures.js';
 import { createPredictionLog, openStorage } from '../../index.js';
-import { describePredictionStorageConformance } from './prediction-storage.conformance.js';
+import {
+  describePredictionStorageConformance,
+  expectLabelsFollowFeedback,
+} from './prediction-storage.conformance.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sporeprint-predictions-'));
 let n = 0;
@@ -15,6 +18,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describePredictionStorageConformance('SQLite', () => `sqlite:${join(root, `db-${++n}`, 'sporeprint.db')}`);
 
 describe('prediction log on an in-memory SQLite database (no writer thread)', () => {
+  it('copies true labels onto answered and shadow rows, whichever comes first', async () => {
+    const storage = await openStorage('sqlite::memory:');
+    try {
+      await expectLabelsFollowFeedback(storage, (s) => createPredictionLog(s.predictions));
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('keeps a batch journal entry until it is removed', async () => {
     const storage = await openStorage('sqlite::memory:');
     try {
