@@ -159,9 +159,9 @@ export async function expectLabelsFollowFeedback(
     'replaced',
   );
   for (const id of [answered[0].id, shadowChunk.ids[0], looseShadow.id]) expect(await label(id)).toBe('e');
-  expect((await failure(storage.feedback.record({ predictionId: answered[1].id, trueLabel: 'p' }))).code).toBe(
-    'SP_ERR_CONFLICT',
-  );
+  expect(
+    (await failure(storage.feedback.record({ predictionId: answered[1].id, trueLabel: 'p' }))).code,
+  ).toBe('SP_ERR_CONFLICT');
   expect(await label(shadowChunk.ids[1])).toBe('e');
   // without the experiment's row (deleted), the label still reaches the shadows
   await db.deleteFrom('experiments').where('id', '=', 'exp-labels').execute();
@@ -600,7 +600,9 @@ export function describePredictionStorageConformance(
 
     it('true labels: feedback copies its label onto the answered row and its shadows, whichever is logged first', async () => {
       const storage = await open();
-      await expectLabelsFollowFeedback(storage, (s) => createPredictionLog(s.predictions, { maxBatch: 10_000 }));
+      await expectLabelsFollowFeedback(storage, (s) =>
+        createPredictionLog(s.predictions, { maxBatch: 10_000 }),
+      );
     });
 
     it('log: experiment and shadow round trip — a chunk and its shadow chunk, loose rows, a journal entry', async () => {
