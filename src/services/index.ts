@@ -43,6 +43,7 @@ export {
   type RunningExperimentSource,
   type ShadowDisagreement,
   SYSTEM_ACTOR,
+  singleFlight,
   startExperimentChecks,
   unitPoint,
 } from './experiments/index.js';

@@ -38,3 +38,4 @@ export type {
   ShadowDisagreement,
 } from './experiment-service-types.js';
 export { ARM_NAME, DEFAULT_SETTINGS, MAX_TEXT } from './experiment-validation.js';
+export { singleFlight } from './single-flight.js';
