@@ -3,6 +3,7 @@ import type { ArtifactTables } from '../artifacts/artifact-tables.js';
 import type { DatasetTables } from '../datasets/dataset-tables.js';
 import type { ExperimentTables } from '../experiments/experiment-tables.js';
 import type { FeedbackTables } from '../feedback/feedback-tables.js';
+import type { MonitoringTables } from '../monitoring/monitoring-tables.js';
 import type { PredictionTables } from '../predictions/prediction-tables.js';
 import type { RegistryTables } from '../registry/registry-tables.js';
 import type { RunTables } from '../runs/run-tables.js';
@@ -24,4 +25,5 @@ export type DatabaseSchema = DatasetTables &
   PredictionTables &
   FeedbackTables &
   ApiKeyTables &
-  ExperimentTables;
+  ExperimentTables &
+  MonitoringTables;

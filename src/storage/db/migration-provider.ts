@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-prediction-journal.js';
 import * as m0005 from './migrations/0005-prediction-experiments.js';
 import * as m0006 from './migrations/0006-experiments.js';
 import * as m0007 from './migrations/0007-prediction-labels.js';
+import * as m0009 from './migrations/0009-monitoring.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-prediction-experiments': m0005,
   '0006-experiments': m0006,
   '0007-prediction-labels': m0007,
+  '0009-monitoring': m0009,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

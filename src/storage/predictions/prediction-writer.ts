@@ -7,6 +7,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Insertable } from 'kysely';
 import type { ExecuteValues, Pool, PoolConnection } from 'mysql2';
+import {
+  type CountedRow,
+  FeatureCounts,
+  upsertBatches,
+  upsertCountsSql,
+} from '../monitoring/feature-counts.js';
+import { NOVELTY_MARKER } from '../monitoring/novelty-marker.js';
 import type { PredictionsTable } from './prediction-tables.js';
 
 /** Commits prediction rows, each batch in one transaction, the way its backend does best. */
@@ -196,6 +203,9 @@ export function mysqlPredictionWriter(
             );
           }
         }
+        for (const b of upsertBatches(countRows(rows))) {
+          await run(conn, false, upsertCountsSql(b.rows, 'mysql'), b.params);
+        }
       }),
     execAsync: (statements) =>
       inTransaction(async (conn) => {
@@ -257,6 +267,8 @@ export function sqlitePredictionWriter(
           .run(u.label, ...u.ids);
       }
     }
+    for (const b of upsertBatches(countRows(rows)))
+      handle.prepare(upsertCountsSql(b.rows, 'sqlite')).run(b.params);
   };
   // Prepared once: better-sqlite3 caches BEGIN IMMEDIATE / COMMIT / ROLLBACK of a transaction function.
   const transaction = handle.transaction(insertAll);
@@ -303,4 +315,25 @@ export function labelUpdates(
     if (ids !== undefined) updates.push({ label: f.true_label, ids: [...ids] });
   }
   return updates;
+}
+
+/** The monitoring roll-up of `rows` (storage/monitoring/feature-counts.ts). */
+export function countRows(rows: readonly Insertable<PredictionsTable>[]): FeatureCounts {
+  const counts = new FeatureCounts();
+  for (const r of rows) counts.add(countedRow(r), NOVELTY_MARKER);
+  return counts;
+}
+
+function countedRow(r: Insertable<PredictionsTable>): CountedRow {
+  return {
+    modelName: r.model_name,
+    modelVersion: r.model_version,
+    experimentId: r.experiment_id ?? null,
+    arm: r.arm ?? null,
+    createdAt: r.created_at,
+    input: r.input,
+    output: r.output,
+    decision: r.decision,
+    probability: r.probability,
+  };
 }

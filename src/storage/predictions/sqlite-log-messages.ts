@@ -24,6 +24,8 @@ export interface LogThreadData {
   readonly checkpointIdleMs: number;
   /** Answered ids per feedback lookup when shadow rows take their labels (`LABEL_LOOKUPS_PER_SELECT`). */
   readonly labelLookupsPerSelect: number;
+  /** What a logged output holds when the unknown-species guard answered (`NOVELTY_MARKER`). */
+  readonly noveltyMarker: string;
 }
 
 /** Field separator of a text {@link Column}. */

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
+import { FeatureCounts, upsertBatches, upsertCountsSql } from '../monitoring/feature-counts.js';
 import {
   type Column,
   type LogThreadData,
@@ -211,6 +212,45 @@ function labelShadowRows(parts: readonly Part[]): void {
   }
 }
 
+const COUNTED = [
+  'model_name',
+  'model_version',
+  'experiment_id',
+  'arm',
+  'created_at',
+  'input',
+  'output',
+  'decision',
+  'probability',
+].map((c) => data.columns.indexOf(c));
+
+/** Adds the write's rows to the monitoring roll-up (storage/monitoring/feature-counts.ts). */
+function countRows(parts: readonly Part[]): void {
+  const counts = new FeatureCounts();
+  for (const part of parts) {
+    const [model, version, experiment, arm, createdAt, input, output, decision, probability] = COUNTED.map(
+      (j) => columnValues(part, j),
+    );
+    for (let i = 0; i < part.n; i++) {
+      counts.add(
+        {
+          modelName: String(model[i]),
+          modelVersion: Number(version[i]),
+          experimentId: experiment[i] == null ? null : String(experiment[i]),
+          arm: arm[i] == null ? null : String(arm[i]),
+          createdAt: String(createdAt[i]),
+          input: String(input[i]),
+          output: String(output[i]),
+          decision: String(decision[i]),
+          probability: Number(probability[i]),
+        },
+        data.noveltyMarker,
+      );
+    }
+  }
+  for (const b of upsertBatches(counts)) other(upsertCountsSql(b.rows, 'sqlite')).run(b.params);
+}
+
 /** Every part of a write, then its statements, in one transaction; the rows the statements changed. */
 const insertAll = db.transaction(
   (parts: readonly Part[], sts: readonly WorkerStatement[] | undefined): number => {
@@ -222,6 +262,7 @@ const insertAll = db.transaction(
       }
     }
     labelShadowRows(parts);
+    countRows(parts);
     // rows the statements changed (the journal's DELETE tells whether its entry was there)
     let changes = 0;
     if (sts !== undefined) for (const st of sts) changes += other(st.sql).run(st.params).changes;

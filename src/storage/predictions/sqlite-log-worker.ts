@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
+import { NOVELTY_MARKER } from '../monitoring/novelty-marker.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import type { PreparedPredictionChunk, PreparedPredictions } from './prediction-types.js';
 import {
@@ -115,6 +116,7 @@ export class SqliteLogWorker {
       checkpointChars: Math.trunc(options.checkpointChars ?? 128 * 1024),
       checkpointIdleMs: Math.trunc(options.checkpointIdleMs ?? 20),
       labelLookupsPerSelect: LABEL_LOOKUPS_PER_SELECT,
+      noveltyMarker: NOVELTY_MARKER,
     };
   }
 

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOVELTY_REASON } from '../../../ml/index.js';
 import { failure, journalEntry } from '../../__tests__/storage-fixtures.js';
 import { storageContext } from '../../db/storage-context.js';
 import {
@@ -20,6 +21,7 @@ import {
   type PreparedPredictions,
   type Storage,
 } from '../../index.js';
+import { countRows } from '../prediction-writer.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const at = (m: number, ms = 0) => new Date(Date.UTC(2024, 4, 1, 12, m, 0, ms));
@@ -596,6 +598,56 @@ export function describePredictionStorageConformance(
       await log.appendChunk(plain);
       expect((await storage.predictions.get(plain.ids[2]))?.probability).toBe(0.125);
       await log.close();
+    });
+
+    it('monitoring roll-up: the counts the writer adds equal a recount of every logged row', async () => {
+      const storage = await open();
+      const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+      const novel = prediction({
+        decision: 'uncertain',
+        output: { decision: 'uncertain', probability: 0.4, novelty: 3, reason: NOVELTY_REASON, warnings: [] },
+      });
+      const answered = chunk(600, { experimentId: 'exp-r', arm: 'control' });
+      const shadow = chunk(600, { experimentId: 'exp-r', arm: 'challenger', shadowOf: answered.ids });
+      const loose = [0, 1, 2].map((i) => prediction({ createdAt: at(70 + i), probability: i / 3 }));
+      await Promise.all([
+        log.appendChunk(answered),
+        log.appendChunk(shadow),
+        ...[novel, ...loose].map((p) => log.append(p)),
+      ]);
+      await log.append(prediction({ input: { 'cap-diameter': 4.123456, 'cap-shape': 'x' } }));
+      await log.close();
+      const { db } = storageContext(storage);
+      const logged = await db.selectFrom('predictions').selectAll().execute();
+      expect(logged).toHaveLength(1205);
+      const recount = new Map<string, number>();
+      for (const [model, version, experiment, arm, bucket, feature, value, n] of countRows(logged).rows()) {
+        recount.set([model, version, experiment, arm, bucket, feature, value].join('|'), n);
+      }
+      const stored = await db.selectFrom('monitor_counts').selectAll().execute();
+      expect(
+        new Map(
+          stored.map((r) => [
+            [
+              r.model_name,
+              Number(r.model_version),
+              r.experiment_id,
+              r.arm,
+              r.bucket,
+              r.feature,
+              r.value,
+            ].join('|'),
+            Number(r.n),
+          ]),
+        ),
+      ).toEqual(recount);
+      // spot checks of the keys
+      const n = (feature: string, value: string) =>
+        stored.filter((r) => r.feature === feature && r.value === value).reduce((a, r) => a + Number(r.n), 0);
+      expect(n('@outcome', 'novel')).toBe(1);
+      expect(n('cap-diameter', '#4.123')).toBe(1);
+      expect(n('cap-shape', '=x')).toBe(1 + 1 + 3); // the novel one, the last one and the three loose ones
+      expect(stored.some((r) => r.experiment_id === 'exp-r' && r.arm === 'challenger')).toBe(true);
     });
 
     it('true labels: feedback copies its label onto the answered row and its shadows, whichever is logged first', async () => {

@@ -1,0 +1,148 @@
+/**
+ * The roll-up of logged predictions that monitoring reads (table `monitor_counts`): per model version,
+ * experiment arm and hour, how many predictions had each value of each input feature, each outcome and
+ * each probability bin. The log writers count the rows they insert and add the counts in the same
+ * transaction, so the roll-up always equals a recount of the log.
+ *
+ * Value keys: a string input `s` is the category `=s`; a number `x` is `#` + x rounded to 4 significant
+ * digits (the mushroom measurements have 2 decimals: exact below 100); a missing, null or other value
+ * is `?`. Pseudo-features: `@outcome` — `edible`, `poisonous`, `uncertain`, or `novel` (uncertain
+ * because the unknown-species guard fired); `@probability` — the probability of poisonous in
+ * hundredths, `0`…`100`. Names and keys longer than {@link MAX_KEY_CHARS} characters are cut there.
+ */
+
+/** The pseudo-feature of each prediction's answer. */
+export const OUTCOME_FEATURE = '@outcome';
+/** The pseudo-feature of each prediction's probability (hundredths). */
+export const PROBABILITY_FEATURE = '@probability';
+/** The key of a missing value. */
+export const MISSING_VALUE = '?';
+/** Significant digits a numeric value keeps in the roll-up. */
+export const NUMERIC_DIGITS = 4;
+/** Feature names and value keys keep at most this many characters (the table's key columns). */
+export const MAX_KEY_CHARS = 100;
+
+/** What the roll-up needs of one logged prediction. */
+export interface CountedRow {
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly experimentId: string | null;
+  readonly arm: string | null;
+  readonly createdAt: string;
+  /** The logged input (JSON text of an object). */
+  readonly input: string;
+  readonly decision: string;
+  readonly probability: number;
+  /** The logged output (JSON text): tells an answer the unknown-species guard made. */
+  readonly output: string;
+}
+
+/** The key of one input value. */
+export function valueKey(v: unknown): string {
+  if (typeof v === 'string') return `=${v}`;
+  if (typeof v === 'number' && Number.isFinite(v)) return `#${Number(v.toPrecision(NUMERIC_DIGITS))}`;
+  if (typeof v === 'boolean') return `=${v}`;
+  return MISSING_VALUE;
+}
+
+/** The hour of an ISO-8601 UTC timestamp (`…T14:37:12.345Z` → `…T14:00:00.000Z`). */
+export function hourBucket(createdAt: string): string {
+  return `${createdAt.slice(0, 13)}:00:00.000Z`;
+}
+
+const SEP = '\u0000';
+
+/** Counts by roll-up key, added to as rows are counted; `entries()` gives the table's rows. */
+export class FeatureCounts {
+  readonly #n = new Map<string, number>();
+
+  get size(): number {
+    return this.#n.size;
+  }
+
+  #add(prefix: string, feature: string, value: string): void {
+    const k = prefix + feature.slice(0, MAX_KEY_CHARS) + SEP + value.slice(0, MAX_KEY_CHARS);
+    this.#n.set(k, (this.#n.get(k) ?? 0) + 1);
+  }
+
+  /** Counts one logged prediction (an input that is not a JSON object counts only its answer). */
+  add(row: CountedRow, noveltyMarker: string): void {
+    const prefix = [
+      row.modelName,
+      String(row.modelVersion),
+      row.experimentId ?? '',
+      row.arm ?? '',
+      hourBucket(row.createdAt),
+      '',
+    ].join(SEP);
+    let input: unknown = null;
+    try {
+      input = JSON.parse(row.input);
+    } catch {
+      input = null; // the log stores what was received; the roll-up skips what it cannot read
+    }
+    if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+      for (const [feature, v] of Object.entries(input)) this.#add(prefix, feature, valueKey(v));
+    }
+    const novel = row.decision === 'uncertain' && row.output.includes(noveltyMarker);
+    this.#add(prefix, OUTCOME_FEATURE, novel ? 'novel' : row.decision);
+    const p = Number.isFinite(row.probability)
+      ? Math.round(Math.min(1, Math.max(0, row.probability)) * 100)
+      : -1;
+    this.#add(prefix, PROBABILITY_FEATURE, p < 0 ? MISSING_VALUE : String(p));
+  }
+
+  /**
+   * The counts as table values, in the column order of {@link MONITOR_COUNT_COLUMNS}, sorted by key:
+   * writers upsert in one order, so concurrent transactions (server replicas on MariaDB) wait for
+   * each other's counter rows instead of deadlocking.
+   */
+  *rows(): IterableIterator<[string, number, string, string, string, string, string, number]> {
+    for (const k of [...this.#n.keys()].sort()) {
+      const n = this.#n.get(k) ?? 0;
+      const [model, version, experiment, arm, bucket, feature, value] = k.split(SEP);
+      yield [model, Number(version), experiment, arm, bucket, feature, value, n];
+    }
+  }
+}
+
+/** The columns of `monitor_counts`, in the order {@link FeatureCounts.rows} gives them. */
+export const MONITOR_COUNT_COLUMNS = [
+  'model_name',
+  'model_version',
+  'experiment_id',
+  'arm',
+  'bucket',
+  'feature',
+  'value',
+  'n',
+] as const;
+
+/** Count rows per upsert statement (8 values each: 4,000 bound values, under SQLite's limit). */
+export const COUNTS_PER_UPSERT = 500;
+
+/** The upsert adding `rows` count rows to `monitor_counts`, for SQLite or MySQL/MariaDB. */
+export function upsertCountsSql(rows: number, dialect: 'sqlite' | 'mysql'): string {
+  const tuple = `(${MONITOR_COUNT_COLUMNS.map(() => '?').join(',')})`;
+  const head = `insert into monitor_counts (${MONITOR_COUNT_COLUMNS.join(',')}) values ${new Array<string>(rows).fill(tuple).join(',')}`;
+  return dialect === 'mysql'
+    ? `${head} on duplicate key update n = n + values(n)`
+    : `${head} on conflict (model_name, model_version, bucket, experiment_id, arm, feature, value) do update set n = n + excluded.n`;
+}
+
+/** The bound values of the upserts of `counts`, statement by statement. */
+export function upsertBatches(counts: FeatureCounts): Array<{ rows: number; params: (string | number)[] }> {
+  const out: Array<{ rows: number; params: (string | number)[] }> = [];
+  let params: (string | number)[] = [];
+  let rows = 0;
+  for (const r of counts.rows()) {
+    params.push(...r);
+    if (++rows === COUNTS_PER_UPSERT) {
+      out.push({ rows, params });
+      params = [];
+      rows = 0;
+    }
+  }
+  if (rows > 0) out.push({ rows, params });
+  return out;
+}
