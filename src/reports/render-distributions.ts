@@ -96,7 +96,7 @@ function numeric(d: NumericDistribution, id: string): Drawn {
   const constant =
     hi > lo
       ? ''
-      : `<p class="note constant">Constant feature: every non-missing value is ${e(formatNumber(lo))}${e(unit)}.</p>`;
+      : `<p class="note constant">Constant feature: every non-missing value is ${e(formatNumber(lo))}${d.unit ? ` ${e(d.unit)}` : ''}.</p>`;
   return { chart, notes: constant };
 }
 
