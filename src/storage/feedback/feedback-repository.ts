@@ -1,10 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
 import type { Label } from '../datasets/dataset-types.js';
 import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
+import { labelCountsSql } from '../monitoring/feature-counts.js';
 import { checkFilterDates, checkPage } from '../predictions/prediction-repository.js';
 import { checkPredictionId } from '../predictions/prediction-rows.js';
 import type { PredictionDecision } from '../predictions/prediction-types.js';
@@ -32,8 +33,9 @@ function optionalText(field: string, value: unknown, max: number): string | null
 /**
  * Copies `label` onto `predictions.true_label` of every row whose label key is `id` (migration 0007):
  * the answered prediction and, in an experiment, the rows that scored it in shadow — found through the
- * label-key index (experiment, arm, label key) with the experiment's arms. A shadow row logged after
- * this runs takes the label from the log writer, which looks feedback up as it inserts shadow rows.
+ * label-key index (experiment, arm, label key) with the experiment's arms — and moves their `@label`
+ * counts in the monitoring roll-up (off the replaced label, onto the new one). A shadow row logged
+ * after this runs takes the label from the log writer, which looks feedback up as it inserts it.
  */
 async function copyLabel(
   trx: Kysely<DatabaseSchema>,
@@ -41,25 +43,32 @@ async function copyLabel(
   id: string,
   experimentId: string | null,
   label: Label,
+  previous: Label | undefined,
 ): Promise<void> {
-  if (experimentId === null) {
-    await trx.updateTable('predictions').set({ true_label: label }).where('id', '=', id).execute();
-    return;
+  let ids = [id];
+  if (experimentId !== null) {
+    const experiment = await trx
+      .selectFrom('experiments')
+      .select('arms')
+      .where('id', '=', experimentId)
+      .executeTakeFirst();
+    const arms = experiment === undefined ? [] : armNames(experiment.arms);
+    const key = dialect === 'mysql' ? sql.ref('label_key') : sql`coalesce(shadow_of, id)`;
+    const rows = await trx
+      .selectFrom('predictions')
+      .select('id')
+      .where('experiment_id', '=', experimentId)
+      .$if(arms.length > 0, (q) => q.where('arm', 'in', arms))
+      .where(sql<boolean>`${key} = ${id}`)
+      .execute();
+    ids = rows.map((r) => r.id);
   }
-  const experiment = await trx
-    .selectFrom('experiments')
-    .select('arms')
-    .where('id', '=', experimentId)
-    .executeTakeFirst();
-  const arms = experiment === undefined ? [] : armNames(experiment.arms);
-  const key = dialect === 'mysql' ? sql.ref('label_key') : sql`coalesce(shadow_of, id)`;
-  await trx
-    .updateTable('predictions')
-    .set({ true_label: label })
-    .where('experiment_id', '=', experimentId)
-    .$if(arms.length > 0, (q) => q.where('arm', 'in', arms))
-    .where(sql<boolean>`${key} = ${id}`)
-    .execute();
+  await trx.updateTable('predictions').set({ true_label: label }).where('id', 'in', ids).execute();
+  // the monitoring roll-up's labelled counts, in the same transaction
+  if (previous !== undefined) {
+    await trx.executeQuery(CompiledQuery.raw(labelCountsSql(dialect, ids.length, -1), [previous, ...ids]));
+  }
+  await trx.executeQuery(CompiledQuery.raw(labelCountsSql(dialect, ids.length, 1), [label, ...ids]));
 }
 
 /** The arm names of an experiment's `arms` JSON text (none if it is not the expected array). */
@@ -125,7 +134,14 @@ export class KyselyFeedbackRepository implements FeedbackRepository {
         );
       }
       // the label's copy on the predictions first (the rows locked in the order the log writer takes)
-      await copyLabel(trx, this.#ctx.dialect, id, prediction.experiment_id, label);
+      await copyLabel(
+        trx,
+        this.#ctx.dialect,
+        id,
+        prediction.experiment_id,
+        label,
+        existing?.true_label as Label | undefined,
+      );
       if (existing === undefined) {
         await trx
           .insertInto('feedback')

@@ -146,3 +146,24 @@ export function upsertBatches(counts: FeatureCounts): Array<{ rows: number; para
   if (rows > 0) out.push({ rows, params });
   return out;
 }
+
+/** The pseudo-feature of labelled predictions: value `<decision>|<true label>` (`edible|p` is a false edible). */
+export const LABEL_FEATURE = '@label';
+
+/**
+ * The statement adding `sign` (+1, or -1 when a label is replaced) to the `@label` count of each
+ * prediction among `ids` with the true label given as the first parameter, then the ids: run in the
+ * transaction that sets or replaces `predictions.true_label`, so the labelled counts always equal a
+ * recount of the labelled log. Parameters: label, ...ids.
+ */
+export function labelCountsSql(dialect: 'sqlite' | 'mysql', ids: number, sign: 1 | -1): string {
+  const bucket =
+    dialect === 'mysql'
+      ? "concat(substr(created_at, 1, 13), ':00:00.000Z')"
+      : "substr(created_at, 1, 13) || ':00:00.000Z'";
+  const value = dialect === 'mysql' ? "concat(decision, '|', ?)" : "decision || '|' || ?";
+  const select = `select model_name, model_version, coalesce(experiment_id, ''), coalesce(arm, ''), ${bucket}, '${LABEL_FEATURE}', ${value}, ${sign} from predictions where id in (${new Array<string>(ids).fill('?').join(',')})`;
+  return dialect === 'mysql'
+    ? `insert into monitor_counts (${MONITOR_COUNT_COLUMNS.join(',')}) ${select} on duplicate key update n = n + values(n)`
+    : `insert into monitor_counts (${MONITOR_COUNT_COLUMNS.join(',')}) ${select} on conflict (model_name, model_version, bucket, experiment_id, arm, feature, value) do update set n = n + excluded.n`;
+}

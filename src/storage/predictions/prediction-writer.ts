@@ -10,6 +10,7 @@ import type { ExecuteValues, Pool, PoolConnection } from 'mysql2';
 import {
   type CountedRow,
   FeatureCounts,
+  labelCountsSql,
   upsertBatches,
   upsertCountsSql,
 } from '../monitoring/feature-counts.js';
@@ -201,6 +202,7 @@ export function mysqlPredictionWriter(
               `update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`,
               [u.label, ...u.ids],
             );
+            await run(conn, false, labelCountsSql('mysql', u.ids.length, 1), [u.label, ...u.ids]);
           }
         }
         for (const b of upsertBatches(countRows(rows))) {
@@ -265,6 +267,7 @@ export function sqlitePredictionWriter(
         handle
           .prepare(`update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`)
           .run(u.label, ...u.ids);
+        handle.prepare(labelCountsSql('sqlite', u.ids.length, 1)).run(u.label, ...u.ids);
       }
     }
     for (const b of upsertBatches(countRows(rows)))

@@ -5,7 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { FeatureCounts, upsertBatches, upsertCountsSql } from '../monitoring/feature-counts.js';
+import {
+  FeatureCounts,
+  labelCountsSql,
+  upsertBatches,
+  upsertCountsSql,
+} from '../monitoring/feature-counts.js';
 import {
   type Column,
   type LogThreadData,
@@ -208,6 +213,7 @@ function labelShadowRows(parts: readonly Part[]): void {
         f.true_label,
         ...ids,
       );
+      db.prepare(labelCountsSql('sqlite', ids.length, 1)).run(f.true_label, ...ids);
     }
   }
 }

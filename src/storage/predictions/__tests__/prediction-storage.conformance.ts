@@ -171,6 +171,26 @@ export async function expectLabelsFollowFeedback(
   expect(await label(shadowChunk.ids[2])).toBe('p');
   expect(await label(answered[3].id)).toBeNull();
   await log.close();
+  // the roll-up's labelled counts follow every copy, replacement included
+  const recount = new Map<string, number>();
+  for (const r of await db
+    .selectFrom('predictions')
+    .select(['decision', 'true_label'])
+    .where('true_label', 'is not', null)
+    .execute()) {
+    const k = `${r.decision}|${r.true_label}`;
+    recount.set(k, (recount.get(k) ?? 0) + 1);
+  }
+  const counted = new Map<string, number>();
+  for (const r of await db
+    .selectFrom('monitor_counts')
+    .select(['value', 'n'])
+    .where('feature', '=', '@label')
+    .execute()) {
+    counted.set(r.value, (counted.get(r.value) ?? 0) + Number(r.n));
+  }
+  expect(new Map([...counted].filter(([, n]) => n !== 0))).toEqual(recount);
+  expect(recount.size).toBeGreaterThan(1);
 }
 
 export function describePredictionStorageConformance(
