@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003-predictions-feedback-keys.js';
 import * as m0004 from './migrations/0004-prediction-journal.js';
 import * as m0005 from './migrations/0005-prediction-experiments.js';
 import * as m0006 from './migrations/0006-experiments.js';
+import * as m0008 from './migrations/0008-alerts.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -17,6 +18,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-prediction-journal': m0004,
   '0005-prediction-experiments': m0005,
   '0006-experiments': m0006,
+  '0008-alerts': m0008,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */
