@@ -74,6 +74,7 @@ export {
   DURATION_PATTERN,
   formatDuration,
   formatMatcher,
+  formatValue,
   isDuration,
   type LabelledSample,
   logChannel,

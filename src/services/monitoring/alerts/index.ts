@@ -14,6 +14,7 @@ export {
   retrainAction,
   rollbackAction,
 } from './alert-actions.js';
+export { formatValue } from './alert-labels.js';
 export { type AlertRule, COMPARISONS, type Comparison, SEVERITIES, type Severity } from './alert-rule.js';
 export { AlertService } from './alert-service.js';
 export type {
