@@ -13,7 +13,7 @@ interface Listing {
 describe('sporeprint alerts (CLI)', () => {
   const files = tempFiles();
   const env = { DATABASE_URL: `sqlite:${join(files.dir, 'alerts.sqlite')}` };
-  const list = async (e = env) =>
+  const list = async (e: Record<string, string> = env) =>
     JSON.parse((await runCli(['alerts', 'list', '--json'], e)).stdout) as Listing;
 
   it('lists rules, silences with --actor and a comment, unsilences; bad input exits non-zero and changes nothing', async () => {
