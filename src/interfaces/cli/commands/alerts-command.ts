@@ -30,7 +30,7 @@ const silenceLine = (verb: string, s: SilenceView): string =>
 export function registerAlertsCommand(program: Command, ctx: CliContext): void {
   const alerts = program
     .command('alerts')
-    .description('Alerts on the monitoring metrics (Prometheus/Alertmanager semantics) and their silences');
+    .description('Alerts (Prometheus/Alertmanager semantics) and their silences');
   alerts
     .command('list')
     .description('Rules, current alerts (pending, firing, resolved) and silences')
