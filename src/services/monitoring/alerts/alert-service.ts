@@ -44,6 +44,9 @@ const entry = (
  * Alertmanager's grouping, repeat interval and silences to the database, the log and a webhook, and
  * runs a rule's action once when its alert starts firing. Checks are serialised within a process;
  * across processes the caller holds a lease (one checker at a time).
+ *
+ * Beyond Alertmanager: an active silence also stops the action of an alert that starts firing under it
+ * (recorded as `skipped`), so that a silence set for maintenance cannot trigger a rollback.
  */
 export class AlertService {
   readonly #d: AlertServiceDeps;
