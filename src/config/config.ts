@@ -5,6 +5,91 @@ import { SporeprintError } from '../core/index.js';
 /** A setting's environment variable and meaning, as the README's Configuration table states them. */
 const about = (text: string) => ({ description: text });
 
+/** A Prometheus duration (`10m`, `1h30m`, `0`); the same syntax as `services/monitoring/alerts`. */
+const duration = (defaultValue: string | undefined, text: string) =>
+  Type.String({
+    pattern: '^(0|(\\d+y)?(\\d+w)?(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?)$',
+    minLength: 1,
+    errorMessage: 'expected a duration such as 30s, 10m, 1h30m or 0 (units y w d h m s ms, largest first)',
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    ...about(text),
+  });
+
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$';
+
+/** A configured alert rule: a default rule's name with the fields to change, or a whole new rule. */
+const alertRuleSchema = Type.Object(
+  {
+    name: Type.String({ pattern: LABEL_NAME, errorMessage: 'expected a rule name such as dataset_drift' }),
+    enabled: Type.Optional(Type.Boolean()),
+    metric: Type.Optional(
+      Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', errorMessage: 'expected a metric name' }),
+    ),
+    comparison: Type.Optional(Type.Enum(['>', '>=', '<', '<=', '==', '!='])),
+    threshold: Type.Optional(Type.Number()),
+    window: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    for: Type.Optional(duration(undefined, 'how long the condition holds before the alert fires')),
+    labels: Type.Optional(
+      Type.Record(Type.String({ pattern: LABEL_NAME }), Type.String({ maxLength: 256 }), {
+        additionalProperties: false,
+      }),
+    ),
+    severity: Type.Optional(Type.Enum(['info', 'warning', 'critical'])),
+    summary: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    description: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+    action: Type.Optional(Type.Enum(['rollback', 'retrain'])),
+  },
+  { additionalProperties: false },
+);
+
+/** Alerting: rules over the monitoring metrics, grouping and timing of notifications, the webhook. */
+const alertsSchema = Type.Object(
+  {
+    rules: Type.Array(alertRuleSchema, {
+      default: [],
+      maxItems: 100,
+      ...about('config file only — rules: overrides of the default rules by name, or new rules'),
+    }),
+    webhookUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s]+$',
+        errorMessage: 'expected an http:// or https:// URL',
+        ...about(
+          'SPOREPRINT_ALERT_WEBHOOK_URL — POST notifications here (Alertmanager webhook JSON); unset: none',
+        ),
+      }),
+    ),
+    repeatInterval: duration(
+      '4h',
+      'SPOREPRINT_ALERT_REPEAT_INTERVAL — notify a still-firing alert again after (4h)',
+    ),
+    groupBy: Type.Array(Type.String({ pattern: '^([a-zA-Z_][a-zA-Z0-9_]*|\\.\\.\\.)$' }), {
+      default: ['alertname'],
+      minItems: 1,
+      ...about(
+        'SPOREPRINT_ALERT_GROUP_BY — labels notifications are grouped by; ... = every label (alertname)',
+      ),
+    }),
+    groupWait: duration('0', 'config file only — wait before a new group is first sent (0)'),
+    groupInterval: duration('5m', 'config file only — wait before a changed group is sent again (5m)'),
+    webhookMaxAttempts: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 5,
+      ...about('config file only — attempts per webhook notification (5)'),
+    }),
+    webhookQueueSize: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 1000,
+      ...about(
+        'config file only — webhook notifications waiting at most; beyond, the oldest is dropped (1000)',
+      ),
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /**
  * Every setting of sporeprint, in one TypeBox schema. Values come from environment variables
  * (upper-case names below) and, optionally, a JSON config file named by `SPOREPRINT_CONFIG`; the
@@ -155,6 +240,7 @@ const configSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    alerts: alertsSchema,
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
       ...about('SPOREPRINT_LOG_LEVEL — log level (info)'),
@@ -192,6 +278,9 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
   SPOREPRINT_EXPERIMENT_CHECK_SECONDS: ['server', 'experimentCheckSeconds'],
+  SPOREPRINT_ALERT_WEBHOOK_URL: ['alerts', 'webhookUrl'],
+  SPOREPRINT_ALERT_REPEAT_INTERVAL: ['alerts', 'repeatInterval'],
+  SPOREPRINT_ALERT_GROUP_BY: ['alerts', 'groupBy'],
 };
 
 /**
@@ -346,7 +435,9 @@ function schemaAt(pointer: string): { properties?: Record<string, unknown>; erro
 
 function valueAt(value: unknown, segments: readonly string[]): unknown {
   let node = value;
-  for (const segment of segments) node = isRecord(node) ? node[segment] : undefined;
+  for (const segment of segments) {
+    node = Array.isArray(node) ? node[Number(segment)] : isRecord(node) ? node[segment] : undefined;
+  }
   return node;
 }
 

@@ -12,6 +12,7 @@ import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
 import {
+  type AlertService,
   DatabaseService,
   EtlService,
   ExperimentService,
@@ -26,6 +27,7 @@ import {
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
+import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -167,9 +169,16 @@ async function main(): Promise<number> {
         gate: config.gate,
         onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
       });
+      let alerts: AlertService | undefined;
       return {
         registry,
         experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
+        get alerts() {
+          alerts ??= buildAlertService(storage, registry, config, (line) =>
+            process.stderr.write(`${line}\n`),
+          );
+          return alerts;
+        },
         training: new TrainingService({
           datasets: storage.datasets,
           runs: storage.runs,
@@ -186,6 +195,9 @@ async function main(): Promise<number> {
         database: new DatabaseService(storage),
         keys: storage.apiKeys,
         close: async () => {
+          // queued webhook notifications get a few seconds before the process ends
+          await alerts?.flush(10_000);
+          await alerts?.close();
           await events.close();
           await storage.close();
         },

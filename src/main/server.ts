@@ -14,6 +14,7 @@ import {
   type RegistryHttpApi,
 } from '../interfaces/http/index.js';
 import {
+  type AlertService,
   ExperimentRouter,
   ExperimentService,
   RegistryService,
@@ -32,12 +33,15 @@ import {
   type RegistryEventBus,
   type Storage,
 } from '../storage/index.js';
+import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 
 /** A running server. */
 export interface RunningServer {
   readonly url: string;
   readonly serving: ServingService;
+  /** Alerts: the monitoring checks hand their metric values to `alerts.check`. */
+  readonly alerts: AlertService;
   /** Graceful stop: no new requests, in-flight ones finish, the log is flushed, the DB closed. */
   close(): Promise<void>;
 }
@@ -144,11 +148,14 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   await serving.start();
   const experiments = experimentsOf(storage, registry, config, opts);
+  // the monitoring schedule (built elsewhere) hands its metric values to alerts.check
+  const alerts = buildAlertService(storage, registry, config, (line) => opts.print?.(line));
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
     registry: registryHttpApi(registry),
     experiments: experiments.service,
+    alerts,
     pingDatabase: () => storage.ping(),
     // rows queued in the log, and those of answered batches not handed to it yet
     logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
@@ -166,11 +173,14 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   return {
     url: address,
     serving,
+    alerts,
     close() {
       closing ??= (async () => {
         serving.stop();
         await experiments.checks.stop();
         await app.close();
+        await alerts.flush(5000);
+        await alerts.close();
         // async log mode: the rows of batches already answered, then the log's flush
         await serving.drain();
         await log.close();

@@ -4,10 +4,25 @@
  * connections or transactions.
  *
  * One folder per aggregate (`datasets/`, `runs/`, `registry/`, `artifacts/`, `predictions/`,
- * `feedback/`, `api-keys/`, `experiments/`), each with its tables, types, row conversions and repository; `db/` opens
+ * `feedback/`, `api-keys/`, `experiments/`, `alerts/`, `leases/`), each with its tables, types, row conversions and repository; `db/` opens
  * the database, composes the tables into one schema and holds the migrations; `events/` is the bus
  * on which changes are published. This file is storage's only public entry.
  */
+export { SILENCE_ID } from './alerts/alert-rows.js';
+export type {
+  AlertCheckWrite,
+  AlertHistoryInput,
+  AlertHistoryKind,
+  AlertHistoryOptions,
+  AlertHistoryRecord,
+  AlertLabels,
+  AlertRepository,
+  AlertStateRecord,
+  AlertStatus,
+  NotifiedStatus,
+  SilenceMatcher,
+  SilenceRecord,
+} from './alerts/alert-types.js';
 export {
   API_KEY_ROLES,
   type ApiKeyInput,
@@ -105,6 +120,7 @@ export type {
   LabelledPrediction,
   LabelledPredictionOptions,
 } from './feedback/feedback-types.js';
+export type { LeaseRecord, LeaseRepository } from './leases/lease-types.js';
 export {
   type GroupCommitFailure,
   GroupCommitLog,

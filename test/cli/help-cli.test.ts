@@ -24,6 +24,7 @@ describe('sporeprint --help', () => {
       'keys',
       'models',
       'experiments',
+      'alerts',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

@@ -1,6 +1,6 @@
 import type { Storage } from '../../src/storage/index.js';
 
-/** Rows a request could leave behind: predictions, feedback, registry history, batch journal, experiments. */
+/** Rows a request could leave behind: predictions, feedback, registry history, batch journal, experiments, silences. */
 export async function rowCounts(
   storage: Storage,
   model = 'sporeprint-classic',
@@ -12,6 +12,7 @@ export async function rowCounts(
     history: (await storage.registry.history(model)).length,
     journal: await storage.predictionJournal.count(),
     experiments: experiments.length,
+    silences: (await storage.alerts.silences({ limit: 10_000 })).length,
     experimentEvents: (await Promise.all(experiments.map((e) => storage.experiments.history(e.id)))).flat()
       .length,
   };

@@ -67,6 +67,7 @@ const BASES: Record<string, unknown> = {
   'POST /v1/experiments/{id}/stop': { reason: 'walk' },
   'POST /v1/experiments/{id}/conclude': { winner: 'challenger', reason: 'walk', force: false },
   'PUT /v1/experiments/{id}/weights': { weights: { control: 10 }, reason: 'walk' },
+  'POST /v1/alerts/silences': { matchers: ['alertname=walk'], duration: '2h', comment: 'walk' },
 };
 
 const PARAMS: Record<string, string> = { name: MODEL, version: '2', alias: 'walker', id: 'exp-walker' };

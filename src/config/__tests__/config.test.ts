@@ -186,3 +186,75 @@ describe('bad values name the setting, its variable and the problem', () => {
     expect(Object.isFrozen(c.server.corsOrigins)).toBe(true);
   });
 });
+
+describe('alert settings', () => {
+  const file = (alerts: unknown) => ({ env: {}, fileText: JSON.stringify({ alerts }) });
+
+  it('defaults: no rule overrides, no webhook, repeat 4h, grouped by alertname', () => {
+    expect(loadConfig({ env: {} }).alerts).toEqual({
+      rules: [],
+      repeatInterval: '4h',
+      groupBy: ['alertname'],
+      groupWait: '0',
+      groupInterval: '5m',
+      webhookMaxAttempts: 5,
+      webhookQueueSize: 1000,
+    });
+  });
+
+  it('reads the webhook, repeat interval and grouping from the environment, rules from the file', () => {
+    const c = loadConfig({
+      env: {
+        SPOREPRINT_ALERT_WEBHOOK_URL: 'http://127.0.0.1:9093/hook',
+        SPOREPRINT_ALERT_REPEAT_INTERVAL: '1h30m',
+        SPOREPRINT_ALERT_GROUP_BY: 'alertname,model',
+      },
+      fileText: JSON.stringify({
+        alerts: {
+          rules: [
+            { name: 'dataset_drift', threshold: 0.3, for: '10m', action: 'retrain', labels: { team: 'ml' } },
+          ],
+        },
+      }),
+    });
+    expect(c.alerts.webhookUrl).toBe('http://127.0.0.1:9093/hook');
+    expect(c.alerts.repeatInterval).toBe('1h30m');
+    expect(c.alerts.groupBy).toEqual(['alertname', 'model']);
+    expect(c.alerts.rules[0]).toEqual({
+      name: 'dataset_drift',
+      threshold: 0.3,
+      for: '10m',
+      action: 'retrain',
+      labels: { team: 'ml' },
+    });
+  });
+
+  it('names each bad alert setting and its variable', () => {
+    expect(() => loadConfig({ env: { SPOREPRINT_ALERT_REPEAT_INTERVAL: '-1h' } })).toThrow(
+      /alerts\.repeatInterval \(SPOREPRINT_ALERT_REPEAT_INTERVAL\): expected a duration .*got '-1h'/,
+    );
+    expect(() => loadConfig({ env: { SPOREPRINT_ALERT_WEBHOOK_URL: 'ftp://x' } })).toThrow(
+      /alerts\.webhookUrl \(SPOREPRINT_ALERT_WEBHOOK_URL\): expected an http:\/\/ or https:\/\/ URL/,
+    );
+    expect(() => loadConfig(file({ rules: [{ name: 'dataset_drift', for: '1.5h' }] }))).toThrow(
+      /alerts\.rules\.0\.for: expected a duration .*got '1\.5h'/,
+    );
+    expect(() => loadConfig(file({ rules: [{ name: 'x', comparison: '=>' }] }))).toThrow(
+      /alerts\.rules\.0\.comparison: expected one of >, >=, <, <=, ==, !=, got '=>'/,
+    );
+    expect(() => loadConfig(file({ rules: [{ name: 'x', action: 'reboot' }] }))).toThrow(
+      /alerts\.rules\.0\.action: expected one of rollback, retrain, got 'reboot'/,
+    );
+    expect(() => loadConfig(file({ rules: [{ name: 'x', thresold: 1 }] }))).toThrow(
+      /alerts\.rules\.0\.thresold: unknown setting/,
+    );
+    expect(() => loadConfig(file({ rules: [{ name: 'bad name' }] }))).toThrow(/alerts\.rules\.0\.name/);
+    expect(() => loadConfig(file({ rules: [{ name: 'x', threshold: 'high' }] }))).toThrow(
+      /alerts\.rules\.0\.threshold/,
+    );
+    expect(() => loadConfig(file({ groupBy: [] }))).toThrow(/alerts\.groupBy/);
+    expect(() => loadConfig(file({ webhookMaxAttempts: 0 }))).toThrow(
+      /alerts\.webhookMaxAttempts: must be at least 1/,
+    );
+  });
+});

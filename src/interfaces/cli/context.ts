@@ -1,4 +1,5 @@
 import type {
+  AlertService,
   DatabaseService,
   EtlService,
   ExperimentService,
@@ -35,6 +36,8 @@ export interface CliServices {
   readonly registry: RegistryService;
   readonly keys: ApiKeyAdmin;
   readonly experiments: ExperimentService;
+  /** Alerts and silences (built on first use, so a bad alert rule config only fails alert commands). */
+  readonly alerts: AlertService;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSporeprintError } from '../../core/index.js';
+import { registerAlertsCommand } from './commands/alerts-command.js';
 import { registerDatasetsCommand } from './commands/datasets-command.js';
 import { registerDbCommand } from './commands/db-command.js';
 import { registerEtlCommand } from './commands/etl-command.js';
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerModelsCommand(program, ctx);
   registerExperimentsCommand(program, ctx);
   registerSimulateCommand(program, ctx);
+  registerAlertsCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
@@ -67,7 +69,8 @@ export async function runCli(ctx: CliContext, argv: readonly string[], version: 
     }
     if (isSporeprintError(e)) {
       ctx.stderr.write(`error [${e.code}]: ${e.message}\n`);
-      return e.code === 'SP_ERR_USAGE' || e.code === 'SP_ERR_BAD_PARAM' ? EXIT.usage : EXIT.failure;
+      const usage = e.code === 'SP_ERR_USAGE' || e.code === 'SP_ERR_BAD_PARAM' || e.code === 'SP_ERR_CONFIG';
+      return usage ? EXIT.usage : EXIT.failure;
     }
     ctx.stderr.write(`error [SP_ERR_INTERNAL]: ${(e as Error).message ?? String(e)}\n`);
     return EXIT.failure;

@@ -17,6 +17,7 @@ import { accessLogPlugin } from './plugins/access-log.js';
 import { authPlugin } from './plugins/auth.js';
 import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { alertRoutes } from './routes/alerts.js';
 import { batchRoute } from './routes/batch.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { feedbackRoute } from './routes/feedback.js';
@@ -164,6 +165,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   await app.register(mlflowRoutes, ctx);
   if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
   if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
+  if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
   await app.ready();
   return { app, metrics };

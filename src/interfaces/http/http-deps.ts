@@ -1,5 +1,5 @@
 import type { DatasetSchema } from '../../data/index.js';
-import type { ExperimentService, ServingService } from '../../services/index.js';
+import type { AlertService, ExperimentService, ServingService } from '../../services/index.js';
 import type { LogCommitStats } from './metrics.js';
 
 /** A verified API key. */
@@ -50,6 +50,9 @@ export type ExperimentsHttpApi = Pick<
   'create' | 'start' | 'pause' | 'resume' | 'stop' | 'setWeights' | 'conclude' | 'show' | 'list' | 'history'
 >;
 
+/** The alert service as the alerts routes use it. */
+export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence'>;
+
 /** HTTP settings, from config. */
 export interface HttpSettings {
   /** Require an API key (role predict or admin) on prediction endpoints. */
@@ -75,6 +78,8 @@ export interface HttpDeps {
   readonly registry: RegistryHttpApi | null;
   /** A/B experiments (routes under /v1/experiments); absent: no such routes. */
   readonly experiments?: ExperimentsHttpApi | null;
+  /** Alerts and silences (routes under /v1/alerts); absent: no such routes. */
+  readonly alerts?: AlertsHttpApi | null;
   /** Resolves when the database answers. */
   readonly pingDatabase: () => Promise<void>;
   /** Depth of the prediction log queue (rows waiting to be written). */

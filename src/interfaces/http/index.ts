@@ -1,6 +1,7 @@
 export { type BuiltApp, buildApp } from './build-app.js';
 export { type ErrorBody, errorBody, statusOf } from './errors.js';
 export type {
+  AlertsHttpApi,
   ApiKeyVerifier,
   ApiPrincipal,
   ExperimentsHttpApi,

@@ -1,8 +1,10 @@
+import type { AlertTables } from '../alerts/alert-tables.js';
 import type { ApiKeyTables } from '../api-keys/api-key-tables.js';
 import type { ArtifactTables } from '../artifacts/artifact-tables.js';
 import type { DatasetTables } from '../datasets/dataset-tables.js';
 import type { ExperimentTables } from '../experiments/experiment-tables.js';
 import type { FeedbackTables } from '../feedback/feedback-tables.js';
+import type { LeaseTables } from '../leases/lease-tables.js';
 import type { MonitoringTables } from '../monitoring/monitoring-tables.js';
 import type { PredictionTables } from '../predictions/prediction-tables.js';
 import type { RegistryTables } from '../registry/registry-tables.js';
@@ -26,4 +28,6 @@ export type DatabaseSchema = DatasetTables &
   FeedbackTables &
   ApiKeyTables &
   ExperimentTables &
-  MonitoringTables;
+  MonitoringTables &
+  AlertTables &
+  LeaseTables;

@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-prediction-journal.js';
 import * as m0005 from './migrations/0005-prediction-experiments.js';
 import * as m0006 from './migrations/0006-experiments.js';
 import * as m0007 from './migrations/0007-prediction-labels.js';
+import * as m0008 from './migrations/0008-alerts.js';
 import * as m0009 from './migrations/0009-monitoring.js';
 
 /**
@@ -20,6 +21,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-prediction-experiments': m0005,
   '0006-experiments': m0006,
   '0007-prediction-labels': m0007,
+  '0008-alerts': m0008,
   '0009-monitoring': m0009,
 };
 

@@ -5,6 +5,8 @@ import { Kysely, type MigrationResultSet, Migrator, MysqlDialect, SqliteDialect,
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { SporeprintError } from '../../core/index.js';
+import { KyselyAlertRepository } from '../alerts/alert-repository.js';
+import type { AlertRepository } from '../alerts/alert-types.js';
 import { KyselyApiKeyRepository } from '../api-keys/api-key-repository.js';
 import type { ApiKeyRepository } from '../api-keys/api-key-types.js';
 import { KyselyDatasetRepository } from '../datasets/dataset-repository.js';
@@ -16,6 +18,8 @@ import {
 } from '../experiments/experiment-repository.js';
 import { KyselyFeedbackRepository } from '../feedback/feedback-repository.js';
 import type { FeedbackRepository } from '../feedback/feedback-types.js';
+import { KyselyLeaseRepository } from '../leases/lease-repository.js';
+import type { LeaseRepository } from '../leases/lease-types.js';
 import { KyselyPredictionJournal } from '../predictions/prediction-journal-repository.js';
 import { KyselyPredictionRepository } from '../predictions/prediction-repository.js';
 import type { PredictionJournalRepository, PredictionRepository } from '../predictions/prediction-types.js';
@@ -73,6 +77,10 @@ export interface Storage {
   readonly apiKeys: ApiKeyRepository;
   /** A/B experiments between versions of a model, and their history. */
   readonly experiments: ExperimentRepository;
+  /** Alert states, silences and the alert history. */
+  readonly alerts: AlertRepository;
+  /** Named leases: one holder at a time across processes (e.g. the monitoring schedule). */
+  readonly leases: LeaseRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -237,6 +245,8 @@ function createStorage(
     feedback: new KyselyFeedbackRepository(ctx),
     apiKeys: new KyselyApiKeyRepository(ctx),
     experiments: new KyselyExperimentRepository(ctx),
+    alerts: new KyselyAlertRepository(ctx),
+    leases: new KyselyLeaseRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },
