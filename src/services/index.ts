@@ -100,6 +100,23 @@ export {
   type WebhookPayload,
 } from './monitoring/alerts/index.js';
 export {
+  buildReferenceProfile,
+  type DriftReport,
+  type DriftSettings,
+  type FeatureDrift,
+  type LabelledFigures,
+  labelledFigures,
+  MonitoringService,
+  type MonitoringServiceDeps,
+  type MonitorQuery,
+  type MonitorWindow,
+  OUTCOMES,
+  type Outcome,
+  type PerformanceReport,
+  type ProfiledFeature,
+  type ReferenceProfile,
+} from './monitoring/index.js';
+export {
   type ArchiveOptions,
   DEFAULT_GATE,
   type EvaluationFigures,

@@ -122,6 +122,21 @@ export type {
 } from './feedback/feedback-types.js';
 export type { LeaseRecord, LeaseRepository } from './leases/lease-types.js';
 export {
+  LABEL_FEATURE,
+  MISSING_VALUE,
+  NUMERIC_DIGITS,
+  OUTCOME_FEATURE,
+  PROBABILITY_FEATURE,
+  valueKey,
+} from './monitoring/feature-counts.js';
+export type {
+  BucketCount,
+  CountFilter,
+  MonitoringRepository,
+  StoredProfile,
+  ValueCount,
+} from './monitoring/monitoring-types.js';
+export {
   type GroupCommitFailure,
   GroupCommitLog,
   type GroupCommitLogOptions,

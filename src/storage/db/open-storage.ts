@@ -20,6 +20,8 @@ import { KyselyFeedbackRepository } from '../feedback/feedback-repository.js';
 import type { FeedbackRepository } from '../feedback/feedback-types.js';
 import { KyselyLeaseRepository } from '../leases/lease-repository.js';
 import type { LeaseRepository } from '../leases/lease-types.js';
+import { KyselyMonitoringRepository } from '../monitoring/monitoring-repository.js';
+import type { MonitoringRepository } from '../monitoring/monitoring-types.js';
 import { KyselyPredictionJournal } from '../predictions/prediction-journal-repository.js';
 import { KyselyPredictionRepository } from '../predictions/prediction-repository.js';
 import type { PredictionJournalRepository, PredictionRepository } from '../predictions/prediction-types.js';
@@ -81,6 +83,8 @@ export interface Storage {
   readonly alerts: AlertRepository;
   /** Named leases: one holder at a time across processes (e.g. the monitoring schedule). */
   readonly leases: LeaseRepository;
+  /** The prediction log's roll-up (drift, performance) and the reference profiles. */
+  readonly monitoring: MonitoringRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -247,6 +251,7 @@ function createStorage(
     experiments: new KyselyExperimentRepository(ctx),
     alerts: new KyselyAlertRepository(ctx),
     leases: new KyselyLeaseRepository(ctx),
+    monitoring: new KyselyMonitoringRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },

@@ -1,0 +1,265 @@
+/**
+ * Monitoring of a served model over its prediction log: data drift per feature against the version's
+ * reference profile (Evidently's default tests, src/stats/drift), prediction drift (outcome shares
+ * against the test split's), and performance from the labels that arrived — all from the log's
+ * roll-up (storage/monitoring), so a window of a million predictions costs a few thousand counts.
+ */
+import { SporeprintError } from '../../core/index.js';
+import {
+  type DatasetDriftResult,
+  type DriftOptions,
+  datasetDrift,
+  type FeatureDriftResult,
+  featureDrift,
+} from '../../stats/index.js';
+import {
+  type CountFilter,
+  type DatasetRepository,
+  LABEL_FEATURE,
+  type MonitoringRepository,
+  OUTCOME_FEATURE,
+} from '../../storage/index.js';
+import type { RegistryService } from '../registry/index.js';
+import { type LabelledFigures, labelledFigures } from './labelled-figures.js';
+import { buildReferenceProfile, type Outcome, type ReferenceProfile } from './reference-profile.js';
+import {
+  byFeature,
+  outcomeShares,
+  presentRows,
+  sampleOf,
+  type WindowCounts,
+  windowRows,
+} from './window-samples.js';
+
+export interface MonitoringServiceDeps {
+  readonly monitoring: MonitoringRepository;
+  readonly datasets: DatasetRepository;
+  readonly registry: Pick<RegistryService, 'resolve' | 'loadPipeline'>;
+  readonly now?: () => Date;
+}
+
+/** Which predictions to look at. */
+export interface MonitorQuery {
+  readonly modelName: string;
+  /** A number, `production` (default) or an alias. */
+  readonly version?: number | string;
+  /** The window: hours from `from` (rounded down) to `to` (exclusive, rounded up; default now). */
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Instead of `from`: the most recent whole hours holding at least this many predictions. */
+  readonly last?: number;
+  readonly experimentId?: string;
+  readonly arm?: string;
+}
+
+/** Drift settings (Evidently's defaults when absent). */
+export interface DriftSettings {
+  /** Dataset drift when at least this share of features drifts (default 0.5). */
+  readonly share?: number;
+  /** Options for every feature (test, thresholds, missing values). */
+  readonly all?: DriftOptions;
+  /** Options per feature, over `all`. */
+  readonly features?: Readonly<Record<string, DriftOptions>>;
+}
+
+export interface MonitorWindow {
+  readonly from: string | null;
+  readonly to: string;
+  readonly rows: number;
+}
+
+/** One feature's drift, or why it was not tested. */
+export type FeatureDrift =
+  | ({ readonly feature: string; readonly status: 'tested' } & FeatureDriftResult)
+  | { readonly feature: string; readonly status: 'no data'; readonly reason: string };
+
+export interface DriftReport {
+  readonly model: string;
+  readonly version: number;
+  readonly window: MonitorWindow;
+  readonly reference: { readonly rows: number; readonly datasetId: string; readonly split: 'train' };
+  readonly features: readonly FeatureDrift[];
+  /** Null when no feature could be tested (an empty window). */
+  readonly dataset: DatasetDriftResult | null;
+  readonly prediction: {
+    readonly reference: Record<Outcome, number>;
+    readonly current: Record<Outcome, number>;
+    readonly referenceRows: number;
+    /** The outcome distribution tested as a categorical feature (null for an empty window). */
+    readonly drift: FeatureDriftResult | null;
+    /** Novelty share in the window minus the test split's. */
+    readonly noveltyRise: number;
+  };
+}
+
+export interface PerformanceReport {
+  readonly model: string;
+  readonly version: number;
+  readonly window: MonitorWindow;
+  /** Labelled predictions of the window. */
+  readonly labelled: LabelledFigures;
+  /** Per hour, oldest first. */
+  readonly hours: ReadonlyArray<{
+    readonly hour: string;
+    readonly rows: number;
+    readonly labelled: LabelledFigures;
+  }>;
+  /** The version's figures on its test split. */
+  readonly reference: LabelledFigures;
+}
+
+export class MonitoringService {
+  readonly #d: MonitoringServiceDeps;
+  readonly #building = new Map<string, Promise<ReferenceProfile>>();
+
+  constructor(deps: MonitoringServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** The stored profile of a version, built (and stored) on first use. */
+  async profile(modelName: string, version: number | string = 'production'): Promise<ReferenceProfile> {
+    const v = await this.#d.registry.resolve(modelName, version);
+    const stored = await this.#d.monitoring.getProfile(modelName, v.version);
+    if (stored !== undefined) return JSON.parse(stored.profile) as ReferenceProfile;
+    const key = `${modelName}\u0000${v.version}`;
+    let building = this.#building.get(key);
+    if (building === undefined) {
+      building = (async () => {
+        const loaded = await this.#d.registry.loadPipeline(modelName, v.version);
+        const profile = await buildReferenceProfile(this.#d.datasets, {
+          name: modelName,
+          version: v.version,
+          datasetId: v.datasetId,
+          pipeline: loaded.pipeline,
+        });
+        const kept = await this.#d.monitoring.putProfile(modelName, v.version, JSON.stringify(profile));
+        return JSON.parse(kept.profile) as ReferenceProfile;
+      })().finally(() => this.#building.delete(key));
+      this.#building.set(key, building);
+    }
+    return building;
+  }
+
+  async #window(q: MonitorQuery, version: number): Promise<{ filter: CountFilter; window: MonitorWindow }> {
+    checkQuery(q);
+    const to = q.to ?? this.#d.now?.() ?? new Date();
+    let from = q.from;
+    const base = { modelName: q.modelName, modelVersion: version, experimentId: q.experimentId, arm: q.arm };
+    if (q.last !== undefined) {
+      const hours = await this.#d.monitoring.countsByHour({ ...base, to }, [OUTCOME_FEATURE]);
+      const perHour = new Map<string, number>();
+      for (const h of hours) perHour.set(h.bucket, (perHour.get(h.bucket) ?? 0) + h.n);
+      let n = 0;
+      for (const hour of [...perHour.keys()].sort().reverse()) {
+        n += perHour.get(hour) ?? 0;
+        from = new Date(hour);
+        if (n >= q.last) break;
+      }
+    }
+    const filter: CountFilter = { ...base, from, to };
+    return { filter, window: { from: from?.toISOString() ?? null, to: to.toISOString(), rows: 0 } };
+  }
+
+  /** Data and prediction drift of a window against the version's reference. */
+  async drift(q: MonitorQuery, settings: DriftSettings = {}): Promise<DriftReport> {
+    const profile = await this.profile(q.modelName, q.version ?? 'production');
+    const { filter, window } = await this.#window(q, profile.modelVersion);
+    const counts = byFeature(await this.#d.monitoring.counts(filter));
+    const rows = windowRows(counts);
+    const features = Object.entries(profile.features).map(([name, ref]): FeatureDrift => {
+      const current = sampleOf(ref.kind, counts.get(name) ?? new Map(), rows);
+      const reference = sampleOf(ref.kind, ref.counts);
+      if (presentRows(current) === 0) {
+        return {
+          feature: name,
+          status: 'no data',
+          reason: rows === 0 ? 'no predictions in the window' : 'missing in every prediction of the window',
+        };
+      }
+      const options = { ...settings.all, ...settings.features?.[name] };
+      return { feature: name, status: 'tested', ...featureDrift(reference, current, options) };
+    });
+    const tested = features.filter((f) => f.status === 'tested');
+    return {
+      model: q.modelName,
+      version: profile.modelVersion,
+      window: { ...window, rows },
+      reference: { rows: profile.rows, datasetId: profile.datasetId, split: 'train' },
+      features,
+      dataset: tested.length === 0 ? null : datasetDrift(tested, settings.share ?? 0.5),
+      prediction: predictionDrift(profile, counts, rows),
+    };
+  }
+
+  /** Performance of the window's labelled predictions, overall and per hour. */
+  async performance(q: MonitorQuery): Promise<PerformanceReport> {
+    const profile = await this.profile(q.modelName, q.version ?? 'production');
+    const { filter, window } = await this.#window(q, profile.modelVersion);
+    const hourly = await this.#d.monitoring.countsByHour(filter, [OUTCOME_FEATURE, LABEL_FEATURE]);
+    const perHour = new Map<string, { rows: number; cells: Record<string, number> }>();
+    const all: Record<string, number> = {};
+    let rows = 0;
+    for (const c of hourly) {
+      let h = perHour.get(c.bucket);
+      if (h === undefined) {
+        h = { rows: 0, cells: {} };
+        perHour.set(c.bucket, h);
+      }
+      if (c.feature === OUTCOME_FEATURE) {
+        h.rows += c.n;
+        rows += c.n;
+      } else {
+        h.cells[c.value] = (h.cells[c.value] ?? 0) + c.n;
+        all[c.value] = (all[c.value] ?? 0) + c.n;
+      }
+    }
+    return {
+      model: q.modelName,
+      version: profile.modelVersion,
+      window: { ...window, rows },
+      labelled: labelledFigures(all),
+      hours: [...perHour].map(([hour, h]) => ({ hour, rows: h.rows, labelled: labelledFigures(h.cells) })),
+      reference: profile.outcomes.figures,
+    };
+  }
+}
+
+function predictionDrift(
+  profile: ReferenceProfile,
+  counts: WindowCounts,
+  rows: number,
+): DriftReport['prediction'] {
+  const current: Record<string, number> = {};
+  for (const [k, n] of counts.get(OUTCOME_FEATURE) ?? []) current[k] = n;
+  const reference = outcomeShares(profile.outcomes.counts);
+  const shares = outcomeShares(current);
+  const toSample = (c: Readonly<Record<string, number>>) =>
+    sampleOf('categorical', Object.fromEntries(Object.entries(c).map(([k, n]) => [`=${k}`, n])));
+  return {
+    reference,
+    current: shares,
+    referenceRows: profile.outcomes.rows,
+    drift: rows === 0 ? null : featureDrift(toSample(profile.outcomes.counts), toSample(current)),
+    noveltyRise: rows === 0 ? 0 : shares.novel - reference.novel,
+  };
+}
+
+function checkQuery(q: MonitorQuery): void {
+  const bad = (message: string): never => {
+    throw new SporeprintError('SP_ERR_BAD_PARAM', message);
+  };
+  for (const [name, d] of [
+    ['from', q.from],
+    ['to', q.to],
+  ] as const) {
+    if (d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime())))
+      bad(`${name} is not a valid time`);
+  }
+  if (q.from !== undefined && q.to !== undefined && q.from.getTime() >= q.to.getTime()) {
+    bad(`from (${q.from.toISOString()}) must be before to (${q.to.toISOString()})`);
+  }
+  if (q.last !== undefined && !(Number.isSafeInteger(q.last) && q.last > 0)) {
+    bad(`last must be a positive whole number of predictions, got ${String(q.last)}`);
+  }
+  if (q.last !== undefined && q.from !== undefined) bad('give either from or last, not both');
+}

@@ -1,0 +1,130 @@
+/**
+ * A model version's reference profile: what its training data looked like, feature by feature (the
+ * counts of each value, keyed as the prediction log's roll-up keys them), and what the model answered
+ * on its test split (the shares prediction drift compares with) — built once per version from the
+ * dataset version it was trained on, and stored with it.
+ */
+import { SporeprintError } from '../../core/index.js';
+import type { CleanRecord, DatasetSchema } from '../../data/index.js';
+import { getSchema, type SchemaName } from '../../data/index.js';
+import { type ModelPipeline, NOVELTY_REASON } from '../../ml/index.js';
+import { type DatasetRepository, MISSING_VALUE, SPLIT_CODE, valueKey } from '../../storage/index.js';
+import { type LabelledFigures, labelledFigures } from './labelled-figures.js';
+
+/** The answers a prediction can have, with `novel` for those the unknown-species guard made. */
+export const OUTCOMES = ['edible', 'poisonous', 'uncertain', 'novel'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** One feature of the training data: how many rows had each value (`?` missing). */
+export interface ProfiledFeature {
+  readonly kind: 'categorical' | 'numeric';
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+export interface ReferenceProfile {
+  readonly formatVersion: 1;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly datasetId: string;
+  readonly schemaName: string;
+  /** Rows of the training split, profiled. */
+  readonly rows: number;
+  readonly features: Readonly<Record<string, ProfiledFeature>>;
+  /** The model's answers on the test split. */
+  readonly outcomes: {
+    readonly split: 'test';
+    readonly rows: number;
+    readonly counts: Readonly<Record<Outcome, number>>;
+    /** The model's figures on the test split, as monitoring computes them on labelled traffic. */
+    readonly figures: LabelledFigures;
+  };
+}
+
+/** The rows of one split of a dataset version, in row order. */
+async function readSplit(
+  datasets: DatasetRepository,
+  datasetId: string,
+  split: keyof typeof SPLIT_CODE,
+): Promise<{ schema: DatasetSchema; records: CleanRecord[] }> {
+  const version = await datasets.findVersion(datasetId);
+  if (version === undefined) {
+    throw new SporeprintError('SP_ERR_NOT_FOUND', `Dataset version ${datasetId} does not exist`, {
+      datasetId,
+    });
+  }
+  const code = SPLIT_CODE[split];
+  const records: CleanRecord[] = [];
+  for await (const batch of datasets.readRows(version.sourceId)) {
+    for (const row of batch) {
+      if (version.split[row.rowIndex] !== code) continue;
+      records.push({
+        index: row.rowIndex,
+        line: row.line,
+        label: row.label === 'p' ? 1 : 0,
+        values: [...row.features],
+      });
+    }
+  }
+  if (records.length === 0) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_DATA',
+      `Dataset version ${datasetId} has no ${split} rows to profile`,
+    );
+  }
+  return { schema: getSchema(version.schemaName as SchemaName), records };
+}
+
+/** Counts per feature of `records` (schema order), keyed as the roll-up keys logged inputs. */
+export function profileFeatures(
+  schema: DatasetSchema,
+  records: readonly CleanRecord[],
+): Record<string, ProfiledFeature> {
+  const features: Record<string, ProfiledFeature> = {};
+  schema.features.forEach((spec, j) => {
+    const counts: Record<string, number> = {};
+    for (const r of records) {
+      const v = r.values[j];
+      const k = v === null || v === undefined ? MISSING_VALUE : valueKey(v);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+    features[spec.name] = { kind: spec.kind === 'numeric' ? 'numeric' : 'categorical', counts };
+  });
+  return features;
+}
+
+/** Builds the profile of a model version from the dataset version it was trained on. */
+export async function buildReferenceProfile(
+  datasets: DatasetRepository,
+  model: {
+    readonly name: string;
+    readonly version: number;
+    readonly datasetId: string;
+    readonly pipeline: ModelPipeline;
+  },
+): Promise<ReferenceProfile> {
+  const train = await readSplit(datasets, model.datasetId, 'train');
+  const test = await readSplit(datasets, model.datasetId, 'test');
+  const predictions = model.pipeline.predictMany(test.records.map((r) => r.values));
+  const counts: Record<Outcome, number> = { edible: 0, poisonous: 0, uncertain: 0, novel: 0 };
+  const cells: Record<string, number> = {};
+  predictions.forEach((p, i) => {
+    counts[p.decision === 'uncertain' && p.reason === NOVELTY_REASON ? 'novel' : p.decision]++;
+    const k = `${p.decision}|${test.records[i].label === 1 ? 'p' : 'e'}`;
+    cells[k] = (cells[k] ?? 0) + 1;
+  });
+  return {
+    formatVersion: 1,
+    modelName: model.name,
+    modelVersion: model.version,
+    datasetId: model.datasetId,
+    schemaName: train.schema.name,
+    rows: train.records.length,
+    features: profileFeatures(train.schema, train.records),
+    outcomes: {
+      split: 'test',
+      rows: test.records.length,
+      counts,
+      figures: labelledFigures(cells),
+    },
+  };
+}

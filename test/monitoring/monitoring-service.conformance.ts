@@ -1,0 +1,199 @@
+/**
+ * The monitoring service over a real database (DESIGN convention 5: the same figures on every backend):
+ * a trained and promoted classic model, its reference profile, predictions logged through the real log
+ * (held-out rows, then a shifted window), labels through the real feedback repository.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EtlService, type HeldOutRecords, MonitoringService } from '../../src/services/index.js';
+import {
+  createInProcessEventBus,
+  createPredictionLog,
+  openStorage,
+  type PredictionInput,
+  type Storage,
+} from '../../src/storage/index.js';
+import { PRIMARY } from '../helpers/fixture-files.js';
+import { prepareServingDatabase, registryOver } from '../helpers/serving-setup.js';
+import type { TestBackend } from '../helpers/test-databases.js';
+
+const MODEL = 'sporeprint-classic';
+const hour = (h: number, m = 0) => new Date(Date.UTC(2026, 11, 6, h, m, 0));
+
+export function describeMonitoringServiceConformance(backend: TestBackend): void {
+  describe(`monitoring service: ${backend.name}`, () => {
+    let storage: Storage;
+    let cleanup = () => {};
+    let service: MonitoringService;
+    let heldOut: HeldOutRecords;
+    let loggedIds: { id: string; label: 'e' | 'p'; decision: string }[] = [];
+
+    const log = async (
+      at: Date,
+      rows: HeldOutRecords['records'],
+      shift?: (r: Record<string, string | number>) => void,
+    ) => {
+      const { registry } = registryOver(storage, prepared, createInProcessEventBus());
+      const { pipeline, version } = await registry.loadPipeline(MODEL, 'production');
+      const names = pipeline.schema.features.map((f) => f.name);
+      const inputs = rows.map((r) => {
+        const input: Record<string, string | number> = { ...r.record };
+        shift?.(input);
+        return input;
+      });
+      const predictions = pipeline.predictMany(inputs.map((i) => names.map((n) => i[n] ?? null)));
+      const out = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
+      const made: PredictionInput[] = predictions.map((p, i) => ({
+        id: randomUUID(),
+        modelName: MODEL,
+        modelVersion: version.version,
+        input: inputs[i],
+        output: {
+          decision: p.decision,
+          probability: p.probability,
+          novelty: p.novelty,
+          reason: p.reason,
+          warnings: [],
+        },
+        decision: p.decision,
+        probability: p.probability,
+        latencyUs: 100,
+        requestKind: 'single',
+        createdAt: at,
+      }));
+      await Promise.all(made.map((m) => out.append(m)));
+      await out.close();
+      return made.map((m, i) => ({ id: m.id, label: rows[i].label, decision: m.decision }));
+    };
+    let prepared: Awaited<ReturnType<typeof prepareServingDatabase>>;
+
+    beforeAll(async () => {
+      const url = backend.freshUrl();
+      prepared = await prepareServingDatabase(url);
+      cleanup = prepared.cleanup;
+      storage = await openStorage(url);
+      const { registry } = registryOver(storage, prepared, createInProcessEventBus());
+      service = new MonitoringService({
+        monitoring: storage.monitoring,
+        datasets: storage.datasets,
+        registry,
+      });
+      heldOut = await new EtlService(storage.datasets, {
+        invalidThreshold: 0.01,
+        seed: 42,
+        speciesFile: PRIMARY,
+      }).heldOutRecords('latest');
+      // 10:00-11:00 in distribution; 12:00 a shifted window (every mushroom without odor, on leaves)
+      loggedIds = await log(hour(10, 5), heldOut.records);
+      // every k-th held-out row: the file is ordered, a stride sample is not
+      const stride = Math.floor(heldOut.records.length / 400);
+      const sample = heldOut.records.filter((_, i) => i % stride === 0).slice(0, 400);
+      await log(hour(12, 30), sample, (r) => {
+        r.odor = 'n';
+        r.habitat = 'l';
+        r['spore-print-color'] = 'w';
+      });
+    }, 600_000);
+    afterAll(async () => {
+      await storage?.close();
+      cleanup();
+    });
+
+    it('builds the reference profile of a version once, from its training split, and stores it', async () => {
+      const p = await service.profile(MODEL);
+      expect(p.features.odor.kind).toBe('categorical');
+      expect(Object.keys(p.features)).toHaveLength(22);
+      const odor = Object.values(p.features.odor.counts).reduce((a, b) => a + b, 0);
+      expect(odor).toBe(p.rows);
+      expect(p.rows).toBeGreaterThan(heldOut.records.length);
+      expect(p.outcomes.rows).toBe(heldOut.records.length);
+      expect(p.outcomes.figures.n).toBe(heldOut.records.length);
+      const stored = await storage.monitoring.getProfile(MODEL, p.modelVersion);
+      expect(JSON.parse(stored?.profile ?? '{}')).toEqual(p);
+      expect(await service.profile(MODEL, p.modelVersion)).toEqual(p);
+    });
+
+    it('finds no drift in held-out traffic, and drift with its test and effect size in a shifted window', async () => {
+      const calm = await service.drift({ modelName: MODEL, from: hour(10), to: hour(11) });
+      expect(calm.window.rows).toBe(heldOut.records.length);
+      expect(calm.dataset?.drifted).toBe(false);
+      const shifted = await service.drift({ modelName: MODEL, from: hour(12), to: hour(13) });
+      expect(shifted.window.rows).toBe(400);
+      const odor = shifted.features.find((f) => f.feature === 'odor');
+      expect(odor).toMatchObject({ status: 'tested', test: 'jensenshannon', drifted: true });
+      expect(odor?.status === 'tested' && odor.effectSize.value).toBeGreaterThan(0.1);
+      const capShape = shifted.features.find((f) => f.feature === 'cap-shape');
+      expect(capShape).toMatchObject({ status: 'tested', drifted: false });
+      // prediction drift: outcome shares against the test split's
+      const shares = calm.prediction.current;
+      expect(shares.edible + shares.poisonous + shares.uncertain + shares.novel).toBeCloseTo(1, 9);
+      expect(calm.prediction.current).toEqual(calm.prediction.reference);
+      // an empty window tests nothing and says why
+      const empty = await service.drift({ modelName: MODEL, from: hour(20), to: hour(21) });
+      expect(empty.window.rows).toBe(0);
+      expect(empty.dataset).toBeNull();
+      expect(empty.features[0]).toMatchObject({ status: 'no data', reason: 'no predictions in the window' });
+    });
+
+    it('takes the last N predictions as the most recent hours holding them', async () => {
+      const last = await service.drift({ modelName: MODEL, last: 100, to: hour(13) });
+      expect(last.window).toMatchObject({ from: hour(12).toISOString(), rows: 400 });
+      const more = await service.drift({ modelName: MODEL, last: 401, to: hour(13) });
+      expect(more.window.rows).toBe(400 + heldOut.records.length);
+    });
+
+    it('computes performance from the labels that arrived, per hour, replacements included', async () => {
+      const labelled = loggedIds.slice(0, 300);
+      for (const l of labelled) await storage.feedback.record({ predictionId: l.id, trueLabel: l.label });
+      // one wrong label, then corrected
+      await storage.feedback.record({
+        predictionId: labelled[0].id,
+        trueLabel: labelled[0].label === 'e' ? 'p' : 'e',
+        replace: true,
+      });
+      await storage.feedback.record({
+        predictionId: labelled[0].id,
+        trueLabel: labelled[0].label,
+        replace: true,
+      });
+      const perf = await service.performance({ modelName: MODEL, from: hour(10), to: hour(13) });
+      const answered = labelled.filter((l) => l.decision !== 'uncertain');
+      const correct = answered.filter((l) => (l.decision === 'edible') === (l.label === 'e'));
+      const poisonous = labelled.filter((l) => l.label === 'p');
+      const falseEdible = poisonous.filter((l) => l.decision === 'edible').length;
+      expect(perf.labelled).toMatchObject({
+        n: 300,
+        answered: answered.length,
+        accuracy: correct.length / answered.length,
+        poisonous: poisonous.length,
+        falseEdible,
+        poisonousRecall: (poisonous.length - falseEdible) / poisonous.length,
+      });
+      expect(perf.window.rows).toBe(heldOut.records.length + 400);
+      expect(perf.hours.map((h) => [h.hour, h.rows, h.labelled.n])).toEqual([
+        [hour(10).toISOString(), heldOut.records.length, 300],
+        [hour(12).toISOString(), 400, 0],
+      ]);
+      expect(perf.reference.n).toBe(heldOut.records.length);
+    });
+
+    it('refuses a bad window with a clear error, and an unknown model or version', async () => {
+      await expect(service.drift({ modelName: MODEL, from: hour(12), to: hour(10) })).rejects.toMatchObject({
+        code: 'SP_ERR_BAD_PARAM',
+        message: expect.stringContaining('must be before'),
+      });
+      await expect(service.drift({ modelName: MODEL, last: 0 })).rejects.toMatchObject({
+        code: 'SP_ERR_BAD_PARAM',
+      });
+      await expect(service.drift({ modelName: MODEL, last: 5, from: hour(1) })).rejects.toMatchObject({
+        code: 'SP_ERR_BAD_PARAM',
+      });
+      await expect(service.drift({ modelName: 'no-such-model' })).rejects.toMatchObject({
+        code: 'SP_ERR_NOT_FOUND',
+      });
+      await expect(service.performance({ modelName: MODEL, version: 99 })).rejects.toMatchObject({
+        code: 'SP_ERR_NOT_FOUND',
+      });
+    });
+  });
+}
