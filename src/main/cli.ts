@@ -16,6 +16,7 @@ import {
   DatabaseService,
   EtlService,
   ExperimentService,
+  MonitoringService,
   RegistryService,
   RunsService,
   TrainingService,
@@ -173,6 +174,11 @@ async function main(): Promise<number> {
       return {
         registry,
         experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
+        monitoring: new MonitoringService({
+          monitoring: storage.monitoring,
+          datasets: storage.datasets,
+          registry,
+        }),
         get alerts() {
           alerts ??= buildAlertService(storage, registry, config, (line) =>
             process.stderr.write(`${line}\n`),

@@ -100,12 +100,15 @@ export {
   type WebhookPayload,
 } from './monitoring/alerts/index.js';
 export {
+  alertSamples,
+  buildMonitoringReport,
   buildReferenceProfile,
   type DriftReport,
   type DriftSettings,
   type FeatureDrift,
   type LabelledFigures,
   labelledFigures,
+  type MonitorCheckResult,
   MonitoringService,
   type MonitoringServiceDeps,
   type MonitorQuery,
@@ -115,6 +118,9 @@ export {
   type PerformanceReport,
   type ProfiledFeature,
   type ReferenceProfile,
+  reportAlerts,
+  runMonitorCheck,
+  verdictReasons,
 } from './monitoring/index.js';
 export {
   type ArchiveOptions,

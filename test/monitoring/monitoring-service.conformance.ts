@@ -3,22 +3,22 @@
  * a trained and promoted classic model, its reference profile, predictions logged through the real log
  * (held-out rows, then a shifted window), labels through the real feedback repository.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMonitoringReport } from '../../src/reports/index.js';
 import { EtlService, type HeldOutRecords, MonitoringService } from '../../src/services/index.js';
-import {
-  createInProcessEventBus,
-  createPredictionLog,
-  openStorage,
-  type PredictionInput,
-  type Storage,
-} from '../../src/storage/index.js';
+import { createInProcessEventBus, openStorage, type Storage } from '../../src/storage/index.js';
 import { PRIMARY } from '../helpers/fixture-files.js';
+import {
+  hour,
+  leafLitterSeason,
+  logTraffic,
+  MONITORED_MODEL,
+  strideSample,
+} from '../helpers/monitoring-traffic.js';
 import { prepareServingDatabase, registryOver } from '../helpers/serving-setup.js';
 import type { TestBackend } from '../helpers/test-databases.js';
 
-const MODEL = 'sporeprint-classic';
-const hour = (h: number, m = 0) => new Date(Date.UTC(2026, 11, 6, h, m, 0));
+const MODEL = MONITORED_MODEL;
 
 export function describeMonitoringServiceConformance(backend: TestBackend): void {
   describe(`monitoring service: ${backend.name}`, () => {
@@ -28,43 +28,6 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
     let heldOut: HeldOutRecords;
     let loggedIds: { id: string; label: 'e' | 'p'; decision: string }[] = [];
 
-    const log = async (
-      at: Date,
-      rows: HeldOutRecords['records'],
-      shift?: (r: Record<string, string | number>) => void,
-    ) => {
-      const { registry } = registryOver(storage, prepared, createInProcessEventBus());
-      const { pipeline, version } = await registry.loadPipeline(MODEL, 'production');
-      const names = pipeline.schema.features.map((f) => f.name);
-      const inputs = rows.map((r) => {
-        const input: Record<string, string | number> = { ...r.record };
-        shift?.(input);
-        return input;
-      });
-      const predictions = pipeline.predictMany(inputs.map((i) => names.map((n) => i[n] ?? null)));
-      const out = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
-      const made: PredictionInput[] = predictions.map((p, i) => ({
-        id: randomUUID(),
-        modelName: MODEL,
-        modelVersion: version.version,
-        input: inputs[i],
-        output: {
-          decision: p.decision,
-          probability: p.probability,
-          novelty: p.novelty,
-          reason: p.reason,
-          warnings: [],
-        },
-        decision: p.decision,
-        probability: p.probability,
-        latencyUs: 100,
-        requestKind: 'single',
-        createdAt: at,
-      }));
-      await Promise.all(made.map((m) => out.append(m)));
-      await out.close();
-      return made.map((m, i) => ({ id: m.id, label: rows[i].label, decision: m.decision }));
-    };
     let prepared: Awaited<ReturnType<typeof prepareServingDatabase>>;
 
     beforeAll(async () => {
@@ -84,15 +47,8 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
         speciesFile: PRIMARY,
       }).heldOutRecords('latest');
       // 10:00-11:00 in distribution; 12:00 a shifted window (every mushroom without odor, on leaves)
-      loggedIds = await log(hour(10, 5), heldOut.records);
-      // every k-th held-out row: the file is ordered, a stride sample is not
-      const stride = Math.floor(heldOut.records.length / 400);
-      const sample = heldOut.records.filter((_, i) => i % stride === 0).slice(0, 400);
-      await log(hour(12, 30), sample, (r) => {
-        r.odor = 'n';
-        r.habitat = 'l';
-        r['spore-print-color'] = 'w';
-      });
+      loggedIds = await logTraffic(storage, prepared, hour(10, 5), heldOut.records);
+      await logTraffic(storage, prepared, hour(12, 30), strideSample(heldOut.records, 400), leafLitterSeason);
     }, 600_000);
     afterAll(async () => {
       await storage?.close();
@@ -175,6 +131,31 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
         [hour(12).toISOString(), 400, 0],
       ]);
       expect(perf.reference.n).toBe(heldOut.records.length);
+    });
+
+    it('reports a window as one self-contained HTML file: verdict and reasons, drift, distributions, performance', async () => {
+      const shifted = await service.report({ modelName: MODEL, from: hour(12), to: hour(13) });
+      expect(shifted.summary.verdict).not.toBe('ok');
+      expect(shifted.summary.reasons.map((r) => r.kind)).toContain('feature-drift');
+      expect(shifted.dataDrift?.features.find((f) => f.feature === 'odor')?.drifted).toBe(true);
+      expect(shifted.distributions).toHaveLength(22);
+      const odor = shifted.distributions.find((d) => d.feature === 'odor');
+      expect(odor?.kind === 'categorical' && odor.current.n).toBe(1); // every shifted mushroom has no odor
+      const p = shifted.predictionDrift;
+      expect(p === null ? null : p.current.edible + p.current.poisonous + p.current.uncertain).toBeCloseTo(
+        1,
+        9,
+      );
+      const html = renderMonitoringReport(shifted);
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/(src|href)="https?:/);
+      const calm = await service.report({ modelName: MODEL, from: hour(10), to: hour(11) });
+      expect(calm.window.labelledRows).toBe(300);
+      expect(calm.performance.overall.labelled?.n).toBe(300);
+      const empty = await service.report({ modelName: MODEL, from: hour(20), to: hour(21) });
+      expect(empty.summary.reasons[0]).toMatchObject({ kind: 'no-data' });
+      expect(empty.dataDrift).toBeNull();
+      expect(renderMonitoringReport(empty)).toContain('<html');
     });
 
     it('refuses a bad window with a clear error, and an unknown model or version', async () => {

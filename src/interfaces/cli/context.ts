@@ -3,6 +3,7 @@ import type {
   DatabaseService,
   EtlService,
   ExperimentService,
+  MonitoringService,
   RegistryService,
   RunsService,
   TrainingService,
@@ -38,6 +39,8 @@ export interface CliServices {
   readonly experiments: ExperimentService;
   /** Alerts and silences (built on first use, so a bad alert rule config only fails alert commands). */
   readonly alerts: AlertService;
+  /** Drift, performance and reports over the prediction log. */
+  readonly monitoring: MonitoringService;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { registerEtlCommand } from './commands/etl-command.js';
 import { registerExperimentsCommand } from './commands/experiments-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
+import { registerMonitorCommand } from './commands/monitor-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerExperimentsCommand(program, ctx);
   registerSimulateCommand(program, ctx);
   registerAlertsCommand(program, ctx);
+  registerMonitorCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

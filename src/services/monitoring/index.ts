@@ -1,14 +1,20 @@
 export { type LabelledFigures, labelledFigures } from './labelled-figures.js';
 export {
-  type DriftReport,
-  type DriftSettings,
-  type FeatureDrift,
-  MonitoringService,
-  type MonitoringServiceDeps,
-  type MonitorQuery,
-  type MonitorWindow,
-  type PerformanceReport,
-} from './monitoring-service.js';
+  alertSamples,
+  type MonitorCheckResult,
+  reportAlerts,
+  runMonitorCheck,
+} from './monitor-check.js';
+export { buildMonitoringReport, verdictReasons } from './monitoring-report.js';
+export { MonitoringService, type MonitoringServiceDeps } from './monitoring-service.js';
+export type {
+  DriftReport,
+  DriftSettings,
+  FeatureDrift,
+  MonitorQuery,
+  MonitorWindow,
+  PerformanceReport,
+} from './monitoring-types.js';
 export {
   buildReferenceProfile,
   OUTCOMES,

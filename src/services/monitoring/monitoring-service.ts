@@ -5,13 +5,8 @@
  * roll-up (storage/monitoring), so a window of a million predictions costs a few thousand counts.
  */
 import { SporeprintError } from '../../core/index.js';
-import {
-  type DatasetDriftResult,
-  type DriftOptions,
-  datasetDrift,
-  type FeatureDriftResult,
-  featureDrift,
-} from '../../stats/index.js';
+import type { MonitoringReport, ReportAlert } from '../../reports/index.js';
+import { datasetDrift, featureDrift } from '../../stats/index.js';
 import {
   type CountFilter,
   type DatasetRepository,
@@ -20,8 +15,17 @@ import {
   OUTCOME_FEATURE,
 } from '../../storage/index.js';
 import type { RegistryService } from '../registry/index.js';
-import { type LabelledFigures, labelledFigures } from './labelled-figures.js';
-import { buildReferenceProfile, type Outcome, type ReferenceProfile } from './reference-profile.js';
+import { labelledFigures } from './labelled-figures.js';
+import { buildMonitoringReport } from './monitoring-report.js';
+import type {
+  DriftReport,
+  DriftSettings,
+  FeatureDrift,
+  MonitorQuery,
+  MonitorWindow,
+  PerformanceReport,
+} from './monitoring-types.js';
+import { buildReferenceProfile, type ReferenceProfile } from './reference-profile.js';
 import {
   byFeature,
   outcomeShares,
@@ -36,76 +40,6 @@ export interface MonitoringServiceDeps {
   readonly datasets: DatasetRepository;
   readonly registry: Pick<RegistryService, 'resolve' | 'loadPipeline'>;
   readonly now?: () => Date;
-}
-
-/** Which predictions to look at. */
-export interface MonitorQuery {
-  readonly modelName: string;
-  /** A number, `production` (default) or an alias. */
-  readonly version?: number | string;
-  /** The window: hours from `from` (rounded down) to `to` (exclusive, rounded up; default now). */
-  readonly from?: Date;
-  readonly to?: Date;
-  /** Instead of `from`: the most recent whole hours holding at least this many predictions. */
-  readonly last?: number;
-  readonly experimentId?: string;
-  readonly arm?: string;
-}
-
-/** Drift settings (Evidently's defaults when absent). */
-export interface DriftSettings {
-  /** Dataset drift when at least this share of features drifts (default 0.5). */
-  readonly share?: number;
-  /** Options for every feature (test, thresholds, missing values). */
-  readonly all?: DriftOptions;
-  /** Options per feature, over `all`. */
-  readonly features?: Readonly<Record<string, DriftOptions>>;
-}
-
-export interface MonitorWindow {
-  readonly from: string | null;
-  readonly to: string;
-  readonly rows: number;
-}
-
-/** One feature's drift, or why it was not tested. */
-export type FeatureDrift =
-  | ({ readonly feature: string; readonly status: 'tested' } & FeatureDriftResult)
-  | { readonly feature: string; readonly status: 'no data'; readonly reason: string };
-
-export interface DriftReport {
-  readonly model: string;
-  readonly version: number;
-  readonly window: MonitorWindow;
-  readonly reference: { readonly rows: number; readonly datasetId: string; readonly split: 'train' };
-  readonly features: readonly FeatureDrift[];
-  /** Null when no feature could be tested (an empty window). */
-  readonly dataset: DatasetDriftResult | null;
-  readonly prediction: {
-    readonly reference: Record<Outcome, number>;
-    readonly current: Record<Outcome, number>;
-    readonly referenceRows: number;
-    /** The outcome distribution tested as a categorical feature (null for an empty window). */
-    readonly drift: FeatureDriftResult | null;
-    /** Novelty share in the window minus the test split's. */
-    readonly noveltyRise: number;
-  };
-}
-
-export interface PerformanceReport {
-  readonly model: string;
-  readonly version: number;
-  readonly window: MonitorWindow;
-  /** Labelled predictions of the window. */
-  readonly labelled: LabelledFigures;
-  /** Per hour, oldest first. */
-  readonly hours: ReadonlyArray<{
-    readonly hour: string;
-    readonly rows: number;
-    readonly labelled: LabelledFigures;
-  }>;
-  /** The version's figures on its test split. */
-  readonly reference: LabelledFigures;
 }
 
 export class MonitoringService {
@@ -162,6 +96,13 @@ export class MonitoringService {
 
   /** Data and prediction drift of a window against the version's reference. */
   async drift(q: MonitorQuery, settings: DriftSettings = {}): Promise<DriftReport> {
+    return (await this.#drift(q, settings)).report;
+  }
+
+  async #drift(
+    q: MonitorQuery,
+    settings: DriftSettings,
+  ): Promise<{ report: DriftReport; counts: WindowCounts; profile: ReferenceProfile }> {
     const profile = await this.profile(q.modelName, q.version ?? 'production');
     const { filter, window } = await this.#window(q, profile.modelVersion);
     const counts = byFeature(await this.#d.monitoring.counts(filter));
@@ -180,7 +121,7 @@ export class MonitoringService {
       return { feature: name, status: 'tested', ...featureDrift(reference, current, options) };
     });
     const tested = features.filter((f) => f.status === 'tested');
-    return {
+    const report: DriftReport = {
       model: q.modelName,
       version: profile.modelVersion,
       window: { ...window, rows },
@@ -189,6 +130,32 @@ export class MonitoringService {
       dataset: tested.length === 0 ? null : datasetDrift(tested, settings.share ?? 0.5),
       prediction: predictionDrift(profile, counts, rows),
     };
+    return { report, counts, profile };
+  }
+
+  /**
+   * The whole monitoring report of a window (src/reports' `MonitoringReport`: render it with
+   * `renderMonitoringReport`, or serve it as JSON): verdict, drift, distributions, performance, alerts.
+   */
+  async report(
+    q: MonitorQuery,
+    options: {
+      readonly settings?: DriftSettings;
+      readonly alerts?: readonly ReportAlert[];
+      readonly description?: string;
+    } = {},
+  ): Promise<MonitoringReport> {
+    const { report: drift, counts, profile } = await this.#drift(q, options.settings ?? {});
+    const performance = await this.performance(q);
+    return buildMonitoringReport({
+      drift,
+      performance,
+      profile,
+      counts,
+      alerts: options.alerts ?? [],
+      generatedAt: this.#d.now?.() ?? new Date(),
+      description: options.description,
+    });
   }
 
   /** Performance of the window's labelled predictions, overall and per hour. */
