@@ -25,6 +25,7 @@ describe('sporeprint --help', () => {
       'models',
       'experiments',
       'alerts',
+      'monitor',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }
