@@ -8,9 +8,9 @@ describe('sporeprint --help', () => {
     expect(r.code).toBe(0);
     const text = r.stdout.replace(/\s+/g, ' '); // commander wraps at the terminal width
     expect(text).toContain(
-      'ETL, training, a model registry with a quality gate, and an HTTP API that logs every prediction',
+      'ETL, training, a model registry with a quality gate, an HTTP API that logs every prediction, A/B experiments, and monitoring (drift, performance, alerts)',
     );
-    for (const notYet of [/monitor/i, /orchestrat/i, /dashboard/i, /drift/i]) {
+    for (const notYet of [/orchestrat/i, /dashboard/i, /pipeline/i]) {
       expect(r.stdout).not.toMatch(notYet);
     }
     for (const command of [

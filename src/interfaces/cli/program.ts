@@ -23,7 +23,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('sporeprint')
     .description(
       'Mushroom classification as MLOps software: ETL, training, a model registry with a quality gate, ' +
-        'and an HTTP API that logs every prediction',
+        'an HTTP API that logs every prediction, A/B experiments, and monitoring (drift, performance, alerts)',
     )
     .version(version)
     // `sporeprint --version` only before a command, so that `models show <name> --version N` works
