@@ -105,6 +105,7 @@ export {
   buildReferenceProfile,
   type DriftReport,
   type DriftSettings,
+  type EstimatedFigures,
   type FeatureDrift,
   type LabelledFigures,
   labelledFigures,

@@ -98,6 +98,23 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
       expect(more.window.rows).toBe(400 + heldOut.records.length);
     });
 
+    it('estimates performance without labels (CBPE) within 2 points of the true accuracy of held-out traffic', async () => {
+      const perf = await service.performance({ modelName: MODEL, from: hour(10), to: hour(11) });
+      const answered = loggedIds.filter((l) => l.decision !== 'uncertain');
+      const truth =
+        answered.filter((l) => (l.decision === 'edible') === (l.label === 'e')).length / answered.length;
+      expect(perf.estimated?.estimated).toBe(true);
+      expect(perf.estimated?.rows).toBe(heldOut.records.length);
+      expect(Math.abs((perf.estimated?.accuracy ?? 0) - truth)).toBeLessThanOrEqual(0.02);
+      const poisonous = loggedIds.filter((l) => l.label === 'p');
+      const recall = poisonous.filter((l) => l.decision !== 'edible').length / poisonous.length;
+      expect(Math.abs((perf.estimated?.poisonousRecall ?? 0) - recall)).toBeLessThanOrEqual(0.02);
+      expect(perf.hours[0].estimated?.rows).toBe(heldOut.records.length);
+      const profile = await service.profile(MODEL);
+      expect(profile.calibration.split).toBe('validation');
+      expect(perf.calibration.calibrated).toBe(profile.calibration.calibrated);
+    });
+
     it('computes performance from the labels that arrived, per hour, replacements included', async () => {
       const labelled = loggedIds.slice(0, 300);
       for (const l of labelled) await storage.feedback.record({ predictionId: l.id, trueLabel: l.label });

@@ -54,9 +54,21 @@ export function renderPerformance(r: PerformanceReport): string {
   return `${[
     windowLine(r),
     `labelled: ${int(l.n)} — false edible ${l.falseEdible}, poisonous recall ${num(l.poisonousRecall)} (test split ${num(ref.poisonousRecall)}), accuracy ${num(l.accuracy)} (test split ${num(ref.accuracy)})`,
+    r.estimated === null
+      ? 'estimated: nothing to estimate'
+      : `estimated (CBPE, ${r.calibration.calibrated ? 'calibrated' : 'raw'} probabilities, no labels needed): poisonous recall ${num(r.estimated.poisonousRecall)}, accuracy ${num(r.estimated.accuracy)}, expected false edible ${num(r.estimated.falseEdible, 1)}`,
     '',
     table([
-      ['hour', 'predictions', 'labelled', 'false edible', 'poisonous recall', 'accuracy'],
+      [
+        'hour',
+        'predictions',
+        'labelled',
+        'false edible',
+        'poisonous recall',
+        'accuracy',
+        'est. recall',
+        'est. accuracy',
+      ],
       ...r.hours.map((h) => [
         h.hour,
         h.rows,
@@ -64,6 +76,8 @@ export function renderPerformance(r: PerformanceReport): string {
         h.labelled.falseEdible,
         num(h.labelled.poisonousRecall),
         num(h.labelled.accuracy),
+        num(h.estimated?.poisonousRecall ?? null),
+        num(h.estimated?.accuracy ?? null),
       ]),
     ]),
   ].join('\n')}\n`;

@@ -10,6 +10,7 @@ export { MonitoringService, type MonitoringServiceDeps } from './monitoring-serv
 export type {
   DriftReport,
   DriftSettings,
+  EstimatedFigures,
   FeatureDrift,
   MonitorQuery,
   MonitorWindow,

@@ -24,6 +24,10 @@ export function alertSamples(
     [ALERT_METRICS.datasetDriftShare]: drift.dataset?.share,
     [ALERT_METRICS.falseEdibleLabelled]: perf.labelled.n === 0 ? undefined : perf.labelled.falseEdible,
     [ALERT_METRICS.noveltyShareRise]: drift.window.rows === 0 ? undefined : drift.prediction.noveltyRise,
+    [ALERT_METRICS.estimatedRecallDrop]:
+      perf.estimated?.poisonousRecall == null || perf.reference.poisonousRecall === null
+        ? undefined
+        : perf.reference.poisonousRecall - perf.estimated.poisonousRecall,
     [ALERT_METRICS.predictionLogBacklog]: extra.predictionLogBacklog,
   };
 }

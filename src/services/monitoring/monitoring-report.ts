@@ -4,6 +4,7 @@
  * each feature's distributions, prediction drift, performance per hour, the alerts.
  */
 import type {
+  EstimatedPerformance,
   FeatureDistribution,
   FeatureDriftRow,
   LabelledPerformance,
@@ -13,7 +14,7 @@ import type {
   VerdictReason,
 } from '../../reports/index.js';
 import type { LabelledFigures } from './labelled-figures.js';
-import type { DriftReport, PerformanceReport } from './monitoring-types.js';
+import type { DriftReport, EstimatedFigures, PerformanceReport } from './monitoring-types.js';
 import type { ReferenceProfile } from './reference-profile.js';
 import { sampleOf, type WindowCounts } from './window-samples.js';
 
@@ -33,6 +34,12 @@ function labelled(f: LabelledFigures): LabelledPerformance | null {
 /** The report's shares: uncertain includes the unknown-species answers, which `novelty` counts again. */
 function reportShares(s: Readonly<Record<'edible' | 'poisonous' | 'uncertain' | 'novel', number>>) {
   return { edible: s.edible, poisonous: s.poisonous, uncertain: s.uncertain + s.novel, novelty: s.novel };
+}
+
+function estimated(e: EstimatedFigures | null): EstimatedPerformance | null {
+  return e === null || e.accuracy === null || e.poisonousRecall === null
+    ? null
+    : { accuracy: e.accuracy, poisonousRecall: e.poisonousRecall, falseEdible: e.falseEdible };
 }
 
 function pct(x: number): string {
@@ -60,6 +67,14 @@ export function verdictReasons(
       kind: 'poisonous-recall',
       severity: 'alert',
       message: `Poisonous recall ${l.poisonousRecall.toFixed(3)} on ${l.poisonous} labelled poisonous, under the test split's ${ref.toFixed(3)}`,
+    });
+  }
+  const est = perf.estimated?.poisonousRecall ?? null;
+  if (est !== null && ref !== null && est < ref - RECALL_DROP) {
+    reasons.push({
+      kind: 'estimated-performance',
+      severity: 'warning',
+      message: `Estimated poisonous recall ${est.toFixed(3)} (no labels needed), under the test split's ${ref.toFixed(3)}`,
     });
   }
   if (drift.window.rows === 0) {
@@ -224,9 +239,19 @@ export function buildMonitoringReport(input: {
         to: new Date(Date.parse(h.hour) + 3_600_000).toISOString(),
         rows: h.rows,
         labelled: labelled(h.labelled),
-        estimated: null,
+        estimated: estimated(h.estimated),
       })),
-      overall: { labelled: labelled(perf.labelled), estimated: null },
+      overall: { labelled: labelled(perf.labelled), estimated: estimated(perf.estimated) },
+      ...(perf.calibration.eceBefore === null
+        ? {}
+        : {
+            calibration: {
+              ece: perf.calibration.calibrated
+                ? (perf.calibration.eceAfter ?? perf.calibration.eceBefore)
+                : perf.calibration.eceBefore,
+              calibrated: perf.calibration.calibrated,
+            },
+          }),
       ...(ref.accuracy === null || ref.poisonousRecall === null
         ? {}
         : { reference: { accuracy: ref.accuracy, poisonousRecall: ref.poisonousRecall } }),

@@ -6,13 +6,20 @@
  */
 import { SporeprintError } from '../../core/index.js';
 import type { MonitoringReport, ReportAlert } from '../../reports/index.js';
-import { datasetDrift, featureDrift } from '../../stats/index.js';
+import {
+  type Calibrator,
+  datasetDrift,
+  estimatePerformance,
+  featureDrift,
+  IsotonicCalibrator,
+} from '../../stats/index.js';
 import {
   type CountFilter,
   type DatasetRepository,
   LABEL_FEATURE,
   type MonitoringRepository,
   OUTCOME_FEATURE,
+  PROBABILITY_FEATURE,
 } from '../../storage/index.js';
 import type { RegistryService } from '../registry/index.js';
 import { labelledFigures } from './labelled-figures.js';
@@ -20,6 +27,7 @@ import { buildMonitoringReport } from './monitoring-report.js';
 import type {
   DriftReport,
   DriftSettings,
+  EstimatedFigures,
   FeatureDrift,
   MonitorQuery,
   MonitorWindow,
@@ -158,37 +166,90 @@ export class MonitoringService {
     });
   }
 
-  /** Performance of the window's labelled predictions, overall and per hour. */
+  /** Performance of the window: from the labels that arrived, and estimated (CBPE), overall and per hour. */
   async performance(q: MonitorQuery): Promise<PerformanceReport> {
     const profile = await this.profile(q.modelName, q.version ?? 'production');
     const { filter, window } = await this.#window(q, profile.modelVersion);
-    const hourly = await this.#d.monitoring.countsByHour(filter, [OUTCOME_FEATURE, LABEL_FEATURE]);
-    const perHour = new Map<string, { rows: number; cells: Record<string, number> }>();
-    const all: Record<string, number> = {};
-    let rows = 0;
+    const hourly = await this.#d.monitoring.countsByHour(filter, [
+      OUTCOME_FEATURE,
+      LABEL_FEATURE,
+      PROBABILITY_FEATURE,
+    ]);
+    const perHour = new Map<string, HourCounts>();
+    const all: HourCounts = { rows: 0, cells: {}, probabilities: {} };
     for (const c of hourly) {
       let h = perHour.get(c.bucket);
       if (h === undefined) {
-        h = { rows: 0, cells: {} };
+        h = { rows: 0, cells: {}, probabilities: {} };
         perHour.set(c.bucket, h);
       }
-      if (c.feature === OUTCOME_FEATURE) {
-        h.rows += c.n;
-        rows += c.n;
-      } else {
-        h.cells[c.value] = (h.cells[c.value] ?? 0) + c.n;
-        all[c.value] = (all[c.value] ?? 0) + c.n;
+      for (const into of [h, all]) {
+        if (c.feature === OUTCOME_FEATURE) into.rows += c.n;
+        else {
+          const target = c.feature === LABEL_FEATURE ? into.cells : into.probabilities;
+          target[c.value] = (target[c.value] ?? 0) + c.n;
+        }
       }
     }
+    const calibrator =
+      profile.calibration.calibrator === null
+        ? undefined
+        : IsotonicCalibrator.fromJSON(profile.calibration.calibrator);
     return {
       model: q.modelName,
       version: profile.modelVersion,
-      window: { ...window, rows },
-      labelled: labelledFigures(all),
-      hours: [...perHour].map(([hour, h]) => ({ hour, rows: h.rows, labelled: labelledFigures(h.cells) })),
+      window: { ...window, rows: all.rows },
+      labelled: labelledFigures(all.cells),
+      estimated: estimatedFigures(all.probabilities, calibrator),
+      hours: [...perHour].map(([hour, h]) => ({
+        hour,
+        rows: h.rows,
+        labelled: labelledFigures(h.cells),
+        estimated: estimatedFigures(h.probabilities, calibrator),
+      })),
       reference: profile.outcomes.figures,
+      calibration: {
+        calibrated: profile.calibration.calibrated,
+        eceBefore: profile.calibration.eceBefore,
+        eceAfter: profile.calibration.eceAfter,
+      },
     };
   }
+}
+
+interface HourCounts {
+  rows: number;
+  cells: Record<string, number>;
+  probabilities: Record<string, number>;
+}
+
+const DECISION_CODES: Readonly<Record<string, number>> = { edible: 0, poisonous: 1, uncertain: 2 };
+
+/** CBPE over the roll-up's `<decision>|<hundredths>` counts (null when there is nothing to estimate). */
+function estimatedFigures(
+  counts: Readonly<Record<string, number>>,
+  calibrator: Calibrator | undefined,
+): EstimatedFigures | null {
+  const p: number[] = [];
+  const decisions: number[] = [];
+  const weights: number[] = [];
+  for (const [key, n] of Object.entries(counts)) {
+    const [decision, hundredths] = key.split('|');
+    const code = DECISION_CODES[decision];
+    if (code === undefined || hundredths === undefined || n <= 0) continue;
+    p.push(Number(hundredths) / 100);
+    decisions.push(code);
+    weights.push(n);
+  }
+  if (p.length === 0) return null;
+  const e = estimatePerformance(p, { decisions, weights, calibrator });
+  return {
+    estimated: true,
+    rows: e.rows,
+    accuracy: e.accuracyAnswered,
+    poisonousRecall: e.recall,
+    falseEdible: e.falseEdible,
+  };
 }
 
 function predictionDrift(

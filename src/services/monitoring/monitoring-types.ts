@@ -63,12 +63,36 @@ export interface PerformanceReport {
   readonly window: MonitorWindow;
   /** Labelled predictions of the window. */
   readonly labelled: LabelledFigures;
+  /** Estimated from the probabilities of every prediction of the window (CBPE); null for an empty window. */
+  readonly estimated: EstimatedFigures | null;
   /** Per hour, oldest first. */
   readonly hours: ReadonlyArray<{
     readonly hour: string;
     readonly rows: number;
     readonly labelled: LabelledFigures;
+    readonly estimated: EstimatedFigures | null;
   }>;
   /** The version's figures on its test split. */
   readonly reference: LabelledFigures;
+  /** The calibration behind the estimates (from the reference profile). */
+  readonly calibration: {
+    readonly calibrated: boolean;
+    readonly eceBefore: number | null;
+    readonly eceAfter: number | null;
+  };
+}
+
+/**
+ * Performance estimated without labels (NannyML's CBPE over the calibrated probabilities): always
+ * marked `estimated`, the same definitions as {@link LabelledFigures}.
+ */
+export interface EstimatedFigures {
+  readonly estimated: true;
+  readonly rows: number;
+  /** Expected correct among answered rows. */
+  readonly accuracy: number | null;
+  /** Expected share of poisonous mushrooms not called edible. */
+  readonly poisonousRecall: number | null;
+  /** Expected false-edible answers. */
+  readonly falseEdible: number;
 }

@@ -8,6 +8,7 @@ import { SporeprintError } from '../../core/index.js';
 import type { CleanRecord, DatasetSchema } from '../../data/index.js';
 import { getSchema, type SchemaName } from '../../data/index.js';
 import { type ModelPipeline, NOVELTY_REASON } from '../../ml/index.js';
+import { IsotonicCalibrator, type IsotonicCalibratorJSON, needsCalibration } from '../../stats/index.js';
 import { type DatasetRepository, MISSING_VALUE, SPLIT_CODE, valueKey } from '../../storage/index.js';
 import { type LabelledFigures, labelledFigures } from './labelled-figures.js';
 
@@ -37,6 +38,19 @@ export interface ReferenceProfile {
     readonly counts: Readonly<Record<Outcome, number>>;
     /** The model's figures on the test split, as monitoring computes them on labelled traffic. */
     readonly figures: LabelledFigures;
+  };
+  /**
+   * How performance is estimated without labels (CBPE): NannyML's rule on the validation split (never
+   * the training data) — an isotonic calibrator only when it lowers the expected calibration error.
+   */
+  readonly calibration: {
+    readonly split: 'validation';
+    readonly rows: number;
+    readonly calibrated: boolean;
+    readonly reason: string;
+    readonly eceBefore: number | null;
+    readonly eceAfter: number | null;
+    readonly calibrator: IsotonicCalibratorJSON | null;
   };
 }
 
@@ -112,6 +126,7 @@ export async function buildReferenceProfile(
     const k = `${p.decision}|${test.records[i].label === 1 ? 'p' : 'e'}`;
     cells[k] = (cells[k] ?? 0) + 1;
   });
+  const validation = await readSplit(datasets, model.datasetId, 'validation');
   return {
     formatVersion: 1,
     modelName: model.name,
@@ -126,5 +141,25 @@ export async function buildReferenceProfile(
       counts,
       figures: labelledFigures(cells),
     },
+    calibration: fitCalibration(model.pipeline, validation.records),
+  };
+}
+
+/** NannyML's calibration rule on the validation split's probabilities and labels. */
+function fitCalibration(
+  pipeline: ModelPipeline,
+  records: readonly CleanRecord[],
+): ReferenceProfile['calibration'] {
+  const p = Float64Array.from(pipeline.predictMany(records.map((r) => r.values)), (x) => x.probability);
+  const y = Uint8Array.from(records, (r) => r.label);
+  const verdict = needsCalibration(y, p);
+  return {
+    split: 'validation',
+    rows: records.length,
+    calibrated: verdict.calibrate,
+    reason: verdict.reason,
+    eceBefore: verdict.eceBefore,
+    eceAfter: verdict.eceAfter,
+    calibrator: verdict.calibrate ? IsotonicCalibrator.fit(p, y).toJSON() : null,
   };
 }

@@ -7,13 +7,13 @@
  * Value keys: a string input `s` is the category `=s`; a number `x` is `#` + x rounded to 4 significant
  * digits (the mushroom measurements have 2 decimals: exact below 100); a missing, null or other value
  * is `?`. Pseudo-features: `@outcome` — `edible`, `poisonous`, `uncertain`, or `novel` (uncertain
- * because the unknown-species guard fired); `@probability` — the probability of poisonous in
- * hundredths, `0`…`100`. Names and keys longer than {@link MAX_KEY_CHARS} characters are cut there.
+ * because the unknown-species guard fired); `@probability` — the answer and the probability of
+ * poisonous in hundredths, `<decision>|0` … `<decision>|100` (what performance estimation needs). Names and keys longer than {@link MAX_KEY_CHARS} characters are cut there.
  */
 
 /** The pseudo-feature of each prediction's answer. */
 export const OUTCOME_FEATURE = '@outcome';
-/** The pseudo-feature of each prediction's probability (hundredths). */
+/** The pseudo-feature of each prediction's answer and probability (`poisonous|97`). */
 export const PROBABILITY_FEATURE = '@probability';
 /** The key of a missing value. */
 export const MISSING_VALUE = '?';
@@ -89,7 +89,7 @@ export class FeatureCounts {
     const p = Number.isFinite(row.probability)
       ? Math.round(Math.min(1, Math.max(0, row.probability)) * 100)
       : -1;
-    this.#add(prefix, PROBABILITY_FEATURE, p < 0 ? MISSING_VALUE : String(p));
+    this.#add(prefix, PROBABILITY_FEATURE, p < 0 ? MISSING_VALUE : `${row.decision}|${p}`);
   }
 
   /**
