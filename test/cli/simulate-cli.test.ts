@@ -8,7 +8,9 @@ import { openStorage, SPLIT_CODE } from '../../src/storage/index.js';
 import { experimentRecord, startExperimentServer } from '../helpers/experiment-fixtures.js';
 import { CLASSIC } from '../helpers/fixture-files.js';
 import { runCli } from '../helpers/run-cli.js';
+import { stopServer } from '../helpers/server-process.js';
 import { prepareServingDatabase } from '../helpers/serving-setup.js';
+import { expectSimulateRefused } from '../helpers/simulate-refusal.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
 interface Summary {
@@ -55,11 +57,7 @@ describe('sporeprint simulate', () => {
     );
   }, 400_000);
   afterAll(async () => {
-    if (server) {
-      const exited = new Promise((r) => server.child.once('exit', r));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer(server?.child);
     cleanup?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -147,20 +145,26 @@ describe('sporeprint simulate', () => {
     [['--dataset', 'classic'], /--dataset names a bundled file, replayed with --rows all/],
     [['--url', 'ftp://x'], /expected an http:\/\/ or https:\/\/ URL, got 'ftp:\/\/x'/],
     [['--url', 'not a url'], /expected the server's URL/],
+    [
+      ['--drift', 'season'],
+      /--drift season on the classic data needs --drift-feature <name> and --drift-to <code>/,
+    ],
+    [
+      ['--drift', 'season', '--drift-feature', 'cap-diameter'],
+      /--drift-feature: 'cap-diameter' is not a feature of the classic data/,
+    ],
+    [
+      ['--drift', 'season', '--drift-feature', 'odor', '--drift-to', 'q'],
+      /--drift-to: 'q' is not a code of odor; allowed: a = almond/,
+    ],
+    [
+      ['--drift', 'species'],
+      /--drift species: dataset version ds-\w+ \(classic\) has no species to hold out; train the served model on a species split: `sporeprint etl --source data\/secondary_data.csv --split species`, then `sporeprint train --dataset <its id> --register`/,
+    ],
   ])('refuses %j with a usage error naming the option, sending nothing', async (args, message) => {
     const base: Record<string, string> = { '--url': server.url, '--rate': '5', '--duration': '1' };
     for (let i = 0; i < args.length; i += 2) base[args[i]] = args[i + 1];
-    const storage = await openStorage(dbUrl);
-    try {
-      const before = await storage.predictions.count();
-      const run = await runCli(['simulate', ...Object.entries(base).flat()], { DATABASE_URL: dbUrl });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stdout).toBe('');
-      expect(await storage.predictions.count()).toBe(before);
-    } finally {
-      await storage.close();
-    }
+    await expectSimulateRefused(dbUrl, Object.entries(base).flat(), message);
   });
 
   it('an unknown dataset version is an error naming it, sending nothing', async () => {

@@ -37,3 +37,11 @@ export function spawnListening(
     });
   });
 }
+
+/** Sends SIGTERM to a server process (if started) and resolves once it has exited. */
+export async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.js';
+import type { EstimatorKind } from '../../src/ml/index.js';
 import {
   EtlService,
   type ModelSource,
@@ -22,17 +23,37 @@ import {
 } from '../../src/storage/index.js';
 import { CLASSIC, PRIMARY } from './fixture-files.js';
 
-/** A config over a fresh database with a Production model of the classic data, trained and promoted. */
+/** What {@link prepareServingDatabase} loads, trains and promotes. */
+export interface ServingData {
+  readonly source: string;
+  readonly split?: 'stratified' | 'species';
+  readonly modelName: string;
+  readonly models: readonly EstimatorKind[];
+  /** Promote the first version past a failing quality gate (recorded with a reason). */
+  readonly force?: boolean;
+}
+
+const CLASSIC_SERVING: ServingData = {
+  source: CLASSIC,
+  modelName: 'sporeprint-classic',
+  models: ['decision-tree', 'gradient-boosting'],
+};
+
+/**
+ * A config over a fresh database with a Production model, trained and promoted: by default of the
+ * classic data (a decision tree in Production, a gradient-boosting model registered beside it).
+ */
 export async function prepareServingDatabase(
   databaseUrl: string,
   env: Record<string, string> = {},
-): Promise<{ config: Config; varDir: string; cleanup(): void; versions: number[] }> {
+  data: ServingData = CLASSIC_SERVING,
+): Promise<{ config: Config; varDir: string; cleanup(): void; versions: number[]; datasetId: string }> {
   const varDir = mkdtempSync(join(tmpdir(), 'sporeprint-serve-'));
   const config = loadConfig({
     env: {
       DATABASE_URL: databaseUrl,
       SPOREPRINT_VAR_DIR: varDir,
-      SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
+      SPOREPRINT_MODEL_NAME: data.modelName,
       SPOREPRINT_PORT: '0',
       SPOREPRINT_LOG_LEVEL: 'silent',
       ...env,
@@ -41,9 +62,11 @@ export async function prepareServingDatabase(
   const storage = await openStorage(config.databaseUrl);
   try {
     const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(varDir, 'artifacts') });
-    await new EtlService(storage.datasets, { invalidThreshold: 0.01, seed: 42, speciesFile: PRIMARY }).run({
-      source: CLASSIC,
-    });
+    const { datasetId } = await new EtlService(storage.datasets, {
+      invalidThreshold: 0.01,
+      seed: 42,
+      speciesFile: PRIMARY,
+    }).run({ source: data.source, split: data.split });
     const training = new TrainingService({
       datasets: storage.datasets,
       runs: storage.runs,
@@ -51,10 +74,7 @@ export async function prepareServingDatabase(
       codeVersion: 'test',
       seed: 42,
     });
-    const trained = await training.train({
-      dataset: 'latest',
-      models: ['decision-tree', 'gradient-boosting'],
-    });
+    const trained = await training.train({ dataset: datasetId, models: [...data.models] });
     const registry = new RegistryService({
       runs: storage.runs,
       registry: storage.registry,
@@ -65,9 +85,21 @@ export async function prepareServingDatabase(
     });
     const versions: number[] = [];
     for (const m of trained.models)
-      versions.push((await registry.register(m.runId, { author: 'test' })).version);
-    await registry.promote('sporeprint-classic', versions[0], { actor: 'test', reason: 'first' });
-    return { config, varDir, versions, cleanup: () => rmSync(varDir, { recursive: true, force: true }) };
+      versions.push(
+        (await registry.register(m.runId, { author: 'test', modelName: data.modelName })).version,
+      );
+    await registry.promote(data.modelName, versions[0], {
+      actor: 'test',
+      reason: 'first',
+      force: data.force,
+    });
+    return {
+      config,
+      varDir,
+      versions,
+      datasetId,
+      cleanup: () => rmSync(varDir, { recursive: true, force: true }),
+    };
   } finally {
     await storage.close();
   }

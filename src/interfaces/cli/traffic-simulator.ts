@@ -3,6 +3,7 @@
  * posts their true labels as feedback after a delay — so an experiment can be watched reaching its
  * decision.
  */
+import { SporeprintError } from '../../core/index.js';
 import { getSchema, type SchemaName } from '../../data/index.js';
 
 /** A mushroom of the data with its true class. */
@@ -161,4 +162,47 @@ export async function simulateTraffic(
   }
   s.elapsedS = (performance.now() - t0) / 1000;
   return s;
+}
+
+/** The model a running server answers with: its name, and the versions that answer (the loaded one first). */
+export interface ServedModel {
+  readonly modelName: string;
+  readonly versions: readonly number[];
+}
+
+/**
+ * Asks a running server which model versions answer its predictions (`GET /health/ready`): the loaded
+ * version, then the arms of a running experiment.
+ * @throws SporeprintError `SP_ERR_NOT_READY` when the server cannot be reached or is not ready.
+ */
+export async function servedModel(url: string): Promise<ServedModel> {
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(`${url}/health/ready`);
+    status = res.status;
+    text = await res.text();
+  } catch (e) {
+    throw new SporeprintError(
+      'SP_ERR_NOT_READY',
+      `cannot ask ${url} which model it serves: ${(e as Error).message}`,
+    );
+  }
+  const body = (status === 200 ? JSON.parse(text) : null) as {
+    model?: {
+      modelName?: string;
+      model?: { version?: number } | null;
+      experiment?: { arms?: { version: number }[] } | null;
+    };
+  } | null;
+  const loaded = body?.model?.model?.version;
+  const modelName = body?.model?.modelName;
+  if (typeof loaded !== 'number' || typeof modelName !== 'string') {
+    throw new SporeprintError(
+      'SP_ERR_NOT_READY',
+      `cannot tell which model ${url} serves: GET /health/ready answered HTTP ${status} ${text.slice(0, 200)}`,
+    );
+  }
+  const arms = (body?.model?.experiment?.arms ?? []).map((a) => a.version);
+  return { modelName, versions: [...new Set([loaded, ...arms])] };
 }

@@ -21,10 +21,18 @@ import {
   type SourceRow,
   SPLIT_CODE,
 } from '../../storage/index.js';
-import type { EtlRequest, EtlSummary, HeldOutRecords, VersionParams } from './etl-types.js';
+import type {
+  EtlRequest,
+  EtlSummary,
+  HeldOutRecords,
+  UnseenSpeciesRecords,
+  VersionParams,
+} from './etl-types.js';
 import { type FileInput, hashFile, openFileInput, sha256Hex } from './file-input.js';
 import { INVALID_ROW, type LoadPassResult, loadPass } from './load-pass.js';
+import { sourceRecord } from './source-record.js';
 import { planSplit } from './split-plan.js';
+import { unseenSpeciesRecords } from './unseen-species.js';
 
 /** Defaults of the ETL service, from config. */
 export interface EtlDefaults {
@@ -129,12 +137,7 @@ export class EtlService {
       for (const row of batch) {
         if (version.split[row.rowIndex] !== SPLIT_CODE.test) continue;
         if (row.label !== 'e' && row.label !== 'p') continue;
-        const record: Record<string, string | number> = {};
-        schema.features.forEach((f, j) => {
-          const v = row.features[j];
-          if (v !== null && v !== undefined) record[f.name] = v;
-        });
-        records.push({ record, label: row.label });
+        records.push({ record: sourceRecord(schema, row), label: row.label });
       }
     }
     if (records.length === 0) {
@@ -144,6 +147,20 @@ export class EtlService {
       );
     }
     return { datasetId: version.id, schemaName: version.schemaName, records };
+  }
+
+  /**
+   * The test-split rows of dataset version `id` whose species has no training row in it nor in the
+   * versions `alsoTrainedOn` — species a model trained on them never saw (`sporeprint simulate --drift
+   * species`). Refused with `SP_ERR_USAGE` naming the species-split commands when there are none.
+   */
+  async unseenSpeciesRecords(
+    id: string,
+    alsoTrainedOn: readonly string[] = [],
+  ): Promise<UnseenSpeciesRecords> {
+    const others: DatasetVersionRecord[] = [];
+    for (const other of new Set(alsoTrainedOn)) if (other !== id) others.push(await this.#version(other));
+    return unseenSpeciesRecords(this.datasets, await this.#version(id), others);
   }
 
   async #version(id: string): Promise<DatasetVersionRecord> {

@@ -76,3 +76,12 @@ export interface HeldOutRecords {
     readonly label: 'e' | 'p';
   }[];
 }
+
+/** Held-out rows of species the model was never trained on, with the species of each row. */
+export interface UnseenSpeciesRecords extends HeldOutRecords {
+  readonly splitKind: string;
+  /** The distinct species indexes sent (positions in primary_data.csv), ascending. */
+  readonly species: readonly number[];
+  /** The species index of each record, in order. */
+  readonly speciesOfRows: readonly number[];
+}

@@ -5,5 +5,6 @@ export type {
   EtlSummary,
   HeldOutRecords,
   LabelConflictSummary,
+  UnseenSpeciesRecords,
   VersionParams,
 } from './etl-types.js';

@@ -1,21 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SporeprintError } from '../../../core/index.js';
 import type { SchemaName } from '../../../data/index.js';
 import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
-import {
-  type LabelledRecord,
-  labelledRecords,
-  type SimulationSummary,
-  simulateTraffic,
-} from '../traffic-simulator.js';
-
-const FILES: Record<SchemaName, string> = {
-  secondary: 'secondary_data.csv',
-  classic: 'agaricus-lepiota.data',
-};
+import { recordsToReplay } from '../simulate-records.js';
+import { DEFAULT_DRIFT_FACTOR, DEFAULT_DRIFT_SHARE } from '../traffic-drift.js';
+import { type SimulationSummary, simulateTraffic } from '../traffic-simulator.js';
 
 /** A number option within [min, max] (integers only when `integer`). */
 function numberIn(name: string, min: number, max: number, integer = false): (v: string) => number {
@@ -25,6 +15,26 @@ function numberIn(name: string, min: number, max: number, integer = false): (v: 
       throw new InvalidArgumentError(
         `${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got '${v}'`,
       );
+    return n;
+  };
+}
+
+/** A finite number above 0. */
+function positiveFinite(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`${name} must be a positive finite number, got '${v}'`);
+    return n;
+  };
+}
+
+/** A share in (0, 1]. */
+function shareIn(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !(n > 0 && n <= 1))
+      throw new InvalidArgumentError(`${name} must be a number in (0, 1], got '${v}'`);
     return n;
   };
 }
@@ -57,8 +67,13 @@ interface SimulateOpts {
   labelDelay: number;
   labelShare: number;
   rows: 'held-out' | 'all';
-  from: string;
+  from?: string;
   dataset?: SchemaName;
+  drift: 'none' | 'species' | 'season';
+  driftFeature?: string;
+  driftFactor?: number;
+  driftTo?: string;
+  driftShare?: number;
   key?: string;
   json?: boolean;
 }
@@ -94,17 +109,55 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         .choices(['held-out', 'all'])
         .default('held-out'),
     )
-    .option('--from <dataset-version>', 'dataset version whose held-out rows are replayed', 'latest')
+    .option('--from <dataset-version>', 'dataset version whose held-out rows are replayed (default latest)')
     .addOption(
       new Option('--dataset <name>', 'bundled file replayed with --rows all (default secondary)').choices([
         'secondary',
         'classic',
       ]),
     )
+    .addOption(
+      new Option(
+        '--drift <kind>',
+        "none: the rows as they are; species: held-out rows of species the served model never saw in training (needs a model trained on a species split); season: the rows with one feature's distribution shifted (--drift-feature)",
+      )
+        .choices(['none', 'species', 'season'])
+        .default('none'),
+    )
+    .option(
+      '--drift-feature <name>',
+      'the feature --drift season shifts (default: the first numeric feature, cap-diameter on the secondary data)',
+    )
+    .option(
+      '--drift-factor <x>',
+      `--drift season: multiply a numeric feature by x (default ${DEFAULT_DRIFT_FACTOR})`,
+      positiveFinite('--drift-factor'),
+    )
+    .option(
+      '--drift-to <code>',
+      '--drift season: the code a categorical feature is set to, e.g. u (urban) for habitat',
+    )
+    .option(
+      '--drift-share <share>',
+      `--drift season: share of the rows whose categorical value becomes --drift-to, in (0, 1] (default ${DEFAULT_DRIFT_SHARE})`,
+      shareIn('--drift-share'),
+    )
     .option('--key <secret>', 'API key (when the server requires one)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: SimulateOpts) => {
-      const records = await recordsToReplay(ctx, opts);
+      const records = await recordsToReplay(ctx, {
+        url: opts.url,
+        rows: opts.rows,
+        from: opts.from,
+        dataset: opts.dataset,
+        drift: opts.drift,
+        season: {
+          feature: opts.driftFeature,
+          factor: opts.driftFactor,
+          to: opts.driftTo,
+          share: opts.driftShare,
+        },
+      });
       const tty = ctx.stderr.isTTY === true && ctx.progress;
       let last = 0;
       const summary = await simulateTraffic(
@@ -136,30 +189,6 @@ export function registerSimulateCommand(program: Command, ctx: CliContext): void
         );
       }
     });
-}
-
-/** The labelled rows `simulate` replays: a dataset version's held-out rows, or a bundled file. */
-async function recordsToReplay(ctx: CliContext, opts: SimulateOpts): Promise<readonly LabelledRecord[]> {
-  if (opts.rows === 'all') {
-    const dataset = opts.dataset ?? 'secondary';
-    return labelledRecords(await readFile(join(ctx.dataDir, FILES[dataset]), 'utf8'), dataset);
-  }
-  if (opts.dataset !== undefined) {
-    throw new SporeprintError(
-      'SP_ERR_USAGE',
-      '--dataset names a bundled file, replayed with --rows all; held-out rows come from a dataset version (--from)',
-    );
-  }
-  const services = await ctx.openServices();
-  try {
-    const heldOut = await services.etl.heldOutRecords(opts.from);
-    ctx.stderr.write(
-      `replaying the ${heldOut.records.length} held-out rows of dataset version ${heldOut.datasetId} (${heldOut.schemaName})\n`,
-    );
-    return heldOut.records;
-  } finally {
-    await services.close();
-  }
 }
 
 function summaryText(s: SimulationSummary): string {
