@@ -30,9 +30,10 @@ export async function logTraffic(
   at: Date,
   rows: HeldOutRecords['records'],
   shift?: (r: Record<string, string | number>) => void,
+  modelName = MONITORED_MODEL,
 ): Promise<{ id: string; label: 'e' | 'p'; decision: string }[]> {
   const { registry } = registryOver(storage, prepared, createInProcessEventBus());
-  const { pipeline, version } = await registry.loadPipeline(MONITORED_MODEL, 'production');
+  const { pipeline, version } = await registry.loadPipeline(modelName, 'production');
   const names = pipeline.schema.features.map((f) => f.name);
   const inputs = rows.map((r) => {
     const input: Record<string, string | number> = { ...r.record };
@@ -43,7 +44,7 @@ export async function logTraffic(
   const log = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
   const made: PredictionInput[] = predictions.map((p, i) => ({
     id: randomUUID(),
-    modelName: MONITORED_MODEL,
+    modelName,
     modelVersion: version.version,
     input: inputs[i],
     output: {
