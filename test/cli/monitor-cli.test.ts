@@ -74,6 +74,10 @@ describe('sporeprint monitor (CLI)', () => {
     expect(perf.stdout).toMatch(/labelled: 0/);
     const profile = await runCli(['monitor', 'profile'], env);
     expect(profile.stdout).toMatch(/sporeprint-classic v\d+: \d+ training rows/);
+    const before = (await runCli(['monitor', 'drift', ...window(12), '--json'], env)).stdout;
+    const rebuilt = await runCli(['monitor', 'rebuild'], env);
+    expect(rebuilt.stdout).toMatch(/Rebuilt the monitoring roll-up: \d+ predictions/);
+    expect((await runCli(['monitor', 'drift', ...window(12), '--json'], env)).stdout).toBe(before);
   });
 
   it('check: evaluates the alert rules on the window (dataset drift share, novelty rise)', async () => {

@@ -58,6 +58,14 @@ export class MonitoringService {
     this.#d = deps;
   }
 
+  /**
+   * Recounts the roll-up from the whole prediction log (predictions logged before it existed), in one
+   * transaction: run it while no server writes.
+   */
+  rebuild(onProgress?: (rows: number) => void): Promise<{ predictions: number; counts: number }> {
+    return this.#d.monitoring.rebuildCounts(onProgress);
+  }
+
   /** The stored profile of a version, built (and stored) on first use. */
   async profile(modelName: string, version: number | string = 'production'): Promise<ReferenceProfile> {
     const v = await this.#d.registry.resolve(modelName, version);

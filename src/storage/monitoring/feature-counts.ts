@@ -136,6 +136,11 @@ export class FeatureCounts {
     bump(counts, PROBABILITY_FEATURE, p < 0 ? MISSING_VALUE : `${row.decision}|${p}`);
   }
 
+  /** Counts one labelled prediction's `@label` (`<decision>|<true label>`), as the feedback transaction does. */
+  addLabel(row: CountedRow, label: string): void {
+    bump(this.#group(row), LABEL_FEATURE, `${row.decision}|${label}`);
+  }
+
   /**
    * The counts as table values, in the column order of {@link MONITOR_COUNT_COLUMNS}, sorted by key:
    * writers upsert in one order, so concurrent transactions (server replicas on MariaDB) wait for

@@ -1,9 +1,14 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
-import type { DatabaseContext } from '../db/write-transaction.js';
-import { hourBucket } from './feature-counts.js';
+import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
+import { FeatureCounts, hourBucket, upsertBatches, upsertCountsSql } from './feature-counts.js';
+import { NOVELTY_MARKER } from './novelty-marker.js';
+
+/** Predictions read per page when the roll-up is rebuilt. */
+const REBUILD_PAGE = 5000;
+
 import type {
   BucketCount,
   CountFilter,
@@ -37,10 +42,12 @@ function filtered<O>(q: CountsQuery<O>, f: CountFilter): CountsQuery<O> {
  * thousand rows per hour of traffic, however many predictions it stands for).
  */
 export class KyselyMonitoringRepository implements MonitoringRepository {
+  readonly #ctx: DatabaseContext;
   readonly #db: Kysely<DatabaseSchema>;
   readonly #dialect: 'sqlite' | 'mysql';
 
   constructor(ctx: DatabaseContext) {
+    this.#ctx = ctx;
     this.#db = ctx.db;
     this.#dialect = ctx.dialect;
   }
@@ -91,6 +98,61 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
         .orderBy('bucket')
         .execute();
       return rows.map((r) => r.bucket);
+    });
+  }
+
+  rebuildCounts(onProgress?: (rows: number) => void): Promise<{ predictions: number; counts: number }> {
+    return writeTransaction(this.#ctx, 'Rebuilding the monitoring roll-up', async (trx) => {
+      await trx.deleteFrom('monitor_counts').execute();
+      let after = '';
+      let predictions = 0;
+      let counts = 0;
+      for (;;) {
+        const rows = await trx
+          .selectFrom('predictions')
+          .select([
+            'id',
+            'model_name',
+            'model_version',
+            'experiment_id',
+            'arm',
+            'created_at',
+            'input',
+            'output',
+            'decision',
+            'probability',
+            'true_label',
+          ])
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(REBUILD_PAGE)
+          .execute();
+        if (rows.length === 0) break;
+        const page = new FeatureCounts();
+        for (const r of rows) {
+          const row = {
+            modelName: r.model_name,
+            modelVersion: Number(r.model_version),
+            experimentId: r.experiment_id,
+            arm: r.arm,
+            createdAt: r.created_at,
+            input: r.input,
+            output: r.output,
+            decision: r.decision,
+            probability: Number(r.probability),
+          };
+          page.add(row, NOVELTY_MARKER);
+          if (r.true_label != null) page.addLabel(row, r.true_label);
+        }
+        for (const b of upsertBatches(page)) {
+          await trx.executeQuery(CompiledQuery.raw(upsertCountsSql(b.rows, this.#dialect), b.params));
+          counts += b.rows;
+        }
+        predictions += rows.length;
+        onProgress?.(predictions);
+        after = rows[rows.length - 1].id;
+      }
+      return { predictions, counts };
     });
   }
 

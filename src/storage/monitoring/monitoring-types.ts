@@ -42,6 +42,11 @@ export interface MonitoringRepository {
   /** The hours with logged predictions of a model (every version), oldest first. */
   hours(modelName: string): Promise<string[]>;
   getProfile(modelName: string, modelVersion: number): Promise<StoredProfile | undefined>;
+  /**
+   * Recounts the whole roll-up from the prediction log (predictions logged before migration 0009, or a
+   * roll-up to verify), in one transaction: run it while no server writes. Returns the rows counted.
+   */
+  rebuildCounts(onProgress?: (rows: number) => void): Promise<{ predictions: number; counts: number }>;
   /** Stores a profile unless one exists (the first one built wins); returns the stored one. */
   putProfile(
     modelName: string,

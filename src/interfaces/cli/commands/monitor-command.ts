@@ -126,6 +126,21 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
       }),
     );
   monitor
+    .command('rebuild')
+    .description('Recount the roll-up from the whole prediction log (after upgrading; stop servers first)')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) =>
+      withServices(ctx, async (s) => {
+        const r = await s.monitoring.rebuild((rows) => {
+          if (ctx.progress) ctx.stderr.write(`\rcounted ${rows} predictions…`);
+        });
+        if (ctx.progress) ctx.stderr.write('\n');
+        return o.json
+          ? toJson(r)
+          : `Rebuilt the monitoring roll-up: ${r.predictions} predictions, ${r.counts} counts\n`;
+      }),
+    );
+  monitor
     .command('profile')
     .description("The version's reference profile (built from its training split on first use)")
     .option('--model <name>', 'registered model (default: the served model)')

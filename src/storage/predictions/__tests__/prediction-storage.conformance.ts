@@ -191,6 +191,23 @@ export async function expectLabelsFollowFeedback(
   }
   expect(new Map([...counted].filter(([, n]) => n !== 0))).toEqual(recount);
   expect(recount.size).toBeGreaterThan(1);
+  // a rebuild from the log gives the roll-up the writers and the feedback kept
+  const snapshot = async () =>
+    new Map(
+      (await db.selectFrom('monitor_counts').selectAll().execute())
+        .filter((r) => Number(r.n) !== 0)
+        .map((r) => [
+          [r.model_name, Number(r.model_version), r.experiment_id, r.arm, r.bucket, r.feature, r.value].join(
+            '|',
+          ),
+          Number(r.n),
+        ]),
+    );
+  const kept = await snapshot();
+  await db.deleteFrom('monitor_counts').execute();
+  const rebuilt = await storage.monitoring.rebuildCounts();
+  expect(rebuilt.predictions).toBe(await storage.predictions.count());
+  expect(await snapshot()).toEqual(kept);
 }
 
 export function describePredictionStorageConformance(
