@@ -1,12 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArmRanges, assignmentPoint } from '../../src/services/index.js';
-import { type ExperimentRecord, openStorage } from '../../src/storage/index.js';
-import { experimentRecord, startExperimentServer } from '../helpers/experiment-fixtures.js';
-import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
+import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
+import { ArmRanges, assignmentPoint, ExperimentService } from '../../src/services/index.js';
+import { createInProcessEventBus, openStorage } from '../../src/storage/index.js';
+import { spawnListening } from '../helpers/server-process.js';
+import { CLASSIC_MUSHROOM, prepareServingDatabase, registryOver } from '../helpers/serving-setup.js';
 import type { TestBackend } from '../helpers/test-databases.js';
 
 const EXP = 'exp-0000000000ab';
@@ -37,27 +35,31 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<
   return out;
 }
 
-/** Experiment routing across real server processes sharing one database. */
+/** `sporeprint serve` as a user runs it, in its own process. */
+function serve(env: Record<string, string>) {
+  return spawnListening(['src/main/cli.ts', 'serve'], env);
+}
+
+/**
+ * Experiment routing across real server processes (`sporeprint serve`) sharing one database; the
+ * experiment is created, started, paused and resumed through the real service, as the CLI does.
+ */
 export function describeExperimentRoutingConformance(backend: TestBackend): void {
   describe(`experiment routing across server processes (real HTTP, ${backend.name})`, () => {
     let dbUrl: string;
     let cleanup: () => void;
-    let dir: string;
-    let planFile: string;
+    let experiments: ExperimentService;
+    let closeStorage: () => Promise<void> = async () => {};
     let versions: number[];
     let predictKey: { id: string; secret: string };
     const servers: { child: ChildProcess; url: string }[] = [];
 
-    const setPlan = (plan: ExperimentRecord | null): void => writeFileSync(planFile, JSON.stringify(plan));
-    const twoArms = (status: ExperimentRecord['status'] = 'running'): ExperimentRecord =>
-      experimentRecord(
-        EXP,
-        [
-          { name: 'control', version: versions[0], role: 'control', weight: 50 },
-          { name: 'challenger', version: versions[1], role: 'challenger', weight: 50 },
-        ],
-        { status },
-      );
+    /** Pauses or runs the experiment through the real service (the servers poll the repository). */
+    const setStatus = async (status: 'running' | 'paused'): Promise<void> => {
+      const by = { actor: 'test', reason: `routing test: ${status}` };
+      if (status === 'paused') await experiments.pause(EXP, by);
+      else await experiments.resume(EXP, by);
+    };
 
     const predict = async (url: string, headers: Record<string, string> = {}, path = '/v1/predict') => {
       const res = await fetch(`${url}${path}`, {
@@ -77,19 +79,32 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
       const key = await storage.apiKeys.create({ name: 'app', role: 'predict' });
       predictKey = { id: key.id, secret: key.secret };
       await storage.close();
-      dir = mkdtempSync(join(tmpdir(), 'sporeprint-routing-'));
-      planFile = join(dir, 'plan.json');
-      setPlan(twoArms());
+      // the experiment as a user creates and starts it, through the service over the shared database
+      const shared = await openStorage(dbUrl);
+      closeStorage = () => shared.close();
+      const { registry } = registryOver(shared, prepared, createInProcessEventBus());
+      experiments = new ExperimentService(experimentServiceDeps(shared, registry));
+      await experiments.create({
+        id: EXP,
+        modelName: 'sporeprint-classic',
+        assignment: 'client',
+        arms: [
+          { name: 'control', version: versions[0], role: 'control', weight: 50 },
+          { name: 'challenger', version: versions[1], role: 'challenger', weight: 50 },
+        ],
+        actor: 'test',
+      });
+      await experiments.start(EXP, { actor: 'test' });
       const env = {
         DATABASE_URL: dbUrl,
         SPOREPRINT_VAR_DIR: prepared.varDir,
         SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
         SPOREPRINT_LOG_LEVEL: 'silent',
         SPOREPRINT_PORT: '0',
+        // no automatic stop rules while the test routes: the statuses are the test's
+        SPOREPRINT_EXPERIMENT_CHECK_SECONDS: '0',
       };
-      servers.push(
-        ...(await Promise.all([startExperimentServer(env, planFile), startExperimentServer(env, planFile)])),
-      );
+      servers.push(...(await Promise.all([serve(env), serve(env)])));
     }, 400_000);
     afterAll(async () => {
       for (const s of servers) {
@@ -97,8 +112,8 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
         s.child.kill('SIGTERM');
         await exited;
       }
+      await closeStorage();
       cleanup?.();
-      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it('two server processes with the same plan agree on the arm of each of 2,000 client ids, at the planned shares', async () => {
@@ -212,7 +227,7 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
 
     it('paused: both processes answer with Production again within the poll; running again: the same arms', async () => {
       const arm = (await predict(servers[0].url, { 'x-client-id': 'client-3' })).body.arm;
-      setPlan(twoArms('paused'));
+      await setStatus('paused');
       const deadline = Date.now() + 20_000;
       for (const s of servers) {
         let r = await predict(s.url, { 'x-client-id': 'client-3' });
@@ -227,7 +242,7 @@ export function describeExperimentRoutingConformance(backend: TestBackend): void
         ]);
         expect(((await (await fetch(`${s.url}/health/ready`)).json()) as Ready).model.experiment).toBeNull();
       }
-      setPlan(twoArms());
+      await setStatus('running');
       for (const s of servers) {
         let r = await predict(s.url, { 'x-client-id': 'client-3' });
         while (r.body.arm === null && Date.now() < deadline) {
