@@ -31,6 +31,7 @@ export async function logTraffic(
   rows: HeldOutRecords['records'],
   shift?: (r: Record<string, string | number>) => void,
   modelName = MONITORED_MODEL,
+  arm?: { readonly experimentId: string; readonly arm: string },
 ): Promise<{ id: string; label: 'e' | 'p'; decision: string }[]> {
   const { registry } = registryOver(storage, prepared, createInProcessEventBus());
   const { pipeline, version } = await registry.loadPipeline(modelName, 'production');
@@ -46,6 +47,8 @@ export async function logTraffic(
     id: randomUUID(),
     modelName,
     modelVersion: version.version,
+    experimentId: arm?.experimentId ?? null,
+    arm: arm?.arm ?? null,
     input: inputs[i],
     output: {
       decision: p.decision,

@@ -175,6 +175,41 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
       expect(renderMonitoringReport(empty)).toContain('<html');
     });
 
+    it('reports each arm of an experiment on its own: rows, drift and performance per arm', async () => {
+      const rows = strideSample(heldOut.records, 200);
+      await logTraffic(storage, prepared, hour(14, 5), rows, undefined, MODEL, {
+        experimentId: 'exp-arms',
+        arm: 'control',
+      });
+      await logTraffic(storage, prepared, hour(14, 6), rows, leafLitterSeason, MODEL, {
+        experimentId: 'exp-arms',
+        arm: 'challenger',
+      });
+      const version = (await service.profile(MODEL)).modelVersion;
+      const r = await service.report(
+        { modelName: MODEL, from: hour(14), to: hour(15) },
+        {
+          experiment: {
+            id: 'exp-arms',
+            arms: [
+              { name: 'control', version },
+              { name: 'challenger', version },
+            ],
+          },
+        },
+      );
+      expect(r.window.rows).toBe(400);
+      expect(r.arms?.map((a) => [a.arm, a.rows])).toEqual([
+        ['control', 200],
+        ['challenger', 200],
+      ]);
+      const odor = (arm: string) =>
+        r.arms?.find((a) => a.arm === arm)?.dataDrift?.features.find((f) => f.feature === 'odor');
+      expect(odor('control')?.drifted).toBe(false);
+      expect(odor('challenger')?.drifted).toBe(true);
+      expect(renderMonitoringReport(r)).toContain('challenger');
+    });
+
     it('refuses a bad window with a clear error, and an unknown model or version', async () => {
       await expect(service.drift({ modelName: MODEL, from: hour(12), to: hour(10) })).rejects.toMatchObject({
         code: 'SP_ERR_BAD_PARAM',

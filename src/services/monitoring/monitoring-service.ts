@@ -5,7 +5,7 @@
  * roll-up (storage/monitoring), so a window of a million predictions costs a few thousand counts.
  */
 import { SporeprintError } from '../../core/index.js';
-import type { MonitoringReport, ReportAlert } from '../../reports/index.js';
+import type { ArmSection, MonitoringReport, ReportAlert } from '../../reports/index.js';
 import {
   type Calibrator,
   datasetDrift,
@@ -159,19 +159,54 @@ export class MonitoringService {
       readonly settings?: DriftSettings;
       readonly alerts?: readonly ReportAlert[];
       readonly description?: string;
+      /** A running experiment of the model: each arm gets its own drift and performance section. */
+      readonly experiment?: {
+        readonly id: string;
+        readonly arms: readonly { name: string; version: number }[];
+      };
     } = {},
   ): Promise<MonitoringReport> {
-    const { report: drift, counts, profile } = await this.#drift(q, options.settings ?? {});
-    const performance = await this.performance(q);
-    return buildMonitoringReport({
-      drift,
-      performance,
-      profile,
-      counts,
-      alerts: options.alerts ?? [],
-      generatedAt: this.#d.now?.() ?? new Date(),
-      description: options.description,
-    });
+    const build = async (query: MonitorQuery, alerts: readonly ReportAlert[]) => {
+      const { report: drift, counts, profile } = await this.#drift(query, options.settings ?? {});
+      const performance = await this.performance(query);
+      return buildMonitoringReport({
+        drift,
+        performance,
+        profile,
+        counts,
+        alerts,
+        generatedAt: this.#d.now?.() ?? new Date(),
+        description: options.description,
+      });
+    };
+    const whole = await build(q, options.alerts ?? []);
+    const e = options.experiment;
+    if (e === undefined || e.arms.length === 0) return whole;
+    const arms: ArmSection[] = [];
+    for (const arm of e.arms) {
+      const r = await build(
+        {
+          ...q,
+          version: arm.version,
+          experimentId: e.id,
+          arm: arm.name,
+          last: undefined,
+          from: q.from ?? (whole.window.from === null ? undefined : new Date(whole.window.from)),
+        },
+        [],
+      );
+      arms.push({
+        experiment: e.id,
+        arm: arm.name,
+        modelVersion: arm.version,
+        rows: r.window.rows,
+        summary: r.summary,
+        dataDrift: r.dataDrift,
+        predictionDrift: r.predictionDrift,
+        performance: r.performance,
+      });
+    }
+    return { ...whole, arms };
   }
 
   /** Performance of the window: from the labels that arrived, and estimated (CBPE), overall and per hour. */

@@ -106,7 +106,17 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
         if (o.out === undefined && !o.json)
           throw new SporeprintError('SP_ERR_USAGE', 'monitor report needs --out <file> (or --json)');
         const alerts = reportAlerts(await s.alerts.list());
-        const report = await s.monitoring.report(query(ctx, o), { alerts });
+        const q = query(ctx, o);
+        // a running experiment of the model: one section per arm (unless the window is one arm already)
+        const running =
+          q.experimentId === undefined
+            ? (await s.experiments.list({ modelName: q.modelName, status: 'running' }))[0]
+            : undefined;
+        const experiment =
+          running === undefined
+            ? undefined
+            : { id: running.id, arms: running.arms.map((a) => ({ name: a.name, version: a.version })) };
+        const report = await s.monitoring.report(q, { alerts, experiment });
         const text = o.json ? toJson(report) : renderMonitoringReport(report);
         if (o.out === undefined) return text;
         writeFileSync(o.out, text);
