@@ -110,7 +110,7 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
         // a running experiment of the model: one section per arm (unless the window is one arm already)
         const running =
           q.experimentId === undefined
-            ? (await s.experiments.list({ modelName: q.modelName, status: 'running' }))[0]
+            ? (await s.experiments.list({ modelName: q.modelName, statuses: ['running'] }))[0]
             : undefined;
         const experiment =
           running === undefined
