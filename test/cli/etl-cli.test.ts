@@ -57,7 +57,7 @@ describe('sporeprint etl / datasets / db (CLI)', () => {
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/SPOREPRINT_INVALID_THRESHOLD/);
     const badUrl = await runCli(['datasets', 'list'], { DATABASE_URL: 'postgres://x@y/z' });
-    expect(badUrl.code).toBe(1);
+    expect(badUrl.code).toBe(2); // a configuration error, as a bad setting
     expect(badUrl.stderr).toMatch(/SP_ERR_CONFIG/);
   });
 
