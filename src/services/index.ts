@@ -109,7 +109,13 @@ export {
   type FeatureDrift,
   type LabelledFigures,
   labelledFigures,
+  leaseTtlMs,
+  MONITOR_CHECK_LEASE,
   type MonitorCheckResult,
+  type MonitorRoundOutcome,
+  type MonitorSchedule,
+  type MonitorScheduleOptions,
+  type MonitorScheduleStatus,
   MonitoringService,
   type MonitoringServiceDeps,
   type MonitorQuery,
@@ -121,6 +127,7 @@ export {
   type ReferenceProfile,
   reportAlerts,
   runMonitorCheck,
+  startMonitorSchedule,
   verdictReasons,
 } from './monitoring/index.js';
 export {
