@@ -32,18 +32,21 @@ export function monitorIntervalMs(config: Config): number {
 }
 
 export function buildServerMonitoring(
-  storage: Storage,
-  registry: RegistryService,
-  alerts: AlertService,
-  config: Config,
-  hooks: {
+  parts: {
+    readonly storage: Storage;
+    readonly registry: RegistryService;
+    readonly alerts: AlertService;
+    readonly config: Config;
     /** Rows waiting to be written to the prediction log (the backlog sample). */
-    readonly backlog: () => number;
+    readonly logQueueDepth: () => number;
+  },
+  hooks: {
     readonly print?: (line: string) => void;
     /** Awaited as each scheduled check starts, after the lease is taken (tests hold a check open). */
-    readonly beforeCheck?: () => Promise<void>;
+    readonly beforeMonitorCheck?: () => Promise<void>;
   },
 ): ServerMonitoring {
+  const { storage, registry, alerts, config } = parts;
   const modelName = config.server.modelName;
   const service = new MonitoringService({
     monitoring: storage.monitoring,
@@ -65,12 +68,12 @@ export function buildServerMonitoring(
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     intervalMs: monitorIntervalMs(config),
     check: async () => {
-      await hooks.beforeCheck?.();
+      await hooks.beforeMonitorCheck?.();
       const to = new Date();
       const result = await runMonitorCheck(
         { monitoring: service, alerts },
         { modelName, from: new Date(to.getTime() - windowMs), to },
-        { predictionLogBacklog: hooks.backlog(), now: to },
+        { predictionLogBacklog: parts.logQueueDepth(), now: to },
       );
       lastError = null;
       return result;

@@ -155,14 +155,9 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   await serving.start();
   const experiments = experimentsOf(storage, registry, config, opts);
   const alerts = buildAlertService(storage, registry, config, (line) => opts.print?.(line));
-  // rows queued in the log, and those of answered batches not handed to it yet
+  // rows queued in the log, and those of answered batches not handed to it yet (the monitoring backlog)
   const logQueueDepth = () => log.queueDepth + serving.pendingLogRows;
-  // the monitoring schedule hands its metric values to alerts.check
-  const monitoring = buildServerMonitoring(storage, registry, alerts, config, {
-    backlog: logQueueDepth,
-    print: opts.print,
-    beforeCheck: opts.beforeMonitorCheck,
-  });
+  const monitoring = buildServerMonitoring({ storage, registry, alerts, config, logQueueDepth }, opts);
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
@@ -170,7 +165,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     experiments: experiments.service,
     alerts,
     monitoring: monitoring.http,
-    monitorStatus: () => monitoring.schedule.status(),
+    monitorStatus: monitoring.schedule.status,
     pingDatabase: () => storage.ping(),
     logQueueDepth,
     logStats: () => ({ commits: log.batches, rows: log.rowsWritten }),
