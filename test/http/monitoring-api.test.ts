@@ -220,6 +220,12 @@ describe('monitoring over HTTP (SQLite)', () => {
       12,
     );
     expect(value('sporeprint_monitor_false_edible_labelled')).toBe(last.performance.labelled.falseEdible);
+    const estimated = last.performance.estimated;
+    expect(value('sporeprint_monitor_estimated_poisonous_recall')).toBeCloseTo(
+      estimated?.poisonousRecall ?? -1,
+      12,
+    );
+    expect(value('sporeprint_monitor_estimated_accuracy')).toBeCloseTo(estimated?.accuracy ?? -1, 12);
     expect(last.alerts.alerts.map((a) => [a.ruleName, a.state])).toContainEqual(['dataset_drift', 'firing']);
     for (const a of last.alerts.alerts) {
       expect(value(`sporeprint_alerts{alertname="${a.ruleName}",state="${a.state}"}`)).toBeGreaterThanOrEqual(

@@ -97,6 +97,20 @@ export function registerMonitorGauges(registry: Registry, status: () => MonitorS
   );
   checkGauge(
     registry,
+    'sporeprint_monitor_estimated_poisonous_recall',
+    'Poisonous recall estimated without labels (CBPE) over the last check’s window',
+    (r) => r.performance.estimated?.poisonousRecall,
+    read,
+  );
+  checkGauge(
+    registry,
+    'sporeprint_monitor_estimated_accuracy',
+    'Accuracy estimated without labels (CBPE) over the last check’s window',
+    (r) => r.performance.estimated?.accuracy,
+    read,
+  );
+  checkGauge(
+    registry,
     'sporeprint_monitor_last_check_timestamp_seconds',
     'When this process last ran a monitoring check (Unix time)',
     () => {
