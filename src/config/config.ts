@@ -90,6 +90,34 @@ const alertsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The server's scheduled monitoring checks. */
+const monitoringSchema = Type.Object(
+  {
+    checkMinutes: Type.Number({
+      minimum: 0,
+      maximum: 1440,
+      default: 5,
+      ...about(
+        'SPOREPRINT_MONITOR_CHECK_MINUTES — how often the server runs a monitoring check (one process at a time); 0 = never (5)',
+      ),
+    }),
+    checkSeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 86_400,
+        ...about('SPOREPRINT_MONITOR_CHECK_SECONDS — the same in seconds, over the minutes (unset)'),
+      }),
+    ),
+    windowMinutes: Type.Number({
+      minimum: 1,
+      maximum: 10_080,
+      default: 60,
+      ...about('SPOREPRINT_MONITOR_WINDOW_MINUTES — the window each scheduled check looks at (60)'),
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /**
  * Every setting of sporeprint, in one TypeBox schema. Values come from environment variables
  * (upper-case names below) and, optionally, a JSON config file named by `SPOREPRINT_CONFIG`; the
@@ -241,6 +269,7 @@ const configSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     alerts: alertsSchema,
+    monitoring: monitoringSchema,
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
       ...about('SPOREPRINT_LOG_LEVEL — log level (info)'),
@@ -278,6 +307,9 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
   SPOREPRINT_EXPERIMENT_CHECK_SECONDS: ['server', 'experimentCheckSeconds'],
+  SPOREPRINT_MONITOR_CHECK_MINUTES: ['monitoring', 'checkMinutes'],
+  SPOREPRINT_MONITOR_CHECK_SECONDS: ['monitoring', 'checkSeconds'],
+  SPOREPRINT_MONITOR_WINDOW_MINUTES: ['monitoring', 'windowMinutes'],
   SPOREPRINT_ALERT_WEBHOOK_URL: ['alerts', 'webhookUrl'],
   SPOREPRINT_ALERT_REPEAT_INTERVAL: ['alerts', 'repeatInterval'],
   SPOREPRINT_ALERT_GROUP_BY: ['alerts', 'groupBy'],

@@ -178,6 +178,7 @@ async function main(): Promise<number> {
           monitoring: storage.monitoring,
           datasets: storage.datasets,
           registry,
+          experiments: storage.experiments,
         }),
         get alerts() {
           alerts ??= buildAlertService(storage, registry, config, (line) =>

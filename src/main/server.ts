@@ -17,6 +17,7 @@ import {
   type AlertService,
   ExperimentRouter,
   ExperimentService,
+  type MonitorSchedule,
   RegistryService,
   type RunningExperimentSource,
   registryModelSource,
@@ -35,6 +36,7 @@ import {
 } from '../storage/index.js';
 import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
+import { buildServerMonitoring } from './monitoring-deps.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -42,6 +44,8 @@ export interface RunningServer {
   readonly serving: ServingService;
   /** Alerts: the monitoring checks hand their metric values to `alerts.check`. */
   readonly alerts: AlertService;
+  /** The monitoring schedule (its status, and a round now). */
+  readonly monitor: MonitorSchedule;
   /** Graceful stop: no new requests, in-flight ones finish, the log is flushed, the DB closed. */
   close(): Promise<void>;
 }
@@ -59,6 +63,8 @@ export interface StartServerOptions {
    * sets it.)
    */
   readonly runningExperiment?: RunningExperimentSource;
+  /** Awaited as each scheduled monitoring check starts (tests hold a check open; the CLI never sets it). */
+  readonly beforeMonitorCheck?: () => Promise<void>;
 }
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
@@ -148,17 +154,20 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   await serving.start();
   const experiments = experimentsOf(storage, registry, config, opts);
-  // the monitoring schedule (built elsewhere) hands its metric values to alerts.check
   const alerts = buildAlertService(storage, registry, config, (line) => opts.print?.(line));
+  // rows queued in the log, and those of answered batches not handed to it yet (the monitoring backlog)
+  const logQueueDepth = () => log.queueDepth + serving.pendingLogRows;
+  const monitoring = buildServerMonitoring({ storage, registry, alerts, config, logQueueDepth }, opts);
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
     registry: registryHttpApi(registry),
     experiments: experiments.service,
     alerts,
+    monitoring: monitoring.http,
+    monitorStatus: monitoring.schedule.status,
     pingDatabase: () => storage.ping(),
-    // rows queued in the log, and those of answered batches not handed to it yet
-    logQueueDepth: () => log.queueDepth + serving.pendingLogRows,
+    logQueueDepth,
     logStats: () => ({ commits: log.batches, rows: log.rowsWritten }),
     logCommitProblem: () => commitHealth.problem(),
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
@@ -174,10 +183,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     url: address,
     serving,
     alerts,
+    monitor: monitoring.schedule,
     close() {
       closing ??= (async () => {
         serving.stop();
         await experiments.checks.stop();
+        await monitoring.schedule.stop();
         await app.close();
         await alerts.flush(5000);
         await alerts.close();

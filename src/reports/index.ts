@@ -30,7 +30,11 @@ export type {
   VerdictReason,
   VerdictReasonKind,
 } from './monitoring-report-types.js';
-export { type RenderReportOptions, renderMonitoringReport } from './render-monitoring-report.js';
+export {
+  REPORT_CSP,
+  type RenderReportOptions,
+  renderMonitoringReport,
+} from './render-monitoring-report.js';
 export { orderReasons } from './render-summary.js';
 export { type BarChartSpec, type BarSeries, svgBarChart } from './svg-bar-chart.js';
 export { type HistogramSpec, svgHistogram } from './svg-histogram.js';

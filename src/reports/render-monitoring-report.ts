@@ -21,10 +21,11 @@ export interface RenderReportOptions {
 }
 
 /**
- * Nothing may be fetched: no script, no external style, font or image. Inline styles are allowed;
+ * The report's Content-Security-Policy (its `<meta>`, and the header of `GET /v1/monitoring/report`):
+ * nothing may be fetched — no script, no external style, font or image. Inline styles are allowed;
  * inline SVG needs no source.
  */
-const CSP =
+export const REPORT_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 function header(report: MonitoringReport, title: string): string {
@@ -108,7 +109,7 @@ export function renderMonitoringReport(report: MonitoringReport, options: Render
   ];
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">` +
+    `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${e(title)}</title><style>${REPORT_CSS}</style></head><body>${body.join('')}</body></html>\n`
   );

@@ -258,3 +258,39 @@ describe('alert settings', () => {
     );
   });
 });
+
+describe('monitoring schedule settings', () => {
+  const refused = (env: Record<string, string>, fileText?: string) => () => loadConfig({ env, fileText });
+
+  it('checks every 5 minutes over the last 60 by default; seconds override minutes', () => {
+    expect(loadConfig({ env: {} }).monitoring).toEqual({ checkMinutes: 5, windowMinutes: 60 });
+    expect(
+      loadConfig({
+        env: {
+          SPOREPRINT_MONITOR_CHECK_MINUTES: '0',
+          SPOREPRINT_MONITOR_CHECK_SECONDS: '1.5',
+          SPOREPRINT_MONITOR_WINDOW_MINUTES: '15',
+        },
+      }).monitoring,
+    ).toEqual({ checkMinutes: 0, checkSeconds: 1.5, windowMinutes: 15 });
+  });
+
+  it('refuses bad values, naming the setting and its variable', () => {
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_MINUTES: '-1' })).toThrow(
+      'invalid setting monitoring.checkMinutes (SPOREPRINT_MONITOR_CHECK_MINUTES): must be at least 0, got -1',
+    );
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_MINUTES: 'often' })).toThrow(
+      "invalid setting monitoring.checkMinutes (SPOREPRINT_MONITOR_CHECK_MINUTES): expected a number, got 'often'",
+    );
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_MINUTES: '5m' })).toThrow(/expected a number, got '5m'/);
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_SECONDS: '100000' })).toThrow(
+      /monitoring\.checkSeconds \(SPOREPRINT_MONITOR_CHECK_SECONDS\): must be at most 86400/,
+    );
+    expect(refused({ SPOREPRINT_MONITOR_WINDOW_MINUTES: '0' })).toThrow(
+      /monitoring\.windowMinutes \(SPOREPRINT_MONITOR_WINDOW_MINUTES\): must be at least 1, got 0/,
+    );
+    expect(refused({}, JSON.stringify({ monitoring: { intervalMinutes: 5 } }))).toThrow(
+      /monitoring\.intervalMinutes: unknown setting/,
+    );
+  });
+});

@@ -24,6 +24,7 @@ import { feedbackRoute } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { mlflowRoutes } from './routes/mlflow.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { oipV2Routes } from './routes/oip-v2.js';
 import { predictRoute } from './routes/predict.js';
 import { registryRoutes } from './routes/registry.js';
@@ -80,7 +81,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(compilers.fastify);
   app.addSchema(ErrorEnvelopeSchema);
-  const metrics = createMetrics(deps.logQueueDepth, deps.logStats);
+  const metrics = createMetrics(deps.logQueueDepth, deps.logStats, deps.monitorStatus);
   const mushroom = new MushroomValidator(deps.schema, compilers);
   app.setErrorHandler(createErrorHandler(mushroom));
   if (destination !== null) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
@@ -166,6 +167,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
   if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
   if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
+  if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
   await app.ready();
   return { app, metrics };

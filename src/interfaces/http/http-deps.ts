@@ -1,5 +1,15 @@
 import type { DatasetSchema } from '../../data/index.js';
-import type { AlertService, ExperimentService, ServingService } from '../../services/index.js';
+import type { MonitoringReport } from '../../reports/index.js';
+import type {
+  AlertService,
+  DriftReport,
+  ExperimentService,
+  MonitorQuery,
+  MonitorScheduleStatus,
+  PerformanceReport,
+  ReferenceProfile,
+  ServingService,
+} from '../../services/index.js';
 import type { LogCommitStats } from './metrics.js';
 
 /** A verified API key. */
@@ -53,6 +63,16 @@ export type ExperimentsHttpApi = Pick<
 /** The alert service as the alerts routes use it. */
 export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence'>;
 
+/** Monitoring as the monitoring routes use it (the server adds the current alerts to reports). */
+export interface MonitoringHttpApi {
+  /** The model a query without `model` is about: the served model. */
+  readonly defaultModel: string;
+  drift(q: MonitorQuery): Promise<DriftReport>;
+  performance(q: MonitorQuery): Promise<PerformanceReport>;
+  report(q: MonitorQuery): Promise<MonitoringReport>;
+  profile(modelName: string, version: number | string): Promise<ReferenceProfile>;
+}
+
 /** HTTP settings, from config. */
 export interface HttpSettings {
   /** Require an API key (role predict or admin) on prediction endpoints. */
@@ -80,6 +100,10 @@ export interface HttpDeps {
   readonly experiments?: ExperimentsHttpApi | null;
   /** Alerts and silences (routes under /v1/alerts); absent: no such routes. */
   readonly alerts?: AlertsHttpApi | null;
+  /** Drift, performance, reports and profiles (routes under /v1/monitoring); absent: no such routes. */
+  readonly monitoring?: MonitoringHttpApi | null;
+  /** The monitoring schedule of this process: its last check's figures become gauges on /metrics. */
+  readonly monitorStatus?: () => MonitorScheduleStatus;
   /** Resolves when the database answers. */
   readonly pingDatabase: () => Promise<void>;
   /** Depth of the prediction log queue (rows waiting to be written). */

@@ -7,6 +7,7 @@ export type {
   ExperimentsHttpApi,
   HttpDeps,
   HttpSettings,
+  MonitoringHttpApi,
   RegistryHttpApi,
 } from './http-deps.js';
 export { LogCommitHealth, type LogCommitHealthOptions } from './log-commit-health.js';

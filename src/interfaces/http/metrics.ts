@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { MonitorScheduleStatus } from '../../services/index.js';
+import { registerMonitorGauges } from './monitor-metrics.js';
 
 /** The Prometheus metrics of one server. */
 export interface HttpMetrics {
@@ -35,9 +37,14 @@ function totalCounter(registry: Registry, name: string, help: string, read: () =
 /**
  * Creates a fresh registry (one per app, so tests never share counters). `logStats`: the log's commit
  * counts, exported as `sporeprint_prediction_log_commits_total` and `…_rows_total` (their ratio is
- * the group commit's batch size).
+ * the group commit's batch size). `monitorStatus`: the monitoring schedule, whose last check's figures
+ * are gauges (`sporeprint_monitor_…`, `sporeprint_alerts`).
  */
-export function createMetrics(logQueueDepth: () => number, logStats?: () => LogCommitStats): HttpMetrics {
+export function createMetrics(
+  logQueueDepth: () => number,
+  logStats?: () => LogCommitStats,
+  monitorStatus?: () => MonitorScheduleStatus,
+): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sporeprint_' });
   const requests = new Counter({
@@ -87,5 +94,6 @@ export function createMetrics(logQueueDepth: () => number, logStats?: () => LogC
       () => logStats().rows,
     );
   }
+  if (monitorStatus !== undefined) registerMonitorGauges(registry, monitorStatus);
   return { registry, requests, latency, predictions, dbErrors };
 }

@@ -5,6 +5,15 @@ export {
   reportAlerts,
   runMonitorCheck,
 } from './monitor-check.js';
+export {
+  leaseTtlMs,
+  MONITOR_CHECK_LEASE,
+  type MonitorRoundOutcome,
+  type MonitorSchedule,
+  type MonitorScheduleOptions,
+  type MonitorScheduleStatus,
+  startMonitorSchedule,
+} from './monitor-schedule.js';
 export { buildMonitoringReport, verdictReasons } from './monitoring-report.js';
 export { MonitoringService, type MonitoringServiceDeps } from './monitoring-service.js';
 export type {

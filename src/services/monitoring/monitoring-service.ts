@@ -16,6 +16,7 @@ import {
 import {
   type CountFilter,
   type DatasetRepository,
+  type ExperimentRepository,
   LABEL_FEATURE,
   type MonitoringRepository,
   OUTCOME_FEATURE,
@@ -47,6 +48,11 @@ export interface MonitoringServiceDeps {
   readonly monitoring: MonitoringRepository;
   readonly datasets: DatasetRepository;
   readonly registry: Pick<RegistryService, 'resolve' | 'loadPipeline'>;
+  /**
+   * Experiments, to check a query's experiment and arm (unknown: `SP_ERR_NOT_FOUND`; another model's
+   * experiment or an arm it does not have: `SP_ERR_BAD_PARAM`); absent: not checked.
+   */
+  readonly experiments?: Pick<ExperimentRepository, 'get'>;
   readonly now?: () => Date;
 }
 
@@ -90,8 +96,26 @@ export class MonitoringService {
     return building;
   }
 
-  async #window(q: MonitorQuery, version: number): Promise<{ filter: CountFilter; window: MonitorWindow }> {
+  /** Checks a query before any work: its window, and its experiment and arm when given. */
+  async #check(q: MonitorQuery): Promise<void> {
     checkQuery(q);
+    if (q.experimentId === undefined || this.#d.experiments === undefined) return;
+    const e = await this.#d.experiments.get(q.experimentId);
+    if (e.modelName !== q.modelName) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_PARAM',
+        `experiment ${e.id} is on model ${e.modelName}, not ${q.modelName}`,
+      );
+    }
+    if (q.arm !== undefined && !e.arms.some((a) => a.name === q.arm)) {
+      throw new SporeprintError(
+        'SP_ERR_BAD_PARAM',
+        `arm ${q.arm} is not an arm of experiment ${e.id} (arms: ${e.arms.map((a) => a.name).join(', ')})`,
+      );
+    }
+  }
+
+  async #window(q: MonitorQuery, version: number): Promise<{ filter: CountFilter; window: MonitorWindow }> {
     const to = q.to ?? this.#d.now?.() ?? new Date();
     let from = q.from;
     const base = { modelName: q.modelName, modelVersion: version, experimentId: q.experimentId, arm: q.arm };
@@ -119,6 +143,7 @@ export class MonitoringService {
     q: MonitorQuery,
     settings: DriftSettings,
   ): Promise<{ report: DriftReport; counts: WindowCounts; profile: ReferenceProfile }> {
+    await this.#check(q);
     const profile = await this.profile(q.modelName, q.version ?? 'production');
     const { filter, window } = await this.#window(q, profile.modelVersion);
     const counts = byFeature(await this.#d.monitoring.counts(filter));
@@ -211,6 +236,7 @@ export class MonitoringService {
 
   /** Performance of the window: from the labels that arrived, and estimated (CBPE), overall and per hour. */
   async performance(q: MonitorQuery): Promise<PerformanceReport> {
+    await this.#check(q);
     const profile = await this.profile(q.modelName, q.version ?? 'production');
     const { filter, window } = await this.#window(q, profile.modelVersion);
     const hourly = await this.#d.monitoring.countsByHour(filter, [
@@ -333,4 +359,5 @@ function checkQuery(q: MonitorQuery): void {
     bad(`last must be a positive whole number of predictions, got ${String(q.last)}`);
   }
   if (q.last !== undefined && q.from !== undefined) bad('give either from or last, not both');
+  if (q.arm !== undefined && q.experimentId === undefined) bad('arm needs experiment');
 }

@@ -1,0 +1,90 @@
+/**
+ * Monitoring as the server builds it: the monitoring service, its HTTP view (reports carry the current
+ * alerts) and the schedule — a check of the served model over the last `windowMinutes` every interval,
+ * one process at a time under the database lease `monitor-check`, with the prediction log's queue
+ * depth as the backlog sample. A failing check is a warning; serving goes on.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from '../config/index.js';
+import type { MonitoringHttpApi } from '../interfaces/http/index.js';
+import {
+  type AlertService,
+  MonitoringService,
+  type MonitorSchedule,
+  type RegistryService,
+  reportAlerts,
+  runMonitorCheck,
+  startMonitorSchedule,
+} from '../services/index.js';
+import type { Storage } from '../storage/index.js';
+
+export interface ServerMonitoring {
+  readonly service: MonitoringService;
+  readonly http: MonitoringHttpApi;
+  readonly schedule: MonitorSchedule;
+}
+
+/** The interval of the schedule: seconds when set, else minutes; 0 = off. */
+export function monitorIntervalMs(config: Config): number {
+  const m = config.monitoring;
+  return Math.round((m.checkSeconds ?? m.checkMinutes * 60) * 1000);
+}
+
+export function buildServerMonitoring(
+  parts: {
+    readonly storage: Storage;
+    readonly registry: RegistryService;
+    readonly alerts: AlertService;
+    readonly config: Config;
+    /** Rows waiting to be written to the prediction log (the backlog sample). */
+    readonly logQueueDepth: () => number;
+  },
+  hooks: {
+    readonly print?: (line: string) => void;
+    /** Awaited as each scheduled check starts, after the lease is taken (tests hold a check open). */
+    readonly beforeMonitorCheck?: () => Promise<void>;
+  },
+): ServerMonitoring {
+  const { storage, registry, alerts, config } = parts;
+  const modelName = config.server.modelName;
+  const service = new MonitoringService({
+    monitoring: storage.monitoring,
+    datasets: storage.datasets,
+    registry,
+    experiments: storage.experiments,
+  });
+  const http: MonitoringHttpApi = {
+    defaultModel: modelName,
+    drift: (q) => service.drift(q),
+    performance: (q) => service.performance(q),
+    report: async (q) => service.report(q, { alerts: reportAlerts(await alerts.list()) }),
+    profile: (name, version) => service.profile(name, version),
+  };
+  const windowMs = config.monitoring.windowMinutes * 60_000;
+  let lastError: string | null = null;
+  const schedule = startMonitorSchedule({
+    leases: storage.leases,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    intervalMs: monitorIntervalMs(config),
+    check: async () => {
+      await hooks.beforeMonitorCheck?.();
+      const to = new Date();
+      const result = await runMonitorCheck(
+        { monitoring: service, alerts },
+        { modelName, from: new Date(to.getTime() - windowMs), to },
+        { predictionLogBacklog: parts.logQueueDepth(), now: to },
+      );
+      lastError = null;
+      return result;
+    },
+    onLease: (l) =>
+      hooks.print?.(`monitoring: this process runs the scheduled checks (lease ${l.name}, token ${l.token})`),
+    // the same failure every round is printed once, until it changes or a check succeeds
+    onError: (e) => {
+      if (e.message !== lastError) hooks.print?.(`warning: monitoring check failed: ${e.message}`);
+      lastError = e.message;
+    },
+  });
+  return { service, http, schedule };
+}
