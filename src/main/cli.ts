@@ -169,17 +169,26 @@ async function main(): Promise<number> {
         events,
         gate: config.gate,
         onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
+        // each registered version gets its monitoring reference profile at once
+        onRegistered: async (v) => {
+          await monitoring?.profile(v.modelName, v.version);
+        },
+        onRegisteredError: (e, v) =>
+          process.stderr.write(
+            `warning: the reference profile of ${v.modelName} v${v.version} was not built (${e.message}); monitoring builds it on first use\n`,
+          ),
+      });
+      const monitoring: MonitoringService = new MonitoringService({
+        monitoring: storage.monitoring,
+        datasets: storage.datasets,
+        registry,
+        experiments: storage.experiments,
       });
       let alerts: AlertService | undefined;
       return {
         registry,
         experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
-        monitoring: new MonitoringService({
-          monitoring: storage.monitoring,
-          datasets: storage.datasets,
-          registry,
-          experiments: storage.experiments,
-        }),
+        monitoring,
         get alerts() {
           alerts ??= buildAlertService(storage, registry, config, (line) =>
             process.stderr.write(`${line}\n`),

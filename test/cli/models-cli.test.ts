@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/index.js';
 import { CLASSIC } from '../helpers/fixture-files.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -25,6 +26,20 @@ describe('sporeprint models (CLI)', () => {
       [name, 1, 'trainer'],
       [name, 2, 'trainer'],
     ]);
+    // each registered version got its monitoring reference profile at registration
+    const storage = await openStorage(env.DATABASE_URL);
+    try {
+      for (const v of [1, 2]) {
+        const p = JSON.parse((await storage.monitoring.getProfile(name, v))?.profile ?? 'null') as {
+          modelVersion: number;
+          rows: number;
+        } | null;
+        expect(p?.modelVersion).toBe(v);
+        expect(p?.rows).toBeGreaterThan(0);
+      }
+    } finally {
+      await storage.close();
+    }
     const params = join(dir, 'poor.json');
     writeFileSync(params, JSON.stringify({ lr: { C: 1e-4 } }));
     const poor = await cli('train', '--models', 'lr', '--params', params, '--register');

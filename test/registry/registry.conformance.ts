@@ -202,6 +202,32 @@ export function describeRegistryConformance(backend: TestBackend): void {
       );
     });
 
+    it('calls onRegistered with each new version; its failure is reported and the registration stands', async () => {
+      const seen: string[] = [];
+      const failures: string[] = [];
+      const hooked = (fail: boolean) =>
+        new RegistryService({
+          runs: storage.runs,
+          registry: storage.registry,
+          artifacts,
+          datasets: storage.datasets,
+          events: bus,
+          gate: DEFAULT_GATE,
+          onRegistered: async (v) => {
+            seen.push(`${v.modelName}:${v.version}`);
+            if (fail) throw new Error('profile store down');
+          },
+          onRegisteredError: (e, v) => failures.push(`${v.version}: ${e.message}`),
+        });
+      const name = fresh();
+      const a = await hooked(false).register(lr.runId, { modelName: name, author: 'tester' });
+      const b = await hooked(true).register(dt.runId, { modelName: name, author: 'tester' });
+      expect(seen).toEqual([`${name}:${a.version}`, `${name}:${b.version}`]);
+      expect(failures).toEqual([`${b.version}: profile store down`]);
+      const versions = (await storage.registry.listVersions(name)).map((v) => v.version);
+      expect(versions.sort((x, y) => x - y)).toEqual([a.version, b.version]);
+    });
+
     it('promotes through the gate, keeps exactly one Production version, and records the history', async () => {
       const reg = service();
       const name = fresh();

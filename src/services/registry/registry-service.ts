@@ -30,6 +30,13 @@ export interface RegistryServiceDeps {
    * default: ignore.
    */
   readonly onEventError?: (error: Error, message: RegistryEventMessage) => void;
+  /**
+   * Called once a version is registered, before `register` resolves (monitoring builds the version's
+   * reference profile here). A failure is reported to `onRegisteredError` and never undoes the
+   * registration.
+   */
+  readonly onRegistered?: (version: ModelVersionRecord) => Promise<void>;
+  readonly onRegisteredError?: (error: Error, version: ModelVersionRecord) => void;
 }
 
 /** Options of {@link RegistryService.register}. */
@@ -210,6 +217,13 @@ export class RegistryService {
       author: options.author,
     });
     await this.#publish('registered', version.modelName, version.version, 'None', null);
+    if (this.#d.onRegistered !== undefined) {
+      try {
+        await this.#d.onRegistered(version);
+      } catch (e) {
+        this.#d.onRegisteredError?.(e instanceof Error ? e : new Error(String(e)), version);
+      }
+    }
     return version;
   }
 
