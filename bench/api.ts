@@ -5,7 +5,8 @@
  *   2. sporeprint `POST /v1/predict`, durable prediction log on SQLite, one Node process
  *      (target: ≥ 40% of (1)'s requests/s, p99 < 10 ms at 32 connections, peak RSS < 200 MB,
  *      every 200 response has its row in `predictions`);
- *   3. the same on MariaDB (when BENCH_MYSQL_URL is set) and with SPOREPRINT_LOG_MODE=async on SQLite;
+ *   3. the same on MariaDB (when BENCH_MYSQL_URL is set), with SPOREPRINT_LOG_MODE=async on SQLite, and
+ *      with a monitoring check every second (SPOREPRINT_MONITOR_CHECK_SECONDS=1) beside one without;
  *   4. `POST /v1/predict/batch` with 10,000 records (a durable one is answered once journaled, its
  *      rows written right after; also measured, batch only, with SPOREPRINT_BATCH_JOURNAL=false: every
  *      row committed before the answer), one request end to end, from sending it to the last
@@ -555,7 +556,11 @@ async function main(): Promise<void> {
     const durableDir = copyPrepared('sqlite-durable');
     const durable = await startSporeprint(
       'sqlite-durable',
-      { DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`, SPOREPRINT_VAR_DIR: durableDir },
+      {
+        DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`,
+        SPOREPRINT_VAR_DIR: durableDir,
+        SPOREPRINT_MONITOR_CHECK_MINUTES: '0', // no monitoring check: the baseline of the variant below
+      },
       PROFILE,
     );
     servers.push(durable);
@@ -566,6 +571,27 @@ async function main(): Promise<void> {
       path: '/v1/predict',
       lua: spLua,
       rows: sqliteCounter(join(durableDir, 'db.sqlite')),
+      settleMs: 300,
+      sporeprint: true,
+    });
+
+    // the same durable server running a monitoring check every second (drift, performance and the
+    // alert rules over the last hour, under the database lease): its p99 beside the one above is the
+    // check's cost to predictions (issue 17: no measurable latency)
+    const checksDir = copyPrepared('sqlite-durable-checks');
+    const checks = await startSporeprint('sqlite-durable-checks', {
+      DATABASE_URL: `sqlite:${join(checksDir, 'db.sqlite')}`,
+      SPOREPRINT_VAR_DIR: checksDir,
+      SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
+    });
+    servers.push(checks);
+    variants.push({
+      key: 'sqlite-durable-checks',
+      label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s',
+      server: checks,
+      path: '/v1/predict',
+      lua: spLua,
+      rows: sqliteCounter(join(checksDir, 'db.sqlite')),
       settleMs: 300,
       sporeprint: true,
     });
