@@ -56,9 +56,9 @@ export function buildServerMonitoring(
   });
   const http: MonitoringHttpApi = {
     defaultModel: modelName,
-    drift: (q) => service.drift(q),
+    drift: (q, settings) => service.drift(q, settings),
     performance: (q) => service.performance(q),
-    report: async (q) => service.report(q, { alerts: reportAlerts(await alerts.list()) }),
+    report: async (q, settings) => service.report(q, { settings, alerts: reportAlerts(await alerts.list()) }),
     profile: (name, version) => service.profile(name, version),
   };
   const windowMs = config.monitoring.windowMinutes * 60_000;

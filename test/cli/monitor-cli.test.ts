@@ -53,6 +53,37 @@ describe('sporeprint monitor (CLI)', () => {
     expect(shifted.features.find((f) => f.feature === 'odor')?.drifted).toBe(true);
   });
 
+  it("drift settings: one test for every feature or per feature, a threshold, the dataset's drift share", async () => {
+    type Drift = {
+      features: { feature: string; test?: string; threshold?: number }[];
+      dataset: { drifted: boolean; threshold: number };
+    };
+    const drift = async (...args: string[]) => {
+      const r = await runCli(['monitor', 'drift', ...window(12), '--json', ...args], env);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Drift;
+    };
+    const psi = await drift('--test', 'psi', '--threshold', '0.2');
+    expect(new Set(psi.features.map((f) => `${f.test}@${f.threshold}`))).toEqual(new Set(['psi@0.2']));
+    const mixed = await drift('--feature-test', 'odor=hellinger', '--feature-test', 'habitat=chisquare');
+    expect(mixed.features.find((f) => f.feature === 'odor')?.test).toBe('hellinger');
+    expect(mixed.features.find((f) => f.feature === 'habitat')?.test).toBe('chisquare');
+    expect(mixed.features.find((f) => f.feature === 'cap-shape')?.test).toBe('jensenshannon');
+    expect((await drift()).dataset).toMatchObject({ drifted: false, threshold: 0.5 });
+    expect((await drift('--drift-share', '0.1')).dataset).toMatchObject({ drifted: true, threshold: 0.1 });
+    for (const [args, message] of [
+      [['--test', 'nope'], /--test.*expected one of ks, chisquare/],
+      [['--threshold', '-1'], /--threshold.*positive number/],
+      [['--drift-share', '1.5'], /--drift-share.*\(0, 1\]/],
+      [['--feature-test', 'odor'], /--feature-test.*<feature>=<test>/],
+      [['--test', 'ks'], /Feature cap-shape: options\.test: ks needs ordered values/], // classic: all categorical
+    ] as const) {
+      const r = await runCli(['monitor', 'drift', ...window(12), ...args], env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('report: one self-contained HTML file, or JSON; performance and profile', async () => {
     const out = join(files.dir, 'report.html');
     const r = await runCli(['monitor', 'report', ...window(12), '--out', out], env);

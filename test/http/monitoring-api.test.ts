@@ -101,6 +101,14 @@ describe('monitoring over HTTP (SQLite)', () => {
     expect(await json(perf)).toEqual(JSON.parse(JSON.stringify(await service.performance(q))));
     const profile = await reader.get('/v1/monitoring/profile?version=1');
     expect(await json(profile)).toEqual(JSON.parse(JSON.stringify(await service.profile(MODEL, 1))));
+    // drift settings: one test for every feature, a threshold, the dataset's drift share
+    const settings = { share: 0.25, all: { test: 'psi' as const, threshold: 0.2 } };
+    const psi = await json<{ features: { test?: string }[]; dataset: { threshold: number } }>(
+      await reader.get(`/v1/monitoring/drift?${WINDOW}&test=psi&threshold=0.2&share=0.25`),
+    );
+    expect(psi).toEqual(JSON.parse(JSON.stringify(await service.drift(q, settings))));
+    expect(new Set(psi.features.map((f) => f.test))).toEqual(new Set(['psi']));
+    expect(psi.dataset.threshold).toBe(0.25);
     const last = await json<{ window: { rows: number } }>(await reader.get('/v1/monitoring/drift?last=10'));
     expect(last.window.rows).toBe(200);
     for (const path of ['drift', 'performance', 'report', 'profile']) {
@@ -167,6 +175,10 @@ describe('monitoring over HTTP (SQLite)', () => {
       ['drift?experiment=X', 422, /experiment/],
       ['drift?window=1h', 422, /window/],
       ['report?format=pdf', 422, /format/],
+      ['drift?test=nope', 422, /test/],
+      ['drift?threshold=0', 422, /threshold/],
+      ['report?share=1.5', 422, /share/],
+      [`drift?${WINDOW}&test=ks`, 400, /Feature .*: options\.test: ks needs ordered values/],
       ['profile?last=5', 422, /last/],
       ['drift?from=2026-02-30', 400, /from is not a valid time/],
       [`drift?from=${hour(13).toISOString()}&to=${hour(12).toISOString()}`, 400, /from .* must be before to/],

@@ -3,6 +3,7 @@ import type { MonitoringReport } from '../../reports/index.js';
 import type {
   AlertService,
   DriftReport,
+  DriftSettings,
   ExperimentService,
   MonitorQuery,
   MonitorScheduleStatus,
@@ -67,9 +68,9 @@ export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence'>
 export interface MonitoringHttpApi {
   /** The model a query without `model` is about: the served model. */
   readonly defaultModel: string;
-  drift(q: MonitorQuery): Promise<DriftReport>;
+  drift(q: MonitorQuery, settings?: DriftSettings): Promise<DriftReport>;
   performance(q: MonitorQuery): Promise<PerformanceReport>;
-  report(q: MonitorQuery): Promise<MonitoringReport>;
+  report(q: MonitorQuery, settings?: DriftSettings): Promise<MonitoringReport>;
   profile(modelName: string, version: number | string): Promise<ReferenceProfile>;
 }
 

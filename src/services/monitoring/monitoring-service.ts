@@ -159,7 +159,15 @@ export class MonitoringService {
         };
       }
       const options = { ...settings.all, ...settings.features?.[name] };
-      return { feature: name, status: 'tested', ...featureDrift(reference, current, options) };
+      try {
+        return { feature: name, status: 'tested', ...featureDrift(reference, current, options) };
+      } catch (e) {
+        // a test that does not suit the feature (ks on a categorical one): say which feature
+        if (e instanceof SporeprintError) {
+          throw new SporeprintError(e.code, `Feature ${name}: ${e.message}`, { feature: name });
+        }
+        throw e;
+      }
     });
     const tested = features.filter((f) => f.status === 'tested');
     const report: DriftReport = {

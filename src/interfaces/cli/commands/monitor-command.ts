@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SporeprintError } from '../../../core/index.js';
 import { renderMonitoringReport } from '../../../reports/index.js';
-import { type MonitorQuery, reportAlerts, runMonitorCheck } from '../../../services/index.js';
+import {
+  type DriftSettings,
+  type MonitorQuery,
+  reportAlerts,
+  runMonitorCheck,
+} from '../../../services/index.js';
+import { DRIFT_TESTS, type DriftOptions, type DriftTestName } from '../../../stats/index.js';
 import type { CliContext, CliServices } from '../context.js';
 import { toJson } from '../format.js';
 import { renderCheck, renderDrift, renderPerformance } from '../render-monitoring.js';
@@ -53,6 +59,74 @@ function windowed(cmd: Command): Command {
     .option('--json', 'print JSON');
 }
 
+interface DriftOptionsCli {
+  test?: DriftTestName;
+  numericTest?: DriftTestName;
+  categoricalTest?: DriftTestName;
+  featureTest?: string[];
+  threshold?: number;
+  driftShare?: number;
+}
+
+function testArg(value: string): DriftTestName {
+  if (!(DRIFT_TESTS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${DRIFT_TESTS.join(', ')}, got '${value}'`);
+  }
+  return value as DriftTestName;
+}
+
+function positiveArg(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x <= 0) {
+    throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  }
+  return x;
+}
+
+function shareArg(value: string): number {
+  const x = positiveArg(value);
+  if (x > 1) throw new InvalidArgumentError(`expected a share in (0, 1], got '${value}'`);
+  return x;
+}
+
+function featureTestArg(value: string, acc: string[] = []): string[] {
+  const [feature, test] = value.split('=');
+  if (!feature || test === undefined) {
+    throw new InvalidArgumentError(`expected <feature>=<test>, e.g. cap-diameter=ks, got '${value}'`);
+  }
+  testArg(test);
+  return [...acc, value];
+}
+
+/** The drift settings options of drift, report and check (Evidently's defaults when absent). */
+function drifting(cmd: Command): Command {
+  return cmd
+    .option('--test <name>', `one test for every feature (${DRIFT_TESTS.join(', ')})`, testArg)
+    .option('--numeric-test <name>', 'the test of numeric features', testArg)
+    .option('--categorical-test <name>', 'the test of categorical features', testArg)
+    .option('--feature-test <feature=test>', 'the test of one feature (repeatable)', featureTestArg)
+    .option('--threshold <x>', 'drift threshold of every feature (p-value or distance, by test)', positiveArg)
+    .option('--drift-share <s>', 'dataset drift at this share of drifted features (default 0.5)', shareArg);
+}
+
+function settingsOf(o: DriftOptionsCli): DriftSettings {
+  const features: Record<string, DriftOptions> = {};
+  for (const ft of o.featureTest ?? []) {
+    const [feature, test] = ft.split('=');
+    features[feature] = { test: test as DriftTestName };
+  }
+  return {
+    ...(o.driftShare === undefined ? {} : { share: o.driftShare }),
+    all: {
+      ...(o.test === undefined ? {} : { test: o.test }),
+      ...(o.numericTest === undefined ? {} : { numericTest: o.numericTest }),
+      ...(o.categoricalTest === undefined ? {} : { categoricalTest: o.categoricalTest }),
+      ...(o.threshold === undefined ? {} : { threshold: o.threshold }),
+    },
+    features,
+  };
+}
+
 function query(ctx: CliContext, o: WindowOptions): MonitorQuery {
   if (o.arm !== undefined && o.experiment === undefined) {
     throw new SporeprintError('SP_ERR_USAGE', '--arm needs --experiment');
@@ -82,11 +156,11 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
   const monitor = program
     .command('monitor')
     .description('Data drift, prediction drift, performance and reports over the prediction log');
-  windowed(monitor.command('drift'))
+  drifting(windowed(monitor.command('drift')))
     .description("Drift of a window's inputs and answers against the version's reference (Evidently's tests)")
-    .action((o: WindowOptions) =>
+    .action((o: WindowOptions & DriftOptionsCli) =>
       withServices(ctx, async (s) => {
-        const r = await s.monitoring.drift(query(ctx, o));
+        const r = await s.monitoring.drift(query(ctx, o), settingsOf(o));
         return o.json ? toJson(r) : renderDrift(r);
       }),
     );
@@ -98,10 +172,10 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
         return o.json ? toJson(r) : renderPerformance(r);
       }),
     );
-  windowed(monitor.command('report'))
+  drifting(windowed(monitor.command('report')))
     .description('One self-contained HTML report (verdict, drift, distributions, performance, alerts)')
     .option('--out <file>', 'write the report here (HTML; JSON with --json)')
-    .action((o: WindowOptions & { out?: string }) =>
+    .action((o: WindowOptions & DriftOptionsCli & { out?: string }) =>
       withServices(ctx, async (s) => {
         if (o.out === undefined && !o.json)
           throw new SporeprintError('SP_ERR_USAGE', 'monitor report needs --out <file> (or --json)');
@@ -116,16 +190,16 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
           running === undefined
             ? undefined
             : { id: running.id, arms: running.arms.map((a) => ({ name: a.name, version: a.version })) };
-        const report = await s.monitoring.report(q, { alerts, experiment });
+        const report = await s.monitoring.report(q, { alerts, experiment, settings: settingsOf(o) });
         const text = o.json ? toJson(report) : renderMonitoringReport(report);
         if (o.out === undefined) return text;
         writeFileSync(o.out, text);
         return `Wrote ${o.out}: ${report.summary.verdict.toUpperCase()}, ${report.window.rows} predictions, ${report.summary.reasons.length} reason(s)\n`;
       }),
     );
-  windowed(monitor.command('check'))
+  drifting(windowed(monitor.command('check')))
     .description('One monitoring check: compute the window and evaluate the alert rules (for cron)')
-    .action((o: WindowOptions) =>
+    .action((o: WindowOptions & DriftOptionsCli) =>
       withServices(ctx, async (s) => {
         const q = query(ctx, o);
         const r = await runMonitorCheck(

@@ -3,11 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { SporeprintError } from '../../../core/index.js';
 import { REPORT_CSP, renderMonitoringReport } from '../../../reports/index.js';
-import type { MonitorQuery } from '../../../services/index.js';
+import type { DriftSettings, MonitorQuery } from '../../../services/index.js';
+import type { DriftTestName } from '../../../stats/index.js';
 import type { MonitoringHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
 import { AUTH_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import {
+  DriftQuery,
   DriftReportSchema,
   MonitoringReportSchema,
   PerformanceReportSchema,
@@ -83,6 +85,17 @@ function weightOf(accept: string, type: string): number {
   return weight;
 }
 
+/** The service's drift settings from the query's (none given: Evidently's defaults). */
+function driftSettingsOf(q: { test?: DriftTestName; threshold?: number; share?: number }): DriftSettings {
+  return {
+    ...(q.share === undefined ? {} : { share: q.share }),
+    all: {
+      ...(q.test === undefined ? {} : { test: q.test }),
+      ...(q.threshold === undefined ? {} : { threshold: q.threshold }),
+    },
+  };
+}
+
 /** HTML when `format=html`, or when Accept prefers text/html to JSON. */
 function wantsHtml(req: FastifyRequest, format: 'html' | 'json' | undefined): boolean {
   if (format !== undefined) return format === 'html';
@@ -105,13 +118,19 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringContext> = as
     {
       preParsing: read,
       schema: {
-        querystring: WindowQuery,
+        querystring: DriftQuery,
         tags,
         summary: "Data and prediction drift of a window against the version's reference (Evidently's tests)",
         response: ok(DriftReportSchema),
       },
     },
-    (req) => monitoring.drift(windowOf(monitoring, req.query)) as never,
+    (req) => {
+      const { test, threshold, share, ...window } = req.query;
+      return monitoring.drift(
+        windowOf(monitoring, window),
+        driftSettingsOf({ test, threshold, share }),
+      ) as never;
+    },
   );
   app.get(
     '/v1/monitoring/performance',
@@ -149,9 +168,12 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<MonitoringContext> = as
       },
     },
     async (req, reply) => {
-      const { format, ...window } = req.query;
+      const { format, test, threshold, share, ...window } = req.query;
       const html = wantsHtml(req, format);
-      const report = await monitoring.report(windowOf(monitoring, window));
+      const report = await monitoring.report(
+        windowOf(monitoring, window),
+        driftSettingsOf({ test, threshold, share }),
+      );
       void reply.header('vary', 'accept');
       if (!html) return reply.type('application/json; charset=utf-8').send(report as never);
       return reply

@@ -44,13 +44,38 @@ const windowFields = {
   ),
 };
 
-/** The window of `/v1/monitoring/drift` and `/performance`. */
+/** Drift settings of `/v1/monitoring/drift` and `/report` (Evidently's defaults when absent). */
+const driftFields = {
+  test: Type.Optional(
+    Type.Unsafe<'ks' | 'chisquare' | 'z' | 'jensenshannon' | 'wasserstein' | 'psi' | 'hellinger'>({
+      type: 'string',
+      enum: ['ks', 'chisquare', 'z', 'jensenshannon', 'wasserstein', 'psi', 'hellinger'],
+      description: "one test for every feature (Evidently's stattest; it must suit each feature's kind)",
+    }),
+  ),
+  threshold: Type.Optional(
+    Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'drift threshold of every feature' }),
+  ),
+  share: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 1,
+      description: 'dataset drift when at least this share of features drifts (default 0.5)',
+    }),
+  ),
+};
+
+/** The window of `/v1/monitoring/performance`. */
 export const WindowQuery = Type.Object(windowFields, { additionalProperties: false });
+
+/** The window and drift settings of `/v1/monitoring/drift`. */
+export const DriftQuery = Type.Object({ ...windowFields, ...driftFields }, { additionalProperties: false });
 
 /** The window of `/v1/monitoring/report`, and the format. */
 export const ReportQuery = Type.Object(
   {
     ...windowFields,
+    ...driftFields,
     format: Type.Optional(
       Type.Unsafe<'html' | 'json'>({
         type: 'string',
