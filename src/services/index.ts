@@ -103,6 +103,7 @@ export {
   alertSamples,
   buildMonitoringReport,
   buildReferenceProfile,
+  calibrationError,
   type DriftReport,
   type DriftSettings,
   type EstimatedFigures,

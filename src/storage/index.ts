@@ -122,6 +122,8 @@ export type {
 } from './feedback/feedback-types.js';
 export type { LeaseRecord, LeaseRepository } from './leases/lease-types.js';
 export {
+  CALIBRATION_FEATURE,
+  hundredth,
   LABEL_FEATURE,
   MISSING_VALUE,
   NUMERIC_DIGITS,

@@ -32,7 +32,7 @@ export async function logTraffic(
   shift?: (r: Record<string, string | number>) => void,
   modelName = MONITORED_MODEL,
   arm?: { readonly experimentId: string; readonly arm: string },
-): Promise<{ id: string; label: 'e' | 'p'; decision: string }[]> {
+): Promise<{ id: string; label: 'e' | 'p'; decision: string; probability: number }[]> {
   const { registry } = registryOver(storage, prepared, createInProcessEventBus());
   const { pipeline, version } = await registry.loadPipeline(modelName, 'production');
   const names = pipeline.schema.features.map((f) => f.name);
@@ -65,7 +65,12 @@ export async function logTraffic(
   }));
   await Promise.all(made.map((m) => log.append(m)));
   await log.close();
-  return made.map((m, i) => ({ id: m.id, label: rows[i].label, decision: m.decision }));
+  return made.map((m, i) => ({
+    id: m.id,
+    label: rows[i].label,
+    decision: m.decision,
+    probability: m.probability,
+  }));
 }
 
 /** The shift of the tests' drifted window: every mushroom without odor, on leaves, with a white print. */

@@ -5,8 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMonitoringReport } from '../../src/reports/index.js';
-import { EtlService, type HeldOutRecords, MonitoringService } from '../../src/services/index.js';
-import { createInProcessEventBus, openStorage, type Storage } from '../../src/storage/index.js';
+import {
+  calibrationError,
+  EtlService,
+  type HeldOutRecords,
+  MonitoringService,
+} from '../../src/services/index.js';
+import { createInProcessEventBus, hundredth, openStorage, type Storage } from '../../src/storage/index.js';
 import { PRIMARY } from '../helpers/fixture-files.js';
 import {
   hour,
@@ -26,7 +31,7 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
     let cleanup = () => {};
     let service: MonitoringService;
     let heldOut: HeldOutRecords;
-    let loggedIds: { id: string; label: 'e' | 'p'; decision: string }[] = [];
+    let loggedIds: { id: string; label: 'e' | 'p'; decision: string; probability: number }[] = [];
 
     let prepared: Awaited<ReturnType<typeof prepareServingDatabase>>;
 
@@ -148,6 +153,14 @@ export function describeMonitoringServiceConformance(backend: TestBackend): void
         [hour(12).toISOString(), 400, 0],
       ]);
       expect(perf.reference.n).toBe(heldOut.records.length);
+      // calibration of the labelled predictions: the roll-up's SQL binning equals the same in JS
+      const cells: Record<string, number> = {};
+      for (const l of labelled) {
+        const k = `${hundredth(l.probability)}|${l.label}`;
+        cells[k] = (cells[k] ?? 0) + 1;
+      }
+      expect(perf.labelled.ece).toBeCloseTo(calibrationError(cells) ?? Number.NaN, 12);
+      expect(perf.hours[1].labelled.ece).toBeNull();
     });
 
     it('reports a window as one self-contained HTML file: verdict and reasons, drift, distributions, performance', async () => {

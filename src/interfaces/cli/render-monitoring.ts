@@ -53,7 +53,7 @@ export function renderPerformance(r: PerformanceReport): string {
   const ref = r.reference;
   return `${[
     windowLine(r),
-    `labelled: ${int(l.n)} — false edible ${l.falseEdible}, poisonous recall ${num(l.poisonousRecall)} (test split ${num(ref.poisonousRecall)}), accuracy ${num(l.accuracy)} (test split ${num(ref.accuracy)})`,
+    `labelled: ${int(l.n)} — false edible ${l.falseEdible}, poisonous recall ${num(l.poisonousRecall)} (test split ${num(ref.poisonousRecall)}), accuracy ${num(l.accuracy)} (test split ${num(ref.accuracy)}), calibration error ${num(l.ece)}`,
     r.estimated === null
       ? 'estimated: nothing to estimate'
       : `estimated (CBPE, ${r.calibration.calibrated ? 'calibrated' : 'raw'} probabilities, no labels needed): poisonous recall ${num(r.estimated.poisonousRecall)}, accuracy ${num(r.estimated.accuracy)}, expected false edible ${num(r.estimated.falseEdible, 1)}`,

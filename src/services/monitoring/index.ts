@@ -1,4 +1,4 @@
-export { type LabelledFigures, labelledFigures } from './labelled-figures.js';
+export { calibrationError, type LabelledFigures, labelledFigures } from './labelled-figures.js';
 export {
   alertSamples,
   type MonitorCheckResult,

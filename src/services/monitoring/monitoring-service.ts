@@ -14,6 +14,7 @@ import {
   IsotonicCalibrator,
 } from '../../stats/index.js';
 import {
+  CALIBRATION_FEATURE,
   type CountFilter,
   type DatasetRepository,
   type ExperimentRepository,
@@ -251,19 +252,25 @@ export class MonitoringService {
       OUTCOME_FEATURE,
       LABEL_FEATURE,
       PROBABILITY_FEATURE,
+      CALIBRATION_FEATURE,
     ]);
     const perHour = new Map<string, HourCounts>();
-    const all: HourCounts = { rows: 0, cells: {}, probabilities: {} };
+    const all: HourCounts = { rows: 0, cells: {}, probabilities: {}, calibration: {} };
     for (const c of hourly) {
       let h = perHour.get(c.bucket);
       if (h === undefined) {
-        h = { rows: 0, cells: {}, probabilities: {} };
+        h = { rows: 0, cells: {}, probabilities: {}, calibration: {} };
         perHour.set(c.bucket, h);
       }
       for (const into of [h, all]) {
         if (c.feature === OUTCOME_FEATURE) into.rows += c.n;
         else {
-          const target = c.feature === LABEL_FEATURE ? into.cells : into.probabilities;
+          const target =
+            c.feature === LABEL_FEATURE
+              ? into.cells
+              : c.feature === CALIBRATION_FEATURE
+                ? into.calibration
+                : into.probabilities;
           target[c.value] = (target[c.value] ?? 0) + c.n;
         }
       }
@@ -276,12 +283,12 @@ export class MonitoringService {
       model: q.modelName,
       version: profile.modelVersion,
       window: { ...window, rows: all.rows },
-      labelled: labelledFigures(all.cells),
+      labelled: labelledFigures(all.cells, all.calibration),
       estimated: estimatedFigures(all.probabilities, calibrator),
       hours: [...perHour].map(([hour, h]) => ({
         hour,
         rows: h.rows,
-        labelled: labelledFigures(h.cells),
+        labelled: labelledFigures(h.cells, h.calibration),
         estimated: estimatedFigures(h.probabilities, calibrator),
       })),
       reference: profile.outcomes.figures,
@@ -298,6 +305,7 @@ interface HourCounts {
   rows: number;
   cells: Record<string, number>;
   probabilities: Record<string, number>;
+  calibration: Record<string, number>;
 }
 
 const DECISION_CODES: Readonly<Record<string, number>> = { edible: 0, poisonous: 1, uncertain: 2 };

@@ -136,9 +136,11 @@ export class FeatureCounts {
     bump(counts, PROBABILITY_FEATURE, p < 0 ? MISSING_VALUE : `${row.decision}|${p}`);
   }
 
-  /** Counts one labelled prediction's `@label` (`<decision>|<true label>`), as the feedback transaction does. */
+  /** Counts one labelled prediction's `@label` and `@calibration`, as the feedback transaction does. */
   addLabel(row: CountedRow, label: string): void {
-    bump(this.#group(row), LABEL_FEATURE, `${row.decision}|${label}`);
+    const counts = this.#group(row);
+    bump(counts, LABEL_FEATURE, `${row.decision}|${label}`);
+    bump(counts, CALIBRATION_FEATURE, `${hundredth(row.probability)}|${label}`);
   }
 
   /**
@@ -204,19 +206,39 @@ export function upsertBatches(counts: FeatureCounts): Array<{ rows: number; para
 export const LABEL_FEATURE = '@label';
 
 /**
- * The statement adding `sign` (+1, or -1 when a label is replaced) to the `@label` count of each
- * prediction among `ids` with the true label given as the first parameter, then the ids: run in the
- * transaction that sets or replaces `predictions.true_label`, so the labelled counts always equal a
- * recount of the labelled log. Parameters: label, ...ids.
+ * The pseudo-feature of labelled predictions' calibration: value `<hundredth>|<true label>`, the
+ * probability of poisonous floored to hundredths (0…99; 1.0 counts as 99) — what a window's expected
+ * calibration error needs.
+ */
+export const CALIBRATION_FEATURE = '@calibration';
+
+/** The hundredth a probability falls in (0…99), as the SQL of {@link labelCountsSql} computes it. */
+export function hundredth(p: number): number {
+  return Number.isFinite(p) ? Math.min(99, Math.max(0, Math.trunc(p * 100))) : 0;
+}
+
+/**
+ * The statement adding `sign` (+1, or -1 when a label is replaced) to the `@label` and `@calibration`
+ * counts of each prediction among `ids` with the true label given as the first parameter, then the
+ * ids: run in the transaction that sets or replaces `predictions.true_label`, so the labelled counts
+ * always equal a recount of the labelled log. Parameters: label, ...ids.
  */
 export function labelCountsSql(dialect: 'sqlite' | 'mysql', ids: number, sign: 1 | -1): string {
-  const bucket =
-    dialect === 'mysql'
-      ? "concat(substr(created_at, 1, 13), ':00:00.000Z')"
-      : "substr(created_at, 1, 13) || ':00:00.000Z'";
-  const value = dialect === 'mysql' ? "concat(decision, '|', ?)" : "decision || '|' || ?";
-  const select = `select model_name, model_version, coalesce(experiment_id, ''), coalesce(arm, ''), ${bucket}, '${LABEL_FEATURE}', ${value}, ${sign} from predictions where id in (${new Array<string>(ids).fill('?').join(',')})`;
-  return dialect === 'mysql'
+  const mysql = dialect === 'mysql';
+  const bucket = mysql
+    ? "concat(substr(p.created_at, 1, 13), ':00:00.000Z')"
+    : "substr(p.created_at, 1, 13) || ':00:00.000Z'";
+  const bin = mysql
+    ? 'cast(least(99, greatest(0, floor(p.probability * 100))) as signed)'
+    : 'min(99, max(0, cast(p.probability * 100 as integer)))';
+  const cat = (...parts: string[]) => (mysql ? `concat(${parts.join(', ')})` : parts.join(' || '));
+  const value = `case when f.feature = '${LABEL_FEATURE}' then ${cat('p.decision', "'|'", 'l.label')} else ${cat(bin, "'|'", 'l.label')} end`;
+  const select =
+    `select p.model_name, p.model_version, coalesce(p.experiment_id, ''), coalesce(p.arm, ''), ${bucket}, f.feature, ${value}, ${sign} ` +
+    `from (select ? as label) l cross join predictions p ` +
+    `cross join (select '${LABEL_FEATURE}' as feature union all select '${CALIBRATION_FEATURE}') f ` +
+    `where p.id in (${new Array<string>(ids).fill('?').join(',')})`;
+  return mysql
     ? `insert into monitor_counts (${MONITOR_COUNT_COLUMNS.join(',')}) ${select} on duplicate key update n = n + values(n)`
     : `insert into monitor_counts (${MONITOR_COUNT_COLUMNS.join(',')}) ${select} on conflict (model_name, model_version, bucket, experiment_id, arm, feature, value) do update set n = n + excluded.n`;
 }
