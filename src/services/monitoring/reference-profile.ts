@@ -4,12 +4,12 @@
  * on its test split (the shares prediction drift compares with) — built once per version from the
  * dataset version it was trained on, and stored with it.
  */
-import { SporeprintError } from '../../core/index.js';
 import type { CleanRecord, DatasetSchema } from '../../data/index.js';
 import { getSchema, type SchemaName } from '../../data/index.js';
 import { type ModelPipeline, NOVELTY_REASON } from '../../ml/index.js';
 import { IsotonicCalibrator, type IsotonicCalibratorJSON, needsCalibration } from '../../stats/index.js';
-import { type DatasetRepository, MISSING_VALUE, SPLIT_CODE, valueKey } from '../../storage/index.js';
+import { type DatasetRepository, MISSING_VALUE, valueKey } from '../../storage/index.js';
+import { readSplitRecords } from '../registry/index.js';
 import { type LabelledFigures, labelledFigures } from './labelled-figures.js';
 
 /** The answers a prediction can have, with `novel` for those the unknown-species guard made. */
@@ -54,38 +54,14 @@ export interface ReferenceProfile {
   };
 }
 
-/** The rows of one split of a dataset version, in row order. */
+/** The rows of one split and its schema. */
 async function readSplit(
   datasets: DatasetRepository,
   datasetId: string,
-  split: keyof typeof SPLIT_CODE,
+  split: 'train' | 'validation' | 'test',
 ): Promise<{ schema: DatasetSchema; records: CleanRecord[] }> {
-  const version = await datasets.findVersion(datasetId);
-  if (version === undefined) {
-    throw new SporeprintError('SP_ERR_NOT_FOUND', `Dataset version ${datasetId} does not exist`, {
-      datasetId,
-    });
-  }
-  const code = SPLIT_CODE[split];
-  const records: CleanRecord[] = [];
-  for await (const batch of datasets.readRows(version.sourceId)) {
-    for (const row of batch) {
-      if (version.split[row.rowIndex] !== code) continue;
-      records.push({
-        index: row.rowIndex,
-        line: row.line,
-        label: row.label === 'p' ? 1 : 0,
-        values: [...row.features],
-      });
-    }
-  }
-  if (records.length === 0) {
-    throw new SporeprintError(
-      'SP_ERR_BAD_DATA',
-      `Dataset version ${datasetId} has no ${split} rows to profile`,
-    );
-  }
-  return { schema: getSchema(version.schemaName as SchemaName), records };
+  const { schemaName, records } = await readSplitRecords(datasets, datasetId, split);
+  return { schema: getSchema(schemaName as SchemaName), records };
 }
 
 /** Counts per feature of `records` (schema order), keyed as the roll-up keys logged inputs. */

@@ -13,18 +13,23 @@ export interface HeldOutData {
   readonly labels: Uint8Array;
 }
 
-/** Reads the test split of a dataset version (rows in row order). */
-export async function readTestSplit(datasets: DatasetRepository, datasetId: string): Promise<HeldOutData> {
+/** The rows of one split of a dataset version, in row order; `SP_ERR_BAD_DATA` when it has none. */
+export async function readSplitRecords(
+  datasets: DatasetRepository,
+  datasetId: string,
+  split: keyof typeof SPLIT_CODE,
+): Promise<{ readonly schemaName: string; readonly records: CleanRecord[] }> {
   const version = await datasets.findVersion(datasetId);
   if (version === undefined) {
     throw new SporeprintError('SP_ERR_NOT_FOUND', `Dataset version ${datasetId} does not exist`, {
       datasetId,
     });
   }
+  const code = SPLIT_CODE[split];
   const records: CleanRecord[] = [];
   for await (const batch of datasets.readRows(version.sourceId)) {
     for (const row of batch) {
-      if (version.split[row.rowIndex] !== SPLIT_CODE.test) continue;
+      if (version.split[row.rowIndex] !== code) continue;
       records.push({
         index: row.rowIndex,
         line: row.line,
@@ -36,12 +41,20 @@ export async function readTestSplit(datasets: DatasetRepository, datasetId: stri
   if (records.length === 0) {
     throw new SporeprintError(
       'SP_ERR_BAD_DATA',
-      `Dataset version ${datasetId} has no test rows to evaluate on`,
+      split === 'test'
+        ? `Dataset version ${datasetId} has no test rows to evaluate on`
+        : `Dataset version ${datasetId} has no ${split} rows`,
     );
   }
+  return { schemaName: version.schemaName, records };
+}
+
+/** Reads the test split of a dataset version (rows in row order). */
+export async function readTestSplit(datasets: DatasetRepository, datasetId: string): Promise<HeldOutData> {
+  const { schemaName, records } = await readSplitRecords(datasets, datasetId, 'test');
   return {
     datasetId,
-    schemaName: version.schemaName,
+    schemaName,
     records,
     labels: Uint8Array.from(records, (r) => r.label),
   };

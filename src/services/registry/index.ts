@@ -7,6 +7,7 @@ export type {
   RegistryEventRecord,
   TransitionResult,
 } from '../../storage/index.js';
+export { readSplitRecords } from './held-out-data.js';
 export {
   DEFAULT_GATE,
   type EvaluationFigures,

@@ -114,7 +114,7 @@ export function shadowRowsByAnswered(rows: readonly Insertable<PredictionsTable>
 }
 
 /** `n` comma-separated `?` parameters. */
-export function placeholders(n: number): string {
+export function questionMarks(n: number): string {
   return new Array<string>(n).fill('?').join(',');
 }
 
@@ -190,7 +190,7 @@ export function mysqlPredictionWriter(
           // a locking read: sees feedback committed meanwhile, and waits for feedback being committed
           const found = await call<LabelRow[]>((cb) =>
             conn.query(
-              `select prediction_id, true_label from feedback where prediction_id in (${placeholders(answered.length)}) lock in share mode`,
+              `select prediction_id, true_label from feedback where prediction_id in (${questionMarks(answered.length)}) lock in share mode`,
               answered,
               (e, r) => cb(e, r as LabelRow[]),
             ),
@@ -199,7 +199,7 @@ export function mysqlPredictionWriter(
             await run(
               conn,
               false,
-              `update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`,
+              `update predictions set true_label = ? where id in (${questionMarks(u.ids.length)})`,
               [u.label, ...u.ids],
             );
             await run(conn, false, labelCountsSql('mysql', u.ids.length, 1), [u.label, ...u.ids]);
@@ -260,12 +260,12 @@ export function sqlitePredictionWriter(
     for (const answered of lookupGroups(shadows)) {
       const found = handle
         .prepare(
-          `select prediction_id, true_label from feedback where prediction_id in (${placeholders(answered.length)})`,
+          `select prediction_id, true_label from feedback where prediction_id in (${questionMarks(answered.length)})`,
         )
         .all(...answered) as LabelRow[];
       for (const u of labelUpdates(shadows, found)) {
         handle
-          .prepare(`update predictions set true_label = ? where id in (${placeholders(u.ids.length)})`)
+          .prepare(`update predictions set true_label = ? where id in (${questionMarks(u.ids.length)})`)
           .run(u.label, ...u.ids);
         handle.prepare(labelCountsSql('sqlite', u.ids.length, 1)).run(u.label, ...u.ids);
       }

@@ -1,18 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isDuration, type SilenceView } from '../../../services/index.js';
-import type { CliContext, CliServices } from '../context.js';
+import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import { renderAlertListing } from '../render-alerts.js';
-
-/** Opens the services, runs `fn`, writes what it returns, and closes. */
-async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
-  const services = await ctx.openServices();
-  try {
-    ctx.stdout.write(await fn(services));
-  } finally {
-    await services.close();
-  }
-}
+import { withServices } from '../with-services.js';
 
 const collect = (value: string, acc: string[] = []): string[] => [...acc, value];
 

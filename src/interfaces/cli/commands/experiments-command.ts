@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { SporeprintError } from '../../../core/index.js';
 import type { ArmInput, ExperimentSettings, ExperimentStatus } from '../../../services/index.js';
-import type { CliContext, CliServices } from '../context.js';
+import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import {
   renderChange,
@@ -12,6 +12,7 @@ import {
   renderExperimentList,
   renderExperimentView,
 } from '../render-experiments.js';
+import { withServices } from '../with-services.js';
 
 interface Common {
   json?: boolean;
@@ -77,16 +78,6 @@ function choiceParser<T extends string>(allowed: readonly T[]) {
       throw new InvalidArgumentError(`expected ${allowed.join(', ')}, got '${value}'`);
     return value as T;
   };
-}
-
-/** Opens the services, runs `fn`, writes what it returns, and closes. */
-async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
-  const services = await ctx.openServices();
-  try {
-    ctx.stdout.write(await fn(services));
-  } finally {
-    await services.close();
-  }
 }
 
 /** `--reason`, `--actor` and `--json`. */

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import type { GateVerdict } from '../../../services/index.js';
-import type { CliContext, CliServices } from '../context.js';
+import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import {
   renderComparison,
@@ -13,6 +13,7 @@ import {
   renderTransition,
   renderVersion,
 } from '../render-models.js';
+import { withServices } from '../with-services.js';
 
 function parseVersion(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -44,16 +45,6 @@ interface Common {
 function requireReasonWithForce(opts: { force?: boolean; reason?: string }): void {
   if (opts.force && !opts.reason?.trim()) {
     throw new SporeprintError('SP_ERR_USAGE', '--force needs --reason "…" (it is recorded in the history)');
-  }
-}
-
-/** Opens the services, runs `fn`, writes what it returns, and closes. */
-async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
-  const services = await ctx.openServices();
-  try {
-    ctx.stdout.write(await fn(services));
-  } finally {
-    await services.close();
   }
 }
 

@@ -9,9 +9,10 @@ import {
   runMonitorCheck,
 } from '../../../services/index.js';
 import { DRIFT_TESTS, type DriftOptions, type DriftTestName } from '../../../stats/index.js';
-import type { CliContext, CliServices } from '../context.js';
+import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import { renderCheck, renderDrift, renderPerformance } from '../render-monitoring.js';
+import { withServices } from '../with-services.js';
 
 interface WindowOptions {
   model?: string;
@@ -140,15 +141,6 @@ function query(ctx: CliContext, o: WindowOptions): MonitorQuery {
     experimentId: o.experiment,
     arm: o.arm,
   };
-}
-
-async function withServices(ctx: CliContext, fn: (s: CliServices) => Promise<string>): Promise<void> {
-  const services = await ctx.openServices();
-  try {
-    ctx.stdout.write(await fn(services));
-  } finally {
-    await services.close();
-  }
 }
 
 /** `sporeprint monitor drift|performance|report|check|profile`. */
