@@ -138,6 +138,21 @@ export type {
   StoredProfile,
   ValueCount,
 } from './monitoring/monitoring-types.js';
+export type {
+  ExecutorKind,
+  LinkKind,
+  NewPipelineRun,
+  PipelineAttemptRecord,
+  PipelineLinkRecord,
+  PipelineLogRecord,
+  PipelineRepository,
+  PipelineRunRecord,
+  PipelineTaskRecord,
+  RunListFilter,
+  RunTransition,
+  TaskTransition,
+  TriggerKind,
+} from './pipelines/pipeline-types.js';
 export {
   type GroupCommitFailure,
   GroupCommitLog,

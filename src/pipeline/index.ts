@@ -1,0 +1,22 @@
+/**
+ * Pipelines: specs validated into frozen plans (`dag/`, pure) and the runners that transport a plan's
+ * task jobs (`runner/`: in-process, or BullMQ workers). This file is the module's only public entry.
+ */
+export {
+  type JsonValue,
+  type NextSteps,
+  type ParamSpec,
+  type PipelinePlan,
+  type PipelineSpec,
+  type PlannedTask,
+  type RetryPolicy,
+  type RetrySpec,
+  RUN_STATES,
+  type RunState,
+  TASK_STATES,
+  type TaskJob,
+  type TaskParamValue,
+  type TaskRunner,
+  type TaskSpec,
+  type TaskState,
+} from './dag/pipeline-types.js';
