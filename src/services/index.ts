@@ -191,11 +191,14 @@ export {
 } from './serving/index.js';
 export { DatabaseService } from './system/database-service.js';
 export {
+  compareSafest,
   type CvResult,
   type FoldMetrics,
   type ModelMetrics,
   type PolicySummary,
   RunsService,
+  type SafetyFigures,
+  safetyFigures,
   type TrainedModel,
   type TrainingDeps,
   TrainingService,
@@ -203,3 +206,25 @@ export {
   type TrainRequest,
   type TrainSummary,
 } from './training/index.js';
+export {
+  type BuiltInTaskDeps,
+  builtInModule,
+  type CatalogueModule,
+  DEPLOY_MODES,
+  type DeployDeps,
+  type DeployMode,
+  PipelineCatalogue,
+  type PipelineModule,
+  type PipelineRunView,
+  type PipelineRuntime,
+  PipelineService,
+  type PipelineServiceDeps,
+  type PipelineSummary,
+  RETRAIN_MODELS,
+  type RetrainDefaults,
+  type RunTrigger,
+  retrainPipeline,
+  type SingleTaskResult,
+  type TaskContext,
+  type TaskHandler,
+} from './pipelines/index.js';
