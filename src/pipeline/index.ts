@@ -26,3 +26,11 @@ export { PIPELINE_ID_PATTERN, type PlanOptions, planPipeline } from './dag/plan-
 export { resetSet } from './dag/reset-set.js';
 export { canRetry, RETRY_DEFAULTS, retryDelayMs } from './dag/retry-delay.js';
 export { downstreamOf, type GraphTask, upstreamOf } from './dag/task-graph.js';
+export {
+  createLocalRunner,
+  type LocalRunner,
+  type LocalRunnerOptions,
+  type LocalRunnerStats,
+  type TaskJobHandler,
+  taskJobKey,
+} from './runner/local-runner.js';
