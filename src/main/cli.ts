@@ -3,11 +3,9 @@
  * Composition root of the `sporeprint` CLI: reads configuration once (environment + optional file),
  * builds the storage adapters and services, and runs the command tree.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
@@ -30,10 +28,7 @@ import {
 } from '../storage/index.js';
 import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The package root (this file lives in src/main or dist/main). */
-const packageRoot = resolve(here, '..', '..');
+import { codeVersion, dataDirOf, packageVersion } from './package-info.js';
 
 function readConfig(): Config {
   const file = process.env.SPOREPRINT_CONFIG;
@@ -53,26 +48,6 @@ function defaultActor(): string {
     // no user entry (some containers)
   }
   return process.env.USER || process.env.USERNAME || 'unknown';
-}
-
-let cachedCodeVersion: string | undefined;
-
-/** The package version plus the git commit when the code runs from a checkout. */
-function codeVersion(): string {
-  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd: packageRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    // not a git checkout (an installed package): the version alone
-  }
-  cachedCodeVersion = commit ? `${pkg.version}+${commit}` : pkg.version;
-  return cachedCodeVersion;
 }
 
 /**
@@ -133,10 +108,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const dataDir = resolve(config.dataDir === './data' ? join(packageRoot, 'data') : config.dataDir);
-  const pkgVersion = (
-    JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
-  ).version;
+  const dataDir = dataDirOf(config);
+  const pkgVersion = packageVersion();
   const ctx: CliContext = {
     modelName: config.server.modelName,
     defaultActor,
@@ -220,8 +193,7 @@ async function main(): Promise<number> {
       };
     },
   };
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  return runCli(ctx, process.argv.slice(2), pkg.version);
+  return runCli(ctx, process.argv.slice(2), pkgVersion);
 }
 
 main().then(

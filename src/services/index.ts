@@ -132,6 +132,28 @@ export {
   verdictReasons,
 } from './monitoring/index.js';
 export {
+  type BuiltInTaskDeps,
+  builtInModule,
+  type CatalogueModule,
+  DEPLOY_MODES,
+  type DeployDeps,
+  type DeployMode,
+  PipelineCatalogue,
+  type PipelineModule,
+  type PipelineRuntime,
+  type PipelineRunView,
+  PipelineService,
+  type PipelineServiceDeps,
+  type PipelineSummary,
+  RETRAIN_MODELS,
+  type RetrainDefaults,
+  type RunTrigger,
+  retrainPipeline,
+  type SingleTaskResult,
+  type TaskContext,
+  type TaskHandler,
+} from './pipelines/index.js';
+export {
   type ArchiveOptions,
   DEFAULT_GATE,
   type EvaluationFigures,
@@ -191,8 +213,8 @@ export {
 } from './serving/index.js';
 export { DatabaseService } from './system/database-service.js';
 export {
-  compareSafest,
   type CvResult,
+  compareSafest,
   type FoldMetrics,
   type ModelMetrics,
   type PolicySummary,
@@ -206,25 +228,3 @@ export {
   type TrainRequest,
   type TrainSummary,
 } from './training/index.js';
-export {
-  type BuiltInTaskDeps,
-  builtInModule,
-  type CatalogueModule,
-  DEPLOY_MODES,
-  type DeployDeps,
-  type DeployMode,
-  PipelineCatalogue,
-  type PipelineModule,
-  type PipelineRunView,
-  type PipelineRuntime,
-  PipelineService,
-  type PipelineServiceDeps,
-  type PipelineSummary,
-  RETRAIN_MODELS,
-  type RetrainDefaults,
-  type RunTrigger,
-  retrainPipeline,
-  type SingleTaskResult,
-  type TaskContext,
-  type TaskHandler,
-} from './pipelines/index.js';

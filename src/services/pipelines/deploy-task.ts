@@ -51,7 +51,9 @@ export function deployTask(deps: DeployDeps): TaskHandler {
     }
     const mode = modeOf(ctx, deps.defaultDeploy);
     if (mode === 'stop') {
-      ctx.log(`v${version} passed the gate; stopped for a human: sporeprint models promote ${modelName} ${version}`);
+      ctx.log(
+        `v${version} passed the gate; stopped for a human: sporeprint models promote ${modelName} ${version}`,
+      );
       return { outcome: 'stopped', ...base, next: `sporeprint models promote ${modelName} ${version}` };
     }
     if (mode === 'promote') return promote(deps, ctx, modelName, version);
@@ -64,7 +66,12 @@ export function deployTask(deps: DeployDeps): TaskHandler {
   };
 }
 
-async function promote(deps: DeployDeps, ctx: TaskContext, modelName: string, version: number): Promise<JsonValue> {
+async function promote(
+  deps: DeployDeps,
+  ctx: TaskContext,
+  modelName: string,
+  version: number,
+): Promise<JsonValue> {
   const result = await ctx.once('promote', async () => {
     const { versions } = await deps.registry.show(modelName);
     const before = versions.find((v) => v.stage === 'Production')?.version ?? null;
@@ -105,7 +112,10 @@ async function experiment(
       if (isSporeprintError(e) && e.code === 'SP_ERR_NOT_FOUND') return null;
       throw e;
     });
-    const by = { actor: actorOf(ctx), reason: `pipeline run ${ctx.runId}: candidate v${version} passed the gate` };
+    const by = {
+      actor: actorOf(ctx),
+      reason: `pipeline run ${ctx.runId}: candidate v${version} passed the gate`,
+    };
     const record =
       existing?.experiment ??
       (await deps.experiments.create({

@@ -13,12 +13,18 @@ export {
 export { PipelineService, type PipelineServiceDeps } from './pipeline-service.js';
 export type {
   PipelineModule,
-  PipelineRunView,
   PipelineRuntime,
+  PipelineRunView,
   RunTrigger,
   TaskContext,
   TaskHandler,
 } from './pipeline-service-types.js';
-export { DEPLOY_MODES, type DeployMode, RETRAIN_MODELS, type RetrainDefaults, retrainPipeline } from './retrain-pipeline.js';
+export {
+  DEPLOY_MODES,
+  type DeployMode,
+  RETRAIN_MODELS,
+  type RetrainDefaults,
+  retrainPipeline,
+} from './retrain-pipeline.js';
 export type { BuiltInTaskDeps } from './retrain-tasks.js';
 export type { SingleTaskResult } from './single-task.js';

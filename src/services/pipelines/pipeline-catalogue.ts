@@ -14,9 +14,7 @@ export interface CatalogueModule {
    * Checks of a pipeline's parameters beyond their types (e.g. a share in (0, 1)), by pipeline name:
    * each returns the problems (empty when fine).
    */
-  readonly paramChecks?: Readonly<
-    Record<string, (params: PipelinePlan['params']) => readonly string[]>
-  >;
+  readonly paramChecks?: Readonly<Record<string, (params: PipelinePlan['params']) => readonly string[]>>;
 }
 
 /** What the catalogue lists of one pipeline. */
@@ -25,7 +23,11 @@ export interface PipelineSummary {
   readonly description: string | null;
   readonly source: string;
   readonly params: PipelineSpec['params'];
-  readonly tasks: readonly { readonly id: string; readonly kind: string; readonly dependsOn: readonly string[] }[];
+  readonly tasks: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly dependsOn: readonly string[];
+  }[];
 }
 
 /**
@@ -127,14 +129,13 @@ export class PipelineCatalogue {
    */
   plan(spec: PipelineSpec, params: Readonly<Record<string, unknown>>): PipelinePlan {
     const plan = planPipeline(spec, params, { knownKinds: this.kinds() });
-    const check = this.#pipelines.get(plan.pipeline)?.spec === spec ? this.#checks.get(plan.pipeline) : undefined;
+    const check =
+      this.#pipelines.get(plan.pipeline)?.spec === spec ? this.#checks.get(plan.pipeline) : undefined;
     const problems = check?.(plan.params) ?? [];
     if (problems.length > 0) {
-      throw new SporeprintError(
-        'SP_ERR_PIPELINE_SPEC',
-        `pipeline ${plan.pipeline}: ${problems.join('; ')}`,
-        { problems: [...problems] },
-      );
+      throw new SporeprintError('SP_ERR_PIPELINE_SPEC', `pipeline ${plan.pipeline}: ${problems.join('; ')}`, {
+        problems: [...problems],
+      });
     }
     return plan;
   }

@@ -22,11 +22,11 @@ import type {
 } from '../../storage/index.js';
 import { uuidv7 } from '../serving/uuid-v7.js';
 import type { PipelineCatalogue } from './pipeline-catalogue.js';
-import type { PipelineRunView, PipelineRuntime, RunTrigger } from './pipeline-service-types.js';
+import type { PipelineRuntime, PipelineRunView, RunTrigger } from './pipeline-service-types.js';
 import { RunRecovery } from './run-recovery.js';
 import { runSingleTask, type SingleTaskResult } from './single-task.js';
 import { asError } from './task-context.js';
-import { type ExecutorEnv, attemptKey, executeTask } from './task-executor.js';
+import { attemptKey, type ExecutorEnv, executeTask } from './task-executor.js';
 
 /** Dependencies and settings of the {@link PipelineService}. */
 export interface PipelineServiceDeps {
@@ -83,7 +83,8 @@ export class PipelineService {
       random: deps.random ?? Math.random,
       onError,
       running: new Map(),
-      isStale: (at) => at === null || this.#now().getTime() - at.getTime() > 3 * this.#heartbeatMs,
+      isStale: (at) => at === null || at.getTime() < this.#env.staleBefore().getTime(),
+      staleBefore: () => new Date(this.#now().getTime() - 3 * this.#heartbeatMs),
       dispatch: (run, job, delayMs) => this.#dispatch(run, job, delayMs),
       advance: (runId) => this.advance(runId),
     };
@@ -171,9 +172,12 @@ export class PipelineService {
     if (steps.run !== 'running') await this.#finish(run, steps.run);
   }
 
-  /** Executes one task attempt: what both runners call for every job (see task-executor.ts). */
-  async executeTask(job: TaskJob): Promise<void> {
-    await executeTask(this.#env, job, 'runner');
+  /**
+   * Executes one task attempt: what both runners call for every job (see task-executor.ts).
+   * `signal` (the runner closing) abandons the attempt for another process to resume.
+   */
+  async executeTask(job: TaskJob, signal?: AbortSignal): Promise<void> {
+    await executeTask(this.#env, job, 'runner', signal);
   }
 
   /**
@@ -183,7 +187,8 @@ export class PipelineService {
    */
   async retry(runId: string): Promise<PipelineRunRecord> {
     const run = await this.#run(runId);
-    if (run.state !== 'failed' && run.state !== 'cancelled') throw stateError(run, 'retry', 'failed or cancelled');
+    if (run.state !== 'failed' && run.state !== 'cancelled')
+      throw stateError(run, 'retry', 'failed or cancelled');
     const tasks = await this.#repo.tasks(runId);
     const states: Record<string, TaskState> = Object.fromEntries(tasks.map((t) => [t.taskId, t.state]));
     const reset = resetSet(run.plan, states);
@@ -206,9 +211,16 @@ export class PipelineService {
       reset.map((taskId) => ({
         runId,
         taskId,
-        from: ['failed', 'upstream_failed', 'cancelled', 'pending'],
+        from: ['failed', 'upstream_failed', 'cancelled', 'pending', 'succeeded'],
         to: 'pending',
-        set: { error: null, finishedAt: null, nextAttemptAt: null, output: null, progress: null, progressNote: null },
+        set: {
+          error: null,
+          finishedAt: null,
+          nextAttemptAt: null,
+          output: null,
+          progress: null,
+          progressNote: null,
+        },
       })),
     );
     if (local) this.#own(runId);
@@ -369,11 +381,21 @@ export class PipelineService {
       await this.#runtime.runner.dispatch(job, delayMs);
     } catch (e) {
       const reason = `the ${this.#runtime.runner.kind} task runner is unreachable (${asError(e).message}); queued tasks are sent again once it answers`;
-      await this.#repo.transitionRun({ runId: run.id, from: ['running'], to: 'paused', set: { pausedReason: reason } });
+      await this.#repo.transitionRun({
+        runId: run.id,
+        from: ['running'],
+        to: 'paused',
+        set: { pausedReason: reason },
+      });
       this.#env.onError(new Error(`pipeline run ${run.id} paused: ${reason}`));
       return false;
     }
-    await this.#repo.transitionRun({ runId: run.id, from: ['paused'], to: 'running', set: { pausedReason: null } });
+    await this.#repo.transitionRun({
+      runId: run.id,
+      from: ['paused'],
+      to: 'running',
+      set: { pausedReason: null },
+    });
     return true;
   }
 
@@ -421,7 +443,9 @@ export class PipelineService {
 /** Why a task cannot run: its dependencies that did not succeed. */
 function blockedBy(plan: PipelinePlan, taskId: string, states: Readonly<Record<string, TaskState>>): string {
   const deps = plan.tasks.find((t) => t.id === taskId)?.dependsOn ?? [];
-  const bad = deps.filter((d) => states[d] !== 'succeeded' && states[d] !== undefined && FINAL_TASK.has(states[d]));
+  const bad = deps.filter(
+    (d) => states[d] !== 'succeeded' && states[d] !== undefined && FINAL_TASK.has(states[d]),
+  );
   return `upstream task ${bad.map((d) => `${d} (${states[d]})`).join(', ')} did not succeed`;
 }
 

@@ -101,7 +101,9 @@ const trainTask =
 /** Orders the trained candidates safest first (as `sporeprint start` does); the first is chosen. */
 const selectTask: TaskHandler = async (ctx) => {
   const candidates = Object.values(ctx.inputs)
-    .filter((o): o is JsonValue & object => typeof o === 'object' && o !== null && 'runId' in o && 'safety' in o)
+    .filter(
+      (o): o is JsonValue & object => typeof o === 'object' && o !== null && 'runId' in o && 'safety' in o,
+    )
     .map((o) => o as unknown as Candidate)
     .sort((a, b) => compareSafest(a.safety, b.safety));
   if (candidates.length === 0) {
@@ -165,7 +167,9 @@ const gateTask =
     const version = Number(registered.candidate);
     const verdict = await deps.registry.checkGate(modelName, version);
     const failed = verdict.rules.filter((r) => !r.passed).map((r) => `${r.rule}: ${r.message}`);
-    ctx.log(verdict.passed ? `gate passed for v${version}` : `gate blocked v${version}: ${failed.join('; ')}`);
+    ctx.log(
+      verdict.passed ? `gate passed for v${version}` : `gate blocked v${version}: ${failed.join('; ')}`,
+    );
     return {
       modelName,
       version,

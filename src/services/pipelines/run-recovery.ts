@@ -112,7 +112,7 @@ export class RunRecovery {
         this.env.isStale(t.heartbeatAt) &&
         !this.env.running.has(attemptKey(run.id, t.taskId))
       ) {
-        await this.#requeue(run, t, `worker ${t.worker ?? '?'} stopped heart-beating`);
+        await this.#requeue(run, t, `worker ${t.worker ?? '?'} stopped heart-beating`, true);
       }
     }
     await this.env.advance(run.id);
@@ -125,7 +125,12 @@ export class RunRecovery {
   }
 
   /** Queues a lost attempt's task again as its next attempt (compare-and-set on the attempt). */
-  async #requeue(run: PipelineRunRecord, t: PipelineTaskRecord, why: string): Promise<void> {
+  async #requeue(
+    run: PipelineRunRecord,
+    t: PipelineTaskRecord,
+    why: string,
+    onlyStale = false,
+  ): Promise<void> {
     const { repo } = this.env;
     const now = this.env.now();
     const attempt = t.attempt + 1;
@@ -134,6 +139,8 @@ export class RunRecovery {
       taskId: t.taskId,
       from: [t.state],
       attempt: t.attempt,
+      // a worker's attempt only once its heartbeat is stale (not renewed since it was read)
+      ...(t.state === 'running' && onlyStale ? { staleBefore: this.env.staleBefore() } : {}),
       to: 'queued',
       set: { attempt, queuedAt: now, worker: null, heartbeatAt: null, progress: null, progressNote: null },
     });

@@ -9,7 +9,7 @@ import type { PipelinePlan, TaskState } from '../../pipeline/index.js';
 import type { PipelineRunRecord, PipelineTaskRecord } from '../../storage/index.js';
 import { uuidv7 } from '../serving/uuid-v7.js';
 import type { PipelineCatalogue } from './pipeline-catalogue.js';
-import { executeTask, type ExecutorEnv } from './task-executor.js';
+import { type ExecutorEnv, executeTask } from './task-executor.js';
 
 /** What `pipeline task` did. */
 export interface SingleTaskResult {
@@ -20,7 +20,7 @@ export interface SingleTaskResult {
 }
 
 /** Airflow run ids: `manual__2024-05-01T03:00:00+00:00`, `scheduled__…`. */
-const RUN_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:+\-]{0,199}$/;
+const RUN_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,199}$/;
 
 /** The tasks that depend on `taskId`, directly or not. */
 function downstream(plan: PipelinePlan, taskId: string): string[] {
@@ -73,10 +73,14 @@ export async function runSingleTask(
   const task = states.get(req.taskId) as PipelineTaskRecord;
   if (task.state === 'succeeded') return { run, task, ran: false };
   const refuse = (why: string) =>
-    new SporeprintError('SP_ERR_PIPELINE_STATE', `cannot run task ${req.taskId} of pipeline run ${run.id}: ${why}`, {
-      runId: run.id,
-      taskId: req.taskId,
-    });
+    new SporeprintError(
+      'SP_ERR_PIPELINE_STATE',
+      `cannot run task ${req.taskId} of pipeline run ${run.id}: ${why}`,
+      {
+        runId: run.id,
+        taskId: req.taskId,
+      },
+    );
   if (run.state === 'cancelled' || run.state === 'succeeded') throw refuse(`the run is ${run.state}`);
   const waiting = planned.dependsOn.filter((d) => states.get(d)?.state !== 'succeeded');
   if (waiting.length > 0) {
@@ -91,7 +95,11 @@ export async function runSingleTask(
   if (attempt === null) throw refuse('another process started it at the same time');
   const ended = await executeTask(env, { runId: run.id, taskId: req.taskId, attempt }, 'inline');
   const fresh = (await repo.getRun(run.id)) ?? run;
-  return { run: fresh, task: ended ?? ((await repo.task(run.id, req.taskId)) as PipelineTaskRecord), ran: true };
+  return {
+    run: fresh,
+    task: ended ?? ((await repo.task(run.id, req.taskId)) as PipelineTaskRecord),
+    ran: true,
+  };
 }
 
 /**

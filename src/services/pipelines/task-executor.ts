@@ -12,11 +12,7 @@ import {
   retryDelayMs,
   type TaskJob,
 } from '../../pipeline/index.js';
-import type {
-  PipelineRepository,
-  PipelineRunRecord,
-  PipelineTaskRecord,
-} from '../../storage/index.js';
+import type { PipelineRepository, PipelineRunRecord, PipelineTaskRecord } from '../../storage/index.js';
 import type { PipelineCatalogue } from './pipeline-catalogue.js';
 import type { PipelineRuntime } from './pipeline-service-types.js';
 import { asError, attemptContext } from './task-context.js';
@@ -58,6 +54,8 @@ export interface ExecutorEnv {
   readonly running: Map<string, AbortController>;
   /** True when a heartbeat at `at` is older than three heartbeats. */
   isStale(at: Date | null): boolean;
+  /** The time before which a heartbeat is stale. */
+  staleBefore(): Date;
   /** Hands a job to the runner; false (and the run paused) when the runner is unreachable. */
   dispatch(run: PipelineRunRecord, job: TaskJob, delayMs?: number): Promise<boolean>;
   advance(runId: string): Promise<void>;
@@ -77,6 +75,7 @@ export async function executeTask(
   env: ExecutorEnv,
   job: TaskJob,
   mode: ExecuteMode = 'runner',
+  runnerSignal?: AbortSignal,
 ): Promise<PipelineTaskRecord | undefined> {
   const { repo } = env;
   const run = await repo.getRun(job.runId);
@@ -97,7 +96,7 @@ export async function executeTask(
   }
   const attempt = await claim(env, job);
   if (attempt === null) return undefined;
-  return runAttempt(env, run, planned, { ...job, attempt }, mode);
+  return runAttempt(env, run, planned, { ...job, attempt }, mode, runnerSignal);
 }
 
 /**
@@ -130,13 +129,15 @@ async function claim(env: ExecutorEnv, job: TaskJob): Promise<number | null> {
     return job.attempt;
   }
   const task = await repo.task(job.runId, job.taskId);
-  if (task?.state !== 'running' || task.attempt !== job.attempt || !env.isStale(task.heartbeatAt)) return null;
+  if (task?.state !== 'running' || task.attempt !== job.attempt || !env.isStale(task.heartbeatAt))
+    return null;
   const next = job.attempt + 1;
   const reclaimed = await repo.transitionTask({
     runId: job.runId,
     taskId: job.taskId,
     from: ['running'],
     attempt: job.attempt,
+    staleBefore: env.staleBefore(),
     to: 'running',
     set: { attempt: next, worker: env.runtime.owner, startedAt: now, heartbeatAt: now, progress: null },
   });
@@ -175,6 +176,7 @@ async function runAttempt(
   planned: PlannedTask,
   job: TaskJob,
   mode: ExecuteMode,
+  runnerSignal: AbortSignal | undefined,
 ): Promise<PipelineTaskRecord | undefined> {
   const { repo } = env;
   const startedAt = env.now();
@@ -189,6 +191,9 @@ async function runAttempt(
   };
   const key = attemptKey(job.runId, job.taskId);
   env.running.set(key, controller);
+  // the runner closing past its grace time: the attempt is left to be resumed by another process
+  const onRunnerClose = () => stop('lost', 'the task runner of this process closed');
+  runnerSignal?.addEventListener('abort', onRunnerClose, { once: true });
   let lastProgressWrite = 0;
   const beat = async (): Promise<void> => {
     const alive = await repo.heartbeatTask(job.runId, job.taskId, job.attempt, attempt.progress(), env.now());
@@ -213,10 +218,7 @@ async function runAttempt(
       beat().catch((e: unknown) => env.onError(asError(e)));
     },
   });
-  const heartbeat = setInterval(
-    () => beat().catch((e: unknown) => env.onError(asError(e))),
-    env.heartbeatMs,
-  );
+  const heartbeat = setInterval(() => beat().catch((e: unknown) => env.onError(asError(e))), env.heartbeatMs);
   const timeout =
     planned.timeoutMs === null
       ? undefined
@@ -233,6 +235,7 @@ async function runAttempt(
     clearInterval(heartbeat);
     clearTimeout(timeout);
     env.running.delete(key);
+    runnerSignal?.removeEventListener('abort', onRunnerClose);
   }
   await attempt.flush();
   const ended = await storeEnd(env, job, planned, startedAt, output, failure, mode);
@@ -321,7 +324,12 @@ async function storeEnd(
     });
     if (!retrying) return { state: 'lost' };
     await attemptRecord('failed', message);
-    await log(env, job, 'warn', `attempt ${job.attempt} failed: ${message}; attempt ${next} in ${delayMs} ms`);
+    await log(
+      env,
+      job,
+      'warn',
+      `attempt ${job.attempt} failed: ${message}; attempt ${next} in ${delayMs} ms`,
+    );
     const run = await repo.getRun(job.runId);
     if (run !== undefined) await env.dispatch(run, { ...job, attempt: next }, delayMs);
     return { state: 'retrying' };
