@@ -3,6 +3,7 @@
  * task jobs (`runner/`: in-process, or BullMQ workers). This file is the module's only public entry.
  */
 
+export { type AirflowDagInput, airflowDag } from './dag/airflow-dag.js';
 export { nextSteps } from './dag/next-steps.js';
 export {
   type JsonValue,
