@@ -3,6 +3,7 @@
  * task jobs (`runner/`: in-process, or BullMQ workers). This file is the module's only public entry.
  */
 
+export { type AirflowDagInput, airflowDag } from './dag/airflow-dag.js';
 export { nextSteps } from './dag/next-steps.js';
 export {
   type JsonValue,
@@ -22,7 +23,12 @@ export {
   type TaskSpec,
   type TaskState,
 } from './dag/pipeline-types.js';
-export { PIPELINE_ID_PATTERN, type PlanOptions, planPipeline } from './dag/plan-pipeline.js';
+export {
+  checkPipelineSpec,
+  PIPELINE_ID_PATTERN,
+  type PlanOptions,
+  planPipeline,
+} from './dag/plan-pipeline.js';
 export { resetSet } from './dag/reset-set.js';
 export { canRetry, RETRY_DEFAULTS, retryDelayMs } from './dag/retry-delay.js';
 export { downstreamOf, type GraphTask, upstreamOf } from './dag/task-graph.js';

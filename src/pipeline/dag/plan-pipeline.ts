@@ -30,27 +30,7 @@ export function planPipeline(
   params: Readonly<Record<string, unknown>>,
   options: PlanOptions,
 ): PipelinePlan {
-  const problems: string[] = [];
-  const name: unknown = spec?.name;
-  if (typeof name !== 'string' || !PIPELINE_ID_PATTERN.test(name)) {
-    problems.push(`pipeline name ${show(name)} must match ${PIPELINE_ID_PATTERN.source}`);
-  }
-  const tasks = taskList(spec, problems);
-  const ids = new Set(tasks.map((t) => t.id));
-  tasks.forEach((t) => {
-    taskProblems(t, ids, options.knownKinds, problems);
-  });
-  for (const id of duplicates(tasks.map((t) => t.id))) problems.push(`duplicate task id "${id}"`);
-  // cycles among the valid edges (self-dependencies are reported above)
-  const edges = tasks.map((t) => ({
-    id: t.id,
-    dependsOn: dependencyList(t).filter((d) => d !== t.id && ids.has(d)),
-  }));
-  for (const cycle of findCycles(edges)) problems.push(`dependency cycle: ${cycle.join(' → ')}`);
-
-  problems.push(...retrySpecProblems(spec?.defaults?.retry, 'defaults: '));
-  problems.push(...timeoutProblems(spec?.defaults?.timeoutMs, 'defaults: '));
-  problems.push(...paramSpecProblems(spec?.params));
+  const { problems, tasks } = specProblems(spec, options.knownKinds);
   const declared: Readonly<Record<string, ParamSpec>> = isRecord(spec?.params) ? spec.params : {};
   const given = isRecord(params) ? params : {};
   if (!isRecord(params)) problems.push(`run parameters must be an object, got ${show(params)}`);
@@ -65,21 +45,70 @@ export function planPipeline(
       timeoutMs: t.timeoutMs ?? spec.defaults?.timeoutMs ?? null,
     }),
   );
-
-  if (problems.length > 0) {
-    const label = typeof name === 'string' ? `pipeline "${name}"` : 'pipeline';
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new SporeprintError(
-      'SP_ERR_PIPELINE_SPEC',
-      `${label} is invalid (${count}): ${problems.join('; ')}`,
-      {
-        problems,
-      },
-    );
-  }
+  throwIfAny(spec, problems);
   const byId = new Map(planned.map((t) => [t.id, t]));
   const order = topologicalOrder(planned).order;
-  return deepFreeze({ pipeline: name as string, params: values, tasks: order.map((id) => byId.get(id)!) });
+  return deepFreeze({ pipeline: spec.name, params: values, tasks: order.map((id) => byId.get(id)!) });
+}
+
+/**
+ * Validates a spec on its own, without run parameters (as a catalogue does when it loads a
+ * pipeline module, or the Airflow export): ids, kinds (when `knownKinds` is given), dependencies,
+ * cycles, parameter declarations and defaults, retries, timeouts. `$param` references are checked
+ * against the declared parameters.
+ *
+ * @throws SporeprintError `SP_ERR_PIPELINE_SPEC` listing every problem, as {@link planPipeline}.
+ */
+export function checkPipelineSpec(
+  spec: PipelineSpec,
+  options: { readonly knownKinds?: ReadonlySet<string> } = {},
+): void {
+  const { problems, tasks } = specProblems(spec, options.knownKinds ?? null);
+  const declared: Readonly<Record<string, ParamSpec>> = isRecord(spec?.params) ? spec.params : {};
+  for (const t of tasks) resolveTaskParams(t.id, t.params, declared, {}, problems);
+  throwIfAny(spec, problems);
+}
+
+/** The problems of a spec without its run parameters, and its tasks that are objects. */
+function specProblems(
+  spec: PipelineSpec,
+  knownKinds: ReadonlySet<string> | null,
+): { problems: string[]; tasks: TaskSpec[] } {
+  const problems: string[] = [];
+  const name: unknown = spec?.name;
+  if (typeof name !== 'string' || !PIPELINE_ID_PATTERN.test(name)) {
+    problems.push(`pipeline name ${show(name)} must match ${PIPELINE_ID_PATTERN.source}`);
+  }
+  const tasks = taskList(spec, problems);
+  const ids = new Set(tasks.map((t) => t.id));
+  tasks.forEach((t) => {
+    taskProblems(t, ids, knownKinds, problems);
+  });
+  for (const id of duplicates(tasks.map((t) => t.id))) problems.push(`duplicate task id "${id}"`);
+  // cycles among the valid edges (self-dependencies are reported above)
+  const edges = tasks.map((t) => ({
+    id: t.id,
+    dependsOn: dependencyList(t).filter((d) => d !== t.id && ids.has(d)),
+  }));
+  for (const cycle of findCycles(edges)) problems.push(`dependency cycle: ${cycle.join(' → ')}`);
+  problems.push(...retrySpecProblems(spec?.defaults?.retry, 'defaults: '));
+  problems.push(...timeoutProblems(spec?.defaults?.timeoutMs, 'defaults: '));
+  problems.push(...paramSpecProblems(spec?.params));
+  return { problems, tasks };
+}
+
+function throwIfAny(spec: PipelineSpec, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const name: unknown = spec?.name;
+  const label = typeof name === 'string' ? `pipeline "${name}"` : 'pipeline';
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  throw new SporeprintError(
+    'SP_ERR_PIPELINE_SPEC',
+    `${label} is invalid (${count}): ${problems.join('; ')}`,
+    {
+      problems: [...problems],
+    },
+  );
 }
 
 function taskList(spec: PipelineSpec, problems: string[]): TaskSpec[] {
@@ -99,7 +128,7 @@ function taskList(spec: PipelineSpec, problems: string[]): TaskSpec[] {
 function taskProblems(
   t: TaskSpec,
   ids: ReadonlySet<string>,
-  kinds: ReadonlySet<string>,
+  kinds: ReadonlySet<string> | null,
   problems: string[],
 ): void {
   const id: unknown = t.id;
@@ -107,7 +136,9 @@ function taskProblems(
     problems.push(`task id ${show(id)} must match ${PIPELINE_ID_PATTERN.source}`);
   }
   const where = `task "${String(id)}": `;
-  if (typeof t.kind !== 'string' || !kinds.has(t.kind)) {
+  if (typeof t.kind !== 'string' || t.kind === '') {
+    problems.push(`${where}kind must be a non-empty string, got ${show(t.kind)}`);
+  } else if (kinds !== null && !kinds.has(t.kind)) {
     const known = [...kinds].sort().join(', ') || 'none';
     problems.push(`${where}unknown kind ${show(t.kind)} (known kinds: ${known})`);
   }

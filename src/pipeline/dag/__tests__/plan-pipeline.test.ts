@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SporeprintError } from '../../../core/index.js';
 import type { PipelineSpec, TaskSpec } from '../pipeline-types.js';
-import { planPipeline } from '../plan-pipeline.js';
+import { checkPipelineSpec, planPipeline } from '../plan-pipeline.js';
 
 const kinds = new Set(['etl', 'train', 'select', 'noop']);
 const opts = { knownKinds: kinds };
@@ -330,6 +330,37 @@ describe('planPipeline', () => {
         'pipeline "p" is invalid (3 problems): task "a": unknown kind "nope" (known kinds: etl, noop, select, train); ' +
           'dependency cycle: a → b → a; unknown parameter "x" (it takes none)',
       );
+    }
+  });
+});
+
+describe('checkPipelineSpec', () => {
+  const s = spec([{ id: 'a', kind: 'custom', params: { src: { $param: 'source' } } }], {
+    params: { source: { type: 'string', required: true } },
+  });
+
+  it('validates a spec without run parameters, and kinds only when given', () => {
+    expect(() => checkPipelineSpec(s)).not.toThrow();
+    expect(() => checkPipelineSpec(s, { knownKinds: kinds })).toThrow(
+      'pipeline "p" is invalid (1 problem): task "a": unknown kind "custom" (known kinds: etl, noop, select, train)',
+    );
+  });
+
+  it('reports structural problems and undeclared $param references', () => {
+    try {
+      checkPipelineSpec(
+        spec([
+          { id: 'a', kind: '', dependsOn: ['b'], params: { x: { $param: 'nope' } } },
+          { id: 'b', kind: 'noop', dependsOn: ['a'] },
+        ]),
+      );
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SporeprintError).details?.problems).toEqual([
+        'task "a": kind must be a non-empty string, got ""',
+        'dependency cycle: a → b → a',
+        'task "a": param "x" refers to undeclared parameter "nope"',
+      ]);
     }
   });
 });
