@@ -12,12 +12,10 @@ import { type CliContext, type CliServices, runCli } from '../interfaces/cli/ind
 import {
   type AlertService,
   DatabaseService,
-  EtlService,
   ExperimentService,
   MonitoringService,
   RegistryService,
   RunsService,
-  TrainingService,
 } from '../services/index.js';
 import {
   createInProcessEventBus,
@@ -26,9 +24,10 @@ import {
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
-import { buildAlertService } from './alert-deps.js';
+import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
-import { codeVersion, dataDirOf, packageVersion } from './package-info.js';
+import { dataDirOf, packageVersion } from './package-info.js';
+import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
 
 function readConfig(): Config {
   const file = process.env.SPOREPRINT_CONFIG;
@@ -121,6 +120,7 @@ async function main(): Promise<number> {
         print: (line) => process.stderr.write(`${line}\n`),
       }),
     untilSignal,
+    pipelineSchedules: () => readSchedules(config),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,
@@ -158,32 +158,40 @@ async function main(): Promise<number> {
         experiments: storage.experiments,
       });
       let alerts: AlertService | undefined;
+      const experiments = new ExperimentService(experimentServiceDeps(storage, registry));
+      const { etl, training } = buildEtlAndTraining(storage, artifacts, config, dataDir);
+      const print = (line: string) => process.stderr.write(`${line}\n`);
+      let pipelines: Promise<Pipelines> | undefined;
+      const openPipelines = async () => {
+        pipelines ??= buildPipelines({
+          config,
+          storage,
+          etl,
+          training,
+          registry,
+          experiments,
+          dataDir,
+          print,
+        });
+        return (await pipelines).service;
+      };
       return {
         registry,
-        experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
+        experiments,
         monitoring,
         get alerts() {
-          alerts ??= buildAlertService(storage, registry, config, (line) =>
-            process.stderr.write(`${line}\n`),
-          );
+          alerts ??= buildAlertService(storage, registry, config, print, retrainOnAlert(openPipelines));
           return alerts;
         },
-        training: new TrainingService({
-          datasets: storage.datasets,
-          runs: storage.runs,
-          artifacts,
-          codeVersion: codeVersion(),
-          seed: config.etl.seed,
-        }),
+        training,
         runs: new RunsService(storage.runs),
-        etl: new EtlService(storage.datasets, {
-          invalidThreshold: config.etl.invalidThreshold,
-          seed: config.etl.seed,
-          speciesFile: join(dataDir, 'primary_data.csv'),
-        }),
+        etl,
         database: new DatabaseService(storage),
         keys: storage.apiKeys,
+        pipelines: openPipelines,
         close: async () => {
+          // tasks still running here get a moment, then are left for another process to resume
+          await (await pipelines?.catch(() => undefined))?.close(2000);
           // queued webhook notifications get a few seconds before the process ends
           await alerts?.flush(10_000);
           await alerts?.close();

@@ -4,6 +4,7 @@
  * (`SPOREPRINT_EXECUTOR`: local by default, BullMQ through the hook below) and the service.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +75,54 @@ export async function loadPipelineModules(paths: readonly string[]): Promise<Cat
     modules.push({ source: file, module });
   }
   return modules;
+}
+
+/** A configured schedule (`SPOREPRINT_PIPELINE_SCHEDULES`). */
+export interface ConfiguredSchedule {
+  readonly name: string;
+  readonly pipeline: string;
+  readonly cron: string;
+  readonly timezone?: string;
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * The schedules of `SPOREPRINT_PIPELINE_SCHEDULES`: a JSON list, or the path of a file holding one.
+ * `SP_ERR_CONFIG` naming the problem (cron expressions are checked by the scheduler).
+ */
+export function readSchedules(config: Config): ConfiguredSchedule[] {
+  const value = config.pipelines.schedules;
+  if (value === undefined) return [];
+  const bad = (why: string) =>
+    new SporeprintError(
+      'SP_ERR_CONFIG',
+      `invalid setting pipelines.schedules (SPOREPRINT_PIPELINE_SCHEDULES): ${why}`,
+      {
+        path: 'pipelines.schedules',
+      },
+    );
+  let text = value;
+  if (!value.trimStart().startsWith('[')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (e) {
+      throw bad(`neither a JSON list nor a readable file: ${(e as Error).message}`);
+    }
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch (e) {
+    throw bad(`not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(list)) throw bad('expected a JSON list of schedules');
+  return list.map((s: unknown, i) => {
+    const o = s as Record<string, unknown> | null;
+    for (const key of ['name', 'pipeline', 'cron']) {
+      if (typeof o?.[key] !== 'string' || o[key] === '') throw bad(`schedule ${i + 1} has no ${key}`);
+    }
+    return o as unknown as ConfiguredSchedule;
+  });
 }
 
 /** The heartbeat of tasks and local runs: a sixth of the worker lock, between 100 ms and 5 s. */

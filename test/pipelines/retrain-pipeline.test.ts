@@ -8,10 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
 import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
+import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
 import { ExperimentService, type PipelineRunView, RegistryService } from '../../src/services/index.js';
-import { createInProcessEventBus, openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
+import {
+  createInProcessEventBus,
+  openArtifactStore,
+  openStorage,
+  type Storage,
+} from '../../src/storage/index.js';
 import { DATA_DIR } from '../helpers/fixture-files.js';
 
 const MODEL = 'sporeprint-secondary';
@@ -58,7 +63,8 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const output = (view: PipelineRunView, id: string) => view.tasks.find((t) => t.taskId === id)?.output as never;
+  const output = (view: PipelineRunView, id: string) =>
+    view.tasks.find((t) => t.taskId === id)?.output as never;
   const artifactsOf = (view: PipelineRunView) =>
     Object.fromEntries(
       view.tasks
@@ -70,8 +76,12 @@ describe('retrain pipeline (SQLite, local runner)', () => {
 
   it('promotes, stops for a human, shadows; links what it made; registers once per run', async () => {
     const { service } = pipelines;
-    const first = await service.waitFor((await service.start('retrain', { deploy: 'promote' }, { kind: 'manual' })).id);
-    expect(first.run.state, JSON.stringify(first.tasks.map((t) => [t.taskId, t.state, t.error]))).toBe('succeeded');
+    const first = await service.waitFor(
+      (await service.start('retrain', { deploy: 'promote' }, { kind: 'manual' })).id,
+    );
+    expect(first.run.state, JSON.stringify(first.tasks.map((t) => [t.taskId, t.state, t.error]))).toBe(
+      'succeeded',
+    );
     expect(first.run.outcome).toMatchObject({ outcome: 'promoted', modelName: MODEL });
     const promoted = (first.run.outcome as { version: number }).version;
     const { datasetId } = output(first, 'etl') as { datasetId: string };
@@ -82,7 +92,10 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     expect(details.versions).toHaveLength(3);
     expect(details.model.productionVersion).toBe(promoted);
     expect(details.versions.every((v) => v.tags.pipelineRun === first.run.id)).toBe(true);
-    expect(first.tasks.find((t) => t.taskId === 'gate')?.output).toMatchObject({ passed: true, version: promoted });
+    expect(first.tasks.find((t) => t.taskId === 'gate')?.output).toMatchObject({
+      passed: true,
+      version: promoted,
+    });
 
     // the register task delivered again while the run is on (its worker died after registering):
     // nothing new is registered
@@ -108,7 +121,9 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     expect((await service.show(first.run.id)).run.state).toBe('succeeded');
 
     // the same source again, stopping for a human: same dataset version and artifacts
-    const second = await service.waitFor((await service.start('retrain', { deploy: 'stop' }, { kind: 'api' })).id);
+    const second = await service.waitFor(
+      (await service.start('retrain', { deploy: 'stop' }, { kind: 'api' })).id,
+    );
     expect(second.run.state).toBe('succeeded');
     expect(second.run.outcome).toMatchObject({ outcome: 'stopped', modelName: MODEL });
     expect(output(second, 'etl')).toMatchObject({ datasetId, status: 'unchanged' });
@@ -117,7 +132,9 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     expect((await registry.show(MODEL)).model.productionVersion).toBe(promoted);
 
     // shadow: the candidate scores beside Production in a running experiment
-    const third = await service.waitFor((await service.start('retrain', { deploy: 'shadow' }, { kind: 'manual' })).id);
+    const third = await service.waitFor(
+      (await service.start('retrain', { deploy: 'shadow' }, { kind: 'manual' })).id,
+    );
     expect(third.run.outcome).toMatchObject({ outcome: 'shadow', production: promoted });
     const [experiment] = linksOf(third, 'experiment');
     const view = await experiments.show(experiment);

@@ -3,7 +3,12 @@
  * kinds) and those of the user modules named by `SPOREPRINT_PIPELINE_MODULES` (loaded by main/).
  */
 import { SporeprintError } from '../../core/index.js';
-import { type PipelinePlan, type PipelineSpec, planPipeline } from '../../pipeline/index.js';
+import {
+  checkPipelineSpec,
+  type PipelinePlan,
+  type PipelineSpec,
+  planPipeline,
+} from '../../pipeline/index.js';
 import type { PipelineModule, TaskHandler } from './pipeline-service-types.js';
 
 /** A module of pipelines with where it came from (a file path, or `built-in`), for messages. */
@@ -42,6 +47,18 @@ export class PipelineCatalogue {
 
   constructor(modules: readonly CatalogueModule[]) {
     for (const m of modules) this.#add(m);
+    // every spec checked once all kinds are known (a module may use another's kinds)
+    for (const [name, { spec, source }] of this.#pipelines) {
+      try {
+        checkPipelineSpec(spec, { knownKinds: this.kinds() });
+      } catch (e) {
+        throw new SporeprintError(
+          'SP_ERR_CONFIG',
+          `pipeline module ${source}: pipeline "${name}" is invalid: ${(e as Error).message}`,
+          { module: source, pipeline: name },
+        );
+      }
+    }
   }
 
   #add({ source, module, paramChecks }: CatalogueModule): void {

@@ -96,6 +96,11 @@ export class PipelineService {
     return this.#catalogue;
   }
 
+  /** Where this process's runs execute: `local` (in this process) or `bullmq` (worker processes). */
+  get executor(): PipelineRuntime['executor'] {
+    return this.#runtime.executor;
+  }
+
   /**
    * Plans pipeline `name` with `params` (`SP_ERR_NOT_FOUND`, `SP_ERR_PIPELINE_SPEC` before anything
    * is stored), creates the run — or returns the existing one for a trigger's `dedupeKey` already
