@@ -1,5 +1,4 @@
-import type { PipelineRunView } from '../../services/index.js';
-import type { PipelineTaskRecord } from '../../storage/index.js';
+import type { PipelineRunView, PipelineTaskRecord } from '../../services/index.js';
 import { taskStateText } from './render-pipelines.js';
 
 /** What `pipeline run` shows on stderr while it waits. */

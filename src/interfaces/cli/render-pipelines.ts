@@ -1,6 +1,11 @@
 import type { PipelinePlan } from '../../pipeline/index.js';
-import type { PipelineRunView, PipelineSummary } from '../../services/index.js';
-import type { PipelineLogRecord, PipelineRunRecord, PipelineTaskRecord } from '../../storage/index.js';
+import type {
+  PipelineLogRecord,
+  PipelineRunRecord,
+  PipelineRunView,
+  PipelineSummary,
+  PipelineTaskRecord,
+} from '../../services/index.js';
 import { table } from './format.js';
 
 const time = (d: Date | null): string => (d === null ? '-' : d.toISOString().replace('T', ' ').slice(0, 19));

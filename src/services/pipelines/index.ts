@@ -3,6 +3,17 @@
  * the service that starts, advances, executes, retries, cancels and resumes runs, and the types the
  * CLI and HTTP API render.
  */
+export type {
+  ExecutorKind,
+  LinkKind,
+  PipelineAttemptRecord,
+  PipelineLinkRecord,
+  PipelineLogRecord,
+  PipelineRunRecord,
+  PipelineTaskRecord,
+  RunListFilter,
+  TriggerKind,
+} from '../../storage/index.js';
 export { builtInModule } from './built-in-module.js';
 export type { DeployDeps } from './deploy-task.js';
 export {
