@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
@@ -19,14 +18,13 @@ import {
 } from '../services/index.js';
 import {
   createInProcessEventBus,
-  openArtifactStore,
   openRedisEventBus,
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
 import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
-import { dataDirOf, packageVersion } from './package-info.js';
+import { configuredArtifactStore, dataDirOf, packageVersion } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
 
 function readConfig(): Config {
@@ -127,12 +125,7 @@ async function main(): Promise<number> {
     progress: !process.env.CI,
     async openServices(): Promise<CliServices> {
       const storage = await openStorage(config.databaseUrl);
-      const artifacts = openArtifactStore(
-        storage,
-        config.artifactStore === 'database'
-          ? { kind: 'database' }
-          : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
-      );
+      const artifacts = configuredArtifactStore(storage, config);
       const events = registryEventBus(config);
       const registry = new RegistryService({
         runs: storage.runs,

@@ -228,3 +228,46 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     },
   };
 }
+
+/** A process's periodic pipeline upkeep (see {@link startPipelineUpkeep}). */
+export interface PipelineUpkeep {
+  stop(): Promise<void>;
+}
+
+/**
+ * What serve, scheduler and worker processes do for pipelines: adopt the runs of dead processes at
+ * once, then reconcile every `intervalMs` (queued tasks sent again, stale ones queued again, paused
+ * runs resumed once the runner answers). A round never overlaps the previous one; failures are
+ * printed and never stop it.
+ */
+export function startPipelineUpkeep(
+  service: PipelineService,
+  intervalMs: number,
+  print: (line: string) => void,
+): PipelineUpkeep {
+  let round: Promise<void> = service
+    .resumeOrphans()
+    .then((ids) => {
+      if (ids.length > 0)
+        print(`pipelines: resumed ${ids.length} run(s) whose process stopped: ${ids.join(', ')}`);
+    })
+    .catch((e: unknown) => print(`error: pipelines: resuming runs failed: ${(e as Error).message}`));
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    round = service
+      .reconcile()
+      .catch((e: unknown) => print(`error: pipelines: reconcile failed: ${(e as Error).message}`))
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
+    },
+  };
+}

@@ -25,7 +25,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('sporeprint')
     .description(
       'Mushroom classification as MLOps software: ETL, training, a model registry with a quality gate, ' +
-        'an HTTP API that logs every prediction, A/B experiments, and monitoring (drift, performance, alerts)',
+        'an HTTP API that logs every prediction, A/B experiments, monitoring (drift, performance, alerts), ' +
+        'and pipelines (the retraining loop as a DAG of tasks, retried and resumable)',
     )
     .version(version)
     // `sporeprint --version` only before a command, so that `models show <name> --version N` works

@@ -318,9 +318,20 @@ export class PipelineService {
     return { run, tasks: sorted, attempts, links };
   }
 
-  /** Runs, newest first. */
-  list(filter: RunListFilter = {}): Promise<readonly PipelineRunRecord[]> {
-    return this.#repo.listRuns(filter);
+  /**
+   * Runs, newest first. A pipeline the catalogue does not know and no run has: `SP_ERR_NOT_FOUND`
+   * naming the known ones (runs of a pipeline whose module was removed are still listed).
+   */
+  async list(filter: RunListFilter = {}): Promise<readonly PipelineRunRecord[]> {
+    const runs = await this.#repo.listRuns(filter);
+    if (
+      runs.length === 0 &&
+      filter.pipeline !== undefined &&
+      !this.#catalogue.names().includes(filter.pipeline)
+    ) {
+      this.#catalogue.get(filter.pipeline);
+    }
+    return runs;
   }
 
   /** A run's log lines in order (`afterId` to follow); `SP_ERR_NOT_FOUND` for an unknown run or task. */
