@@ -8,6 +8,7 @@ import {
   attemptToRow,
   checkAttempt,
   checkDate,
+  checkNote,
   checkOneOf,
   checkProgress,
   checkText,
@@ -278,13 +279,14 @@ export class KyselyPipelineRepository implements PipelineRepository {
     checkAttempt('attempt', attempt);
     const at = timestamp(checkDate('now', now));
     const fraction = progress === undefined ? undefined : checkProgress(progress.fraction);
+    const note = progress === undefined ? null : checkNote('progress note', progress.note ?? null, 1000);
     return guard(`Heartbeat of task ${taskId} of pipeline run ${runId}`, async () => {
       const result = await this.#ctx.db
         .updateTable('pipeline_tasks')
         .set(
           progress === undefined
             ? { heartbeat_at: at }
-            : { heartbeat_at: at, progress: fraction ?? null, progress_note: progress.note ?? null },
+            : { heartbeat_at: at, progress: fraction ?? null, progress_note: note },
         )
         .where('run_id', '=', runId)
         .where('task_id', '=', taskId)

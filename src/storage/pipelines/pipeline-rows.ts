@@ -68,6 +68,14 @@ export function optionalText(field: string, value: unknown, max: number): string
   return value === undefined || value === null ? null : checkText(field, value, max);
 }
 
+/** Refuses a note (null, or a string of at most `max` characters, maybe empty) that does not fit its column. */
+export function checkNote(field: string, value: string | null, max: number): string | null {
+  if (value !== null && (typeof value !== 'string' || value.length > max)) {
+    throw bad(`${field} must be null or a string of at most ${max} characters`, { field });
+  }
+  return value;
+}
+
 /** Refuses a value that is not one of `allowed`. */
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
@@ -255,7 +263,7 @@ export function taskTransitionSet(t: TaskTransition): Partial<PipelineTasksTable
   if (s.output !== undefined) out.output = jsonText('set.output', s.output);
   if (s.error !== undefined) out.error = s.error;
   if (s.progress !== undefined) out.progress = checkProgress(s.progress);
-  if (s.progressNote !== undefined) out.progress_note = s.progressNote;
+  if (s.progressNote !== undefined) out.progress_note = checkNote('set.progressNote', s.progressNote, 1000);
   if (t.attempt !== undefined) checkAttempt('attempt', t.attempt);
   if (t.staleBefore !== undefined) checkDate('staleBefore', t.staleBefore);
   return out;
@@ -269,7 +277,7 @@ export function runTransitionSet(t: RunTransition): Partial<PipelineRunsTable> {
     updated_at: timestamp(checkDate('now', t.now ?? new Date())),
   };
   const s = t.set ?? {};
-  if (s.pausedReason !== undefined) out.paused_reason = s.pausedReason;
+  if (s.pausedReason !== undefined) out.paused_reason = checkNote('set.pausedReason', s.pausedReason, 4000);
   if (s.error !== undefined) out.error = s.error;
   if (s.outcome !== undefined) out.outcome = jsonText('set.outcome', s.outcome);
   if (s.runnerOwner !== undefined) out.runner_owner = optionalText('set.runnerOwner', s.runnerOwner, 255);

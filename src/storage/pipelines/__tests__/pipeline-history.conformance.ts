@@ -189,14 +189,15 @@ export function describePipelineHistoryConformance(name: string, makeUrl: () => 
           })(),
         ),
       );
-      await p.appendLog({
+      const long = {
         runId: run.id,
         taskId: 'c',
         attempt: 2,
         at: at(99),
         level: 'error',
         message: 'x'.repeat(70_000),
-      });
+      } as const;
+      await p.appendLog(long);
       const all = await p.logs(run.id);
       expect(all).toHaveLength(25);
       const ids = all.map((l) => l.id);
@@ -206,15 +207,7 @@ export function describePipelineHistoryConformance(name: string, makeUrl: () => 
         const mine = all.filter((l) => l.message.startsWith(`w${w} `)).map((l) => l.message);
         expect(mine).toEqual(Array.from({ length: 8 }, (_, i) => `w${w} line ${i} ✓`));
       }
-      expect(all[24]).toEqual({
-        id: ids[24],
-        runId: run.id,
-        taskId: 'c',
-        attempt: 2,
-        at: at(99),
-        level: 'error',
-        message: 'x'.repeat(70_000),
-      });
+      expect(all[24]).toEqual({ id: ids[24], ...long });
       expect(await p.logs(run.id, { afterId: ids[19] })).toEqual(all.slice(20));
       expect(await p.logs(run.id, { afterId: ids[4], limit: 3 })).toEqual(all.slice(5, 8));
       expect((await p.logs(run.id, { taskId: 'a' })).map((l) => l.message)).toEqual(

@@ -267,6 +267,8 @@ export function describePipelineRepositoryConformance(name: string, makeUrl: () 
         expect(f.code).toBe('SP_ERR_BAD_PARAM');
         expect(f.message).toMatch(/progress/);
       }
+      const note = await failure(p.heartbeatTask(run.id, 'a', 1, { fraction: 0.5, note: 'n'.repeat(1001) }));
+      expect(note.message).toMatch(/progress note must be null or a string of at most 1000/);
       expect(await p.heartbeatRun(run.id, 'host-a:1', at(50))).toBe(true);
       expect(await p.heartbeatRun(run.id, 'host-a:1', at(50))).toBe(true);
       expect((await p.getRun(run.id))?.runnerHeartbeatAt).toEqual(at(50));
