@@ -26,7 +26,7 @@ import type { PipelineRuntime, PipelineRunView, RunTrigger } from './pipeline-se
 import { RunRecovery } from './run-recovery.js';
 import { runSingleTask, type SingleTaskResult } from './single-task.js';
 import { asError } from './task-context.js';
-import { attemptKey, type ExecutorEnv, executeTask } from './task-executor.js';
+import { abortCancelled, attemptKey, type ExecutorEnv, executeTask } from './task-executor.js';
 
 /** Dependencies and settings of the {@link PipelineService}. */
 export interface PipelineServiceDeps {
@@ -263,7 +263,8 @@ export class PipelineService {
     );
     for (const t of open) {
       if (t.state !== 'running') continue;
-      this.#env.running.get(attemptKey(runId, t.taskId))?.abort();
+      const running = this.#env.running.get(attemptKey(runId, t.taskId));
+      if (running !== undefined) abortCancelled(running);
       await this.#repo.recordAttempt({
         runId,
         taskId: t.taskId,
@@ -395,8 +396,9 @@ export class PipelineService {
   async #dispatch(run: PipelineRunRecord, job: TaskJob, delayMs = 0): Promise<boolean> {
     try {
       await this.#runtime.runner.dispatch(job, delayMs);
+      if (run.state !== 'paused') return true;
     } catch (e) {
-      const reason = `the ${this.#runtime.runner.kind} task runner is unreachable (${asError(e).message}); queued tasks are sent again once it answers`;
+      const reason = `the ${this.#runtime.runner.kind} task runner is unreachable (${asError(e).message.slice(0, 500)}); queued tasks are sent again once it answers`;
       await this.#repo.transitionRun({
         runId: run.id,
         from: ['running'],
