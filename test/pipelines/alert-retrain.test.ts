@@ -9,13 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildAlertService, retrainOnAlert } from '../../src/main/alert-deps.js';
 import { createLocalRunner } from '../../src/pipeline/index.js';
-import { PipelineCatalogue, PipelineService, RegistryService } from '../../src/services/index.js';
-import {
-  createInProcessEventBus,
-  openArtifactStore,
-  openStorage,
-  type Storage,
-} from '../../src/storage/index.js';
+import { PipelineCatalogue, PipelineService } from '../../src/services/index.js';
+import { openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
+import { testRegistry } from './test-registry.js';
 
 describe('alert action retrain starts the retrain pipeline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sp-alert-retrain-'));
@@ -60,14 +56,11 @@ describe('alert action retrain starts the retrain pipeline', () => {
       env: { SPOREPRINT_VAR_DIR: dir },
       fileText: JSON.stringify({ alerts: { rules: [{ name: 'dataset_drift', action: 'retrain' }] } }),
     });
-    const registry = new RegistryService({
-      runs: storage.runs,
-      registry: storage.registry,
-      artifacts: openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') }),
-      datasets: storage.datasets,
-      events: createInProcessEventBus(),
-      gate: config.gate,
-    });
+    const registry = testRegistry(
+      storage,
+      openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') }),
+      config.gate,
+    );
     const retrain = retrainOnAlert(async () => service);
     const alerts = buildAlertService(storage, registry, config, () => {}, retrain);
     const firing = await alerts.check({ dataset_drift_share: 0.7 }, new Date('2026-01-01T10:00:00Z'));
