@@ -310,6 +310,7 @@ export function describeStorageConformance(name: string, makeUrl: () => string |
         splitKind: 'stratified',
         seed: 42,
         counts: v3b.counts,
+        parentId: null,
         createdAt: at('3-01'),
       });
       const paged = await storage.datasets.listVersions({ limit: 2, offset: 1 });
