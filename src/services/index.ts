@@ -1,11 +1,14 @@
 export {
   datasetVersionId,
   type EtlDefaults,
+  type EtlLineage,
   type EtlProgress,
   type EtlRequest,
   EtlService,
   type EtlSummary,
+  type FeedbackEtlRequest,
   type HeldOutRecords,
+  type LabelledRecordReader,
   type LabelConflictSummary,
   type VersionParams,
 } from './etl/index.js';
