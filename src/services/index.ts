@@ -8,8 +8,8 @@ export {
   type EtlSummary,
   type FeedbackEtlRequest,
   type HeldOutRecords,
-  type LabelledRecordReader,
   type LabelConflictSummary,
+  type LabelledRecordReader,
   type VersionParams,
 } from './etl/index.js';
 export {
