@@ -3,10 +3,10 @@
  * plus the labelled production records (logged through the real prediction log, labelled through the
  * feedback store), with its lineage in the summary, in `datasets show` and in `datasets list`.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPredictionLog, openStorage } from '../../src/storage/index.js';
+import { openStorage } from '../../src/storage/index.js';
 import { CLASSIC, tempFiles } from '../helpers/fixture-files.js';
+import { logPredictions } from '../helpers/logged-predictions.js';
 import { runCli } from '../helpers/run-cli.js';
 import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
 
@@ -44,25 +44,11 @@ describe('sporeprint etl --include-feedback (CLI)', () => {
   it('makes the derived version with its lineage, shown by datasets show and list', async () => {
     const storage = await openStorage(url);
     try {
-      const log = createPredictionLog(storage.predictions, { maxBatch: 1000 });
       const inputs = ['n', 'a', 'l', 'f'].map((odor) => ({ ...CLASSIC_MUSHROOM, odor }));
-      const ids = inputs.map(() => randomUUID());
-      await Promise.all(
-        inputs.map((input, i) =>
-          log.append({
-            id: ids[i],
-            modelName: 'sporeprint-classic',
-            modelVersion: 1,
-            input,
-            output: {},
-            decision: 'edible',
-            probability: 0.1,
-            latencyUs: 50,
-            requestKind: 'single',
-          }),
-        ),
+      const ids = await logPredictions(
+        storage,
+        inputs.map((input) => ({ input, modelName: 'sporeprint-classic', modelVersion: 1 })),
       );
-      await log.close();
       for (const [i, id] of ids.entries()) {
         await storage.feedback.record({ predictionId: id, trueLabel: i % 2 === 0 ? 'e' : 'p' });
       }

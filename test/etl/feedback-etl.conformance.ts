@@ -4,7 +4,6 @@
  * labels through the real feedback store, the parent and a model of the other schema trained and
  * registered for real.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '../../src/data/index.js';
@@ -12,7 +11,6 @@ import { EtlService, type EtlSummary, TrainingService } from '../../src/services
 import { failure } from '../../src/storage/__tests__/storage-fixtures.js';
 import {
   createInProcessEventBus,
-  createPredictionLog,
   type DatasetVersionRecord,
   openArtifactStore,
   openStorage,
@@ -21,6 +19,7 @@ import {
   type Storage,
 } from '../../src/storage/index.js';
 import { CLASSIC, PRIMARY, secondaryLines, tempFiles } from '../helpers/fixture-files.js';
+import { logPredictions } from '../helpers/logged-predictions.js';
 import { prepareServingDatabase, registryOver } from '../helpers/serving-setup.js';
 import type { TestBackend } from '../helpers/test-databases.js';
 
@@ -67,29 +66,16 @@ export function describeFeedbackEtlConformance(backend: TestBackend): void {
     const inSplit = (split: number) => parentRows.filter((r) => parent.split[r.rowIndex] === split);
     const other = (label: 'e' | 'p'): 'e' | 'p' => (label === 'e' ? 'p' : 'e');
 
-    /** Logs predictions through the real prediction log; their ids. */
-    async function log(items: readonly Logged[]): Promise<string[]> {
-      const predictions = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
-      const ids = items.map(() => randomUUID());
-      await Promise.all(
-        items.map((item, i) =>
-          predictions.append({
-            id: ids[i],
-            modelName: item.modelName ?? CLASSIC_MODEL,
-            modelVersion: item.modelVersion ?? 1,
-            shadowOf: item.shadowOf ?? null,
-            input: item.input,
-            output: { decision: 'poisonous', probability: 0.9 },
-            decision: 'poisonous',
-            probability: 0.9,
-            latencyUs: 100,
-            requestKind: 'single',
-          }),
-        ),
+    /** Logs predictions of the classic model (version 1 unless said) through the real log; their ids. */
+    const log = (items: readonly Logged[]) =>
+      logPredictions(
+        storage,
+        items.map((i) => ({
+          ...i,
+          modelName: i.modelName ?? CLASSIC_MODEL,
+          modelVersion: i.modelVersion ?? 1,
+        })),
       );
-      await predictions.close();
-      return ids;
-    }
 
     /** Records true labels through the feedback store, one minute apart from `from`. */
     async function label(

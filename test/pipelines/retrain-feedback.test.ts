@@ -5,27 +5,18 @@
  * feedback store: the run derives a dataset version (source + labelled records) with its lineage,
  * trains and registers on it, and puts the candidate in shadow against Production.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
 import { getSchema } from '../../src/data/index.js';
-import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
-import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
-import { ExperimentService, type PipelineRunView, type RegistryService } from '../../src/services/index.js';
+import type { Pipelines } from '../../src/main/pipeline-deps.js';
+import type { ExperimentService, PipelineRunView, RegistryService } from '../../src/services/index.js';
 import {
-  createPredictionLog,
   type DatasetVersionRecord,
-  openArtifactStore,
-  openStorage,
   type SourceRow,
   SPLIT_CODE,
   type Storage,
 } from '../../src/storage/index.js';
-import { DATA_DIR } from '../helpers/fixture-files.js';
-import { testRegistry } from './test-registry.js';
+import { logPredictions } from '../helpers/logged-predictions.js';
+import { openRetrainEnv, type RetrainEnv } from './retrain-env.js';
 
 const MODEL = 'sporeprint-secondary';
 const NOVEL = 300;
@@ -39,38 +30,18 @@ interface EtlOutput {
 }
 
 describe('retrain with includeFeedback: the closed loop (SQLite, local runner)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sp-retrain-feedback-'));
   let storage: Storage;
   let pipelines: Pipelines;
   let registry: RegistryService;
   let experiments: ExperimentService;
+  let env: RetrainEnv | undefined;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      env: {
-        DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: dir,
-        SPOREPRINT_WORKER_CONCURRENCY: '3',
-      },
-    });
-    storage = await openStorage(config.databaseUrl);
-    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') });
-    registry = testRegistry(storage, artifacts, config.gate);
-    experiments = new ExperimentService(experimentServiceDeps(storage, registry));
-    pipelines = await buildPipelines({
-      config,
-      storage,
-      ...buildEtlAndTraining(storage, artifacts, config, DATA_DIR),
-      registry,
-      experiments,
-      dataDir: DATA_DIR,
-      print: () => {},
-    });
+    env = await openRetrainEnv('sp-retrain-feedback-');
+    ({ storage, pipelines, registry, experiments } = env);
   });
   afterAll(async () => {
-    await pipelines?.close(1000);
-    await storage?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
   const etlOf = (view: PipelineRunView) =>
@@ -87,32 +58,11 @@ describe('retrain with includeFeedback: the closed loop (SQLite, local runner)',
   };
 
   /** Logs predictions of `version` through the real prediction log; their ids. */
-  async function log(
-    inputs: readonly object[],
-    version: number,
-    shadowOf?: readonly string[],
-  ): Promise<string[]> {
-    const predictions = createPredictionLog(storage.predictions, { maxBatch: 10_000 });
-    const ids = inputs.map(() => randomUUID());
-    await Promise.all(
-      inputs.map((input, i) =>
-        predictions.append({
-          id: ids[i],
-          modelName: MODEL,
-          modelVersion: version,
-          shadowOf: shadowOf?.[i] ?? null,
-          input,
-          output: { decision: 'poisonous', probability: 0.8 },
-          decision: 'poisonous',
-          probability: 0.8,
-          latencyUs: 120,
-          requestKind: 'single',
-        }),
-      ),
+  const log = (inputs: readonly object[], version: number, shadowOf?: readonly string[]) =>
+    logPredictions(
+      storage,
+      inputs.map((input, i) => ({ input, modelName: MODEL, modelVersion: version, shadowOf: shadowOf?.[i] })),
     );
-    await predictions.close();
-    return ids;
-  }
 
   it('without feedback trains on the source; with it, trains on source + feedback and shadows Production', async () => {
     // no labelled production record yet: the run goes on with the source's dataset version

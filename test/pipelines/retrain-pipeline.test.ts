@@ -3,53 +3,27 @@
  * trainings, registration, gate and each deploy mode; links, versions, idempotent registration, and
  * the same dataset version and artifacts when the same source is retrained.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
-import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
-import { ExperimentService, type PipelineRunView, type RegistryService } from '../../src/services/index.js';
-import { openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
-import { DATA_DIR } from '../helpers/fixture-files.js';
-import { testRegistry } from './test-registry.js';
+import type { Pipelines } from '../../src/main/pipeline-deps.js';
+import type { ExperimentService, PipelineRunView, RegistryService } from '../../src/services/index.js';
+import type { Storage } from '../../src/storage/index.js';
+import { openRetrainEnv, type RetrainEnv } from './retrain-env.js';
 
 const MODEL = 'sporeprint-secondary';
 
 describe('retrain pipeline (SQLite, local runner)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sp-retrain-'));
   let storage: Storage;
   let pipelines: Pipelines;
   let registry: RegistryService;
   let experiments: ExperimentService;
+  let env: RetrainEnv | undefined;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      env: {
-        DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: dir,
-        SPOREPRINT_WORKER_CONCURRENCY: '3',
-      },
-    });
-    storage = await openStorage(config.databaseUrl);
-    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') });
-    registry = testRegistry(storage, artifacts, config.gate);
-    experiments = new ExperimentService(experimentServiceDeps(storage, registry));
-    pipelines = await buildPipelines({
-      config,
-      storage,
-      ...buildEtlAndTraining(storage, artifacts, config, DATA_DIR),
-      registry,
-      experiments,
-      dataDir: DATA_DIR,
-      print: () => {},
-    });
+    env = await openRetrainEnv('sp-retrain-');
+    ({ storage, pipelines, registry, experiments } = env);
   });
   afterAll(async () => {
-    await pipelines?.close(1000);
-    await storage?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await env?.close();
   });
 
   const output = (view: PipelineRunView, id: string) =>

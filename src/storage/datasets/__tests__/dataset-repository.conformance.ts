@@ -13,16 +13,9 @@ import {
   makeRows,
   makeSource,
   makeVersion,
+  readAllRows as readAll,
 } from '../../__tests__/storage-fixtures.js';
-import { migrationNames, openStorage, type SourceRow, type Storage } from '../../index.js';
-
-async function readAll(storage: Storage, sourceId: string, batchSize?: number): Promise<SourceRow[]> {
-  const all: SourceRow[] = [];
-  for await (const batch of storage.datasets.readRows(sourceId, batchSize ? { batchSize } : undefined)) {
-    all.push(...batch);
-  }
-  return all;
-}
+import { migrationNames, openStorage, type Storage } from '../../index.js';
 
 async function errorCode(p: Promise<unknown>): Promise<string> {
   try {

@@ -12,6 +12,7 @@ import {
   makeRows,
   makeSource,
   makeVersion,
+  readAllRows as readAll,
 } from '../../__tests__/storage-fixtures.js';
 import {
   type DatasetLineageInput,
@@ -20,14 +21,6 @@ import {
   type SourceRow,
   type Storage,
 } from '../../index.js';
-
-async function readAll(storage: Storage, sourceId: string, batchSize?: number): Promise<SourceRow[]> {
-  const all: SourceRow[] = [];
-  for await (const batch of storage.datasets.readRows(sourceId, batchSize ? { batchSize } : undefined)) {
-    all.push(...batch);
-  }
-  return all;
-}
 
 const randomId = () => createHash('sha256').update(randomBytes(16)).digest('hex');
 
