@@ -300,6 +300,13 @@ export function describeFeedbackEtlConformance(backend: TestBackend): void {
       expect(sibling.lineage).toMatchObject({ parentId: reseeded.datasetId, records: 131 });
       expect(await storage.datasets.readOrigins(derived.sourceId)).toHaveLength(131);
 
+      // a derived version is no parent: its records would be added twice
+      const twice = await failure(etl.addFeedback({ parent: derived.datasetId }));
+      expect(twice.code).toBe('SP_ERR_USAGE');
+      expect(twice.message).toBe(
+        `${derived.datasetId} is itself ${parent.id} plus labelled production records: derive from ${parent.id}, or its records would be added twice`,
+      );
+
       // a snapshot that ends earlier holds fewer records: another version, its range within it
       const early = await etl.addFeedback({ parent: parent.id, labelledBefore: minute(60) });
       expect(early.status).toBe('created');

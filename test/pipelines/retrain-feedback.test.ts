@@ -5,18 +5,12 @@
  * feedback store: the run derives a dataset version (source + labelled records) with its lineage,
  * trains and registers on it, and puts the candidate in shadow against Production.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getSchema } from '../../src/data/index.js';
-import type { Pipelines } from '../../src/main/pipeline-deps.js';
-import type { ExperimentService, PipelineRunView, RegistryService } from '../../src/services/index.js';
-import {
-  type DatasetVersionRecord,
-  type SourceRow,
-  SPLIT_CODE,
-  type Storage,
-} from '../../src/storage/index.js';
+import type { PipelineRunView } from '../../src/services/index.js';
+import { type DatasetVersionRecord, type SourceRow, SPLIT_CODE } from '../../src/storage/index.js';
 import { logPredictions } from '../helpers/logged-predictions.js';
-import { openRetrainEnv, type RetrainEnv } from './retrain-env.js';
+import { deliverAgain, useRetrainEnv } from './retrain-env.js';
 
 const MODEL = 'sporeprint-secondary';
 const NOVEL = 300;
@@ -30,26 +24,14 @@ interface EtlOutput {
 }
 
 describe('retrain with includeFeedback: the closed loop (SQLite, local runner)', () => {
-  let storage: Storage;
-  let pipelines: Pipelines;
-  let registry: RegistryService;
-  let experiments: ExperimentService;
-  let env: RetrainEnv | undefined;
-
-  beforeAll(async () => {
-    env = await openRetrainEnv('sp-retrain-feedback-');
-    ({ storage, pipelines, registry, experiments } = env);
-  });
-  afterAll(async () => {
-    await env?.close();
-  });
+  const env = useRetrainEnv('sp-retrain-feedback-');
 
   const etlOf = (view: PipelineRunView) =>
     view.tasks.find((t) => t.taskId === 'etl')?.output as unknown as EtlOutput;
   const linksOf = (view: PipelineRunView, kind: string) =>
     view.links.filter((l) => l.kind === kind).map((l) => l.ref);
   const run = async (params: Record<string, string | boolean>) => {
-    const { service } = pipelines;
+    const { service } = env().pipelines;
     const view = await service.waitFor((await service.start('retrain', params, { kind: 'manual' })).id);
     expect(view.run.state, JSON.stringify(view.tasks.map((t) => [t.taskId, t.state, t.error]))).toBe(
       'succeeded',
@@ -60,11 +42,12 @@ describe('retrain with includeFeedback: the closed loop (SQLite, local runner)',
   /** Logs predictions of `version` through the real prediction log; their ids. */
   const log = (inputs: readonly object[], version: number, shadowOf?: readonly string[]) =>
     logPredictions(
-      storage,
+      env().storage,
       inputs.map((input, i) => ({ input, modelName: MODEL, modelVersion: version, shadowOf: shadowOf?.[i] })),
     );
 
   it('without feedback trains on the source; with it, trains on source + feedback and shadows Production', async () => {
+    const { storage, pipelines, registry, experiments } = env();
     // no labelled production record yet: the run goes on with the source's dataset version
     const first = await run({ deploy: 'promote', includeFeedback: true });
     const parentId = etlOf(first).datasetId;
@@ -171,23 +154,8 @@ describe('retrain with includeFeedback: the closed loop (SQLite, local runner)',
     ]);
 
     // the ETL task delivered again (its worker died after it finished): the same version, nothing new
-    const repo = storage.pipelines;
     const versions = (await storage.datasets.listVersions()).length;
-    expect(await repo.transitionRun({ runId: second.run.id, from: ['succeeded'], to: 'running' })).toBe(true);
-    const task = second.tasks.find((t) => t.taskId === 'etl');
-    const next = (task?.attempt ?? 0) + 1;
-    expect(
-      await repo.transitionTask({
-        runId: second.run.id,
-        taskId: 'etl',
-        from: ['succeeded'],
-        to: 'queued',
-        set: { attempt: next },
-      }),
-    ).toBe(true);
-    await pipelines.service.executeTask({ runId: second.run.id, taskId: 'etl', attempt: next });
-    const again = await repo.task(second.run.id, 'etl');
-    expect(again).toMatchObject({ state: 'succeeded', attempt: next });
+    const again = await deliverAgain(env(), second.run.id, 'etl');
     expect(again?.output).toMatchObject({ datasetId: derivedId, status: 'unchanged' });
     expect(await storage.datasets.listVersions()).toHaveLength(versions);
     expect(await storage.datasets.readOrigins(derived.sourceId)).toHaveLength(NOVEL + HELD_OUT);

@@ -135,7 +135,8 @@ export class EtlService {
    *
    * @throws SporeprintError `SP_ERR_INPUT_EMPTY` when there are no such records yet (nothing is made),
    * `SP_ERR_INVALID_SHARE` when more of them are invalid than the parent's threshold allows,
-   * `SP_ERR_NOT_FOUND` for an unknown parent, `SP_ERR_BAD_PARAM` for a bad model name or time.
+   * `SP_ERR_NOT_FOUND` for an unknown parent, `SP_ERR_USAGE` for a parent that is itself derived,
+   * `SP_ERR_BAD_PARAM` for a bad model name or time.
    */
   async addFeedback(req: FeedbackEtlRequest): Promise<EtlSummary> {
     const started = performance.now();
@@ -146,6 +147,13 @@ export class EtlService {
     }
     const filter = checkFeedbackFilter(req);
     const parent = await this.#version(req.parent);
+    const grandparent = (await this.datasets.findLineage(parent.id))?.parentVersionId;
+    if (grandparent !== undefined) {
+      throw new SporeprintError(
+        'SP_ERR_USAGE',
+        `${parent.id} is itself ${grandparent} plus labelled production records: derive from ${grandparent}, or its records would be added twice`,
+      );
+    }
     const parentSource = await this.datasets.findSource(parent.sourceId);
     if (parentSource === undefined) {
       throw new SporeprintError('SP_ERR_NOT_FOUND', `source ${parent.sourceId} of ${parent.id} is missing`);
