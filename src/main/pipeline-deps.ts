@@ -178,6 +178,11 @@ export interface PipelineBuildInput {
   readonly dataDir: string;
   /** Warnings and errors that never stop the work. */
   readonly print: (line: string) => void;
+  /**
+   * With the local executor: this process's runner, given its owner name, in place of the one that
+   * executes tasks in this process (`sporeprint serve` hands runs to runner processes).
+   */
+  readonly localRunner?: (owner: string) => TaskRunner;
 }
 
 /** The pipelines of a process. */
@@ -205,15 +210,19 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     ...(await loadPipelineModules(config.pipelines.modules)),
   ]);
   let service: PipelineService | undefined;
-  const runner = await createRunner(
-    config,
-    (job, signal) => (service as PipelineService).executeTask(job, signal),
-    input.print,
-  );
+  const owner = processOwner();
+  const runner =
+    input.localRunner !== undefined && config.pipelines.executor === 'local'
+      ? input.localRunner(owner)
+      : await createRunner(
+          config,
+          (job, signal) => (service as PipelineService).executeTask(job, signal),
+          input.print,
+        );
   service = new PipelineService({
     repo: input.storage.pipelines,
     catalogue,
-    runtime: { runner, executor: runner.kind, owner: processOwner() },
+    runtime: { runner, executor: runner.kind, owner },
     heartbeatMs: heartbeatMsOf(config),
     onError: (e) => input.print(`warning: pipelines: ${e.message}`),
   });

@@ -125,8 +125,8 @@ export class PipelineService {
 
   /**
    * Applies what the run's task states call for: ready tasks queued and dispatched (not for
-   * `external` runs: Airflow runs those), tasks under a failed one `upstream_failed`, the run
-   * finished when nothing is left. Idempotent.
+   * `external` runs: Airflow runs those; a local run's only by its owner), tasks under a failed one
+   * `upstream_failed`, the run finished when nothing is left. Idempotent.
    */
   async advance(runId: string): Promise<void> {
     const run = await this.#repo.getRun(runId);
@@ -147,7 +147,10 @@ export class PipelineService {
         })),
       );
     }
-    if (run.executor !== 'external') {
+    // a local run's tasks run in its owner's process: only the owner queues them
+    const dispatches =
+      run.executor === 'bullmq' || (run.executor === 'local' && run.runnerOwner === this.#runtime.owner);
+    if (dispatches) {
       for (const taskId of steps.ready) {
         const t = byId.get(taskId);
         if (t === undefined) continue;
@@ -278,11 +281,14 @@ export class PipelineService {
    * Resumes a running or paused run from its last finished tasks: a local run whose owner is gone
    * is adopted (its queued and running tasks queued again as their next attempt); any run's queued
    * tasks are dispatched again. `SP_ERR_PIPELINE_STATE` for a finished run or one a live process runs.
+   *
+   * `from`: a hand-over — the local run is taken from that owner even while it heart-beats, its tasks
+   * keep their attempts (how `sporeprint serve` gives each run to a runner process of its own).
    */
-  async resume(runId: string): Promise<PipelineRunRecord> {
+  async resume(runId: string, options: { readonly from?: string } = {}): Promise<PipelineRunRecord> {
     const run = await this.#run(runId);
     if (!ACTIVE.includes(run.state)) throw stateError(run, 'resume', 'running or paused');
-    await this.#recovery.resume(run);
+    await this.#recovery.resume(run, options.from);
     return this.#run(runId);
   }
 
@@ -424,7 +430,11 @@ export class PipelineService {
     this.#owned.delete(run.id);
   }
 
-  /** Renews this process's ownership of a local run until it finishes. */
+  /**
+   * Renews this process's ownership of a local run until it finishes, and keeps the run moving: each
+   * beat dispatches its queued tasks again (the runner dedupes; a task queued by a process that had
+   * just lost the run is not left behind).
+   */
   #own(runId: string): void {
     this.#owned.add(runId);
     if (this.#ownerTimer !== undefined) return;
@@ -434,6 +444,7 @@ export class PipelineService {
           .heartbeatRun(id, this.#runtime.owner, this.#now())
           .then((held) => {
             if (!held) this.#owned.delete(id);
+            else return this.#recovery.reconcileOwned(id);
           })
           .catch((e: unknown) => this.#env.onError(asError(e)));
       }

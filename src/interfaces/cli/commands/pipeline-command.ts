@@ -83,7 +83,7 @@ function refuseLocalDetach(p: PipelineService, detach: boolean | undefined): voi
   }
 }
 
-type RunOptions = { param?: Record<string, string>; detach?: boolean; json?: boolean };
+type RunOptions = { param?: Record<string, string>; detach?: boolean; json?: boolean; fromOwner?: string };
 
 function addRun(pipeline: Command, ctx: CliContext): void {
   pipeline
@@ -106,19 +106,26 @@ function addRun(pipeline: Command, ctx: CliContext): void {
 
 function addRunAction(action: 'retry' | 'resume', description: string) {
   return (pipeline: Command, ctx: CliContext): void => {
-    pipeline
+    const command = pipeline
       .command(action)
       .description(description)
       .argument('<id>', 'run id')
       .option('--detach', 'return at once (bullmq executor)')
-      .option('--json', 'print the run as JSON')
-      .action((id: string, opts: RunOptions) =>
-        withPipelines(ctx, async (p) => {
-          refuseLocalDetach(p, opts.detach);
-          await p[action](id);
-          return follow(ctx, p, id, opts);
-        }),
+      .option('--json', 'print the run as JSON');
+    if (action === 'resume') {
+      command.option(
+        '--from-owner <owner>',
+        'take the run over from this live owner (how `sporeprint serve` hands a run to its runner process)',
       );
+    }
+    command.action((id: string, opts: RunOptions) =>
+      withPipelines(ctx, async (p) => {
+        refuseLocalDetach(p, opts.detach);
+        if (action === 'resume') await p.resume(id, { from: opts.fromOwner });
+        else await p.retry(id);
+        return follow(ctx, p, id, opts);
+      }),
+    );
   };
 }
 
