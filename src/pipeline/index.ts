@@ -20,3 +20,22 @@ export {
   type TaskSpec,
   type TaskState,
 } from './dag/pipeline-types.js';
+export {
+  bullmqJobId,
+  checkTaskJob,
+  DEFAULT_TASK_QUEUE,
+  type QueueTarget,
+  type RedisTarget,
+  TASK_JOB_SCHEMA,
+} from './runner/bullmq-connection.js';
+export {
+  type BullmqDispatcher,
+  type BullmqDispatcherOptions,
+  createBullmqDispatcher,
+} from './runner/bullmq-runner.js';
+export {
+  type BullmqWorker,
+  type BullmqWorkerEvent,
+  type BullmqWorkerOptions,
+  startBullmqWorker,
+} from './runner/bullmq-worker.js';
