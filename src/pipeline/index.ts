@@ -24,6 +24,7 @@ export {
   bullmqJobId,
   checkTaskJob,
   DEFAULT_TASK_QUEUE,
+  pingRedis,
   type QueueTarget,
   type RedisTarget,
   TASK_JOB_SCHEMA,

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BullmqDispatcher, createBullmqDispatcher, type TaskJob } from '../../src/pipeline/index.js';
+import {
+  type BullmqDispatcher,
+  createBullmqDispatcher,
+  pingRedis,
+  type TaskJob,
+} from '../../src/pipeline/index.js';
 import {
   killWorker,
   readRecords,
@@ -61,8 +66,15 @@ if (!hasRedisServer()) {
       const before = job('before-outage');
       await dispatcher.dispatch(before);
       await waitFor('the job before the outage', () => ended(before));
+      expect(await pingRedis(redis.url)).toBeLessThan(3000);
       await redis.stop();
       try {
+        const t3 = Date.now();
+        await expect(pingRedis(redis.url, 1500)).rejects.toMatchObject({
+          code: 'SP_ERR_NOT_READY',
+          message: expect.stringContaining(`Redis at ${redis.url}`),
+        });
+        expect(Date.now() - t3).toBeLessThan(4000);
         const t0 = Date.now();
         await expect(dispatcher.dispatch(job('during-outage'))).rejects.toMatchObject({
           code: 'SP_ERR_NOT_READY',

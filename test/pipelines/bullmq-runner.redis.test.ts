@@ -8,6 +8,7 @@ import {
   type BullmqDispatcher,
   type BullmqWorkerEvent,
   createBullmqDispatcher,
+  pingRedis,
   startBullmqWorker,
   type TaskJob,
 } from '../../src/pipeline/index.js';
@@ -312,6 +313,14 @@ if (!redisUrl) {
         expect(make).toThrow(message);
       }
       expect(() => createBullmqDispatcher({ redisUrl: 'ftp://u:secret@h' })).toThrow(/u:\*\*\*@h/);
+    });
+
+    it('pingRedis answers with the round trip, and refuses a URL that is not Redis', async () => {
+      expect(await pingRedis(redisUrl!)).toBeGreaterThanOrEqual(0);
+      await expect(pingRedis('mysql://root@127.0.0.1/x')).rejects.toMatchObject({
+        code: 'SP_ERR_BAD_PARAM',
+        message: expect.stringContaining('Invalid Redis URL "mysql://root@127.0.0.1/x"'),
+      });
     });
 
     it('refuses to dispatch once closed', async () => {

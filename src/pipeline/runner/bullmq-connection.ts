@@ -183,3 +183,38 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Checks that Redis answers (the worker's health check): connects, sends PING and closes. Resolves
+ * with the round trip in milliseconds; rejects with `SP_ERR_NOT_READY` naming the (redacted) URL when
+ * Redis does not answer within `timeoutMs`.
+ */
+export async function pingRedis(redisUrl: string, timeoutMs = 3000): Promise<number> {
+  checkQueueTarget({ redisUrl });
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  const t0 = Date.now();
+  try {
+    await withTimeout(
+      client.connect().then(() => client.ping()),
+      timeoutMs,
+      `Redis at ${redactRedisUrl(redisUrl)}`,
+    );
+    return Date.now() - t0;
+  } catch (e) {
+    if (e instanceof SporeprintError) throw e;
+    throw new SporeprintError(
+      'SP_ERR_NOT_READY',
+      `Redis at ${redactRedisUrl(redisUrl)} does not answer: ${errorText(e)}`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}
