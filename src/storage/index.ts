@@ -4,7 +4,7 @@
  * connections or transactions.
  *
  * One folder per aggregate (`datasets/`, `runs/`, `registry/`, `artifacts/`, `predictions/`,
- * `feedback/`, `api-keys/`, `experiments/`, `alerts/`, `leases/`), each with its tables, types, row conversions and repository; `db/` opens
+ * `feedback/`, `api-keys/`, `experiments/`, `alerts/`, `leases/`, `pipelines/`), each with its tables, types, row conversions and repository; `db/` opens
  * the database, composes the tables into one schema and holds the migrations; `events/` is the bus
  * on which changes are published. This file is storage's only public entry.
  */

@@ -1,9 +1,8 @@
 import { SporeprintError } from '../../core/index.js';
-import { timestamp } from '../db/column-values.js';
+import { checkLimit, timestamp } from '../db/column-values.js';
 import { guard, isUniqueViolation } from '../db/database-error.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
 import {
-  checkLimit,
   checkSilenceId,
   historyFromRow,
   historyToRow,

@@ -130,11 +130,3 @@ export function checkSilenceId(id: string): void {
 export function silenceNotFound(id: string): SporeprintError {
   return new SporeprintError('SP_ERR_NOT_FOUND', `Silence ${id} does not exist`, { silenceId: id });
 }
-
-/** A limit between 1 and `max`, else `SP_ERR_BAD_PARAM`. */
-export function checkLimit(limit: number, max: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
-    throw new SporeprintError('SP_ERR_BAD_PARAM', `limit must be an integer from 1 to ${max}, not ${limit}`);
-  }
-  return limit;
-}

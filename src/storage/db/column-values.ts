@@ -32,3 +32,11 @@ export function toBytes(value: Uint8Array): Uint8Array {
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
+
+/** A limit between 1 and `max`, else `SP_ERR_BAD_PARAM`. */
+export function checkLimit(limit: number, max: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > max) {
+    throw new SporeprintError('SP_ERR_BAD_PARAM', `limit must be an integer from 1 to ${max}, not ${limit}`);
+  }
+  return limit;
+}

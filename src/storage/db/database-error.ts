@@ -14,6 +14,16 @@ export function isUniqueViolation(e: unknown): boolean {
   );
 }
 
+/** True when `e` is a foreign-key violation (a row naming a parent that does not exist) on either dialect. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  const code = driverCode(e);
+  return (
+    code === 'ER_NO_REFERENCED_ROW_2' ||
+    code === 'ER_NO_REFERENCED_ROW' ||
+    code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+  );
+}
+
 /**
  * Wraps a driver error as `SP_ERR_DATABASE` naming the operation; sporeprint errors pass through
  * unchanged. The driver error stays reachable as `cause`.

@@ -6,6 +6,7 @@ import type { ExperimentTables } from '../experiments/experiment-tables.js';
 import type { FeedbackTables } from '../feedback/feedback-tables.js';
 import type { LeaseTables } from '../leases/lease-tables.js';
 import type { MonitoringTables } from '../monitoring/monitoring-tables.js';
+import type { PipelineTables } from '../pipelines/pipeline-tables.js';
 import type { PredictionTables } from '../predictions/prediction-tables.js';
 import type { RegistryTables } from '../registry/registry-tables.js';
 import type { RunTables } from '../runs/run-tables.js';
@@ -30,4 +31,5 @@ export type DatabaseSchema = DatasetTables &
   ExperimentTables &
   MonitoringTables &
   AlertTables &
-  LeaseTables;
+  LeaseTables &
+  PipelineTables;

@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006-experiments.js';
 import * as m0007 from './migrations/0007-prediction-labels.js';
 import * as m0008 from './migrations/0008-alerts.js';
 import * as m0009 from './migrations/0009-monitoring.js';
+import * as m0010 from './migrations/0010-pipelines.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -23,6 +24,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-prediction-labels': m0007,
   '0008-alerts': m0008,
   '0009-monitoring': m0009,
+  '0010-pipelines': m0010,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

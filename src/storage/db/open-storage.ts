@@ -22,6 +22,8 @@ import { KyselyLeaseRepository } from '../leases/lease-repository.js';
 import type { LeaseRepository } from '../leases/lease-types.js';
 import { KyselyMonitoringRepository } from '../monitoring/monitoring-repository.js';
 import type { MonitoringRepository } from '../monitoring/monitoring-types.js';
+import { KyselyPipelineRepository } from '../pipelines/pipeline-repository.js';
+import type { PipelineRepository } from '../pipelines/pipeline-types.js';
 import { KyselyPredictionJournal } from '../predictions/prediction-journal-repository.js';
 import { KyselyPredictionRepository } from '../predictions/prediction-repository.js';
 import type { PredictionJournalRepository, PredictionRepository } from '../predictions/prediction-types.js';
@@ -85,6 +87,8 @@ export interface Storage {
   readonly leases: LeaseRepository;
   /** The prediction log's roll-up (drift, performance) and the reference profiles. */
   readonly monitoring: MonitoringRepository;
+  /** Pipeline runs: their plans, task states (compare-and-set), attempts, logs, links and effects. */
+  readonly pipelines: PipelineRepository;
   /** Runs pending migrations; rejects with `SP_ERR_MIGRATION` naming the failed migration. */
   migrate(): Promise<MigrationReport>;
   /** Every migration of this build with its execution time, in order. */
@@ -252,6 +256,7 @@ function createStorage(
     alerts: new KyselyAlertRepository(ctx),
     leases: new KyselyLeaseRepository(ctx),
     monitoring: new KyselyMonitoringRepository(ctx),
+    pipelines: new KyselyPipelineRepository(ctx),
     async migrate() {
       return report(await migrator.migrateToLatest());
     },

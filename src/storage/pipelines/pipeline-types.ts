@@ -111,6 +111,11 @@ export interface TaskTransition {
   readonly from: readonly TaskState[];
   /** The attempt the caller holds; omitted: any. */
   readonly attempt?: number;
+  /**
+   * Applied only when the task's heartbeat is older than this or missing: reclaiming a `running`
+   * attempt whose worker stopped heart-beating, so that two reclaimers cannot both win.
+   */
+  readonly staleBefore?: Date;
   readonly to: TaskState;
   readonly set?: {
     readonly attempt?: number;
