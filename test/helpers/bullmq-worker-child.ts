@@ -8,18 +8,9 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBullmqWorker, type TaskJob } from '../../src/pipeline/index.js';
+import type { WorkerSettings } from './bullmq-workers.js';
 
-interface ChildSettings {
-  readonly redisUrl: string;
-  readonly queueName: string;
-  readonly prefix: string;
-  readonly concurrency: number;
-  readonly lockDurationMs: number;
-  readonly log: string;
-  readonly graceMs: number;
-}
-
-const settings = JSON.parse(process.env.BULLMQ_CHILD ?? '{}') as ChildSettings;
+const settings = JSON.parse(process.env.BULLMQ_CHILD ?? '{}') as WorkerSettings;
 
 const record = (event: string, job: TaskJob, extra: Record<string, unknown> = {}): void => {
   const jobId = `${job.runId}.${job.taskId}.${job.attempt}`;

@@ -166,7 +166,7 @@ if (!redisUrl) {
     it('runs at most `concurrency` jobs at once in a worker, and that many when they wait', async () => {
       const q = setup(30_000, 3);
       const w = await q.start();
-      const jobs = Array.from({ length: 7 }, (_, i) => job(`sleep-1200-conc-${i}`));
+      const jobs = Array.from({ length: 7 }, (_, i) => job(`sleep-2000-conc-${i}`));
       await Promise.all(jobs.map((j) => q.dispatcher.dispatch(j)));
       await waitFor('all seven', () => (jobs.every((j) => q.count(id(j), 'end') === 1) ? true : undefined));
       expect(maxOverlap(q.records(), w.pid)).toBe(3);
