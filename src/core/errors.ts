@@ -42,6 +42,8 @@ export const ERROR_CATALOGUE = {
   SP_ERR_SHUTTING_DOWN: 'The server is shutting down and takes no new requests.',
   SP_ERR_EXPERIMENT_STATE:
     'The experiment is in a state that does not allow this action, or another experiment is running on the model.',
+  SP_ERR_PIPELINE_SPEC:
+    'A pipeline spec or its run parameters are invalid (the details list every problem: cycles, unknown tasks, missing parameters…).',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

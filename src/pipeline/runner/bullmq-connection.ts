@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { SporeprintError } from '../../core/index.js';
 import type { TaskJob } from '../dag/pipeline-types.js';
+import { taskJobKey } from './local-runner.js';
 
 /** The queue task jobs travel on unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'sporeprint-tasks';
@@ -39,8 +40,7 @@ export function checkTaskJob(value: unknown, what = 'task job'): TaskJob {
  * idempotent.
  */
 export function bullmqJobId(job: TaskJob): string {
-  const checked = checkTaskJob(job);
-  return `${checked.runId}.${checked.taskId}.${checked.attempt}`;
+  return taskJobKey(checkTaskJob(job));
 }
 
 /** Where a runner finds Redis: a URL (the runner owns its connections) or a caller-owned client. */

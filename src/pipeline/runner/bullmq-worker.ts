@@ -12,6 +12,7 @@ import {
   openRedisClient,
   type QueueTarget,
 } from './bullmq-connection.js';
+import type { TaskJobHandler } from './local-runner.js';
 
 /** What a BullMQ worker reports (for logs; nothing depends on it). */
 export type BullmqWorkerEvent =
@@ -53,7 +54,7 @@ export interface BullmqWorkerOptions extends QueueTarget {
    * its grace period is over (reason: `SP_ERR_SHUTTING_DOWN`); the job then goes back on the queue.
    * A handler that throws fails the BullMQ job (a later dispatch of the same attempt retries it).
    */
-  readonly handler: (job: TaskJob, signal: AbortSignal) => Promise<void>;
+  readonly handler: TaskJobHandler;
   readonly onEvent?: (event: BullmqWorkerEvent) => void;
 }
 
