@@ -26,6 +26,7 @@ import { metricsRoute } from './routes/metrics.js';
 import { mlflowRoutes } from './routes/mlflow.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oipV2Routes } from './routes/oip-v2.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { predictRoute } from './routes/predict.js';
 import { registryRoutes } from './routes/registry.js';
 import type { RouteContext } from './routes/route-context.js';
@@ -33,6 +34,16 @@ import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 import { MushroomValidator } from './schemas/mushroom.js';
 import { SchemaCompilers } from './validation/schema-compilers.js';
 import { sharedEnvelopeSerializers } from './validation/serializers.js';
+
+/** The routes of the parts the deps may leave out (registry, experiments, alerts, monitoring, pipelines). */
+async function registerOptionalRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { deps } = ctx;
+  if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
+  if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
+  if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
+  if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
+  if (deps.pipelines) await app.register(pipelineRoutes, { ...ctx, pipelines: deps.pipelines });
+}
 
 /** The app and its metrics. */
 export interface BuiltApp {
@@ -164,10 +175,7 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   await app.register(feedbackRoute, ctx);
   await app.register(oipV2Routes, ctx);
   await app.register(mlflowRoutes, ctx);
-  if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
-  if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
-  if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
-  if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
+  await registerOptionalRoutes(app, ctx);
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
   await app.ready();
   return { app, metrics };

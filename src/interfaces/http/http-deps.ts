@@ -8,6 +8,8 @@ import type {
   MonitorQuery,
   MonitorScheduleStatus,
   PerformanceReport,
+  PipelineService,
+  PipelineSummary,
   ReferenceProfile,
   ServingService,
 } from '../../services/index.js';
@@ -64,6 +66,15 @@ export type ExperimentsHttpApi = Pick<
 /** The alert service as the alerts routes use it. */
 export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence'>;
 
+/** Pipelines as the pipelines routes use it. */
+export type PipelinesHttpApi = Pick<
+  PipelineService,
+  'start' | 'list' | 'show' | 'logs' | 'retry' | 'cancel'
+> & {
+  /** The catalogue's pipelines. */
+  pipelines(): readonly PipelineSummary[];
+};
+
 /** Monitoring as the monitoring routes use it (the server adds the current alerts to reports). */
 export interface MonitoringHttpApi {
   /** The model a query without `model` is about: the served model. */
@@ -101,6 +112,8 @@ export interface HttpDeps {
   readonly experiments?: ExperimentsHttpApi | null;
   /** Alerts and silences (routes under /v1/alerts); absent: no such routes. */
   readonly alerts?: AlertsHttpApi | null;
+  /** Pipeline runs (routes under /v1/pipelines); absent: no such routes. */
+  readonly pipelines?: PipelinesHttpApi | null;
   /** Drift, performance, reports and profiles (routes under /v1/monitoring); absent: no such routes. */
   readonly monitoring?: MonitoringHttpApi | null;
   /** The monitoring schedule of this process: its last check's figures become gauges on /metrics. */

@@ -8,6 +8,7 @@ export type {
   HttpDeps,
   HttpSettings,
   MonitoringHttpApi,
+  PipelinesHttpApi,
   RegistryHttpApi,
 } from './http-deps.js';
 export { LogCommitHealth, type LogCommitHealthOptions } from './log-commit-health.js';
