@@ -199,7 +199,10 @@ export async function pingRedis(redisUrl: string, timeoutMs = 3000): Promise<num
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  let cause: Error | undefined;
+  client.on('error', (e: Error) => {
+    cause ??= e;
+  });
   const t0 = Date.now();
   try {
     await withTimeout(
@@ -212,7 +215,7 @@ export async function pingRedis(redisUrl: string, timeoutMs = 3000): Promise<num
     if (e instanceof SporeprintError) throw e;
     throw new SporeprintError(
       'SP_ERR_NOT_READY',
-      `Redis at ${redactRedisUrl(redisUrl)} does not answer: ${errorText(e)}`,
+      `Redis at ${redactRedisUrl(redisUrl)} does not answer: ${errorText(cause ?? e)}`,
     );
   } finally {
     client.disconnect();
