@@ -33,40 +33,64 @@ export interface HandlerRecord {
   readonly at: number;
 }
 
-/** Starts a worker process and resolves once it printed `worker ready` (rejects if it exits first). */
-export function spawnWorker(settings: WorkerSettings): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/bullmq-worker-child.ts'], {
+/**
+ * Runs `node --import tsx <args>` from the repository root and resolves once its output (stdout or
+ * stderr) contains `ready` (rejects if it exits first, or after 2 minutes).
+ */
+export function spawnUntil(
+  args: readonly string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
-    env: { ...process.env, BULLMQ_CHILD: JSON.stringify(settings) },
+    env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const collect = (d: Buffer) => {
-    out += d.toString();
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
   const exited = new Promise<number | string | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`worker did not get ready within 120 s: ${out}`)),
-      120_000,
-    );
-    const onData = () => {
-      if (out.includes('worker ready')) {
+    const timer = setTimeout(() => reject(new Error(`no "${ready}" within 120 s: ${out}`)), 120_000);
+    const collect = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(ready)) {
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
         resolve({ child, pid: child.pid!, output: () => out, exited });
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited (${code}) before it was ready: ${out}`));
+      reject(new Error(`process exited (${code}) before "${ready}": ${out}`));
     });
   });
+}
+
+/** Starts a worker process and resolves once it printed `worker ready`. */
+export function spawnWorker(settings: WorkerSettings): Promise<WorkerProcess> {
+  return spawnUntil(
+    ['test/helpers/bullmq-worker-child.ts'],
+    { BULLMQ_CHILD: JSON.stringify(settings) },
+    'worker ready',
+  );
+}
+
+/** Starts `sporeprint worker <args>` with `env` and resolves once it is connected to Redis. */
+export function spawnCliWorker(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Promise<WorkerProcess> {
+  return spawnUntil(['src/main/cli.ts', 'worker', ...args], env, 'connected to Redis');
+}
+
+/** Sends SIGTERM and resolves with the exit code once the process has exited. */
+export async function stopWorker(w: WorkerProcess | undefined): Promise<number | string | null> {
+  if (w === undefined) return null;
+  if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  return w.exited;
 }
 
 /** Kills a worker process if it still runs (SIGKILL) and waits for it. */
