@@ -1,14 +1,19 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A `redis-server` this test started and may stop and restart on the same port. */
 export interface PrivateRedis {
   readonly port: number;
   readonly url: string;
-  /** Kills the server (SIGKILL: like a crash) and resolves once it has exited. */
+  /** Kills the server (SIGKILL: like a crash) and resolves once it has exited; the port stays reserved. */
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: no persistence) and resolves once it answers. */
   restart(): Promise<void>;
+  /** Kills the server and gives its port back (the caller's afterAll must, whatever happened). */
+  dispose(): Promise<void>;
 }
 
 /** True when a `redis-server` binary is on the PATH. */
@@ -73,20 +78,68 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+const lockPath = (port: number) => join(tmpdir(), `sporeprint-test-redis-${port}.lock`);
+
+/** True when the process `pid` is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
- * Starts a private `redis-server` (no persistence) on a free port of the test range; stop it with
- * `stop()` (the caller's afterAll must, whatever happened).
+ * Reserves `port` for this process with a lock file holding its pid (a lock of a dead process is
+ * taken over): a server stopped on purpose keeps its port until `dispose()`, so another test file
+ * looking for a free port never takes it meanwhile.
+ */
+function reserve(port: number): boolean {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(lockPath(port), 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(readFileSync(lockPath(port), 'utf8'));
+      if (alive(owner)) return false;
+      unlinkSync(lockPath(port));
+    }
+  }
+  return false;
+}
+
+function release(port: number): void {
+  try {
+    unlinkSync(lockPath(port));
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Starts a private `redis-server` (no persistence) on a free port of the test range, reserved for
+ * this process until `dispose()`.
  */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   for (const port of portRange()) {
-    if (await listening(port)) continue;
+    if (!reserve(port)) continue;
+    if (await listening(port)) {
+      release(port);
+      continue;
+    }
     let child: ChildProcess;
     try {
       child = await spawnRedis(port);
     } catch {
-      continue; // taken meanwhile by another test file: try the next port
+      release(port);
+      continue;
     }
-    const server: PrivateRedis = {
+    process.once('exit', () => release(port));
+    return {
       port,
       url: `redis://127.0.0.1:${port}`,
       stop: () => killAndWait(child),
@@ -94,8 +147,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         await killAndWait(child);
         child = await spawnRedis(port);
       },
+      dispose: async () => {
+        await killAndWait(child);
+        release(port);
+      },
     };
-    return server;
   }
   throw new Error(`no free port for a private redis-server in ${portRange().join(',')}`);
 }

@@ -58,7 +58,7 @@ if (!hasRedisServer()) {
     afterAll(async () => {
       await killWorker(worker);
       await dispatcher?.close();
-      await redis?.stop();
+      await redis?.dispose();
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -57,7 +57,7 @@ export async function bullmqRunnerEnv(
     await Promise.all(Array.from({ length: opts.workers ?? 2 }, addWorker));
   } catch (e) {
     await Promise.all(workers.map(killWorker));
-    await redis.stop();
+    await redis.dispose();
     throw e;
   }
   return {
@@ -82,7 +82,7 @@ export async function bullmqRunnerEnv(
       await runner.close();
       await service.close();
       await storage.close();
-      await redis.stop();
+      await redis.dispose();
       // a worker that was alive exits 0 on SIGTERM; SIGKILLed ones report their signal
       const bad = codes.filter((c) => c !== 0 && c !== 'SIGKILL');
       if (bad.length > 0) throw new Error(`workers did not stop cleanly: ${bad.join(', ')}`);

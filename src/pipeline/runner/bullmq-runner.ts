@@ -10,6 +10,7 @@ import {
   errorText,
   openRedisClient,
   type QueueTarget,
+  redactRedisUrl,
   withTimeout,
 } from './bullmq-connection.js';
 
@@ -58,6 +59,9 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
   const keepFailed = checkInteger('keepFailedSeconds', options.keepFailedSeconds ?? 604_800, 0, 1e8);
   const owned = options.redisUrl !== undefined;
   const client: Redis = options.connection ?? openRedisClient(options.redisUrl!, 'producer', timeoutMs);
+  const where = redactRedisUrl(
+    options.redisUrl ?? `redis://${client.options.host}:${client.options.port}/${client.options.db ?? 0}`,
+  );
   const queue = new Queue(queueName, {
     connection: client,
     ...(prefix === undefined ? {} : { prefix }),
@@ -95,14 +99,16 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
         );
       }
       try {
-        await withTimeout(add(job, jobId, delay), timeoutMs, `Dispatching task job ${jobId}`);
+        await withTimeout(add(job, jobId, delay), timeoutMs, `Dispatching task job ${jobId} to ${where}`);
       } catch (e) {
         if (e instanceof SporeprintError) throw e;
-        throw new SporeprintError(
-          'SP_ERR_NOT_READY',
-          `Dispatching task job ${jobId} failed: Redis is unreachable or refused it (${errorText(e)})`,
-          { queue: queueName },
-        );
+        const why =
+          client.status === 'ready'
+            ? `Redis at ${where} refused it (${errorText(e)})`
+            : `Redis at ${where} is unreachable (connection ${client.status})`;
+        throw new SporeprintError('SP_ERR_NOT_READY', `Dispatching task job ${jobId} failed: ${why}`, {
+          queue: queueName,
+        });
       }
     },
     async close(): Promise<void> {
