@@ -10,14 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
-import { ExperimentService, type PipelineRunView, RegistryService } from '../../src/services/index.js';
-import {
-  createInProcessEventBus,
-  openArtifactStore,
-  openStorage,
-  type Storage,
-} from '../../src/storage/index.js';
+import { ExperimentService, type PipelineRunView, type RegistryService } from '../../src/services/index.js';
+import { openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
 import { DATA_DIR } from '../helpers/fixture-files.js';
+import { testRegistry } from './test-registry.js';
 
 const MODEL = 'sporeprint-secondary';
 
@@ -38,14 +34,7 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     });
     storage = await openStorage(config.databaseUrl);
     const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') });
-    registry = new RegistryService({
-      runs: storage.runs,
-      registry: storage.registry,
-      artifacts,
-      datasets: storage.datasets,
-      events: createInProcessEventBus(),
-      gate: config.gate,
-    });
+    registry = testRegistry(storage, artifacts, config.gate);
     experiments = new ExperimentService(experimentServiceDeps(storage, registry));
     pipelines = await buildPipelines({
       config,

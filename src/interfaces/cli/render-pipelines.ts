@@ -88,7 +88,7 @@ export function renderRunView(view: PipelineRunView): string {
       ]),
     ]),
   ];
-  const retried = view.attempts.filter((a) => a.state !== 'succeeded');
+  const retried = view.attempts.filter((a) => a.state === 'failed' || a.state === 'cancelled');
   if (retried.length > 0) {
     lines.push('', 'Attempts that did not succeed:');
     for (const a of retried) {

@@ -7,7 +7,6 @@ import { SporeprintError } from '../../core/index.js';
 import {
   type JsonValue,
   nextSteps,
-  type PipelinePlan,
   type RunState,
   resetSet,
   type TaskJob,
@@ -17,16 +16,16 @@ import type {
   PipelineLogRecord,
   PipelineRepository,
   PipelineRunRecord,
-  PipelineTaskRecord,
   RunListFilter,
 } from '../../storage/index.js';
 import { uuidv7 } from '../serving/uuid-v7.js';
 import type { PipelineCatalogue } from './pipeline-catalogue.js';
 import type { PipelineRuntime, PipelineRunView, RunTrigger } from './pipeline-service-types.js';
+import { blockedBy, FINAL_TASK, firstFailure, runOutcome, stateError } from './run-outcome.js';
 import { RunRecovery } from './run-recovery.js';
 import { runSingleTask, type SingleTaskResult } from './single-task.js';
 import { asError } from './task-context.js';
-import { attemptKey, type ExecutorEnv, executeTask } from './task-executor.js';
+import { abortCancelled, attemptKey, type ExecutorEnv, executeTask } from './task-executor.js';
 
 /** Dependencies and settings of the {@link PipelineService}. */
 export interface PipelineServiceDeps {
@@ -43,16 +42,6 @@ export interface PipelineServiceDeps {
 }
 
 const ACTIVE: readonly RunState[] = ['running', 'paused'];
-const FINAL_TASK: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'upstream_failed', 'cancelled']);
-
-/** `SP_ERR_PIPELINE_STATE` naming the run's state. */
-export function stateError(run: PipelineRunRecord, action: string, allowed: string): SporeprintError {
-  return new SporeprintError(
-    'SP_ERR_PIPELINE_STATE',
-    `cannot ${action} pipeline run ${run.id} (${run.pipeline}): it is ${run.state}; only ${allowed} runs can be`,
-    { runId: run.id, state: run.state },
-  );
-}
 
 /** See the module comment. Call {@link close} to stop its timers. */
 export class PipelineService {
@@ -263,7 +252,8 @@ export class PipelineService {
     );
     for (const t of open) {
       if (t.state !== 'running') continue;
-      this.#env.running.get(attemptKey(runId, t.taskId))?.abort();
+      const running = this.#env.running.get(attemptKey(runId, t.taskId));
+      if (running !== undefined) abortCancelled(running);
       await this.#repo.recordAttempt({
         runId,
         taskId: t.taskId,
@@ -395,8 +385,9 @@ export class PipelineService {
   async #dispatch(run: PipelineRunRecord, job: TaskJob, delayMs = 0): Promise<boolean> {
     try {
       await this.#runtime.runner.dispatch(job, delayMs);
+      if (run.state !== 'paused') return true;
     } catch (e) {
-      const reason = `the ${this.#runtime.runner.kind} task runner is unreachable (${asError(e).message}); queued tasks are sent again once it answers`;
+      const reason = `the ${this.#runtime.runner.kind} task runner is unreachable (${asError(e).message.slice(0, 500)}); queued tasks are sent again once it answers`;
       await this.#repo.transitionRun({
         runId: run.id,
         from: ['running'],
@@ -422,12 +413,7 @@ export class PipelineService {
     let outcome: JsonValue | null = null;
     let error: string | null = null;
     if (state === 'succeeded') outcome = runOutcome(run.plan, tasks);
-    else {
-      const failed = run.plan.tasks
-        .map((p) => tasks.find((t) => t.taskId === p.id))
-        .find((t) => t?.state === 'failed');
-      error = failed ? `task ${failed.taskId} failed: ${failed.error ?? 'unknown error'}` : null;
-    }
+    else error = firstFailure(run.plan, tasks);
     await this.#repo.transitionRun({
       runId: run.id,
       from: ACTIVE,
@@ -454,22 +440,4 @@ export class PipelineService {
     }, this.#heartbeatMs);
     this.#ownerTimer.unref();
   }
-}
-
-/** Why a task cannot run: its dependencies that did not succeed. */
-function blockedBy(plan: PipelinePlan, taskId: string, states: Readonly<Record<string, TaskState>>): string {
-  const deps = plan.tasks.find((t) => t.id === taskId)?.dependsOn ?? [];
-  const bad = deps.filter(
-    (d) => states[d] !== 'succeeded' && states[d] !== undefined && FINAL_TASK.has(states[d]),
-  );
-  return `upstream task ${bad.map((d) => `${d} (${states[d]})`).join(', ')} did not succeed`;
-}
-
-/** A succeeded run's outcome: the output of its one last task, or the outputs of its last tasks by id. */
-function runOutcome(plan: PipelinePlan, tasks: readonly PipelineTaskRecord[]): JsonValue {
-  const needed = new Set(plan.tasks.flatMap((t) => t.dependsOn));
-  const sinks = plan.tasks.filter((t) => !needed.has(t.id)).map((t) => t.id);
-  const output = (id: string) => tasks.find((t) => t.taskId === id)?.output ?? null;
-  if (sinks.length === 1) return output(sinks[0]);
-  return Object.fromEntries(sinks.map((id) => [id, output(id)]));
 }

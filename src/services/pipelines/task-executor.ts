@@ -29,6 +29,11 @@ class AttemptStopped extends Error {
   }
 }
 
+/** Aborts an attempt running in this process because its run was cancelled. */
+export function abortCancelled(controller: AbortController): void {
+  if (!controller.signal.aborted) controller.abort(new AttemptStopped('cancelled', 'the run was cancelled'));
+}
+
 /** Error codes a retry cannot fix: the task fails at once. */
 const NOT_RETRYABLE = new Set([
   'SP_ERR_BAD_PARAM',
@@ -262,9 +267,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** An error as stored: `SP_ERR_…: message` for domain errors. */
+/** Longest error text stored. */
+const MAX_ERROR_CHARS = 4000;
+
+/** An error as stored: `SP_ERR_…: message` for domain errors, cut to 4000 characters. */
 export function errorText(e: Error): string {
-  return isSporeprintError(e) ? `${e.code}: ${e.message}` : e.message || String(e);
+  const text = isSporeprintError(e) ? `${e.code}: ${e.message}` : e.message || String(e);
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
 }
 
 /** Stores how the attempt ended (compare-and-set on the attempt); schedules a retry when allowed. */

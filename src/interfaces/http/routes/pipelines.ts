@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from 'typebox';
+import { Type } from 'typebox';
 import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import type { PipelinesHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
-import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { AUTH_ERRORS } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
 import {
   EmptyBody,
@@ -17,17 +17,14 @@ import {
   RunViewSchema,
   StartBody,
 } from '../schemas/pipeline.js';
-import { type RouteContext, smallBodyLimit } from './route-context.js';
+import { ADMIN_ERRORS, keyActor, objectAnswers, type RouteContext, smallBodyLimit } from './route-context.js';
 
 type PipelinesContext = RouteContext & { pipelines: PipelinesHttpApi };
 
 const tags = ['pipelines'];
-const ok = (schema: TSchema, ...statuses: number[]) => ({
-  200: schema,
-  ...errorResponses(404, 422, ...statuses),
-});
-const ADMIN = [...AUTH_ERRORS, ...BODY_ERRORS, 400, 409];
-const actor = (id: string | undefined): string => `api-key:${id ?? 'unknown'}`;
+const ok = objectAnswers;
+const ADMIN = ADMIN_ERRORS;
+const actor = keyActor;
 
 /**
  * `SP_ERR_PIPELINE_SPEC` lists its problems as texts in `details.problems`, where the error envelope
