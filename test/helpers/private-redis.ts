@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'vitest';
 
 /** A `redis-server` this test started and may stop and restart on the same port. */
 export interface PrivateRedis {
@@ -19,6 +20,22 @@ export interface PrivateRedis {
 /** True when a `redis-server` binary is on the PATH. */
 export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * True when `redis-server` is on the PATH; otherwise registers a visible skipped `suite` and returns
+ * false (or throws when SPOREPRINT_REQUIRE_SERVICES is set, as in CI).
+ */
+export function redisServerFor(suite: string): boolean {
+  if (hasRedisServer()) return true;
+  if (process.env.SPOREPRINT_REQUIRE_SERVICES) {
+    throw new Error('SPOREPRINT_REQUIRE_SERVICES is set but redis-server is not on the PATH');
+  }
+  console.warn(`redis-server not on the PATH: ${suite} skipped`);
+  describe.skip(`${suite} (redis-server not on the PATH)`, () => {
+    it('needs a redis-server binary', () => {});
+  });
+  return false;
 }
 
 /**

@@ -15,21 +15,13 @@ import {
   type WorkerProcess,
   waitFor,
 } from '../helpers/bullmq-workers.js';
-import { hasRedisServer, type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.js';
+import { type PrivateRedis, redisServerFor, startPrivateRedis } from '../helpers/private-redis.js';
 
 /**
  * Redis going away under the BullMQ runner: a private redis-server (no persistence) this file starts,
  * kills and restarts on the same port; worker processes and a dispatcher on it.
  */
-if (!hasRedisServer()) {
-  if (process.env.SPOREPRINT_REQUIRE_SERVICES) {
-    throw new Error('SPOREPRINT_REQUIRE_SERVICES is set but redis-server is not on the PATH');
-  }
-  console.warn('redis-server not on the PATH: BullMQ Redis outage tests skipped');
-  describe.skip('BullMQ runner: Redis outage (redis-server not on the PATH)', () => {
-    it('needs a redis-server binary', () => {});
-  });
-} else {
+if (redisServerFor('BullMQ runner: Redis outage')) {
   describe('BullMQ runner: Redis outage', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sporeprint-bullmq-outage-'));
     const log = join(dir, 'worker.log');

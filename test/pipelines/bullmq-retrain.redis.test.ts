@@ -12,17 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
-import { ExperimentService, type PipelineRunView, RegistryService } from '../../src/services/index.js';
-import {
-  createInProcessEventBus,
-  openArtifactStore,
-  openStorage,
-  type Storage,
-} from '../../src/storage/index.js';
+import { ExperimentService, type PipelineRunView, type RegistryService } from '../../src/services/index.js';
+import { openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
 import { killWorker, spawnCliWorker, stopWorker, type WorkerProcess } from '../helpers/bullmq-workers.js';
 import { DATA_DIR } from '../helpers/fixture-files.js';
-import { hasRedisServer, type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.js';
+import { type PrivateRedis, redisServerFor, startPrivateRedis } from '../helpers/private-redis.js';
 import { FIXTURE_MODULE } from './pipeline-runner.conformance.js';
+import { testRegistry } from './test-registry.js';
 
 const MODEL = 'sporeprint-secondary';
 
@@ -41,14 +37,7 @@ async function openSide(env: Record<string, string>): Promise<Side> {
     kind: 'file',
     dir: join(env.SPOREPRINT_VAR_DIR, 'artifacts'),
   });
-  const registry = new RegistryService({
-    runs: storage.runs,
-    registry: storage.registry,
-    artifacts,
-    datasets: storage.datasets,
-    events: createInProcessEventBus(),
-    gate: config.gate,
-  });
+  const registry = testRegistry(storage, artifacts, config.gate);
   const pipelines = await buildPipelines({
     config,
     storage,
@@ -83,14 +72,7 @@ const artifactsOf = (view: PipelineRunView) =>
 /** The pid in a task's worker name (`host:pid:random`). */
 const pidOf = (worker: string | null) => Number(worker?.split(':')[1]);
 
-if (!hasRedisServer()) {
-  if (process.env.SPOREPRINT_REQUIRE_SERVICES) {
-    throw new Error('SPOREPRINT_REQUIRE_SERVICES is set but redis-server is not on the PATH');
-  }
-  describe.skip('retrain on BullMQ workers (redis-server not on the PATH)', () => {
-    it('needs a redis-server binary', () => {});
-  });
-} else {
+if (redisServerFor('retrain on BullMQ workers')) {
   describe('retrain on BullMQ workers: same results as local, a killed worker, Redis stopped', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sp-bullmq-retrain-'));
     let redis: PrivateRedis;
