@@ -125,6 +125,13 @@ async function main(): Promise<number> {
       }),
     untilSignal,
     pipelineSchedules: () => readSchedules(config),
+    worker: async (opts) =>
+      (await import('./worker.js')).startWorker(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
+    workerHealth: async () => (await import('./worker.js')).workerHealth(config),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,

@@ -27,6 +27,7 @@ describe('sporeprint --help', () => {
       'alerts',
       'monitor',
       'pipeline',
+      'worker',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

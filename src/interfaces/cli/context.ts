@@ -69,6 +69,31 @@ export interface CliContext {
   readonly untilSignal: () => Promise<string>;
   /** The configured pipeline schedules (`SPOREPRINT_PIPELINE_SCHEDULES`), for the Airflow export. */
   readonly pipelineSchedules: () => readonly PipelineScheduleRef[];
+  /**
+   * Starts a BullMQ task worker in this process (built by the composition root): it runs the
+   * pipeline tasks queued on Redis and reconciles the active runs every few seconds.
+   */
+  worker(opts: { concurrency?: number }): Promise<WorkerHandle>;
+  /** Checks that the database and Redis answer (`worker --health`); never throws. */
+  workerHealth(): Promise<WorkerHealth>;
+}
+
+/** A running task worker. */
+export interface WorkerHandle {
+  /** Its name on the jobs it runs (`host:pid`). */
+  readonly name: string;
+  readonly concurrency: number;
+  /** The BullMQ queue and the (password-redacted) Redis URL it takes tasks from. */
+  readonly queue: string;
+  readonly redis: string;
+  /** Stops taking tasks; running ones get `graceMs`, then go back to the queue. Closes everything. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** What `worker --health` found: each dependency's round trip, or why it failed. */
+export interface WorkerHealth {
+  readonly database: { readonly ok: boolean; readonly ms: number; readonly error?: string };
+  readonly redis: { readonly ok: boolean; readonly ms: number; readonly error?: string };
 }
 
 /** A configured schedule as the Airflow export uses it. */

@@ -14,6 +14,7 @@ import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import type { CliContext } from './context.js';
 import { ExitCode } from './exit-code.js';
 
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerAlertsCommand(program, ctx);
   registerMonitorCommand(program, ctx);
   registerPipelineCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
