@@ -24,6 +24,7 @@ import {
   type ExperimentService,
   PipelineCatalogue,
   type PipelineModule,
+  type PipelineRuntime,
   PipelineService,
   type RegistryService,
   TrainingService,
@@ -187,7 +188,7 @@ export interface PipelineBuildInput {
    * With the local executor: this process's runner, given its owner name, in place of the one that
    * executes tasks in this process (`sporeprint serve` hands runs to runner processes).
    */
-  readonly localRunner?: (owner: string) => TaskRunner;
+  readonly localRunner?: (owner: string) => TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'>;
 }
 
 /** The pipelines of a process. */
@@ -216,7 +217,7 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
   ]);
   let service: PipelineService | undefined;
   const owner = processOwner();
-  const runner =
+  const runner: TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'> =
     input.localRunner !== undefined && config.pipelines.executor === 'local'
       ? input.localRunner(owner)
       : await createRunner(
@@ -227,7 +228,7 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
   service = new PipelineService({
     repo: input.storage.pipelines,
     catalogue,
-    runtime: { runner, executor: runner.kind, owner },
+    runtime: { runner, executor: runner.kind, owner, isLiveOwner: (o) => runner.isLiveOwner?.(o) === true },
     heartbeatMs: heartbeatMsOf(config),
     onError: (e) => input.print(`warning: pipelines: ${e.message}`),
   });

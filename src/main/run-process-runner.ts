@@ -13,6 +13,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Config, ENV_VARS } from '../config/index.js';
@@ -50,17 +51,23 @@ export interface RunProcessStats {
 export interface RunProcessRunner extends TaskRunner {
   readonly kind: 'local';
   stats(): RunProcessStats;
+  /**
+   * True for the owner name of one of its runner processes still running (`host:pid:…`): its
+   * heartbeat stalls while a task holds its CPU, and the server must not adopt its run meanwhile.
+   */
+  isLiveOwner(owner: string): boolean;
 }
 
-/** Runner processes that exit in a row without taking their run: from the third, the run pauses. */
+/** Runner processes that exit in a row leaving their run to the server: from the third, the run pauses. */
 const FAILURES_BEFORE_PAUSE = 3;
 const MAX_BACKOFF_MS = 60_000;
 
 /**
  * The runner `sporeprint serve` dispatches local jobs to: a job's run gets a runner process (or
  * waits for a free one); the job itself is the runner process's to execute. A runner process that
- * exits while the server still owns the run (it never took it: it crashed while starting, or the run
- * was cancelled and retried meanwhile) is started again; after three in a row, dispatching fails with
+ * exits while the server owns the run (it never took it — it crashed while starting, the run was
+ * cancelled and retried meanwhile — or the server took it back once another process had adopted it)
+ * is started again; after three in a row, dispatching fails with
  * `SP_ERR_NOT_READY` (the run pauses with the reason) until a backoff of up to a minute passes.
  * `close()` starts no more processes and leaves the running ones to finish their runs.
  */
@@ -101,7 +108,7 @@ export function createRunProcessRunner(options: RunProcessRunnerOptions): RunPro
             options.print(`pipelines: run ${runId}: runner process ${child.pid ?? '?'} ${how}`);
             return;
           }
-          failed(runId, `${how} before taking the run over (see ${log})`);
+          failed(runId, `${how} while the server owned the run (see ${log})`);
         })
         .catch((e: unknown) =>
           options.print(`error: pipelines: run ${runId}: checking its state failed: ${(e as Error).message}`),
@@ -116,7 +123,7 @@ export function createRunProcessRunner(options: RunProcessRunnerOptions): RunPro
     child.unref();
   };
 
-  /** A runner process ended without taking its run: start another, or back off after a few. */
+  /** A runner process ended and the server owns its run (never taken, or taken back): start another, or back off after a few. */
   const failed = (runId: string, why: string): void => {
     const count = (failures.get(runId)?.count ?? 0) + 1;
     const backoff = count < FAILURES_BEFORE_PAUSE ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (count - 2));
@@ -185,6 +192,12 @@ export function createRunProcessRunner(options: RunProcessRunnerOptions): RunPro
         const list = [...children].map(([runId, p]) => `${runId} (pid ${p.child.pid ?? '?'})`);
         options.print(`pipelines: runs left to finish in their runner processes: ${list.join(', ')}`);
       }
+    },
+    isLiveOwner(owner: string): boolean {
+      const [host, pid] = owner.split(':');
+      if (host !== hostname()) return false;
+      for (const { child } of children.values()) if (String(child.pid) === pid) return true;
+      return false;
     },
     stats: () => ({
       running: new Map([...children].map(([runId, p]) => [runId, p.child.pid])),

@@ -111,12 +111,12 @@ describe('createRunProcessRunner', () => {
     await sleep(100);
     expect(spawns).toBe(3);
     expect(lines).toContain(
-      'error: pipelines: the runner process of pipeline run bad exited with code 3 before taking the run over (see log-bad) (3 times in a row)',
+      'error: pipelines: the runner process of pipeline run bad exited with code 3 while the server owned the run (see log-bad) (3 times in a row)',
     );
     const paused = await failure(runner.dispatch(job('bad')));
     expect(paused.code).toBe('SP_ERR_NOT_READY');
     expect(paused.message).toBe(
-      'the runner process of pipeline run bad exited with code 3 before taking the run over (see log-bad) (3 times in a row); next try in 2 s',
+      'the runner process of pipeline run bad exited with code 3 while the server owned the run (see log-bad) (3 times in a row); next try in 2 s',
     );
     now += 2000;
     await runner.dispatch(job('bad'));

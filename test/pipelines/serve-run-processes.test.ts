@@ -72,8 +72,8 @@ describe('sporeprint serve: local pipeline runs execute in runner processes (SQL
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const serve = async () => {
-    const server = await spawnListening(['src/main/cli.ts', 'serve', '--port', '0'], env);
+  const serve = async (more: Record<string, string> = {}) => {
+    const server = await spawnListening(['src/main/cli.ts', 'serve', '--port', '0'], { ...env, ...more });
     servers.push(server.child);
     return { ...server, pid: server.child.pid as number, admin: client(server.url, adminKey) };
   };
@@ -215,6 +215,57 @@ describe('sporeprint serve: local pipeline runs execute in runner processes (SQL
       [2, 'succeeded', runner],
     ]);
     expect(attempts[0].error).toMatch(/stopped heart-beating/);
+    server.child.kill('SIGTERM');
+    await stopped(server.child);
+  }, 180_000);
+
+  it('a task holding its runner process past three heartbeats: the server does not take the run from it', async () => {
+    // heartbeats every 200 ms: stale after 600 ms, while the task holds the CPU for 2.5 s
+    const server = await serve({ SPOREPRINT_WORKER_LOCK_MS: '1200' });
+    const run = await start(server.admin, 'hog', { ms: 2500 });
+    const pid = await runningIn(run.id, 'hog');
+    const ended = await finished(run.id);
+    expect(ended.state).toBe('succeeded');
+    const hog = await task(run.id, 'hog');
+    expect(hog).toMatchObject({ attempt: 1, output: { value: 1, pid } });
+    expect(pidOf(ended.runnerOwner)).toBe(pid);
+    expect(await storage.pipelines.attempts(run.id)).toHaveLength(2);
+    expect(server.stderr()).not.toMatch(/resumed|stopped heart-beating/);
+    server.child.kill('SIGTERM');
+    await stopped(server.child);
+  }, 180_000);
+
+  it('a runner process whose run another process took stops; the server starts one again once the run is its own', async () => {
+    const server = await serve({ SPOREPRINT_WORKER_LOCK_MS: '1200' });
+    const run = await start(server.admin, 'slow', { ms: 5000 });
+    const first = await runningIn(run.id, 'slow');
+    // as if a process that then died had adopted the run: the server adopts it from that one
+    expect(
+      await storage.pipelines.transitionRun({
+        runId: run.id,
+        from: ['running'],
+        to: 'running',
+        set: { runnerOwner: 'elsewhere:1:dead', runnerHeartbeatAt: new Date(0) },
+      }),
+    ).toBe(true);
+    await until('the first runner process stops', async () => !alive(first), 60_000);
+    const log = readFileSync(join(dir, 'pipeline-runs', `${run.id}.log`), 'utf8');
+    expect(log).toMatch(
+      new RegExp(
+        `Pipeline run ${run.id} is run by process (elsewhere:1:dead|[^ ]+:${server.pid}:[0-9a-f]+) now: this process stops`,
+      ),
+    );
+    const ended = await finished(run.id);
+    expect(ended.state).toBe('succeeded');
+    const second = pidOf(ended.runnerOwner);
+    runnerPids.add(second);
+    expect([first, server.pid]).not.toContain(second);
+    const attempts = (await storage.pipelines.attempts(run.id)).filter((a) => a.taskId === 'slow');
+    expect(attempts.map((a) => [a.attempt, a.state, pidOf(a.worker)])).toEqual([
+      [1, 'failed', first],
+      [2, 'succeeded', second],
+    ]);
+    expect(attempts[0].error).toMatch(/process elsewhere:1:dead stopped heart-beating/);
     server.child.kill('SIGTERM');
     await stopped(server.child);
   }, 180_000);

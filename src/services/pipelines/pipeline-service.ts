@@ -85,6 +85,11 @@ export class PipelineService {
     return this.#catalogue;
   }
 
+  /** This process's name as the owner of local runs and the worker of tasks (`host:pid:random`). */
+  get owner(): string {
+    return this.#runtime.owner;
+  }
+
   /** Where this process's runs execute: `local` (in this process) or `bullmq` (worker processes). */
   get executor(): PipelineRuntime['executor'] {
     return this.#runtime.executor;
@@ -345,15 +350,18 @@ export class PipelineService {
     return this.#repo.logs(runId, options);
   }
 
-  /** Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view. */
+  /**
+   * Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view, and
+   * stops the wait early by returning true.
+   */
   async waitFor(
     runId: string,
-    onChange?: (view: PipelineRunView) => void,
+    onChange?: (view: PipelineRunView) => unknown,
     pollMs = 250,
   ): Promise<PipelineRunView> {
     for (;;) {
       const view = await this.show(runId);
-      onChange?.(view);
+      if (onChange?.(view) === true) return view;
       if (!ACTIVE.includes(view.run.state)) return view;
       await new Promise((r) => setTimeout(r, pollMs));
     }

@@ -109,10 +109,12 @@ export class RunRecovery {
   }
 
   #isOrphan(run: PipelineRunRecord): boolean {
+    const { owner, isLiveOwner } = this.env.runtime;
     return (
       run.executor === 'local' &&
-      run.runnerOwner !== this.env.runtime.owner &&
-      this.env.isStale(run.runnerHeartbeatAt)
+      run.runnerOwner !== owner &&
+      this.env.isStale(run.runnerHeartbeatAt) &&
+      !(run.runnerOwner !== null && isLiveOwner?.(run.runnerOwner) === true)
     );
   }
 

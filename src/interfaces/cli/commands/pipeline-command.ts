@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import { airflowDag, type PipelineSpec, RUN_STATES, type RunState } from '../../../pipeline/index.js';
-import type { PipelineService } from '../../../services/index.js';
+import type { PipelineRunView, PipelineService } from '../../../services/index.js';
 import type { CliContext, CliServices } from '../context.js';
 import { ExitCode } from '../exit-code.js';
 import { toJson } from '../format.js';
@@ -60,15 +60,31 @@ async function follow(
   ctx: CliContext,
   p: PipelineService,
   runId: string,
-  opts: { detach?: boolean; json?: boolean },
+  opts: { detach?: boolean; json?: boolean; fromOwner?: string },
 ): Promise<string> {
   if (opts.detach) {
     const run = (await p.show(runId)).run;
     return opts.json ? toJson(run) : `Pipeline run ${run.id} (${run.pipeline}): ${run.state}\n`;
   }
   const live = createLiveView(ctx.stderr, ctx.progress);
-  const view = await p.waitFor(runId, (v) => live.update(v), 250);
+  // a runner process (--from-owner) stops once another process took its local run
+  const lost = (v: PipelineRunView) =>
+    opts.fromOwner !== undefined && v.run.executor === 'local' && v.run.runnerOwner !== p.owner;
+  const view = await p.waitFor(
+    runId,
+    (v) => {
+      live.update(v);
+      return lost(v);
+    },
+    250,
+  );
   live.stop();
+  if (lost(view)) {
+    ctx.stderr.write(
+      `Pipeline run ${runId} is run by process ${view.run.runnerOwner ?? '(none)'} now: this process stops\n`,
+    );
+    throw new ExitCode(1);
+  }
   ctx.stdout.write(opts.json ? toJson(view) : renderRunView(view));
   if (view.run.state !== 'succeeded') throw new ExitCode(1);
   return '';
