@@ -13,6 +13,7 @@ import {
   type RunProcess,
   runProcessEnv,
 } from '../../src/main/run-process-runner.js';
+import { processAlive as alive } from '../helpers/server-process.js';
 
 const job = (runId: string) => ({ runId, taskId: 't', attempt: 1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,15 +37,6 @@ async function failure(p: Promise<unknown> | (() => unknown)): Promise<Sporeprin
   }
   throw new Error('expected a SporeprintError');
 }
-
-const alive = (pid: number | undefined) => {
-  try {
-    process.kill(pid as number, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('createRunProcessRunner', () => {
   const started: RunProcess[] = [];

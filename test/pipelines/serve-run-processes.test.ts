@@ -11,19 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type PipelineRunRecord, type Storage } from '../../src/storage/index.js';
 import { client } from '../helpers/http-client.js';
 import { runCli } from '../helpers/run-cli.js';
-import { spawnListening } from '../helpers/server-process.js';
+import { processAlive as alive, spawnListening } from '../helpers/server-process.js';
 import { FIXTURE_MODULE } from './pipeline-runner.conformance.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pid in an owner or worker name (`host:pid:random`). */
 const pidOf = (owner: string | null | undefined): number => Number(owner?.split(':')[1]);
