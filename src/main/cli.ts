@@ -132,6 +132,12 @@ async function main(): Promise<number> {
         opts,
       ),
     workerHealth: async () => (await import('./worker.js')).workerHealth(config),
+    scheduler: async (opts) =>
+      (await import('./scheduler.js')).startScheduler(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,

@@ -230,6 +230,9 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     catalogue,
     runtime: { runner, executor: runner.kind, owner, isLiveOwner: (o) => runner.isLiveOwner?.(o) === true },
     heartbeatMs: heartbeatMsOf(config),
+    // a task or local run is taken for abandoned only after a whole worker lock without a heartbeat:
+    // training blocks its event loop for seconds at a time, longer on a loaded machine
+    staleAfterMs: config.pipelines.workerLockMs,
     onError: (e) => input.print(`warning: pipelines: ${e.message}`),
   });
   const built = service;

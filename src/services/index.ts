@@ -148,6 +148,8 @@ export {
   type PipelineRunRecord,
   type PipelineRuntime,
   type PipelineRunView,
+  type PipelineSchedule,
+  type PipelineScheduler,
   PipelineService,
   type PipelineServiceDeps,
   type PipelineSummary,
@@ -157,10 +159,14 @@ export {
   type RunListFilter,
   type RunTrigger,
   retrainPipeline,
+  type SchedulerOptions,
   type SingleTaskResult,
+  scheduleDedupeKey,
+  startPipelineScheduler,
   type TaskContext,
   type TaskHandler,
   type TriggerKind,
+  validateSchedules,
 } from './pipelines/index.js';
 export {
   type ArchiveOptions,

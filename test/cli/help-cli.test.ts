@@ -28,6 +28,7 @@ describe('sporeprint --help', () => {
       'monitor',
       'pipeline',
       'worker',
+      'scheduler',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

@@ -76,6 +76,11 @@ export interface CliContext {
   worker(opts: { concurrency?: number }): Promise<WorkerHandle>;
   /** Checks that the database and Redis answer (`worker --health`); never throws. */
   workerHealth(): Promise<WorkerHealth>;
+  /**
+   * Starts the pipeline scheduler in this process (built by the composition root): the configured
+   * schedules and watched folder, and the upkeep of active runs.
+   */
+  scheduler(opts: { pollMs?: number }): Promise<SchedulerHandle>;
 }
 
 /** A running task worker. */
@@ -94,6 +99,16 @@ export interface WorkerHandle {
 export interface WorkerHealth {
   readonly database: { readonly ok: boolean; readonly ms: number; readonly error?: string };
   readonly redis: { readonly ok: boolean; readonly ms: number; readonly error?: string };
+}
+
+/** A running scheduler. */
+export interface SchedulerHandle {
+  readonly schedules: readonly PipelineScheduleRef[];
+  readonly watchDir: string | null;
+  /** Where the runs it starts execute: `local` (this process) or `bullmq` (the workers). */
+  readonly executor: string;
+  /** Stops ticking; runs this process executes get a moment, then are left to be resumed. */
+  close(graceMs: number): Promise<void>;
 }
 
 /** A configured schedule as the Airflow export uses it. */

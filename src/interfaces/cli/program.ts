@@ -10,6 +10,7 @@ import { registerModelsCommand } from './commands/models-command.js';
 import { registerMonitorCommand } from './commands/monitor-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerSchedulerCommand } from './commands/scheduler-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStartCommand } from './commands/start-command.js';
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerMonitorCommand(program, ctx);
   registerPipelineCommand(program, ctx);
   registerWorkerCommand(program, ctx);
+  registerSchedulerCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
