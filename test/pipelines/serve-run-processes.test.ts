@@ -39,8 +39,7 @@ describe('sporeprint serve: local pipeline runs execute in runner processes (SQL
     DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
     SPOREPRINT_VAR_DIR: dir,
     SPOREPRINT_PIPELINE_MODULES: FIXTURE_MODULE,
-    // heartbeats every second: a run whose process is gone is adopted after 3 s (and a task holding the
-    // CPU for 2 s does not look dead)
+    // heartbeats every second: a run whose process is gone is adopted after 6 s (a lock without one)
     SPOREPRINT_WORKER_LOCK_MS: '6000',
     SPOREPRINT_EXPERIMENT_CHECK_SECONDS: '0',
     SPOREPRINT_MONITOR_CHECK_MINUTES: '0',
@@ -211,7 +210,7 @@ describe('sporeprint serve: local pipeline runs execute in runner processes (SQL
   }, 180_000);
 
   it('a task holding its runner process past three heartbeats: the server does not take the run from it', async () => {
-    // heartbeats every 200 ms: stale after 600 ms, while the task holds the CPU for 2.5 s
+    // heartbeats every 200 ms, stale after 1.2 s, while the task holds its process's CPU for 2.5 s
     const server = await serve({ SPOREPRINT_WORKER_LOCK_MS: '1200' });
     const run = await start(server.admin, 'hog', { ms: 2500 });
     const pid = await runningIn(run.id, 'hog');
