@@ -27,7 +27,13 @@ import { experimentServiceDeps } from './experiment-deps.js';
 import { configuredArtifactStore, dataDirOf, packageVersion } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
 
+/**
+ * The config: environment variables over the JSON of `SPOREPRINT_CONFIG_JSON` (the text itself: how
+ * `sporeprint serve` gives its runner processes its own config) or of the file `SPOREPRINT_CONFIG`.
+ */
 function readConfig(): Config {
+  const text = process.env.SPOREPRINT_CONFIG_JSON;
+  if (text) return loadConfig({ env: process.env, fileText: text, fileName: 'SPOREPRINT_CONFIG_JSON' });
   const file = process.env.SPOREPRINT_CONFIG;
   return loadConfig({
     env: process.env,

@@ -24,6 +24,7 @@ import {
   type ExperimentService,
   PipelineCatalogue,
   type PipelineModule,
+  type PipelineRuntime,
   PipelineService,
   type RegistryService,
   TrainingService,
@@ -183,6 +184,11 @@ export interface PipelineBuildInput {
   readonly dataDir: string;
   /** Warnings and errors that never stop the work. */
   readonly print: (line: string) => void;
+  /**
+   * With the local executor: this process's runner, given its owner name, in place of the one that
+   * executes tasks in this process (`sporeprint serve` hands runs to runner processes).
+   */
+  readonly localRunner?: (owner: string) => TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'>;
 }
 
 /** The pipelines of a process. */
@@ -210,15 +216,19 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     ...(await loadPipelineModules(config.pipelines.modules)),
   ]);
   let service: PipelineService | undefined;
-  const runner = await createRunner(
-    config,
-    (job, signal) => (service as PipelineService).executeTask(job, signal),
-    input.print,
-  );
+  const owner = processOwner();
+  const runner: TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'> =
+    input.localRunner !== undefined && config.pipelines.executor === 'local'
+      ? input.localRunner(owner)
+      : await createRunner(
+          config,
+          (job, signal) => (service as PipelineService).executeTask(job, signal),
+          input.print,
+        );
   service = new PipelineService({
     repo: input.storage.pipelines,
     catalogue,
-    runtime: { runner, executor: runner.kind, owner: processOwner() },
+    runtime: { runner, executor: runner.kind, owner, isLiveOwner: (o) => runner.isLiveOwner?.(o) === true },
     heartbeatMs: heartbeatMsOf(config),
     // a task or local run is taken for abandoned only after a whole worker lock without a heartbeat:
     // training blocks its event loop for seconds at a time, longer on a loaded machine

@@ -31,6 +31,7 @@ import {
   createPredictionLog,
   openRedisEventBus,
   openStorage,
+  parseDatabaseUrl,
   preparePredictionChunk,
   type RegistryEventBus,
   type Storage,
@@ -40,6 +41,7 @@ import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
 import { configuredArtifactStore, dataDirOf } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
+import { createRunProcessRunner, spawnRunProcess } from './run-process-runner.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -249,8 +251,10 @@ function httpSettings(config: Config): HttpSettings {
 }
 
 /**
- * The server's pipelines: the service (local runs execute in this process), its upkeep (orphaned
- * runs adopted, reconcile every few seconds) and the routes' view.
+ * The server's pipelines: the service, its upkeep (orphaned runs adopted, reconcile every few
+ * seconds) and the routes' view. With the local executor, no task runs in the server's process: each
+ * run goes to a runner process of its own (see run-process-runner.ts) — except on an in-memory SQLite
+ * database, which no other process can open.
  */
 async function serverPipelines(
   config: Config,
@@ -269,6 +273,7 @@ async function serverPipelines(
     experiments,
     dataDir,
     print,
+    localRunner: runProcessRunner(config, storage, print),
   });
   const upkeep = startPipelineUpkeep(pipelines.service, Math.max(1000, heartbeatMsOf(config)), print);
   return {
@@ -281,6 +286,25 @@ async function serverPipelines(
       await pipelines.close(5000);
     },
   };
+}
+
+/** The server's local runner: runner processes (undefined on an in-memory database: in this process). */
+function runProcessRunner(config: Config, storage: Storage, print: (line: string) => void) {
+  const url = parseDatabaseUrl(config.databaseUrl);
+  if (url.dialect === 'sqlite' && url.memory) {
+    print('warning: pipelines: an in-memory SQLite database: pipeline runs execute in the server process');
+    return undefined;
+  }
+  return (owner: string) =>
+    createRunProcessRunner({
+      maxProcesses: config.pipelines.serveProcesses,
+      spawn: (runId) => spawnRunProcess(runId, owner, config),
+      needsRunner: async (runId) => {
+        const run = await storage.pipelines.getRun(runId);
+        return (run?.state === 'running' || run?.state === 'paused') && run.runnerOwner === owner;
+      },
+      print,
+    });
 }
 
 /** The pipelines routes' view of the pipeline service. */

@@ -93,6 +93,11 @@ export class PipelineService {
     return this.#catalogue;
   }
 
+  /** This process's name as the owner of local runs and the worker of tasks (`host:pid:random`). */
+  get owner(): string {
+    return this.#runtime.owner;
+  }
+
   /** Where this process's runs execute: `local` (in this process) or `bullmq` (worker processes). */
   get executor(): PipelineRuntime['executor'] {
     return this.#runtime.executor;
@@ -133,8 +138,8 @@ export class PipelineService {
 
   /**
    * Applies what the run's task states call for: ready tasks queued and dispatched (not for
-   * `external` runs: Airflow runs those), tasks under a failed one `upstream_failed`, the run
-   * finished when nothing is left. Idempotent.
+   * `external` runs: Airflow runs those; a local run's only by its owner), tasks under a failed one
+   * `upstream_failed`, the run finished when nothing is left. Idempotent.
    */
   async advance(runId: string): Promise<void> {
     const run = await this.#repo.getRun(runId);
@@ -155,7 +160,10 @@ export class PipelineService {
         })),
       );
     }
-    if (run.executor !== 'external') {
+    // a local run's tasks run in its owner's process: only the owner queues them
+    const dispatches =
+      run.executor === 'bullmq' || (run.executor === 'local' && run.runnerOwner === this.#runtime.owner);
+    if (dispatches) {
       for (const taskId of steps.ready) {
         const t = byId.get(taskId);
         if (t === undefined) continue;
@@ -286,11 +294,14 @@ export class PipelineService {
    * Resumes a running or paused run from its last finished tasks: a local run whose owner is gone
    * is adopted (its queued and running tasks queued again as their next attempt); any run's queued
    * tasks are dispatched again. `SP_ERR_PIPELINE_STATE` for a finished run or one a live process runs.
+   *
+   * `from`: a hand-over — the local run is taken from that owner even while it heart-beats, its tasks
+   * keep their attempts (how `sporeprint serve` gives each run to a runner process of its own).
    */
-  async resume(runId: string): Promise<PipelineRunRecord> {
+  async resume(runId: string, options: { readonly from?: string } = {}): Promise<PipelineRunRecord> {
     const run = await this.#run(runId);
     if (!ACTIVE.includes(run.state)) throw stateError(run, 'resume', 'running or paused');
-    await this.#recovery.resume(run);
+    await this.#recovery.resume(run, options.from);
     return this.#run(runId);
   }
 
@@ -347,15 +358,18 @@ export class PipelineService {
     return this.#repo.logs(runId, options);
   }
 
-  /** Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view. */
+  /**
+   * Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view, and
+   * stops the wait early by returning true.
+   */
   async waitFor(
     runId: string,
-    onChange?: (view: PipelineRunView) => void,
+    onChange?: (view: PipelineRunView) => unknown,
     pollMs = 250,
   ): Promise<PipelineRunView> {
     for (;;) {
       const view = await this.show(runId);
-      onChange?.(view);
+      if (onChange?.(view) === true) return view;
       if (!ACTIVE.includes(view.run.state)) return view;
       await new Promise((r) => setTimeout(r, pollMs));
     }
@@ -432,7 +446,11 @@ export class PipelineService {
     this.#owned.delete(run.id);
   }
 
-  /** Renews this process's ownership of a local run until it finishes. */
+  /**
+   * Renews this process's ownership of a local run until it finishes, and keeps the run moving: each
+   * beat dispatches its queued tasks again (the runner dedupes; a task queued by a process that had
+   * just lost the run is not left behind).
+   */
   #own(runId: string): void {
     this.#owned.add(runId);
     if (this.#ownerTimer !== undefined) return;
@@ -442,6 +460,7 @@ export class PipelineService {
           .heartbeatRun(id, this.#runtime.owner, this.#now())
           .then((held) => {
             if (!held) this.#owned.delete(id);
+            else return this.#recovery.reconcileOwned(id);
           })
           .catch((e: unknown) => this.#env.onError(asError(e)));
       }
