@@ -19,6 +19,8 @@ import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { alertRoutes } from './routes/alerts.js';
 import { batchRoute } from './routes/batch.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { feedbackRoute } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,9 +28,11 @@ import { metricsRoute } from './routes/metrics.js';
 import { mlflowRoutes } from './routes/mlflow.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oipV2Routes } from './routes/oip-v2.js';
+import { overviewRoutes } from './routes/overview.js';
 import { predictRoute } from './routes/predict.js';
 import { registryRoutes } from './routes/registry.js';
 import type { RouteContext } from './routes/route-context.js';
+import { schemaRoute } from './routes/schema.js';
 import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 import { MushroomValidator } from './schemas/mushroom.js';
 import { SchemaCompilers } from './validation/schema-compilers.js';
@@ -157,6 +161,15 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   const budget = jsonBudget(settings.maxRecordsPerRequest, deps.schema.features.length);
   useBudgetedJson(app, budget);
   const ctx: RouteContext = { deps, metrics, mushroom, jsonBudget: budget, log: app.log };
+  await registerRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
+  await app.ready();
+  return { app, metrics };
+}
+
+/** Every route plugin; those of an absent service are left out. */
+async function registerRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { deps } = ctx;
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoute, ctx);
   await app.register(predictRoute, ctx);
@@ -168,7 +181,8 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
   if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
   if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
-  app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
-  await app.ready();
-  return { app, metrics };
+  if (deps.datasets) await app.register(datasetRoutes, { ...ctx, datasets: deps.datasets });
+  if (deps.overview) await app.register(overviewRoutes, { ...ctx, overview: deps.overview });
+  await app.register(schemaRoute, ctx);
+  await app.register(dashboardRoutes, ctx);
 }

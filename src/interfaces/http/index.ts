@@ -4,14 +4,17 @@ export type {
   AlertsHttpApi,
   ApiKeyVerifier,
   ApiPrincipal,
+  DatasetsHttpApi,
   ExperimentsHttpApi,
   HttpDeps,
   HttpSettings,
   MonitoringHttpApi,
+  OverviewHttpApi,
   RegistryHttpApi,
 } from './http-deps.js';
 export { LogCommitHealth, type LogCommitHealthOptions } from './log-commit-health.js';
 export { createMetrics, type HttpMetrics, type LogCommitStats } from './metrics.js';
 export { secretOf } from './plugins/auth.js';
+export { DASHBOARD_CSP, DASHBOARD_PREFIX } from './routes/dashboard.js';
 export { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 export { mushroomSchema } from './schemas/mushroom.js';

@@ -5,6 +5,7 @@ import { guard } from '../plugins/auth.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
 import { nullable } from '../schemas/prediction.js';
+import { registryEvaluations } from './registry-evaluations.js';
 import { type RouteContext, smallBodyLimit } from './route-context.js';
 
 /** An optional body: the object, or none at all (validated as null). */
@@ -298,6 +299,7 @@ const registryAliasActions: FastifyPluginAsyncTypebox<RegistryContext> = async (
 /** Registry reads for everyone, registry actions (validated bodies) for admin keys. */
 export const registryRoutes: FastifyPluginAsyncTypebox<RegistryContext> = async (app, ctx) => {
   await app.register(registryReads, ctx);
+  await app.register(registryEvaluations, ctx);
   await app.register(registryStageActions, ctx);
   await app.register(registryAliasActions, ctx);
 };
