@@ -28,7 +28,9 @@ function Challengers({ analysis, src }: { analysis: ExperimentAnalysis; src: str
             <th scope="col">Control rate</th>
             <th scope="col">Arm rate</th>
             <th scope="col">Difference</th>
-            <th scope="col">Interval of the difference</th>
+            <th scope="col">
+              {analysis.sequential ? 'Confidence sequence of the difference' : 'Interval of the difference'}
+            </th>
             <th scope="col">Chance to beat control</th>
             <th scope="col">p-value (adjusted)</th>
             <th scope="col">Verdict</th>
@@ -129,6 +131,12 @@ export function ExperimentAnalysisView({
         {analysis.decision.reason}
       </p>
       <Challengers analysis={analysis} src={src} />
+      {analysis.sequential && (
+        <p class="hint">
+          A confidence sequence stays valid however often it is looked at; it is wide while the labels are
+          few.
+        </p>
+      )}
       <Srm analysis={analysis} src={src} />
       <p>
         Sequential testing:{' '}

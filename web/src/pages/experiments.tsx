@@ -181,7 +181,7 @@ function IntervalChart({ view }: { view: ExperimentView }) {
         indexAxis: 'y',
         scales: { x: { title: { display: true, text: `${metric.replace(/_/g, ' ')} (%)` } } },
       }}
-      height={Math.max(120, 60 * rows.length)}
+      height={70 * rows.length + 70}
     />
   );
 }
