@@ -379,7 +379,10 @@ export function MonitoringPage() {
         <ErrorBox>{report.error}</ErrorBox>
       ) : report.data === null || src === null ? (
         models.data !== null && name === null ? (
-          <p>No model in Production to monitor.</p>
+          <>
+            <Ready page="monitoring" />
+            <p>No model in Production to monitor.</p>
+          </>
         ) : (
           <Loading what="the monitoring report" />
         )
