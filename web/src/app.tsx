@@ -55,7 +55,7 @@ function Page({ parts }: { parts: readonly string[] }) {
     case 'experiments':
       return <ExperimentsPage parts={rest} />;
     case 'monitoring':
-      return <MonitoringPage />;
+      return <MonitoringPage parts={rest} />;
     case 'pipelines':
       return <PipelinesPage parts={rest} />;
     case 'data':

@@ -116,7 +116,7 @@ export function CompareVersions({
   const [b, setB] = useState(versions.find((v) => v !== (production ?? -1)) ?? versions[0] ?? 1);
   const [src, setSrc] = useState<string | null>(null);
   if (versions.length < 2) return <p>Only one version: nothing to compare.</p>;
-  const options = versions.slice(0, 1000).map((v) => (
+  const options = versions.map((v) => (
     <option key={v} value={v}>
       v{v}
     </option>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ActionForm } from '../components/action-form.js';
 import { Num, Source } from '../components/num.js';
 import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
-import { useApi } from '../components/use-api.js';
+import { type ApiState, useApi } from '../components/use-api.js';
 import { count, fixed, pct, time } from '../format.js';
 import { href } from '../router.js';
 import type { GateVerdict, HistoryEvent, ModelRecord, VersionRecord } from '../types.js';
@@ -229,12 +229,13 @@ function VersionRows({
   );
 }
 
-function Timeline({ name }: { name: string }) {
-  const src = `/v1/models/${enc(name)}/history`;
-  const history = useApi<HistoryEvent[]>(src, { live: true });
+/** The newest events of the history shown. */
+const HISTORY_EVENTS = 100;
+
+function Timeline({ src, history }: { src: string; history: ApiState<HistoryEvent[]> }) {
   if (history.error !== null) return <ErrorBox>{history.error}</ErrorBox>;
   if (history.data === null) return <Loading what="the history" />;
-  const events = [...history.data].reverse().slice(0, 200);
+  const events = [...history.data].reverse();
   return (
     <>
       <ol class="timeline" aria-label="Stage and alias history, newest first">
@@ -254,23 +255,27 @@ function Timeline({ name }: { name: string }) {
 }
 
 function ModelDetail({ name }: { name: string }) {
-  const src = `/v1/models/${enc(name)}`;
+  const [all, setAll] = useState(false);
+  const base = `/v1/models/${enc(name)}`;
+  // the newest versions only, unless asked for all (a model may have thousands)
+  const src = all ? base : `${base}?limit=${FIRST_ROWS}`;
   const model = useApi<{ model: ModelRecord; versions: VersionRecord[] }>(src);
+  const historySrc = `${base}/history?last=${HISTORY_EVENTS}`;
+  const history = useApi<HistoryEvent[]>(historySrc, { live: true });
   const [action, setAction] = useState<Action>(null);
   const [gateOf, setGateOf] = useState<number | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [all, setAll] = useState(false);
   if (model.error !== null) return <ErrorBox>{model.error}</ErrorBox>;
   if (model.data === null) return <Loading what={`model ${name}`} />;
-  const { model: m, versions } = model.data;
-  const shown = all ? versions : versions.slice(0, FIRST_ROWS);
+  const { model: m, versions: shown } = model.data;
+  // versions are numbered 1…latest and never deleted
+  const total = m.latestVersion;
   return (
     <>
       <Ready page="model" />
       <p>
         Production: {m.productionVersion === null ? 'none' : <Num src={src}>v{m.productionVersion}</Num>} ·
-        latest <Num src={src}>v{m.latestVersion}</Num> · <Num src={src}>{count(versions.length)}</Num>{' '}
-        versions
+        latest <Num src={src}>v{m.latestVersion}</Num> · <Num src={base}>{count(total)}</Num> versions
       </p>
       <div aria-live="polite">{done !== null && <p class="done">{done}</p>}</div>
       {action !== null && (
@@ -317,20 +322,20 @@ function ModelDetail({ name }: { name: string }) {
           />
         </table>
       </TableWrap>
-      {!all && versions.length > FIRST_ROWS && (
+      {!all && total > shown.length && (
         <button type="button" class="secondary" onClick={() => setAll(true)}>
-          Show all {count(versions.length)} versions
+          Show all {count(total)} versions
         </button>
       )}
       <Source src={src} />
       <h2>Compare two versions</h2>
       <CompareVersions
         name={name}
-        versions={versions.map((v) => v.version)}
+        versions={Array.from({ length: total }, (_, i) => total - i)}
         production={m.productionVersion}
       />
       <h2>History</h2>
-      <Timeline name={name} />
+      <Timeline src={historySrc} history={history} />
     </>
   );
 }

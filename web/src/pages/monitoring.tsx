@@ -40,6 +40,7 @@ interface Bucket {
   estimated: { accuracy: number; poisonousRecall: number } | null;
 }
 interface Report {
+  model: { name: string };
   window: { from: string; to: string; rows: number; labelledRows: number };
   summary: { verdict: 'ok' | 'warning' | 'alert'; reasons: { severity: string; message: string }[] };
   dataDrift: { features: DriftRow[]; dataset: { share: number; threshold: number; drifted: boolean } } | null;
@@ -48,6 +49,64 @@ interface Report {
     buckets: Bucket[];
     reference?: { accuracy: number; poisonousRecall: number };
   };
+  arms?: {
+    experiment: string;
+    arm: string;
+    modelVersion: number;
+    rows: number;
+    summary: { verdict: string; reasons: { message: string }[] };
+    dataDrift: { dataset: { share: number; drifted: boolean } } | null;
+  }[];
+}
+
+/** The running experiment's arms, each with its own verdict over the same window. */
+function ArmsTable({ report, src }: { report: Report; src: string }) {
+  const arms = report.arms ?? [];
+  if (arms.length === 0) return null;
+  return (
+    <>
+      <h2>Per experiment arm</h2>
+      <TableWrap label="Per experiment arm">
+        <table>
+          <caption>Experiment {arms[0].experiment}: each arm against its own version's reference</caption>
+          <thead>
+            <tr>
+              <th scope="col">Arm</th>
+              <th scope="col">Version</th>
+              <th scope="col">Predictions</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Features drifted</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {arms.map((a) => (
+              <tr key={a.arm}>
+                <th scope="row">{a.arm}</th>
+                <td>v{a.modelVersion}</td>
+                <td>
+                  <Num src={src}>{count(a.rows)}</Num>
+                </td>
+                <td>
+                  <Badge
+                    tone={
+                      a.summary.verdict === 'ok' ? 'ok' : a.summary.verdict === 'warning' ? 'warn' : 'bad'
+                    }
+                  >
+                    {a.summary.verdict}
+                  </Badge>
+                </td>
+                <td>
+                  {a.dataDrift === null ? '–' : <Num src={src}>{pct(a.dataDrift.dataset.share, 0)}</Num>}
+                </td>
+                <td>{a.summary.reasons.map((r) => r.message).join('; ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
+  );
 }
 
 const WINDOWS = [
@@ -322,17 +381,17 @@ function ReportView({ src, report }: { src: string; report: Report }) {
 }
 
 /** Drift, distributions, performance over time, alerts and silences of a model's recent traffic. */
-export function MonitoringPage() {
+export function MonitoringPage({ parts }: { parts: readonly string[] }) {
   const models = useApi<ModelRecord[]>('/v1/models');
   const [model, setModel] = useState<string | null>(null);
-  const [hours, setHours] = useState(24);
+  // the last hour by default, as the scheduled checks look at (`#/monitoring/24`: the last 24 hours)
+  const asked = Number(parts[0]);
+  const [hours, setHours] = useState<number>(WINDOWS.some((w) => w.hours === asked) ? asked : 1);
   const [from] = useState(() => Date.now());
-  const name = model ?? models.data?.find((m) => m.productionVersion !== null)?.name ?? null;
-  const query =
-    name === null
-      ? null
-      : `model=${encodeURIComponent(name)}&from=${new Date(from - hours * 3_600_000).toISOString().slice(0, 13)}:00:00Z`;
-  const src = query === null ? null : `/v1/monitoring/report?format=json&${query}`;
+  // without a model chosen, the report is the served model's (asked for at once, beside the models)
+  const since = `from=${new Date(from - hours * 3_600_000).toISOString().slice(0, 13)}:00:00Z`;
+  const query = model === null ? since : `model=${encodeURIComponent(model)}&${since}`;
+  const src = `/v1/monitoring/report?format=json&${query}`;
   const report = useApi<Report>(src);
   return (
     <section aria-labelledby="monitoring-title">
@@ -342,7 +401,7 @@ export function MonitoringPage() {
         <label for="monitor-model">Model</label>
         <select
           id="monitor-model"
-          value={name ?? ''}
+          value={model ?? report.data?.model.name ?? ''}
           onChange={(e) => setModel((e.target as HTMLSelectElement).value)}
         >
           {(models.data ?? []).map((m) => (
@@ -367,29 +426,24 @@ export function MonitoringPage() {
           Refresh
         </button>
       </form>
-      {query !== null && (
-        <p>
-          <a href={`/v1/monitoring/report?format=html&${query}`} target="_blank" rel="noopener">
-            The full HTML report of this window
-          </a>{' '}
-          (one self-contained page to save or send).
-        </p>
-      )}
+      <p>
+        <a href={`/v1/monitoring/report?format=html&${query}`} target="_blank" rel="noopener">
+          The full HTML report of this window
+        </a>{' '}
+        (one self-contained page to save or send).
+      </p>
       {report.error !== null ? (
-        <ErrorBox>{report.error}</ErrorBox>
-      ) : report.data === null || src === null ? (
-        models.data !== null && name === null ? (
-          <>
-            <Ready page="monitoring" />
-            <p>No model in Production to monitor.</p>
-          </>
-        ) : (
-          <Loading what="the monitoring report" />
-        )
+        <>
+          <Ready page="monitoring" />
+          <ErrorBox>{report.error}</ErrorBox>
+        </>
+      ) : report.data === null ? (
+        <Loading what="the monitoring report" />
       ) : (
         <>
           <Ready page="monitoring" />
           <ReportView key={src} src={src} report={report.data} />
+          <ArmsTable report={report.data} src={src} />
           <Source src={src} />
         </>
       )}

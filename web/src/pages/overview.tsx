@@ -1,5 +1,5 @@
 import type { ChartData } from 'chart.js';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Chart, COLORS } from '../components/chart.js';
 import { Num, Source } from '../components/num.js';
 import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
@@ -244,8 +244,15 @@ function Pipelines({ overview }: { overview: Overview }) {
 /** The whole system at a glance, updated live from `GET /v1/events`. */
 export function OverviewPage() {
   const live = useLive();
-  // before the first event arrives (or when live updates are refused), the Overview once
-  const once = useApi<Overview>(live.overview === null ? OVERVIEW : null);
+  // the live feed sends the Overview at once; read it directly only while the feed cannot (refused,
+  // reconnecting, or silent for 3 s: a proxy that holds the stream back)
+  const [waited, setWaited] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setWaited(true), 3000);
+    return () => clearTimeout(timer);
+  }, []);
+  const feedDown = waited || live.status.kind === 'refused' || live.status.kind === 'reconnecting';
+  const once = useApi<Overview>(live.overview === null && feedDown ? OVERVIEW : null);
   const overview = live.overview ?? once.data;
   return (
     <section aria-labelledby="overview-title">
