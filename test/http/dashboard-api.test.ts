@@ -176,7 +176,7 @@ describe('dashboard routes (SQLite)', () => {
     expect((await anonymous.get('/v1/datasets/bad%20id')).status).toBe(422);
   });
 
-  it('compares two versions and gives the gate verdict rule by rule; bad versions refused', async () => {
+  it('pages versions and history, compares two versions, gives the gate verdict rule by rule; bad input refused', async () => {
     const cmp = await anonymous.get(`/v1/models/${MODEL}/compare?a=1&b=2`);
     expect(cmp.status).toBe(200);
     const c = (await cmp.json()) as {
@@ -205,6 +205,25 @@ describe('dashboard routes (SQLite)', () => {
     ]);
     expect(gate.production.version).toBe(1);
     expect(gate.passed).toBe(gate.rules.every((r) => r.passed));
+
+    // a page of the versions, newest first, and the newest history events
+    const page = async (q: string) =>
+      (
+        (await (await anonymous.get(`/v1/models/${MODEL}${q}`)).json()) as { versions: { version: number }[] }
+      ).versions.map((v) => v.version);
+    expect(await page('')).toEqual([2, 1]);
+    expect(await page('?limit=1')).toEqual([2]);
+    expect(await page('?limit=1&offset=1')).toEqual([1]);
+    expect(await page('?offset=5')).toEqual([]);
+    const history = (await (await anonymous.get(`/v1/models/${MODEL}/history`)).json()) as { id: number }[];
+    const newest = (await (await anonymous.get(`/v1/models/${MODEL}/history?last=2`)).json()) as {
+      id: number;
+    }[];
+    expect(newest).toEqual(history.slice(-2));
+    for (const q of ['?limit=0', '?offset=-1', '?limit=x', '?page=1']) {
+      expect((await anonymous.get(`/v1/models/${MODEL}${q}`)).status, q).toBe(422);
+    }
+    expect((await anonymous.get(`/v1/models/${MODEL}/history?last=0`)).status).toBe(422);
 
     const same = await anonymous.get(`/v1/models/${MODEL}/compare?a=2&b=2`);
     expect(same.status).toBe(400);
