@@ -118,6 +118,59 @@ const monitoringSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Pipelines: where tasks run, the user pipeline modules, the retrain pipeline's deploy step, triggers. */
+const pipelinesSchema = Type.Object(
+  {
+    executor: Type.Enum(['local', 'bullmq'], {
+      default: 'local',
+      ...about(
+        'SPOREPRINT_EXECUTOR — where pipeline tasks run: local (in the process) or bullmq (worker processes over SPOREPRINT_REDIS_URL) (local)',
+      ),
+    }),
+    workerConcurrency: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      ...about('SPOREPRINT_WORKER_CONCURRENCY — tasks one process runs at once (1)'),
+    }),
+    workerLockMs: Type.Integer({
+      minimum: 1000,
+      maximum: 3_600_000,
+      default: 30_000,
+      ...about(
+        "SPOREPRINT_WORKER_LOCK_MS — a BullMQ worker's job lock: a killed worker's task moves to another after this long (30000)",
+      ),
+    }),
+    modules: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      ...about(
+        'SPOREPRINT_PIPELINE_MODULES — comma-separated paths of ES modules exporting `pipelines` and `tasks` (none)',
+      ),
+    }),
+    retrainDeploy: Type.Enum(['promote', 'experiment', 'shadow', 'stop'], {
+      default: 'stop',
+      ...about(
+        'SPOREPRINT_RETRAIN_DEPLOY — what the retrain pipeline does with a candidate that passed the gate (stop)',
+      ),
+    }),
+    schedules: Type.Optional(
+      Type.String({
+        minLength: 1,
+        ...about(
+          'SPOREPRINT_PIPELINE_SCHEDULES — scheduled runs: a JSON list [{name, pipeline, cron, timezone, params}] or the path of a JSON file holding one (none)',
+        ),
+      }),
+    ),
+    watchDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        ...about('SPOREPRINT_WATCH_DIR — new CSV files in this folder start the retrain pipeline (unset)'),
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /**
  * Every setting of sporeprint, in one TypeBox schema. Values come from environment variables
  * (upper-case names below) and, optionally, a JSON config file named by `SPOREPRINT_CONFIG`; the
@@ -270,6 +323,7 @@ const configSchema = Type.Object(
     ),
     alerts: alertsSchema,
     monitoring: monitoringSchema,
+    pipelines: pipelinesSchema,
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
       ...about('SPOREPRINT_LOG_LEVEL — log level (info)'),
@@ -313,6 +367,13 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_ALERT_WEBHOOK_URL: ['alerts', 'webhookUrl'],
   SPOREPRINT_ALERT_REPEAT_INTERVAL: ['alerts', 'repeatInterval'],
   SPOREPRINT_ALERT_GROUP_BY: ['alerts', 'groupBy'],
+  SPOREPRINT_EXECUTOR: ['pipelines', 'executor'],
+  SPOREPRINT_WORKER_CONCURRENCY: ['pipelines', 'workerConcurrency'],
+  SPOREPRINT_WORKER_LOCK_MS: ['pipelines', 'workerLockMs'],
+  SPOREPRINT_PIPELINE_MODULES: ['pipelines', 'modules'],
+  SPOREPRINT_RETRAIN_DEPLOY: ['pipelines', 'retrainDeploy'],
+  SPOREPRINT_PIPELINE_SCHEDULES: ['pipelines', 'schedules'],
+  SPOREPRINT_WATCH_DIR: ['pipelines', 'watchDir'],
 };
 
 /**

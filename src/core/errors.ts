@@ -44,6 +44,8 @@ export const ERROR_CATALOGUE = {
     'The experiment is in a state that does not allow this action, or another experiment is running on the model.',
   SP_ERR_PIPELINE_SPEC:
     'A pipeline spec or its run parameters are invalid (the details list every problem: cycles, unknown tasks, missing parameters…).',
+  SP_ERR_PIPELINE_STATE:
+    'The pipeline run or task is in a state that does not allow this action (e.g. retrying a succeeded run).',
 } as const;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

@@ -6,12 +6,15 @@
 import type { Config } from '../config/index.js';
 import { isSporeprintError, SporeprintError } from '../core/index.js';
 import {
+  ALERTS_ACTOR,
   AlertActions,
   type AlertChannel,
   AlertService,
   logChannel,
+  type PipelineService,
   parseDuration,
   type RegistryService,
+  type RetrainRequest,
   resolveRules,
   retrainAction,
   rollbackAction,
@@ -30,14 +33,39 @@ function asConfigError(e: unknown): unknown {
 }
 
 /**
+ * What the `retrain` alert action does: starts the `retrain` pipeline for the alert's model, once per
+ * firing (dedupe key `alert:<fingerprint>:<firing time>`), and returns the run's id.
+ */
+export function retrainOnAlert(
+  pipelines: () => Promise<PipelineService>,
+): (request: RetrainRequest) => Promise<string> {
+  return async (r) => {
+    const run = await (await pipelines()).start(
+      'retrain',
+      { modelName: r.model },
+      {
+        kind: 'alert',
+        ref: `${r.alertname} ${r.fingerprint}`,
+        dedupeKey: `alert:${r.fingerprint}:${r.at.toISOString()}`,
+        createdBy: ALERTS_ACTOR,
+      },
+    );
+    return run.id;
+  };
+}
+
+/**
  * Builds the alert service. `print` takes the log channel's lines and warnings (stderr, or the
- * server's log). `SP_ERR_CONFIG` for rules that do not hold together (a new rule without a metric).
+ * server's log). `retrain` starts the retraining (see {@link retrainOnAlert}); without it the action
+ * only records the request. `SP_ERR_CONFIG` for rules that do not hold together (a new rule without a
+ * metric).
  */
 export function buildAlertService(
   storage: Storage,
   registry: RegistryService,
   config: Config,
   print: (line: string) => void,
+  retrain?: (request: RetrainRequest) => Promise<string>,
 ): AlertService {
   const a = config.alerts;
   let service: AlertService | undefined;
@@ -65,7 +93,10 @@ export function buildAlertService(
         repeatIntervalMs: parseDuration(a.repeatInterval, 'alerts.repeatInterval'),
       },
       channels,
-      actions: new AlertActions({ rollback: rollbackAction(registry, model), retrain: retrainAction(model) }),
+      actions: new AlertActions({
+        rollback: rollbackAction(registry, model),
+        retrain: retrainAction(model, retrain),
+      }),
       onError: (e) => print(`error: alerts: ${e.message}`),
     });
   } catch (e) {

@@ -3,37 +3,29 @@
  * Composition root of the `sporeprint` CLI: reads configuration once (environment + optional file),
  * builds the storage adapters and services, and runs the command tree.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
 import {
   type AlertService,
   DatabaseService,
-  EtlService,
   ExperimentService,
   MonitoringService,
   RegistryService,
   RunsService,
-  TrainingService,
 } from '../services/index.js';
 import {
   createInProcessEventBus,
-  openArtifactStore,
   openRedisEventBus,
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
-import { buildAlertService } from './alert-deps.js';
+import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The package root (this file lives in src/main or dist/main). */
-const packageRoot = resolve(here, '..', '..');
+import { configuredArtifactStore, dataDirOf, packageVersion } from './package-info.js';
+import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
 
 function readConfig(): Config {
   const file = process.env.SPOREPRINT_CONFIG;
@@ -53,26 +45,6 @@ function defaultActor(): string {
     // no user entry (some containers)
   }
   return process.env.USER || process.env.USERNAME || 'unknown';
-}
-
-let cachedCodeVersion: string | undefined;
-
-/** The package version plus the git commit when the code runs from a checkout. */
-function codeVersion(): string {
-  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd: packageRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    // not a git checkout (an installed package): the version alone
-  }
-  cachedCodeVersion = commit ? `${pkg.version}+${commit}` : pkg.version;
-  return cachedCodeVersion;
 }
 
 /**
@@ -133,10 +105,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const dataDir = resolve(config.dataDir === './data' ? join(packageRoot, 'data') : config.dataDir);
-  const pkgVersion = (
-    JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
-  ).version;
+  const dataDir = dataDirOf(config);
+  const pkgVersion = packageVersion();
   const ctx: CliContext = {
     modelName: config.server.modelName,
     defaultActor,
@@ -148,18 +118,14 @@ async function main(): Promise<number> {
         print: (line) => process.stderr.write(`${line}\n`),
       }),
     untilSignal,
+    pipelineSchedules: () => readSchedules(config),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,
     progress: !process.env.CI,
     async openServices(): Promise<CliServices> {
       const storage = await openStorage(config.databaseUrl);
-      const artifacts = openArtifactStore(
-        storage,
-        config.artifactStore === 'database'
-          ? { kind: 'database' }
-          : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
-      );
+      const artifacts = configuredArtifactStore(storage, config);
       const events = registryEventBus(config);
       const registry = new RegistryService({
         runs: storage.runs,
@@ -185,32 +151,40 @@ async function main(): Promise<number> {
         experiments: storage.experiments,
       });
       let alerts: AlertService | undefined;
+      const experiments = new ExperimentService(experimentServiceDeps(storage, registry));
+      const { etl, training } = buildEtlAndTraining(storage, artifacts, config, dataDir);
+      const print = (line: string) => process.stderr.write(`${line}\n`);
+      let pipelines: Promise<Pipelines> | undefined;
+      const openPipelines = async () => {
+        pipelines ??= buildPipelines({
+          config,
+          storage,
+          etl,
+          training,
+          registry,
+          experiments,
+          dataDir,
+          print,
+        });
+        return (await pipelines).service;
+      };
       return {
         registry,
-        experiments: new ExperimentService(experimentServiceDeps(storage, registry)),
+        experiments,
         monitoring,
         get alerts() {
-          alerts ??= buildAlertService(storage, registry, config, (line) =>
-            process.stderr.write(`${line}\n`),
-          );
+          alerts ??= buildAlertService(storage, registry, config, print, retrainOnAlert(openPipelines));
           return alerts;
         },
-        training: new TrainingService({
-          datasets: storage.datasets,
-          runs: storage.runs,
-          artifacts,
-          codeVersion: codeVersion(),
-          seed: config.etl.seed,
-        }),
+        training,
         runs: new RunsService(storage.runs),
-        etl: new EtlService(storage.datasets, {
-          invalidThreshold: config.etl.invalidThreshold,
-          seed: config.etl.seed,
-          speciesFile: join(dataDir, 'primary_data.csv'),
-        }),
+        etl,
         database: new DatabaseService(storage),
         keys: storage.apiKeys,
+        pipelines: openPipelines,
         close: async () => {
+          // tasks still running here get a moment, then are left for another process to resume
+          await (await pipelines?.catch(() => undefined))?.close(2000);
           // queued webhook notifications get a few seconds before the process ends
           await alerts?.flush(10_000);
           await alerts?.close();
@@ -220,8 +194,7 @@ async function main(): Promise<number> {
       };
     },
   };
-  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-  return runCli(ctx, process.argv.slice(2), pkg.version);
+  return runCli(ctx, process.argv.slice(2), pkgVersion);
 }
 
 main().then(

@@ -4,13 +4,13 @@
  * prediction log, close the database.
  */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { getSchema } from '../data/index.js';
 import {
   buildApp,
   type HttpSettings,
   LogCommitHealth,
+  type PipelinesHttpApi,
   type RegistryHttpApi,
 } from '../interfaces/http/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   ExperimentRouter,
   ExperimentService,
   type MonitorSchedule,
+  type PipelineService,
   RegistryService,
   type RunningExperimentSource,
   registryModelSource,
@@ -25,19 +26,21 @@ import {
   startExperimentChecks,
 } from '../services/index.js';
 import {
+  type ArtifactStore,
   createInProcessEventBus,
   createPredictionLog,
-  openArtifactStore,
   openRedisEventBus,
   openStorage,
   preparePredictionChunk,
   type RegistryEventBus,
   type Storage,
 } from '../storage/index.js';
-import { buildAlertService } from './alert-deps.js';
+import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { dashboardHttpDeps } from './dashboard-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
+import { configuredArtifactStore, dataDirOf } from './package-info.js';
+import { buildEtlAndTraining, buildPipelines, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -90,12 +93,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   const storage: Storage = await openStorage(config.databaseUrl, {
     logCheckpointChars: config.server.logMode === 'async' ? ASYNC_LOG_CHECKPOINT_CHARS : undefined,
   });
-  const artifacts = openArtifactStore(
-    storage,
-    config.artifactStore === 'database'
-      ? { kind: 'database' }
-      : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
-  );
+  const artifacts = configuredArtifactStore(storage, config);
   const bus = await eventBus(config);
   const registry = new RegistryService({
     runs: storage.runs,
@@ -158,7 +156,9 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   });
   await serving.start();
   const experiments = experimentsOf(storage, registry, config, opts);
-  const alerts = buildAlertService(storage, registry, config, (line) => opts.print?.(line));
+  const print = (line: string) => opts.print?.(line);
+  const pipelines = await serverPipelines(config, storage, artifacts, registry, experiments.service, print);
+  const alerts = buildAlertService(storage, registry, config, print, pipelines.retrainOnAlert);
   // rows queued in the log, and those of answered batches not handed to it yet (the monitoring backlog)
   const logQueueDepth = () => log.queueDepth + serving.pendingLogRows;
   const monitoring = buildServerMonitoring({ storage, registry, alerts, config, logQueueDepth }, opts);
@@ -169,6 +169,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     experiments: experiments.service,
     alerts,
     monitoring: monitoring.http,
+    pipelines: pipelines.http,
     ...dashboardHttpDeps(storage, config, { registry, experiments: experiments.service, alerts }, opts),
     monitorStatus: monitoring.schedule.status,
     pingDatabase: () => storage.ping(),
@@ -195,6 +196,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
         await experiments.checks.stop();
         await monitoring.schedule.stop();
         await app.close();
+        await pipelines.close();
         await alerts.flush(5000);
         await alerts.close();
         // async log mode: the rows of batches already answered, then the log's flush
@@ -248,6 +250,54 @@ function httpSettings(config: Config): HttpSettings {
     maxRecordsPerRequest: config.server.maxRecordsPerRequest,
     logLevel: config.logLevel,
     accessLog: config.server.accessLog,
+  };
+}
+
+/**
+ * The server's pipelines: the service (local runs execute in this process), its upkeep (orphaned
+ * runs adopted, reconcile every few seconds) and the routes' view.
+ */
+async function serverPipelines(
+  config: Config,
+  storage: Storage,
+  artifacts: ArtifactStore,
+  registry: RegistryService,
+  experiments: ExperimentService,
+  print: (line: string) => void,
+) {
+  const dataDir = dataDirOf(config);
+  const pipelines = await buildPipelines({
+    config,
+    storage,
+    ...buildEtlAndTraining(storage, artifacts, config, dataDir),
+    registry,
+    experiments,
+    dataDir,
+    print,
+  });
+  const upkeep = startPipelineUpkeep(pipelines.service, Math.max(1000, heartbeatMsOf(config)), print);
+  return {
+    service: pipelines.service,
+    http: pipelinesHttpApi(pipelines.service),
+    retrainOnAlert: retrainOnAlert(async () => pipelines.service),
+    async close() {
+      await upkeep.stop();
+      // tasks running here get a few seconds, then are left for another process to resume
+      await pipelines.close(5000);
+    },
+  };
+}
+
+/** The pipelines routes' view of the pipeline service. */
+function pipelinesHttpApi(service: PipelineService): PipelinesHttpApi {
+  return {
+    pipelines: () => service.catalogue.list(),
+    start: (name, params, trigger) => service.start(name, params, trigger),
+    list: (filter) => service.list(filter),
+    show: (id) => service.show(id),
+    logs: (id, options) => service.logs(id, options),
+    retry: (id) => service.retry(id),
+    cancel: (id, by) => service.cancel(id, by),
   };
 }
 

@@ -8,9 +8,9 @@ describe('sporeprint --help', () => {
     expect(r.code).toBe(0);
     const text = r.stdout.replace(/\s+/g, ' '); // commander wraps at the terminal width
     expect(text).toContain(
-      'ETL, training, a model registry with a quality gate, an HTTP API that logs every prediction, A/B experiments, and monitoring (drift, performance, alerts)',
+      'ETL, training, a model registry with a quality gate, an HTTP API that logs every prediction, A/B experiments, monitoring (drift, performance, alerts), and pipelines (the retraining loop as a DAG of tasks, retried and resumable)',
     );
-    for (const notYet of [/orchestrat/i, /dashboard/i, /pipeline/i]) {
+    for (const notYet of [/orchestrat/i, /dashboard/i]) {
       expect(r.stdout).not.toMatch(notYet);
     }
     for (const command of [
@@ -26,6 +26,7 @@ describe('sporeprint --help', () => {
       'experiments',
       'alerts',
       'monitor',
+      'pipeline',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

@@ -68,6 +68,9 @@ const BASES: Record<string, unknown> = {
   'POST /v1/experiments/{id}/conclude': { winner: 'challenger', reason: 'walk', force: false },
   'PUT /v1/experiments/{id}/weights': { weights: { control: 10 }, reason: 'walk' },
   'POST /v1/alerts/silences': { matchers: ['alertname=walk'], duration: '2h', comment: 'walk' },
+  'POST /v1/pipelines/{name}/runs': { params: { deploy: 'stop' } },
+  'POST /v1/pipelines/runs/{id}/retry': {},
+  'POST /v1/pipelines/runs/{id}/cancel': {},
 };
 
 const PARAMS: Record<string, string> = { name: MODEL, version: '2', alias: 'walker', id: 'exp-walker' };

@@ -4,6 +4,7 @@ import type {
   EtlService,
   ExperimentService,
   MonitoringService,
+  PipelineService,
   RegistryService,
   RunsService,
   TrainingService,
@@ -41,6 +42,11 @@ export interface CliServices {
   readonly alerts: AlertService;
   /** Drift, performance and reports over the prediction log. */
   readonly monitoring: MonitoringService;
+  /**
+   * Pipelines (built on first use: the user modules loaded, the runner started). With the local
+   * executor, runs started here execute in this process until it closes.
+   */
+  pipelines(): Promise<PipelineService>;
   close(): Promise<void>;
 }
 
@@ -61,6 +67,16 @@ export interface CliContext {
   readonly modelName: string;
   /** Resolves when the process is asked to stop (SIGTERM / SIGINT). */
   readonly untilSignal: () => Promise<string>;
+  /** The configured pipeline schedules (`SPOREPRINT_PIPELINE_SCHEDULES`), for the Airflow export. */
+  readonly pipelineSchedules: () => readonly PipelineScheduleRef[];
+}
+
+/** A configured schedule as the Airflow export uses it. */
+export interface PipelineScheduleRef {
+  readonly name: string;
+  readonly pipeline: string;
+  readonly cron: string;
+  readonly timezone?: string;
 }
 
 /** A running API server. */

@@ -8,12 +8,14 @@ import { registerExperimentsCommand } from './commands/experiments-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerMonitorCommand } from './commands/monitor-command.js';
+import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
 import type { CliContext } from './context.js';
+import { ExitCode } from './exit-code.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -23,7 +25,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   const program = new Command('sporeprint')
     .description(
       'Mushroom classification as MLOps software: ETL, training, a model registry with a quality gate, ' +
-        'an HTTP API that logs every prediction, A/B experiments, and monitoring (drift, performance, alerts)',
+        'an HTTP API that logs every prediction, A/B experiments, monitoring (drift, performance, alerts), ' +
+        'and pipelines (the retraining loop as a DAG of tasks, retried and resumable)',
     )
     .version(version)
     // `sporeprint --version` only before a command, so that `models show <name> --version N` works
@@ -47,6 +50,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerSimulateCommand(program, ctx);
   registerAlertsCommand(program, ctx);
   registerMonitorCommand(program, ctx);
+  registerPipelineCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
@@ -69,9 +73,14 @@ export async function runCli(ctx: CliContext, argv: readonly string[], version: 
         return EXIT.ok;
       return EXIT.usage;
     }
+    if (e instanceof ExitCode) return e.code;
     if (isSporeprintError(e)) {
       ctx.stderr.write(`error [${e.code}]: ${e.message}\n`);
-      const usage = e.code === 'SP_ERR_USAGE' || e.code === 'SP_ERR_BAD_PARAM' || e.code === 'SP_ERR_CONFIG';
+      const usage =
+        e.code === 'SP_ERR_USAGE' ||
+        e.code === 'SP_ERR_BAD_PARAM' ||
+        e.code === 'SP_ERR_CONFIG' ||
+        e.code === 'SP_ERR_PIPELINE_SPEC';
       return usage ? EXIT.usage : EXIT.failure;
     }
     ctx.stderr.write(`error [SP_ERR_INTERNAL]: ${(e as Error).message ?? String(e)}\n`);

@@ -29,6 +29,7 @@ import { mlflowRoutes } from './routes/mlflow.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oipV2Routes } from './routes/oip-v2.js';
 import { overviewRoutes } from './routes/overview.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { predictRoute } from './routes/predict.js';
 import { registryRoutes } from './routes/registry.js';
 import type { RouteContext } from './routes/route-context.js';
@@ -37,6 +38,21 @@ import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 import { MushroomValidator } from './schemas/mushroom.js';
 import { SchemaCompilers } from './validation/schema-compilers.js';
 import { sharedEnvelopeSerializers } from './validation/serializers.js';
+
+/**
+ * The routes of the parts the deps may leave out (registry, experiments, alerts, monitoring, pipelines,
+ * datasets, the dashboard's Overview).
+ */
+async function registerOptionalRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const { deps } = ctx;
+  if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
+  if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
+  if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
+  if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
+  if (deps.pipelines) await app.register(pipelineRoutes, { ...ctx, pipelines: deps.pipelines });
+  if (deps.datasets) await app.register(datasetRoutes, { ...ctx, datasets: deps.datasets });
+  if (deps.overview) await app.register(overviewRoutes, { ...ctx, overview: deps.overview });
+}
 
 /** The app and its metrics. */
 export interface BuiltApp {
@@ -169,7 +185,6 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
 
 /** Every route plugin; those of an absent service are left out. */
 async function registerRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  const { deps } = ctx;
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoute, ctx);
   await app.register(predictRoute, ctx);
@@ -177,12 +192,7 @@ async function registerRoutes(app: FastifyInstance, ctx: RouteContext): Promise<
   await app.register(feedbackRoute, ctx);
   await app.register(oipV2Routes, ctx);
   await app.register(mlflowRoutes, ctx);
-  if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
-  if (deps.experiments) await app.register(experimentRoutes, { ...ctx, experiments: deps.experiments });
-  if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
-  if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
-  if (deps.datasets) await app.register(datasetRoutes, { ...ctx, datasets: deps.datasets });
-  if (deps.overview) await app.register(overviewRoutes, { ...ctx, overview: deps.overview });
+  await registerOptionalRoutes(app, ctx);
   await app.register(schemaRoute, ctx);
   await app.register(dashboardRoutes, ctx);
 }

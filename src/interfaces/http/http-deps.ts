@@ -12,6 +12,8 @@ import type {
   Overview,
   OverviewFeed,
   PerformanceReport,
+  PipelineService,
+  PipelineSummary,
   ReferenceProfile,
   ServingService,
   VersionComparison,
@@ -92,6 +94,15 @@ export interface OverviewHttpApi {
   readonly feed: OverviewFeed;
 }
 
+/** Pipelines as the pipelines routes use it. */
+export type PipelinesHttpApi = Pick<
+  PipelineService,
+  'start' | 'list' | 'show' | 'logs' | 'retry' | 'cancel'
+> & {
+  /** The catalogue's pipelines. */
+  pipelines(): readonly PipelineSummary[];
+};
+
 /** Monitoring as the monitoring routes use it (the server adds the current alerts to reports). */
 export interface MonitoringHttpApi {
   /** The model a query without `model` is about: the served model. */
@@ -129,6 +140,8 @@ export interface HttpDeps {
   readonly experiments?: ExperimentsHttpApi | null;
   /** Alerts and silences (routes under /v1/alerts); absent: no such routes. */
   readonly alerts?: AlertsHttpApi | null;
+  /** Pipeline runs (routes under /v1/pipelines); absent: no such routes. */
+  readonly pipelines?: PipelinesHttpApi | null;
   /** Drift, performance, reports and profiles (routes under /v1/monitoring); absent: no such routes. */
   readonly monitoring?: MonitoringHttpApi | null;
   /** Dataset versions (routes under /v1/datasets); absent: no such routes. */

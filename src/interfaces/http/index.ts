@@ -10,6 +10,7 @@ export type {
   HttpSettings,
   MonitoringHttpApi,
   OverviewHttpApi,
+  PipelinesHttpApi,
   RegistryHttpApi,
 } from './http-deps.js';
 export { LogCommitHealth, type LogCommitHealthOptions } from './log-commit-health.js';

@@ -162,8 +162,9 @@ export class TrainingService {
       policy,
       numericRanges: data.numericRanges,
       guard,
+      // no run id or time: the artifact (and its SHA-256) depends only on the data, parameters and
+      // code, so the same training twice stores one artifact (the run records which artifact it made)
       metadata: {
-        runId,
         modelName,
         datasetId: data.version.id,
         sourceSha256: data.version.sourceId,

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { isSporeprintError } from '../../../core/index.js';
+import { compareSafest, safetyFigures } from '../../../services/index.js';
 import type { CliContext, CliServices } from '../context.js';
 import { createProgress } from '../progress.js';
 import { renderEtlSummary } from '../render-etl.js';
@@ -43,16 +44,9 @@ async function bootstrap(ctx: CliContext, services: CliServices): Promise<void> 
     const candidates = [];
     for (const m of trained.models) {
       const v = await services.registry.register(m.runId, { modelName: ctx.modelName, author: actor });
-      candidates.push({ v: v.version, kind: m.modelKind, t: m.metrics.test, served: m.metrics.policy.test });
+      candidates.push({ v: v.version, kind: m.modelKind, figures: safetyFigures(m.metrics) });
     }
-    // safest first: fewest poisonous answered edible, then highest recall, then accuracy
-    candidates.sort(
-      (a, b) =>
-        a.served.falseEdible - b.served.falseEdible ||
-        a.t.falseEdible - b.t.falseEdible ||
-        b.t.recall - a.t.recall ||
-        b.t.accuracy - a.t.accuracy,
-    );
+    candidates.sort((a, b) => compareSafest(a.figures, b.figures));
     for (const c of candidates) {
       try {
         await services.registry.promote(ctx.modelName, c.v, {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from 'typebox';
+import { Type } from 'typebox';
 import type { ExperimentsHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
-import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
+import { AUTH_ERRORS } from '../schemas/error-envelope.js';
 import {
   ConcludeBody,
   ConcludeResultSchema,
@@ -16,17 +16,14 @@ import {
   WeightsBody,
 } from '../schemas/experiment.js';
 import { NoQuery } from '../schemas/no-query.js';
-import { type RouteContext, smallBodyLimit } from './route-context.js';
+import { ADMIN_ERRORS, keyActor, objectAnswers, type RouteContext, smallBodyLimit } from './route-context.js';
 
 type ExperimentsContext = RouteContext & { experiments: ExperimentsHttpApi };
 
 const tags = ['experiments'];
-const ok = (schema: TSchema, ...statuses: number[]) => ({
-  200: schema,
-  ...errorResponses(404, 422, ...statuses),
-});
-const ADMIN = [...AUTH_ERRORS, ...BODY_ERRORS, 400, 409];
-const actor = (id: string | undefined): string => `api-key:${id ?? 'unknown'}`;
+const ok = objectAnswers;
+const ADMIN = ADMIN_ERRORS;
+const actor = keyActor;
 
 /** Experiment reads: a predict or admin key, required when prediction requires one. */
 const experimentReads: FastifyPluginAsyncTypebox<ExperimentsContext> = async (app, ctx) => {

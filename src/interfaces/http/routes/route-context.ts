@@ -1,11 +1,12 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import type { BatchItem, FieldProblem, PredictionResult, ServedModel } from '../../../services/index.js';
 import { validationError } from '../errors.js';
 import type { HttpDeps } from '../http-deps.js';
 import type { HttpMetrics } from '../metrics.js';
 import { guard } from '../plugins/auth.js';
 import type { JsonBudget } from '../plugins/json-body.js';
+import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import type { MushroomValidator } from '../schemas/mushroom.js';
 import { MAX_PROBLEMS } from '../validation/problems.js';
 
@@ -19,6 +20,18 @@ export interface RouteContext {
   /** The app's logger (null when logging is off). */
   readonly log?: FastifyBaseLogger;
 }
+
+/** Who a change made with an API key is recorded as. */
+export const keyActor = (id: string | undefined): string => `api-key:${id ?? 'unknown'}`;
+
+/** The answers of a route on an object: `schema`, 404, 422 and `statuses`. */
+export const objectAnswers = (schema: TSchema, ...statuses: number[]) => ({
+  200: schema,
+  ...errorResponses(404, 422, ...statuses),
+});
+
+/** The error statuses of an admin route with a body: 401, 403, 413, 415, 422, 400, 409. */
+export const ADMIN_ERRORS = [...AUTH_ERRORS, ...BODY_ERRORS, 400, 409];
 
 /** Body limit of routes that take one small object (a mushroom, a label, a registry action). */
 export const SMALL_BODY_LIMIT = 64 * 1024;

@@ -56,13 +56,13 @@ export interface RetrainRequest {
 }
 
 /**
- * The `retrain` action: records a retraining request (in the alert history, and through `onRequest`
- * when given). Starting the retraining pipeline is wired by the orchestration work; until then the
- * request is only recorded.
+ * The `retrain` action: records a retraining request in the alert history and hands it to `onRequest`
+ * (main/ starts the `retrain` pipeline there and returns the run's id; without it the request is only
+ * recorded).
  */
 export function retrainAction(
   defaultModel: string,
-  onRequest?: (request: RetrainRequest) => Promise<void> | void,
+  onRequest?: (request: RetrainRequest) => Promise<string | undefined> | string | undefined,
 ): AlertAction {
   return async ({ alert, at }) => {
     const request: RetrainRequest = {
@@ -72,11 +72,11 @@ export function retrainAction(
       reason: alert.annotations.summary ?? '',
       at,
     };
-    await onRequest?.(request);
+    const runId = (await onRequest?.(request)) ?? null;
     return {
       outcome: 'ok',
-      message: `retraining of ${request.model} requested`,
-      details: { ...request, at: at.toISOString(), wired: onRequest !== undefined },
+      message: `retraining of ${request.model} requested${runId === null ? '' : `: pipeline run ${runId}`}`,
+      details: { ...request, at: at.toISOString(), wired: onRequest !== undefined, pipelineRun: runId },
     };
   };
 }
