@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
+import { CLASSIC } from '../helpers/fixture-files.js';
 import { axeViolations, watchPage } from './browser-checks.js';
 import { type DashboardServer, MODEL, startDashboardServer, TRAFFIC_RULE } from './dashboard-server.js';
 
@@ -51,6 +52,7 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
   let datasetId: string;
   let production: number;
   let challenger: number;
+  let runId: string;
   const contexts: BrowserContext[] = [];
 
   const api = async (path: string, body?: unknown): Promise<unknown> => {
@@ -104,6 +106,11 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
     });
     await api(`/v1/experiments/${EXPERIMENT}/start`, { reason: 'browser test' });
     datasetId = ((await api('/v1/datasets')) as { id: string }[])[0].id;
+    // a pipeline run for the Pipelines pages: retrain on the small classic data, stopping for a human
+    const run = (await api('/v1/pipelines/retrain/runs', {
+      params: { source: CLASSIC, modelName: 'e2e-retrain', deploy: 'stop' },
+    })) as { id: string };
+    runId = run.id;
   }, 600_000);
 
   afterAll(async () => {
@@ -117,7 +124,9 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection')).toBe('live');
     expect(await page.locator('#firing-alerts').textContent()).toContain('No alert is firing.');
     await page.evaluate('window.__notReloaded = true');
-    for (let i = 0; i < 3; i++) {
+    // (an experiment runs: each request draws its arm, and the check looks at the Production version's
+    // rows, so enough requests that some reach it)
+    for (let i = 0; i < 12; i++) {
       const res = await fetch(`${server.url}/v1/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -132,7 +141,7 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
     expect(await alert.textContent()).toMatch(/warning · firing\s+traffic_arrived: Traffic arrived/);
     expect(await page.evaluate('window.__notReloaded')).toBe(true);
     // the traffic shows too
-    expect(Number(await page.locator('dl.figures.wide dd').first().textContent())).toBeGreaterThanOrEqual(3);
+    expect(Number(await page.locator('dl.figures.wide dd').first().textContent())).toBeGreaterThanOrEqual(12);
   });
 
   it("an experiment's live numbers change while `sporeprint simulate` runs", async () => {
@@ -156,6 +165,9 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
       '1',
       '--label-share',
       '0.5',
+      // the secondary data's held-out rows (the pipeline run adds a newer, classic dataset version)
+      '--from',
+      datasetId,
     ]);
     await expect.poll(requests, { timeout: 40_000, interval: 500 }).toBeGreaterThan(before);
     const during = await requests();
@@ -167,7 +179,16 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
   });
 
   it('every page loads at desktop and phone width: no console error, no failed request, no serious axe violation', async () => {
-    const pipelines = (await fetch(`${server.url}/v1/pipelines/runs`)).status !== 404;
+    // the pipeline run has finished (its page shows every task's final state)
+    await expect
+      .poll(
+        async () => ((await api(`/v1/pipelines/runs/${runId}`)) as { run: { state: string } }).run.state,
+        {
+          timeout: 180_000,
+          interval: 1000,
+        },
+      )
+      .not.toBe('running');
     const pages = [
       ['overview', '#/'],
       ['models', '#/models'],
@@ -176,6 +197,7 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
       ['experiment', `#/experiments/${EXPERIMENT}`],
       ['monitoring', '#/monitoring'],
       ['pipelines', '#/pipelines'],
+      ['pipeline-run', `#/pipelines/${runId}`],
       ['data', '#/data'],
       ['dataset', `#/data/${datasetId}`],
       ['classify', '#/classify'],
@@ -186,8 +208,7 @@ describe.skipIf(skip)('the dashboard in headless Chromium', () => {
         const context = await browser.newContext({ viewport });
         contexts.push(context);
         const page = await context.newPage();
-        // until the pipeline routes exist on this server, the Pipelines page's calls to them are 404s
-        const watch = watchPage(page, (url) => !pipelines && url.includes('/v1/pipelines'));
+        const watch = watchPage(page);
         await page.goto(`${server.url}/${hash}`);
         await page.waitForSelector('[data-ready]', { state: 'attached', timeout: 30_000 });
         await page.waitForTimeout(700); // the page's other reads and its charts

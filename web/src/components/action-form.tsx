@@ -7,6 +7,7 @@ export function ActionForm({
   path,
   body,
   canForce,
+  askReason = true,
   onDone,
   onCancel,
 }: {
@@ -16,6 +17,8 @@ export function ActionForm({
   body: Record<string, unknown>;
   /** Offer "force" (a reason is then required). */
   canForce: boolean;
+  /** Ask for a reason (false: the action records none, e.g. a pipeline retry). */
+  askReason?: boolean;
   onDone: (message: string) => void;
   onCancel: () => void;
 }) {
@@ -48,16 +51,20 @@ export function ActionForm({
   return (
     <form class="action-form" onSubmit={submit} aria-label={title}>
       <h3>{title}</h3>
-      <label for={`${id}-reason`}>
-        Reason (recorded in the history{force ? ', required' : ', optional'})
-      </label>
-      <input
-        id={`${id}-reason`}
-        type="text"
-        maxLength={1000}
-        value={reason}
-        onInput={(e) => setReason((e.target as HTMLInputElement).value)}
-      />
+      {askReason && (
+        <>
+          <label for={`${id}-reason`}>
+            Reason (recorded in the history{force ? ', required' : ', optional'})
+          </label>
+          <input
+            id={`${id}-reason`}
+            type="text"
+            maxLength={1000}
+            value={reason}
+            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          />
+        </>
+      )}
       {canForce && (
         <label class="check">
           <input

@@ -162,7 +162,11 @@ function RunDetail({ id }: { id: string }) {
       {run.error && <ErrorBox>{run.error}</ErrorBox>}
       <div aria-live="polite">{done !== null && <p class="done">{done}</p>}</div>
       <div class="row">
-        <button type="button" disabled={active} onClick={() => setAction('retry')}>
+        <button
+          type="button"
+          disabled={run.state !== 'failed' && run.state !== 'cancelled'}
+          onClick={() => setAction('retry')}
+        >
           Retry failed tasks
         </button>
         <button type="button" class="secondary" disabled={!active} onClick={() => setAction('cancel')}>
@@ -175,6 +179,7 @@ function RunDetail({ id }: { id: string }) {
           path={`${src}/${action}`}
           body={{}}
           canForce={false}
+          askReason={false}
           onCancel={() => setAction(null)}
           onDone={(m) => {
             setAction(null);
