@@ -28,21 +28,16 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { buildWeb, staleWebReason } from '../scripts/build.js';
 import { DEFAULT_SETTINGS } from '../src/services/index.js';
 import { openStorage, type Storage } from '../src/storage/index.js';
+import { launchChromium } from '../test/helpers/chromium.js';
+import { argNumber as argOf } from './bench-args.js';
 import { fillLog, MODEL_NAME, prepareModel, servicesOver } from './monitoring-fill.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const argNumber = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive whole number`);
-  return v;
-};
+const argNumber = (name: string, fallback: number): number => argOf(args, name, fallback);
 const ROWS = argNumber('--rows', 1_000_000);
 const VERSIONS = argNumber('--versions', 1000);
 const EXPERIMENTS = argNumber('--experiments', 100);
@@ -54,15 +49,6 @@ const DB_URL = `sqlite:${join(DIR, 'dashboard.db')}`;
 const RUNNING = 'exp-bench-running';
 const TARGET_MS = 1000;
 const TARGET_GZ_KB = 300;
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 /** Versions 2…n of the model: copies of v1's record (the registry's own insert, no training). */
 async function registerVersions(storage: Storage, n: number): Promise<void> {
@@ -244,7 +230,7 @@ async function main(): Promise<void> {
       : `filled ${DB_URL}: ${ROWS.toLocaleString('en-US')} predictions, ${VERSIONS} versions, ${EXPERIMENTS} experiments in ${(filled / 1000).toFixed(1)} s`,
   );
   const { child, url } = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   const pages = [
     ['Overview', '#/'],
     ['Models', '#/models'],

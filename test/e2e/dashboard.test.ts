@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_MUSHROOMS } from '../../src/data/index.js';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.js';
 import { CLASSIC } from '../helpers/fixture-files.js';
 import { axeViolations, watchPage } from './browser-checks.js';
@@ -25,26 +26,7 @@ const VIEWPORTS = [
 const skip = skipWithoutChromium('dashboard.test.ts');
 
 /** The first mushroom of the bundled secondary data. */
-const MUSHROOM = {
-  'cap-diameter': 15.26,
-  'cap-shape': 'x',
-  'cap-surface': 'g',
-  'cap-color': 'o',
-  'does-bruise-or-bleed': 'f',
-  'gill-attachment': 'e',
-  'gill-color': 'w',
-  'stem-height': 16.95,
-  'stem-width': 17.09,
-  'stem-root': 's',
-  'stem-surface': 'y',
-  'stem-color': 'w',
-  'veil-type': 'u',
-  'veil-color': 'w',
-  'has-ring': 't',
-  'ring-type': 'g',
-  habitat: 'd',
-  season: 'w',
-};
+const MUSHROOM = EXAMPLE_MUSHROOMS.secondary;
 
 describe.skipIf(skip)('the dashboard in headless Chromium', () => {
   let server: DashboardServer;

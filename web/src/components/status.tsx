@@ -50,3 +50,18 @@ export function Ready({ page }: { page: string }) {
   }, [page]);
   return <span hidden data-ready={page} />;
 }
+
+/** A table's column headers. */
+export function Head({ cols }: { cols: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -8,54 +8,6 @@ import { useApi } from '../components/use-api.js';
 import { fixed, pct } from '../format.js';
 import type { FeatureField, Prediction } from '../types.js';
 
-/** A mushroom of each schema's bundled data, to try the form with (the first row of each file). */
-const EXAMPLES: Readonly<Record<string, Readonly<Record<string, string | number>>>> = {
-  secondary: {
-    'cap-diameter': 15.26,
-    'cap-shape': 'x',
-    'cap-surface': 'g',
-    'cap-color': 'o',
-    'does-bruise-or-bleed': 'f',
-    'gill-attachment': 'e',
-    'gill-color': 'w',
-    'stem-height': 16.95,
-    'stem-width': 17.09,
-    'stem-root': 's',
-    'stem-surface': 'y',
-    'stem-color': 'w',
-    'veil-type': 'u',
-    'veil-color': 'w',
-    'has-ring': 't',
-    'ring-type': 'g',
-    habitat: 'd',
-    season: 'w',
-  },
-  classic: {
-    'cap-shape': 'x',
-    'cap-surface': 's',
-    'cap-color': 'n',
-    bruises: 't',
-    odor: 'p',
-    'gill-attachment': 'f',
-    'gill-spacing': 'c',
-    'gill-size': 'n',
-    'gill-color': 'k',
-    'stalk-shape': 'e',
-    'stalk-root': 'e',
-    'stalk-surface-above-ring': 's',
-    'stalk-surface-below-ring': 's',
-    'stalk-color-above-ring': 'w',
-    'stalk-color-below-ring': 'w',
-    'veil-type': 'p',
-    'veil-color': 'w',
-    'ring-number': 'o',
-    'ring-type': 'p',
-    'spore-print-color': 'k',
-    population: 's',
-    habitat: 'u',
-  },
-};
-
 type Values = Record<string, string>;
 
 function Field({
@@ -211,7 +163,11 @@ function Result({ p }: { p: Prediction }) {
 
 /** A mushroom described in plain words, classified with its explanation and novelty verdict. */
 export function ClassifyPage() {
-  const schema = useApi<{ schema: string; features: FeatureField[] }>('/v1/schema');
+  const schema = useApi<{
+    schema: string;
+    features: FeatureField[];
+    example: Record<string, string | number>;
+  }>('/v1/schema');
   const [values, setValues] = useState<Values>({});
   const [result, setResult] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -220,7 +176,7 @@ export function ClassifyPage() {
   if (schema.error !== null) return <ErrorBox>{schema.error}</ErrorBox>;
   if (schema.data === null) return <Loading what="the form" />;
   const { features } = schema.data;
-  const example = EXAMPLES[schema.data.schema];
+  const { example } = schema.data;
   const submit = async (e: Event) => {
     e.preventDefault();
     const body: Record<string, string | number> = {};

@@ -1,8 +1,9 @@
 import type { ChartData } from 'chart.js';
 import { useMemo, useState } from 'preact/hooks';
 import { Chart, COLORS } from '../components/chart.js';
+import { ListDetailPage } from '../components/list-detail.js';
 import { Num, Source } from '../components/num.js';
-import { ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { count, fixed, pct, time } from '../format.js';
 import { href } from '../router.js';
@@ -66,16 +67,16 @@ function DatasetList() {
         <TableWrap label="Dataset versions">
           <table>
             <caption>Newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Source</th>
-                <th scope="col">Schema</th>
-                <th scope="col">Split, seed</th>
-                <th scope="col">Train / validation / test</th>
-                <th scope="col">Created (UTC)</th>
-              </tr>
-            </thead>
+            <Head
+              cols={[
+                'Version',
+                'Source',
+                'Schema',
+                'Split, seed',
+                'Train / validation / test',
+                'Created (UTC)',
+              ]}
+            />
             <tbody>
               {list.data.map((d) => (
                 <tr key={d.id}>
@@ -149,14 +150,7 @@ function QuarantineTable({ id }: { id: string }) {
       </p>
       <TableWrap label="Quarantine">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Line</th>
-              <th scope="col">Column</th>
-              <th scope="col">Value</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <Head cols={['Line', 'Column', 'Value', 'Reason']} />
           <tbody>
             {q.data.entries.map((e) => (
               <tr key={e.id}>
@@ -261,14 +255,7 @@ function DatasetDetail({ id }: { id: string }) {
       <MissingChart columns={d.profile.columns} />
       <TableWrap label="Columns">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Column</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Missing</th>
-              <th scope="col">Values</th>
-            </tr>
-          </thead>
+          <Head cols={['Column', 'Kind', 'Missing', 'Values']} />
           <tbody>
             {d.profile.columns.map((c) => (
               <tr key={c.name}>
@@ -300,14 +287,7 @@ function DatasetDetail({ id }: { id: string }) {
             <caption>
               Rows whose class contradicts their species (the first {count(d.labelConflicts.length)})
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Line</th>
-                <th scope="col">Species</th>
-                <th scope="col">Species' class</th>
-                <th scope="col">Row's class</th>
-              </tr>
-            </thead>
+            <Head cols={['Line', 'Species', "Species' class", "Row's class"]} />
             <tbody>
               {d.labelConflicts.map((c) => (
                 <tr key={c.rowIndex}>
@@ -330,20 +310,15 @@ function DatasetDetail({ id }: { id: string }) {
 
 /** Dataset versions, and one version's profile, label conflicts and quarantine. */
 export function DataPage({ parts }: { parts: readonly string[] }) {
-  const id = parts[0];
   return (
-    <section aria-labelledby="data-title">
-      <h1 id="data-title">{id === undefined ? 'Data' : `Dataset version ${id}`}</h1>
-      {id === undefined ? (
-        <DatasetList />
-      ) : (
-        <>
-          <p>
-            <a href={href('data')}>← All dataset versions</a>
-          </p>
-          <DatasetDetail id={id} />
-        </>
-      )}
-    </section>
+    <ListDetailPage
+      page="data"
+      id={parts[0]}
+      title="Data"
+      detailTitle={(id) => `Dataset version ${id}`}
+      back="All dataset versions"
+      list={() => <DatasetList />}
+      detail={(id) => <DatasetDetail id={id} />}
+    />
   );
 }

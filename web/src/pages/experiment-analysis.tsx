@@ -1,9 +1,8 @@
+import { DecisionMatrix } from '../components/decision-matrix.js';
 import { Num } from '../components/num.js';
 import { Badge, TableWrap } from '../components/status.js';
 import { count, fixed, pct, pValue, signed } from '../format.js';
 import type { ExperimentAnalysis, ExperimentRecord, ExperimentView } from '../types.js';
-
-const DECISIONS = ['edible', 'poisonous', 'uncertain'] as const;
 
 const ACTIONS: Readonly<Record<string, string>> = {
   continue: 'keep running',
@@ -156,46 +155,16 @@ export function ShadowTables({ view, src }: { view: ExperimentView; src: string 
   if (tables.length === 0) return <p>No shadow arm in this experiment.</p>;
   return (
     <>
-      {tables.map((t) => {
-        const cell = (c: string, o: string) =>
-          t.cells.find((x) => x.control === c && x.other === o)?.count ?? 0;
-        return (
-          <TableWrap key={t.arm} label={`Shadow ${t.arm} against ${t.control}`}>
-            <table class="matrix">
-              <caption>
-                {t.arm} (shadow) against {t.control} on the same requests: {t.control} down, {t.arm} across
-              </caption>
-              <thead>
-                <tr>
-                  <td />
-                  {DECISIONS.map((d) => (
-                    <th scope="col" key={d}>
-                      {t.arm} {d}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {DECISIONS.map((c) => (
-                  <tr key={c}>
-                    <th scope="row">
-                      {t.control} {c}
-                    </th>
-                    {DECISIONS.map((o) => (
-                      <td
-                        key={o}
-                        class={c === o ? 'same' : c === 'poisonous' && o === 'edible' ? 'danger' : ''}
-                      >
-                        <Num src={src}>{count(cell(c, o))}</Num>
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        );
-      })}
+      {tables.map((t) => (
+        <DecisionMatrix
+          key={t.arm}
+          down={t.control}
+          across={t.arm}
+          caption={`${t.arm} (shadow) against ${t.control} on the same requests: ${t.control} down, ${t.arm} across`}
+          cell={(c, o) => t.cells.find((x) => x.control === c && x.other === o)?.count ?? 0}
+          src={src}
+        />
+      ))}
     </>
   );
 }

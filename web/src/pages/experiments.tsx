@@ -2,8 +2,9 @@ import type { ChartData } from 'chart.js';
 import { useMemo, useState } from 'preact/hooks';
 import { ActionForm } from '../components/action-form.js';
 import { Chart, COLORS } from '../components/chart.js';
+import { ListDetailPage } from '../components/list-detail.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { count, pct, time } from '../format.js';
 import { href } from '../router.js';
@@ -33,16 +34,7 @@ function ExperimentList() {
         <TableWrap label="Experiments">
           <table>
             <caption>Newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Experiment</th>
-                <th scope="col">Model</th>
-                <th scope="col">State</th>
-                <th scope="col">Arms</th>
-                <th scope="col">Created (UTC)</th>
-                <th scope="col">Winner</th>
-              </tr>
-            </thead>
+            <Head cols={['Experiment', 'Model', 'State', 'Arms', 'Created (UTC)', 'Winner']} />
             <tbody>
               {list.data.map((e) => (
                 <tr key={e.id}>
@@ -292,20 +284,15 @@ function ExperimentDetail({ id }: { id: string }) {
 
 /** Experiments, and one experiment's arms, analysis, shadow table and conclusion, live. */
 export function ExperimentsPage({ parts }: { parts: readonly string[] }) {
-  const id = parts[0];
   return (
-    <section aria-labelledby="experiments-title">
-      <h1 id="experiments-title">{id === undefined ? 'Experiments' : `Experiment ${id}`}</h1>
-      {id === undefined ? (
-        <ExperimentList />
-      ) : (
-        <>
-          <p>
-            <a href={href('experiments')}>← All experiments</a>
-          </p>
-          <ExperimentDetail id={id} />
-        </>
-      )}
-    </section>
+    <ListDetailPage
+      page="experiments"
+      id={parts[0]}
+      title="Experiments"
+      detailTitle={(id) => `Experiment ${id}`}
+      back="All experiments"
+      list={() => <ExperimentList />}
+      detail={(id) => <ExperimentDetail id={id} />}
+    />
   );
 }

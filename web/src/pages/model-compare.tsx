@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
+import { DECISIONS, DecisionMatrix } from '../components/decision-matrix.js';
 import { Num, Source } from '../components/num.js';
 import { ErrorBox, Loading, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { count, fixed, pct, signed } from '../format.js';
 import type { Comparison } from '../types.js';
 
-const DECISIONS = ['edible', 'poisonous', 'uncertain'] as const;
 const METRICS: readonly [key: string, label: string, better: 'higher' | 'lower'][] = [
   ['recall', 'Poisonous recall', 'higher'],
   ['falseEdible', 'False edible (p ≥ 0.5)', 'lower'],
@@ -66,37 +66,13 @@ function Result({ src }: { src: string }) {
           </tbody>
         </table>
       </TableWrap>
-      <TableWrap label="Disagreement matrix">
-        <table class="matrix">
-          <caption>
-            Decisions on the same rows: v{a} down, v{b} across
-          </caption>
-          <thead>
-            <tr>
-              <td />
-              {DECISIONS.map((d) => (
-                <th scope="col" key={d}>
-                  v{b} {d}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {DECISIONS.map((d, i) => (
-              <tr key={d}>
-                <th scope="row">
-                  v{a} {d}
-                </th>
-                {DECISIONS.map((e, j) => (
-                  <td key={e} class={i === j ? 'same' : i === 1 && j === 0 ? 'danger' : ''}>
-                    <Num src={src}>{count(c.decisionMatrix[i]?.[j] ?? 0)}</Num>
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DecisionMatrix
+        down={`v${a}`}
+        across={`v${b}`}
+        caption={`Decisions on the same rows: v${a} down, v${b} across`}
+        cell={(d, e) => c.decisionMatrix[DECISIONS.indexOf(d)]?.[DECISIONS.indexOf(e)] ?? 0}
+        src={src}
+      />
       <Source src={src} />
     </div>
   );

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ActionForm } from '../components/action-form.js';
+import { ListDetailPage } from '../components/list-detail.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { type ApiState, useApi } from '../components/use-api.js';
 import { count, fixed, pct, time } from '../format.js';
 import { href } from '../router.js';
@@ -28,15 +29,7 @@ function ModelList() {
       ) : (
         <TableWrap label="Registered models">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Production</th>
-                <th scope="col">Latest</th>
-                <th scope="col">Aliases</th>
-                <th scope="col">Created (UTC)</th>
-              </tr>
-            </thead>
+            <Head cols={['Model', 'Production', 'Latest', 'Aliases', 'Created (UTC)']} />
             <tbody>
               {models.data.map((m) => (
                 <tr key={m.name}>
@@ -88,15 +81,7 @@ function Gate({ name, version }: { name: string; version: number }) {
       </p>
       <TableWrap label={`Gate rules for v${version}`}>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Figure</th>
-              <th scope="col">Bound</th>
-              <th scope="col">In words</th>
-            </tr>
-          </thead>
+          <Head cols={['Rule', 'Verdict', 'Figure', 'Bound', 'In words']} />
           <tbody>
             {g.rules.map((r) => (
               <tr key={r.rule}>
@@ -299,18 +284,18 @@ function ModelDetail({ name }: { name: string }) {
       <TableWrap label={`Versions of ${name}`}>
         <table>
           <caption>Figures on each version's test split; newest first.</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Stage</th>
-              <th scope="col">Learner</th>
-              <th scope="col">Poisonous recall</th>
-              <th scope="col">False edible</th>
-              <th scope="col">Accuracy</th>
-              <th scope="col">Created (UTC)</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <Head
+            cols={[
+              'Version',
+              'Stage',
+              'Learner',
+              'Poisonous recall',
+              'False edible',
+              'Accuracy',
+              'Created (UTC)',
+              'Actions',
+            ]}
+          />
           <VersionRows
             name={name}
             versions={shown}
@@ -342,20 +327,15 @@ function ModelDetail({ name }: { name: string }) {
 
 /** Registered models, and one model's versions, actions, gate verdicts, comparison and history. */
 export function ModelsPage({ parts }: { parts: readonly string[] }) {
-  const name = parts[0];
   return (
-    <section aria-labelledby="models-title">
-      <h1 id="models-title">{name === undefined ? 'Models' : `Model ${name}`}</h1>
-      {name === undefined ? (
-        <ModelList />
-      ) : (
-        <>
-          <p>
-            <a href={href('models')}>← All models</a>
-          </p>
-          <ModelDetail name={name} />
-        </>
-      )}
-    </section>
+    <ListDetailPage
+      page="models"
+      id={parts[0]}
+      title="Models"
+      detailTitle={(id) => `Model ${id}`}
+      back="All models"
+      list={() => <ModelList />}
+      detail={(id) => <ModelDetail name={id} />}
+    />
   );
 }

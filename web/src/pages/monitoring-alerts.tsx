@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { apiPost, errorText } from '../api.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { fixed, time } from '../format.js';
 
@@ -132,17 +132,7 @@ export function AlertsSection() {
       ) : (
         <TableWrap label="Alerts">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">State</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Value</th>
-                <th scope="col">Since (UTC)</th>
-                <th scope="col">Summary</th>
-                <th scope="col">Silence</th>
-              </tr>
-            </thead>
+            <Head cols={['Rule', 'State', 'Severity', 'Value', 'Since (UTC)', 'Summary', 'Silence']} />
             <tbody>
               {listing.data.alerts.map((a) => (
                 <tr key={a.fingerprint}>
@@ -181,15 +171,7 @@ export function AlertsSection() {
       ) : (
         <TableWrap label="Silences">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Matchers</th>
-                <th scope="col">Status</th>
-                <th scope="col">From – to (UTC)</th>
-                <th scope="col">By</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
+            <Head cols={['Matchers', 'Status', 'From – to (UTC)', 'By', 'Why']} />
             <tbody>
               {listing.data.silences.map((s) => (
                 <tr key={s.id}>

@@ -2,7 +2,7 @@ import type { ChartData } from 'chart.js';
 import { useMemo, useState } from 'preact/hooks';
 import { Chart, COLORS, thresholdLine } from '../components/chart.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { count, fixed, pct, pValue, time } from '../format.js';
 import type { ModelRecord } from '../types.js';
@@ -69,16 +69,7 @@ function ArmsTable({ report, src }: { report: Report; src: string }) {
       <TableWrap label="Per experiment arm">
         <table>
           <caption>Experiment {arms[0].experiment}: each arm against its own version's reference</caption>
-          <thead>
-            <tr>
-              <th scope="col">Arm</th>
-              <th scope="col">Version</th>
-              <th scope="col">Predictions</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Features drifted</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
+          <Head cols={['Arm', 'Version', 'Predictions', 'Verdict', 'Features drifted', 'Why']} />
           <tbody>
             {arms.map((a) => (
               <tr key={a.arm}>
@@ -173,15 +164,7 @@ function DriftTable({ rows, src }: { rows: DriftRow[]; src: string }) {
   return (
     <TableWrap label="Drift per feature">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Feature</th>
-            <th scope="col">Test</th>
-            <th scope="col">Score</th>
-            <th scope="col">Threshold</th>
-            <th scope="col">Drifted</th>
-          </tr>
-        </thead>
+        <Head cols={['Feature', 'Test', 'Score', 'Threshold', 'Drifted']} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.feature}>

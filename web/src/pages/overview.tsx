@@ -2,7 +2,7 @@ import type { ChartData } from 'chart.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Chart, COLORS } from '../components/chart.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { clock, count, fixed, pct, time } from '../format.js';
 import { useLive } from '../live.js';
@@ -189,15 +189,7 @@ function Experiments({ overview }: { overview: Overview }) {
   return (
     <TableWrap label="Running experiments">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Experiment</th>
-            <th scope="col">Model</th>
-            <th scope="col">State</th>
-            <th scope="col">Arms</th>
-            <th scope="col">Started (UTC)</th>
-          </tr>
-        </thead>
+        <Head cols={['Experiment', 'Model', 'State', 'Arms', 'Started (UTC)']} />
         <tbody>
           {overview.experiments.map((e) => (
             <tr key={e.id}>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ActionForm } from '../components/action-form.js';
+import { ListDetailPage } from '../components/list-detail.js';
 import { Num, Source } from '../components/num.js';
-import { Badge, ErrorBox, Loading, Ready, TableWrap } from '../components/status.js';
+import { Badge, ErrorBox, Head, Loading, Ready, TableWrap } from '../components/status.js';
 import { useApi } from '../components/use-api.js';
 import { count, pct, time } from '../format.js';
 import { href } from '../router.js';
@@ -78,17 +79,9 @@ function RunList() {
         <TableWrap label="Pipeline runs">
           <table>
             <caption>Newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Pipeline</th>
-                <th scope="col">State</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Executor</th>
-                <th scope="col">Started (UTC)</th>
-                <th scope="col">Finished (UTC)</th>
-              </tr>
-            </thead>
+            <Head
+              cols={['Run', 'Pipeline', 'State', 'Trigger', 'Executor', 'Started (UTC)', 'Finished (UTC)']}
+            />
             <tbody>
               {runs.data.map((r) => (
                 <tr key={r.id}>
@@ -195,17 +188,7 @@ function RunDetail({ id }: { id: string }) {
       />
       <TableWrap label="Tasks">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Task</th>
-              <th scope="col">State</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Worker</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
+          <Head cols={['Task', 'State', 'Attempt', 'Progress', 'Duration', 'Worker', 'Error']} />
           <tbody>
             {tasks.map((t) => (
               <tr key={t.taskId}>
@@ -281,20 +264,15 @@ function linkTo(kind: string, ref: string) {
 
 /** Pipeline runs, and one run's task graph with states, attempts, links, logs, retry and cancel. */
 export function PipelinesPage({ parts }: { parts: readonly string[] }) {
-  const id = parts[0];
   return (
-    <section aria-labelledby="pipelines-title">
-      <h1 id="pipelines-title">{id === undefined ? 'Pipelines' : `Pipeline run ${id}`}</h1>
-      {id === undefined ? (
-        <RunList />
-      ) : (
-        <>
-          <p>
-            <a href={href('pipelines')}>← All runs</a>
-          </p>
-          <RunDetail id={id} />
-        </>
-      )}
-    </section>
+    <ListDetailPage
+      page="pipelines"
+      id={parts[0]}
+      title="Pipelines"
+      detailTitle={(id) => `Pipeline run ${id}`}
+      back="All runs"
+      list={() => <RunList />}
+      detail={(id) => <RunDetail id={id} />}
+    />
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { featureWords, UNDOCUMENTED_CODE } from '../../../data/index.js';
+import { EXAMPLE_MUSHROOMS, featureWords, UNDOCUMENTED_CODE } from '../../../data/index.js';
 import { errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
 import type { RouteContext } from './route-context.js';
@@ -51,7 +51,7 @@ export const schemaRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
         : {}),
     };
   });
-  const answer = { schema: dataset.name, features };
+  const answer = { schema: dataset.name, features, example: EXAMPLE_MUSHROOMS[dataset.name] };
   app.get(
     '/v1/schema',
     {
@@ -64,6 +64,9 @@ export const schemaRoute: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
           200: Type.Object({
             schema: Type.String({ description: 'the dataset schema of the served model' }),
             features: Type.Array(FeatureSchema),
+            example: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+              description: 'a mushroom to try: the first row of the bundled data of this schema',
+            }),
           }),
           ...errorResponses(),
         },
