@@ -119,6 +119,19 @@ async function main(): Promise<number> {
       }),
     untilSignal,
     pipelineSchedules: () => readSchedules(config),
+    worker: async (opts) =>
+      (await import('./worker.js')).startWorker(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
+    workerHealth: async () => (await import('./worker.js')).workerHealth(config),
+    scheduler: async (opts) =>
+      (await import('./scheduler.js')).startScheduler(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,

@@ -1,7 +1,8 @@
 /**
  * Pipelines as every process builds them from config: the catalogue (built-in `retrain` plus the
  * modules of `SPOREPRINT_PIPELINE_MODULES`, loaded with dynamic import), the task runner
- * (`SPOREPRINT_EXECUTOR`: local by default, BullMQ through the hook below) and the service.
+ * (`SPOREPRINT_EXECUTOR`: local by default, or a BullMQ dispatcher feeding `sporeprint worker`
+ * processes) and the service.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
-import { createLocalRunner, type TaskJob, type TaskRunner } from '../pipeline/index.js';
+import {
+  createBullmqDispatcher,
+  createLocalRunner,
+  type TaskJob,
+  type TaskRunner,
+} from '../pipeline/index.js';
 import {
   builtInModule,
   type CatalogueModule,
@@ -135,10 +141,8 @@ type JobHandler = (job: TaskJob, signal: AbortSignal) => Promise<void>;
 
 /**
  * The task runner by config. `local` (default): jobs run in this process, `workerConcurrency` at once.
- *
- * BullMQ HOOK: `SPOREPRINT_EXECUTOR=bullmq` builds the BullMQ runner here (a queue producer on
- * `config.redisUrl`; `sporeprint worker` processes consume it and call `handler`, the service's
- * `executeTask`). Until it is wired, that setting is refused.
+ * `bullmq`: jobs go onto the BullMQ queue on `config.redisUrl` (this process only dispatches; the
+ * `sporeprint worker` processes run them through the service's `executeTask`, see main/worker.ts).
  */
 async function createRunner(
   config: Config,
@@ -146,18 +150,7 @@ async function createRunner(
   print: (line: string) => void,
 ): Promise<TaskRunner> {
   if (config.pipelines.executor === 'bullmq') {
-    if (config.redisUrl === undefined) {
-      throw new SporeprintError(
-        'SP_ERR_CONFIG',
-        'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): bullmq needs SPOREPRINT_REDIS_URL',
-        { path: 'pipelines.executor' },
-      );
-    }
-    throw new SporeprintError(
-      'SP_ERR_CONFIG',
-      'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): the bullmq executor is not wired in this build',
-      { path: 'pipelines.executor' },
-    );
+    return createBullmqDispatcher({ redisUrl: bullmqRedisUrl(config) });
   }
   return createLocalRunner({
     handler,
@@ -165,6 +158,18 @@ async function createRunner(
     onError: (e, job) =>
       print(`error: pipeline task ${job.taskId} of run ${job.runId}: ${(e as Error).message ?? String(e)}`),
   });
+}
+
+/** The Redis of the BullMQ executor; `SP_ERR_CONFIG` when `SPOREPRINT_REDIS_URL` is not set. */
+export function bullmqRedisUrl(config: Config): string {
+  if (config.redisUrl === undefined) {
+    throw new SporeprintError(
+      'SP_ERR_CONFIG',
+      'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): bullmq needs SPOREPRINT_REDIS_URL',
+      { path: 'pipelines.executor' },
+    );
+  }
+  return config.redisUrl;
 }
 
 /** What {@link buildPipelines} needs. */
@@ -215,6 +220,9 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     catalogue,
     runtime: { runner, executor: runner.kind, owner: processOwner() },
     heartbeatMs: heartbeatMsOf(config),
+    // a task or local run is taken for abandoned only after a whole worker lock without a heartbeat:
+    // training blocks its event loop for seconds at a time, longer on a loaded machine
+    staleAfterMs: config.pipelines.workerLockMs,
     onError: (e) => input.print(`warning: pipelines: ${e.message}`),
   });
   const built = service;

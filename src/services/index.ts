@@ -165,6 +165,8 @@ export {
   type PipelineRunRecord,
   type PipelineRuntime,
   type PipelineRunView,
+  type PipelineSchedule,
+  type PipelineScheduler,
   PipelineService,
   type PipelineServiceDeps,
   type PipelineSummary,
@@ -174,10 +176,14 @@ export {
   type RunListFilter,
   type RunTrigger,
   retrainPipeline,
+  type SchedulerOptions,
   type SingleTaskResult,
+  scheduleDedupeKey,
+  startPipelineScheduler,
   type TaskContext,
   type TaskHandler,
   type TriggerKind,
+  validateSchedules,
 } from './pipelines/index.js';
 export {
   type ArchiveOptions,

@@ -32,8 +32,15 @@ export interface PipelineServiceDeps {
   readonly repo: PipelineRepository;
   readonly catalogue: PipelineCatalogue;
   readonly runtime: PipelineRuntime;
-  /** Heartbeat of running tasks and of local runs' owner (default 5000 ms); stale after three. */
+  /** Heartbeat of running tasks and of local runs' owner (default 5000 ms). */
   readonly heartbeatMs?: number;
+  /**
+   * How old a heartbeat must be before its task or run counts as abandoned and another process takes
+   * it over (default three heartbeats). Keep it above the longest stretch a task may block its event
+   * loop (a training step does): a live holder taken for dead makes the work run twice (results stay
+   * right, by compare-and-set and idempotent effects, but the time is spent twice).
+   */
+  readonly staleAfterMs?: number;
   /** Failures that never stop the work (a log line not stored, a heartbeat missed); default: ignored. */
   readonly onError?: (e: Error) => void;
   readonly now?: () => Date;
@@ -62,6 +69,7 @@ export class PipelineService {
     this.#runtime = deps.runtime;
     this.#now = deps.now ?? (() => new Date());
     this.#heartbeatMs = deps.heartbeatMs ?? 5000;
+    const staleAfterMs = Math.max(deps.staleAfterMs ?? 0, 3 * this.#heartbeatMs);
     const onError = deps.onError ?? (() => {});
     this.#env = {
       repo: deps.repo,
@@ -73,7 +81,7 @@ export class PipelineService {
       onError,
       running: new Map(),
       isStale: (at) => at === null || at.getTime() < this.#env.staleBefore().getTime(),
-      staleBefore: () => new Date(this.#now().getTime() - 3 * this.#heartbeatMs),
+      staleBefore: () => new Date(this.#now().getTime() - staleAfterMs),
       dispatch: (run, job, delayMs) => this.#dispatch(run, job, delayMs),
       advance: (runId) => this.advance(runId),
     };
