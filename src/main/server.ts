@@ -37,6 +37,7 @@ import {
   type Storage,
 } from '../storage/index.js';
 import { buildAlertService, retrainOnAlert } from './alert-deps.js';
+import { dashboardHttpDeps } from './dashboard-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
 import { configuredArtifactStore, dataDirOf } from './package-info.js';
@@ -70,6 +71,8 @@ export interface StartServerOptions {
   readonly runningExperiment?: RunningExperimentSource;
   /** Awaited as each scheduled monitoring check starts (tests hold a check open; the CLI never sets it). */
   readonly beforeMonitorCheck?: () => Promise<void>;
+  /** Where the built dashboard lies; default dist/web of this package (tests name another or none). */
+  readonly dashboardDir?: string | null;
 }
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
@@ -86,6 +89,7 @@ async function eventBus(config: Config): Promise<RegistryEventBus> {
  */
 const ASYNC_LOG_CHECKPOINT_CHARS = 4 * 1024 * 1024;
 
+// long-function: the composition root builds and wires every adapter of the server in one place
 /** Opens everything and listens. */
 export async function startServer(config: Config, opts: StartServerOptions): Promise<RunningServer> {
   const storage: Storage = await openStorage(config.databaseUrl, {
@@ -168,6 +172,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     alerts,
     monitoring: monitoring.http,
     pipelines: pipelines.http,
+    ...dashboardHttpDeps(storage, config, { registry, experiments: experiments.service, alerts }, opts),
     monitorStatus: monitoring.schedule.status,
     pingDatabase: () => storage.ping(),
     logQueueDepth,
@@ -337,6 +342,8 @@ function registryHttpApi(registry: RegistryService): RegistryHttpApi {
     alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
     rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
     archive: (i) => registry.archive(i.name, i.version, { actor: i.actor, reason: i.reason, force: i.force }),
+    compare: (name, a, b) => registry.compare(name, a, b),
+    gate: (name, v) => registry.checkGate(name, v),
   };
 }
 

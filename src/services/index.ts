@@ -1,4 +1,21 @@
 export {
+  OVERVIEW_WINDOW_MINUTES,
+  type Overview,
+  type OverviewAlert,
+  type OverviewDeps,
+  type OverviewExperiment,
+  OverviewFeed,
+  type OverviewFeedOptions,
+  type OverviewFigures,
+  type OverviewMessage,
+  type OverviewMinute,
+  type OverviewModel,
+  type OverviewPipelineRun,
+  type OverviewPredictions,
+  OverviewService,
+  testFigures,
+} from './dashboard/index.js';
+export {
   datasetVersionId,
   type EtlDefaults,
   type EtlProgress,
