@@ -17,8 +17,10 @@
  *   module anything goes, including a sub-module's index such as ml/tree/index.ts used from ml/gbt.
  * - Migrations import nothing from src/ (Kysely only); benchmarks (bench/) import storage through
  *   its index.ts.
+ * - The dashboard (web/) is a client of the HTTP API, bundled for the browser: from src/ it takes only
+ *   the Overview's type (type-only, erased from the bundle); src/ never imports web/.
  * - No circular imports.
- * `npm run deps:check` cruises src/ and bench/; unit tests (`__tests__/`) are not cruised.
+ * `npm run deps:check` cruises src/, bench/ and web/; unit tests (`__tests__/`) are not cruised.
  */
 const layer = (name, allowed) => ({
   name: `${name}-imports-only-${allowed.join('-') || 'nothing'}`,
@@ -103,6 +105,27 @@ module.exports = {
       comment: 'Benchmarks use storage as any caller does: through src/storage/index.ts.',
       from: { path: '^bench/' },
       to: { path: '^src/storage/', pathNot: ['^src/storage/index\\.ts$'] },
+    },
+    {
+      name: 'web-imports-only-the-overview-type-from-src',
+      severity: 'error',
+      comment: 'The dashboard talks to the server over HTTP; it may share the Overview type, nothing that runs.',
+      from: { path: '^web/' },
+      to: { path: '^src/', pathNot: '^src/services/dashboard/overview-types\\.ts$' },
+    },
+    {
+      name: 'web-takes-types-only-from-src',
+      severity: 'error',
+      comment: 'A type import is erased from the bundle; a value import would bundle server code.',
+      from: { path: '^web/' },
+      to: { path: '^src/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'src-imports-no-web',
+      severity: 'error',
+      comment: 'The server serves the built dashboard as files; it never imports its code.',
+      from: { path: '^src/' },
+      to: { path: '^web/' },
     },
   ],
   options: {

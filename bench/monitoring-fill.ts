@@ -107,15 +107,23 @@ async function scoreSource(storage: Storage, source: string): Promise<ScoredRows
 /** A UUID-like id of the n-th prediction (time-ordered, as the serving path's UUIDv7). */
 const predictionId = (n: number): string => `0195f000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 
+/** An experiment's arm that answers a chunk (its version's rows, tagged with the experiment). */
+export interface ChunkArm {
+  readonly experimentId: string;
+  readonly arm: string;
+  readonly version: number;
+}
+
 /**
  * Logs `rows` predictions of the Production version through the prediction log, in chunks spread
- * evenly over `hours` hours from `start`; returns the time the log took (scoring excluded).
+ * evenly over `hours` hours from `start`; returns the time the log took (scoring excluded). `arm`
+ * names the experiment arm that answered a chunk (by its index), if any.
  */
 export async function fillLog(
   storage: Storage,
   source: string,
   version: number,
-  opts: { rows: number; hours: number; start: Date },
+  opts: { rows: number; hours: number; start: Date; arm?: (chunk: number) => ChunkArm | null },
 ): Promise<number> {
   const scored = await scoreSource(storage, source);
   const size = scored.inputs.length;
@@ -128,12 +136,14 @@ export async function fillLog(
     const m = Math.min(CHUNK, opts.rows - lo);
     const at = (k: number) => (lo + k) % size;
     const offsetMs = Math.floor((c * opts.hours * 3_600_000) / chunks);
+    const arm = opts.arm?.(c) ?? null;
     pending.push(
       log.appendChunk({
         ids: Array.from({ length: m }, (_, k) => predictionId(lo + k)),
         createdAt: new Date(opts.start.getTime() + offsetMs),
         modelName: MODEL_NAME,
-        modelVersion: version,
+        modelVersion: arm?.version ?? version,
+        ...(arm === null ? {} : { experimentId: arm.experimentId, arm: arm.arm }),
         inputJson: Array.from({ length: m }, (_, k) => scored.inputs[at(k)]),
         outputJson: Array.from({ length: m }, (_, k) => scored.outputs[at(k)]),
         decisions: Array.from({ length: m }, (_, k) => scored.decisions[at(k)]),

@@ -29,19 +29,14 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openStorage } from '../src/storage/index.js';
+import { argNumber as argOf } from './bench-args.js';
 import { countRows, dropDatabase } from './monitoring-db.js';
 import { fillLog, MODEL_NAME, prepareModel, servicesOver } from './monitoring-fill.js';
 import type { QueryResult, QueryTiming } from './monitoring-query.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const argNumber = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive whole number`);
-  return v;
-};
+const argNumber = (name: string, fallback: number): number => argOf(args, name, fallback);
 const ROWS = argNumber('--rows', 1_000_000);
 const HOURS = argNumber('--hours', 24);
 const KEEP = args.includes('--keep');

@@ -133,6 +133,14 @@ const pipelinesSchema = Type.Object(
       default: 1,
       ...about('SPOREPRINT_WORKER_CONCURRENCY — tasks one process runs at once (1)'),
     }),
+    serveProcesses: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      ...about(
+        'SPOREPRINT_PIPELINE_PROCESSES — local executor: runs `sporeprint serve` executes at once, each in a runner process of its own; the others wait (1)',
+      ),
+    }),
     workerLockMs: Type.Integer({
       minimum: 1000,
       maximum: 3_600_000,
@@ -370,6 +378,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_EXECUTOR: ['pipelines', 'executor'],
   SPOREPRINT_WORKER_CONCURRENCY: ['pipelines', 'workerConcurrency'],
   SPOREPRINT_WORKER_LOCK_MS: ['pipelines', 'workerLockMs'],
+  SPOREPRINT_PIPELINE_PROCESSES: ['pipelines', 'serveProcesses'],
   SPOREPRINT_PIPELINE_MODULES: ['pipelines', 'modules'],
   SPOREPRINT_RETRAIN_DEPLOY: ['pipelines', 'retrainDeploy'],
   SPOREPRINT_PIPELINE_SCHEDULES: ['pipelines', 'schedules'],

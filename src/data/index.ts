@@ -15,6 +15,8 @@ export {
   type TreeEncoderJson,
 } from './encoders.js';
 export { encodersFromProfile, type FittedEncoders } from './encoders-from-profile.js';
+export { EXAMPLE_MUSHROOMS, type ExampleMushroom } from './example-mushrooms.js';
+export { type FeatureWords, featureWords } from './feature-words.js';
 export { type ParseOptions, parseRows, type RawRow } from './parse-rows.js';
 export {
   type ClassCounts,

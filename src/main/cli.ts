@@ -27,7 +27,13 @@ import { experimentServiceDeps } from './experiment-deps.js';
 import { configuredArtifactStore, dataDirOf, packageVersion } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
 
+/**
+ * The config: environment variables over the JSON of `SPOREPRINT_CONFIG_JSON` (the text itself: how
+ * `sporeprint serve` gives its runner processes its own config) or of the file `SPOREPRINT_CONFIG`.
+ */
 function readConfig(): Config {
+  const text = process.env.SPOREPRINT_CONFIG_JSON;
+  if (text) return loadConfig({ env: process.env, fileText: text, fileName: 'SPOREPRINT_CONFIG_JSON' });
   const file = process.env.SPOREPRINT_CONFIG;
   return loadConfig({
     env: process.env,
@@ -119,6 +125,19 @@ async function main(): Promise<number> {
       }),
     untilSignal,
     pipelineSchedules: () => readSchedules(config),
+    worker: async (opts) =>
+      (await import('./worker.js')).startWorker(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
+    workerHealth: async () => (await import('./worker.js')).workerHealth(config),
+    scheduler: async (opts) =>
+      (await import('./scheduler.js')).startScheduler(
+        config,
+        { openServices: () => ctx.openServices(), print: (line) => process.stderr.write(`${line}\n`) },
+        opts,
+      ),
     stdout: process.stdout,
     stderr: process.stderr,
     dataDir,

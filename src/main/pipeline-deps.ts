@@ -1,7 +1,8 @@
 /**
  * Pipelines as every process builds them from config: the catalogue (built-in `retrain` plus the
  * modules of `SPOREPRINT_PIPELINE_MODULES`, loaded with dynamic import), the task runner
- * (`SPOREPRINT_EXECUTOR`: local by default, BullMQ through the hook below) and the service.
+ * (`SPOREPRINT_EXECUTOR`: local by default, or a BullMQ dispatcher feeding `sporeprint worker`
+ * processes) and the service.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
-import { createLocalRunner, type TaskJob, type TaskRunner } from '../pipeline/index.js';
+import {
+  createBullmqDispatcher,
+  createLocalRunner,
+  type TaskJob,
+  type TaskRunner,
+} from '../pipeline/index.js';
 import {
   builtInModule,
   type CatalogueModule,
@@ -18,6 +24,7 @@ import {
   type ExperimentService,
   PipelineCatalogue,
   type PipelineModule,
+  type PipelineRuntime,
   PipelineService,
   type RegistryService,
   TrainingService,
@@ -139,10 +146,8 @@ type JobHandler = (job: TaskJob, signal: AbortSignal) => Promise<void>;
 
 /**
  * The task runner by config. `local` (default): jobs run in this process, `workerConcurrency` at once.
- *
- * BullMQ HOOK: `SPOREPRINT_EXECUTOR=bullmq` builds the BullMQ runner here (a queue producer on
- * `config.redisUrl`; `sporeprint worker` processes consume it and call `handler`, the service's
- * `executeTask`). Until it is wired, that setting is refused.
+ * `bullmq`: jobs go onto the BullMQ queue on `config.redisUrl` (this process only dispatches; the
+ * `sporeprint worker` processes run them through the service's `executeTask`, see main/worker.ts).
  */
 async function createRunner(
   config: Config,
@@ -150,18 +155,7 @@ async function createRunner(
   print: (line: string) => void,
 ): Promise<TaskRunner> {
   if (config.pipelines.executor === 'bullmq') {
-    if (config.redisUrl === undefined) {
-      throw new SporeprintError(
-        'SP_ERR_CONFIG',
-        'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): bullmq needs SPOREPRINT_REDIS_URL',
-        { path: 'pipelines.executor' },
-      );
-    }
-    throw new SporeprintError(
-      'SP_ERR_CONFIG',
-      'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): the bullmq executor is not wired in this build',
-      { path: 'pipelines.executor' },
-    );
+    return createBullmqDispatcher({ redisUrl: bullmqRedisUrl(config) });
   }
   return createLocalRunner({
     handler,
@@ -169,6 +163,18 @@ async function createRunner(
     onError: (e, job) =>
       print(`error: pipeline task ${job.taskId} of run ${job.runId}: ${(e as Error).message ?? String(e)}`),
   });
+}
+
+/** The Redis of the BullMQ executor; `SP_ERR_CONFIG` when `SPOREPRINT_REDIS_URL` is not set. */
+export function bullmqRedisUrl(config: Config): string {
+  if (config.redisUrl === undefined) {
+    throw new SporeprintError(
+      'SP_ERR_CONFIG',
+      'invalid setting pipelines.executor (SPOREPRINT_EXECUTOR): bullmq needs SPOREPRINT_REDIS_URL',
+      { path: 'pipelines.executor' },
+    );
+  }
+  return config.redisUrl;
 }
 
 /** What {@link buildPipelines} needs. */
@@ -182,6 +188,11 @@ export interface PipelineBuildInput {
   readonly dataDir: string;
   /** Warnings and errors that never stop the work. */
   readonly print: (line: string) => void;
+  /**
+   * With the local executor: this process's runner, given its owner name, in place of the one that
+   * executes tasks in this process (`sporeprint serve` hands runs to runner processes).
+   */
+  readonly localRunner?: (owner: string) => TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'>;
 }
 
 /** The pipelines of a process. */
@@ -209,16 +220,23 @@ export async function buildPipelines(input: PipelineBuildInput): Promise<Pipelin
     ...(await loadPipelineModules(config.pipelines.modules)),
   ]);
   let service: PipelineService | undefined;
-  const runner = await createRunner(
-    config,
-    (job, signal) => (service as PipelineService).executeTask(job, signal),
-    input.print,
-  );
+  const owner = processOwner();
+  const runner: TaskRunner & Pick<PipelineRuntime, 'isLiveOwner'> =
+    input.localRunner !== undefined && config.pipelines.executor === 'local'
+      ? input.localRunner(owner)
+      : await createRunner(
+          config,
+          (job, signal) => (service as PipelineService).executeTask(job, signal),
+          input.print,
+        );
   service = new PipelineService({
     repo: input.storage.pipelines,
     catalogue,
-    runtime: { runner, executor: runner.kind, owner: processOwner() },
+    runtime: { runner, executor: runner.kind, owner, isLiveOwner: (o) => runner.isLiveOwner?.(o) === true },
     heartbeatMs: heartbeatMsOf(config),
+    // a task or local run is taken for abandoned only after a whole worker lock without a heartbeat:
+    // training blocks its event loop for seconds at a time, longer on a loaded machine
+    staleAfterMs: config.pipelines.workerLockMs,
     onError: (e) => input.print(`warning: pipelines: ${e.message}`),
   });
   const built = service;

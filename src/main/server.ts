@@ -31,15 +31,18 @@ import {
   createPredictionLog,
   openRedisEventBus,
   openStorage,
+  parseDatabaseUrl,
   preparePredictionChunk,
   type RegistryEventBus,
   type Storage,
 } from '../storage/index.js';
 import { buildAlertService, retrainOnAlert } from './alert-deps.js';
+import { dashboardHttpDeps } from './dashboard-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
 import { configuredArtifactStore, dataDirOf } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
+import { createRunProcessRunner, spawnRunProcess } from './run-process-runner.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -68,6 +71,8 @@ export interface StartServerOptions {
   readonly runningExperiment?: RunningExperimentSource;
   /** Awaited as each scheduled monitoring check starts (tests hold a check open; the CLI never sets it). */
   readonly beforeMonitorCheck?: () => Promise<void>;
+  /** Where the built dashboard lies; default dist/web of this package (tests name another or none). */
+  readonly dashboardDir?: string | null;
 }
 
 async function eventBus(config: Config): Promise<RegistryEventBus> {
@@ -84,6 +89,7 @@ async function eventBus(config: Config): Promise<RegistryEventBus> {
  */
 const ASYNC_LOG_CHECKPOINT_CHARS = 4 * 1024 * 1024;
 
+// long-function: the composition root builds and wires every adapter of the server in one place
 /** Opens everything and listens. */
 export async function startServer(config: Config, opts: StartServerOptions): Promise<RunningServer> {
   const storage: Storage = await openStorage(config.databaseUrl, {
@@ -166,6 +172,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     alerts,
     monitoring: monitoring.http,
     pipelines: pipelines.http,
+    ...dashboardHttpDeps(storage, config, { registry, experiments: experiments.service, alerts }, opts),
     monitorStatus: monitoring.schedule.status,
     pingDatabase: () => storage.ping(),
     logQueueDepth,
@@ -249,8 +256,10 @@ function httpSettings(config: Config): HttpSettings {
 }
 
 /**
- * The server's pipelines: the service (local runs execute in this process), its upkeep (orphaned
- * runs adopted, reconcile every few seconds) and the routes' view.
+ * The server's pipelines: the service, its upkeep (orphaned runs adopted, reconcile every few
+ * seconds) and the routes' view. With the local executor, no task runs in the server's process: each
+ * run goes to a runner process of its own (see run-process-runner.ts) — except on an in-memory SQLite
+ * database, which no other process can open.
  */
 async function serverPipelines(
   config: Config,
@@ -269,6 +278,7 @@ async function serverPipelines(
     experiments,
     dataDir,
     print,
+    localRunner: runProcessRunner(config, storage, print),
   });
   const upkeep = startPipelineUpkeep(pipelines.service, Math.max(1000, heartbeatMsOf(config)), print);
   return {
@@ -281,6 +291,25 @@ async function serverPipelines(
       await pipelines.close(5000);
     },
   };
+}
+
+/** The server's local runner: runner processes (undefined on an in-memory database: in this process). */
+function runProcessRunner(config: Config, storage: Storage, print: (line: string) => void) {
+  const url = parseDatabaseUrl(config.databaseUrl);
+  if (url.dialect === 'sqlite' && url.memory) {
+    print('warning: pipelines: an in-memory SQLite database: pipeline runs execute in the server process');
+    return undefined;
+  }
+  return (owner: string) =>
+    createRunProcessRunner({
+      maxProcesses: config.pipelines.serveProcesses,
+      spawn: (runId) => spawnRunProcess(runId, owner, config),
+      needsRunner: async (runId) => {
+        const run = await storage.pipelines.getRun(runId);
+        return (run?.state === 'running' || run?.state === 'paused') && run.runnerOwner === owner;
+      },
+      print,
+    });
 }
 
 /** The pipelines routes' view of the pipeline service. */
@@ -313,6 +342,8 @@ function registryHttpApi(registry: RegistryService): RegistryHttpApi {
     alias: (i) => registry.alias(i.name, i.alias, i.version, i.actor, i.reason),
     rollback: (i) => registry.rollback(i.name, i.actor, i.reason),
     archive: (i) => registry.archive(i.name, i.version, { actor: i.actor, reason: i.reason, force: i.force }),
+    compare: (name, a, b) => registry.compare(name, a, b),
+    gate: (name, v) => registry.checkGate(name, v),
   };
 }
 

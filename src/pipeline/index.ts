@@ -33,6 +33,26 @@ export { resetSet } from './dag/reset-set.js';
 export { canRetry, RETRY_DEFAULTS, retryDelayMs } from './dag/retry-delay.js';
 export { downstreamOf, type GraphTask, upstreamOf } from './dag/task-graph.js';
 export {
+  bullmqJobId,
+  checkTaskJob,
+  DEFAULT_TASK_QUEUE,
+  pingRedis,
+  type QueueTarget,
+  type RedisTarget,
+  TASK_JOB_SCHEMA,
+} from './runner/bullmq-connection.js';
+export {
+  type BullmqDispatcher,
+  type BullmqDispatcherOptions,
+  createBullmqDispatcher,
+} from './runner/bullmq-runner.js';
+export {
+  type BullmqWorker,
+  type BullmqWorkerEvent,
+  type BullmqWorkerOptions,
+  startBullmqWorker,
+} from './runner/bullmq-worker.js';
+export {
   createLocalRunner,
   type LocalRunner,
   type LocalRunnerOptions,

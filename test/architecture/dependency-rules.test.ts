@@ -46,10 +46,13 @@ const BUILTIN = 'pure-modules-import-no-io-builtins';
 const DEEP = 'no-deep-imports-across-modules';
 const MIGRATION = 'migrations-import-no-application-code';
 const BENCH = 'bench-imports-storage-through-its-index';
+const WEB_ONLY = 'web-imports-only-the-overview-type-from-src';
+const WEB_TYPES = 'web-takes-types-only-from-src';
+const SRC_WEB = 'src-imports-no-web';
 
 /**
- * Probes: a folder (under src/, or from the root when it starts with `/`), an import to add there,
- * and the rule that must report it (`null`: allowed).
+ * Probes: a folder (under src/, or from the root when it starts with `/`), an import to add there
+ * (`type:` first: a type-only import), and the rule that must report it (`null`: allowed).
  */
 const PROBES: readonly (readonly [folder: string, spec: string, rule: string | null])[] = [
   ['ml', 'kysely', PACKAGE],
@@ -96,13 +99,18 @@ const PROBES: readonly (readonly [folder: string, spec: string, rule: string | n
   // benchmarks use storage as any caller does
   ['/bench', '../src/storage/predictions/prediction-rows.js', BENCH],
   ['/bench', '../src/storage/index.js', null],
+  // the dashboard shares the Overview's type with the server, and nothing else
+  ['/web/src', 'type:../../src/services/dashboard/overview-types.js', null],
+  ['/web/src', 'type:../../src/services/index.js', WEB_ONLY],
+  ['/web/src', '../../src/services/dashboard/overview-types.js', WEB_TYPES],
+  ['services', '../../web/src/api.js', SRC_WEB],
 ];
 
 describe('dependency rules (.dependency-cruiser.cjs)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sporeprint-depcruise-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('the real src/ and bench/ pass', () => {
+  it('the real src/, bench/ and web/ pass', () => {
     const r = cruise(ROOT);
     expect(r.violations, r.output).toEqual([]);
     expect(r.status, r.output).toBe(0);
@@ -110,6 +118,7 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
 
   it('reports every forbidden import of the probes, and nothing else', () => {
     cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+    cpSync(join(ROOT, 'web'), join(dir, 'web'), { recursive: true });
     for (const f of ['.dependency-cruiser.cjs', 'tsconfig.json', 'package.json']) {
       cpSync(join(ROOT, f), join(dir, f));
     }
@@ -119,7 +128,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
     PROBES.forEach(([folder, spec, rule], i) => {
       // one import per file, so that a violation's source names the probe
       const file = `${folder.startsWith('/') ? folder.slice(1) : `src/${folder}`}/probe-${i}.ts`;
-      writeFileSync(join(dir, file), `import '${spec}';\n`);
+      const source = spec.startsWith('type:')
+        ? `import type { Overview } from '${spec.slice(5)}';\nexport type Probe = Overview;\n`
+        : `import '${spec}';\n`;
+      writeFileSync(join(dir, file), source);
       if (rule !== null) expected.push(`${file} (${spec}): ${rule}`);
     });
     const r = cruise(dir);

@@ -27,6 +27,8 @@ describe('sporeprint --help', () => {
       'alerts',
       'monitor',
       'pipeline',
+      'worker',
+      'scheduler',
     ]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command}\\b`));
     }

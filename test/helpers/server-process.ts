@@ -45,3 +45,14 @@ export async function stopServer(child: ChildProcess | undefined): Promise<void>
   child.kill('SIGTERM');
   await exited;
 }
+
+/** True while a process with this pid exists (signal 0). */
+export function processAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

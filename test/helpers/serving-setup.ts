@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.js';
+import { EXAMPLE_MUSHROOMS } from '../../src/data/index.js';
 import type { EstimatorKind } from '../../src/ml/index.js';
 import {
   EtlService,
@@ -105,31 +106,8 @@ export async function prepareServingDatabase(
   }
 }
 
-/** A classic-schema mushroom (the first row of agaricus-lepiota.data, poisonous). */
-export const CLASSIC_MUSHROOM: Record<string, string> = {
-  'cap-shape': 'x',
-  'cap-surface': 's',
-  'cap-color': 'n',
-  bruises: 't',
-  odor: 'p',
-  'gill-attachment': 'f',
-  'gill-spacing': 'c',
-  'gill-size': 'n',
-  'gill-color': 'k',
-  'stalk-shape': 'e',
-  'stalk-root': 'e',
-  'stalk-surface-above-ring': 's',
-  'stalk-surface-below-ring': 's',
-  'stalk-color-above-ring': 'w',
-  'stalk-color-below-ring': 'w',
-  'veil-type': 'p',
-  'veil-color': 'w',
-  'ring-number': 'o',
-  'ring-type': 'p',
-  'spore-print-color': 'k',
-  population: 's',
-  habitat: 'u',
-};
+/** A classic-schema mushroom (the first row of agaricus-lepiota.data, poisonous; every value a code). */
+export const CLASSIC_MUSHROOM = EXAMPLE_MUSHROOMS.classic as Readonly<Record<string, string>>;
 
 /** The registry over an open storage of a prepared database, and the model source the server builds on it. */
 export function registryOver(

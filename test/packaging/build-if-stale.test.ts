@@ -115,4 +115,45 @@ describe('build only when sources changed (scripts/build.js --if-stale)', () => 
     expect(r.output).toContain("Type 'string' is not assignable to type 'number'");
     expect(ifStale().output).toContain('sources changed'); // tried again next time
   });
+
+  it('builds the dashboard (web/) into dist/web the same way: once, again only when a web source is newer', () => {
+    source('a.ts', 'export const a: number = 3;\n');
+    touch('src/a.ts', 25);
+    const web = (path: string, text: string) => {
+      mkdirSync(join(dir, 'web', path, '..'), { recursive: true });
+      writeFileSync(join(dir, 'web', path), text);
+    };
+    web(
+      'vite.config.ts',
+      "import { fileURLToPath } from 'node:url';\n" +
+        "export default { root: fileURLToPath(new URL('.', import.meta.url)), base: '/ui/', logLevel: 'warn',\n" +
+        "  build: { outDir: fileURLToPath(new URL('../dist/web', import.meta.url)), emptyOutDir: true } };\n",
+    );
+    web('index.html', '<!doctype html><title>t</title><script type="module" src="/main.ts"></script>\n');
+    web('main.ts', "document.title = 'built';\n");
+    const first = ifStale();
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toContain('compiling src/ into dist/');
+    expect(built('web/index.html')).toMatch(/src="\/ui\/assets\/index-[\w-]+\.js"/);
+    expect(ifStale()).toEqual({ code: 0, output: '' });
+
+    web('main.ts', "document.title = 'rebuilt';\n");
+    touch('web/main.ts', 30);
+    const edited = ifStale();
+    expect(edited.output).toContain(
+      'building the dashboard (web/) into dist/web (sources changed since the last build)',
+    );
+    expect(edited.output).not.toContain('compiling src/');
+    expect(ifStale().output).toBe('');
+
+    rmSync(join(dir, 'dist', 'web'), { recursive: true });
+    expect(ifStale().output).toContain('(dist/web is missing)');
+    expect(existsSync(join(dir, 'dist', 'web', 'index.html'))).toBe(true);
+
+    web('main.ts', 'const broken: = 1;\n');
+    touch('web/main.ts', 35);
+    const failed = ifStale();
+    expect(failed.code).not.toBe(0);
+    expect(ifStale().output).toContain('building the dashboard'); // tried again next time
+  });
 });

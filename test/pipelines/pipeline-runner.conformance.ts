@@ -10,7 +10,7 @@ import { isSporeprintError } from '../../src/core/index.js';
 import type { PipelineRunView, PipelineService } from '../../src/services/index.js';
 import type { PipelineRepository, PipelineTaskRecord } from '../../src/storage/index.js';
 
-/** The user pipeline module of the suite (diamond, always-fails, flaky, retry-once, slow, timeout). */
+/** The user pipeline module of the suite (diamond, always-fails, flaky, retry-once, slow, hog, timeout). */
 export const FIXTURE_MODULE = fileURLToPath(
   new URL('../fixtures/pipelines/test-pipelines.ts', import.meta.url),
 );

@@ -69,6 +69,46 @@ export interface CliContext {
   readonly untilSignal: () => Promise<string>;
   /** The configured pipeline schedules (`SPOREPRINT_PIPELINE_SCHEDULES`), for the Airflow export. */
   readonly pipelineSchedules: () => readonly PipelineScheduleRef[];
+  /**
+   * Starts a BullMQ task worker in this process (built by the composition root): it runs the
+   * pipeline tasks queued on Redis and reconciles the active runs every few seconds.
+   */
+  worker(opts: { concurrency?: number }): Promise<WorkerHandle>;
+  /** Checks that the database and Redis answer (`worker --health`); never throws. */
+  workerHealth(): Promise<WorkerHealth>;
+  /**
+   * Starts the pipeline scheduler in this process (built by the composition root): the configured
+   * schedules and watched folder, and the upkeep of active runs.
+   */
+  scheduler(opts: { pollMs?: number }): Promise<SchedulerHandle>;
+}
+
+/** A running task worker. */
+export interface WorkerHandle {
+  /** Its name on the jobs it runs (`host:pid`). */
+  readonly name: string;
+  readonly concurrency: number;
+  /** The BullMQ queue and the (password-redacted) Redis URL it takes tasks from. */
+  readonly queue: string;
+  readonly redis: string;
+  /** Stops taking tasks; running ones get `graceMs`, then go back to the queue. Closes everything. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** What `worker --health` found: each dependency's round trip, or why it failed. */
+export interface WorkerHealth {
+  readonly database: { readonly ok: boolean; readonly ms: number; readonly error?: string };
+  readonly redis: { readonly ok: boolean; readonly ms: number; readonly error?: string };
+}
+
+/** A running scheduler. */
+export interface SchedulerHandle {
+  readonly schedules: readonly PipelineScheduleRef[];
+  readonly watchDir: string | null;
+  /** Where the runs it starts execute: `local` (this process) or `bullmq` (the workers). */
+  readonly executor: string;
+  /** Stops ticking; runs this process executes get a moment, then are left to be resumed. */
+  close(graceMs: number): Promise<void>;
 }
 
 /** A configured schedule as the Airflow export uses it. */

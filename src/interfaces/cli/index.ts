@@ -1,2 +1,2 @@
-export type { CliContext, CliServices } from './context.js';
+export type { CliContext, CliServices, SchedulerHandle, WorkerHandle, WorkerHealth } from './context.js';
 export { buildProgram, EXIT, runCli } from './program.js';

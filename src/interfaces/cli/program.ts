@@ -10,10 +10,12 @@ import { registerModelsCommand } from './commands/models-command.js';
 import { registerMonitorCommand } from './commands/monitor-command.js';
 import { registerPipelineCommand } from './commands/pipeline-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerSchedulerCommand } from './commands/scheduler-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerSimulateCommand } from './commands/simulate-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerTrainCommand } from './commands/train-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import type { CliContext } from './context.js';
 import { ExitCode } from './exit-code.js';
 
@@ -51,6 +53,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerAlertsCommand(program, ctx);
   registerMonitorCommand(program, ctx);
   registerPipelineCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
+  registerSchedulerCommand(program, ctx);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

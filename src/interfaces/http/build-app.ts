@@ -19,6 +19,8 @@ import { jsonBudget, useBudgetedJson } from './plugins/json-body.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { alertRoutes } from './routes/alerts.js';
 import { batchRoute } from './routes/batch.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { feedbackRoute } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,16 +28,21 @@ import { metricsRoute } from './routes/metrics.js';
 import { mlflowRoutes } from './routes/mlflow.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oipV2Routes } from './routes/oip-v2.js';
+import { overviewRoutes } from './routes/overview.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { predictRoute } from './routes/predict.js';
 import { registryRoutes } from './routes/registry.js';
 import type { RouteContext } from './routes/route-context.js';
+import { schemaRoute } from './routes/schema.js';
 import { ErrorEnvelopeSchema } from './schemas/error-envelope.js';
 import { MushroomValidator } from './schemas/mushroom.js';
 import { SchemaCompilers } from './validation/schema-compilers.js';
 import { sharedEnvelopeSerializers } from './validation/serializers.js';
 
-/** The routes of the parts the deps may leave out (registry, experiments, alerts, monitoring, pipelines). */
+/**
+ * The routes of the parts the deps may leave out (registry, experiments, alerts, monitoring, pipelines,
+ * datasets, the dashboard's Overview).
+ */
 async function registerOptionalRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const { deps } = ctx;
   if (deps.registry) await app.register(registryRoutes, { ...ctx, registry: deps.registry });
@@ -43,6 +50,8 @@ async function registerOptionalRoutes(app: FastifyInstance, ctx: RouteContext): 
   if (deps.alerts) await app.register(alertRoutes, { ...ctx, alerts: deps.alerts });
   if (deps.monitoring) await app.register(monitoringRoutes, { ...ctx, monitoring: deps.monitoring });
   if (deps.pipelines) await app.register(pipelineRoutes, { ...ctx, pipelines: deps.pipelines });
+  if (deps.datasets) await app.register(datasetRoutes, { ...ctx, datasets: deps.datasets });
+  if (deps.overview) await app.register(overviewRoutes, { ...ctx, overview: deps.overview });
 }
 
 /** The app and its metrics. */
@@ -168,6 +177,14 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   const budget = jsonBudget(settings.maxRecordsPerRequest, deps.schema.features.length);
   useBudgetedJson(app, budget);
   const ctx: RouteContext = { deps, metrics, mushroom, jsonBudget: budget, log: app.log };
+  await registerRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
+  await app.ready();
+  return { app, metrics };
+}
+
+/** Every route plugin; those of an absent service are left out. */
+async function registerRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoute, ctx);
   await app.register(predictRoute, ctx);
@@ -176,7 +193,6 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   await app.register(oipV2Routes, ctx);
   await app.register(mlflowRoutes, ctx);
   await registerOptionalRoutes(app, ctx);
-  app.get('/openapi.json', { schema: { hide: true }, config: { auth: false } }, async () => app.swagger());
-  await app.ready();
-  return { app, metrics };
+  await app.register(schemaRoute, ctx);
+  await app.register(dashboardRoutes, ctx);
 }

@@ -4,14 +4,19 @@ import type {
   AlertService,
   DriftReport,
   DriftSettings,
+  EtlSummary,
   ExperimentService,
+  GateVerdict,
   MonitorQuery,
   MonitorScheduleStatus,
+  Overview,
+  OverviewFeed,
   PerformanceReport,
   PipelineService,
   PipelineSummary,
   ReferenceProfile,
   ServingService,
+  VersionComparison,
 } from '../../services/index.js';
 import type { LogCommitStats } from './metrics.js';
 
@@ -48,6 +53,10 @@ export interface RegistryHttpApi {
     reason?: string;
   }): Promise<unknown>;
   rollback(input: { name: string; actor: string; reason?: string }): Promise<unknown>;
+  /** Metric deltas and the decision matrix of two versions on the same rows. */
+  compare(name: string, first: number, second: number): Promise<VersionComparison>;
+  /** The quality gate's verdict, rule by rule, on promoting a version to Production now. */
+  gate(name: string, version: number): Promise<GateVerdict>;
   archive(input: {
     name: string;
     version: number;
@@ -64,7 +73,26 @@ export type ExperimentsHttpApi = Pick<
 >;
 
 /** The alert service as the alerts routes use it. */
-export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence'>;
+export type AlertsHttpApi = Pick<AlertService, 'list' | 'silence' | 'unsilence' | 'history'>;
+
+/** Dataset versions as the datasets routes read them. */
+export interface DatasetsHttpApi {
+  /** Version summaries, newest first. */
+  list(page: { limit: number; offset: number }): Promise<readonly unknown[]>;
+  /** One version: counts, profile, label conflicts and a quarantine sample (`latest`: the newest). */
+  show(id: string): Promise<EtlSummary>;
+  /** A page of the quarantine of a version's source, with the total. */
+  quarantine(
+    id: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; entries: readonly unknown[] }>;
+}
+
+/** The dashboard's Overview: one read, and the live feed of `GET /v1/events`. */
+export interface OverviewHttpApi {
+  read(): Promise<Overview>;
+  readonly feed: OverviewFeed;
+}
 
 /** Pipelines as the pipelines routes use it. */
 export type PipelinesHttpApi = Pick<
@@ -116,6 +144,15 @@ export interface HttpDeps {
   readonly pipelines?: PipelinesHttpApi | null;
   /** Drift, performance, reports and profiles (routes under /v1/monitoring); absent: no such routes. */
   readonly monitoring?: MonitoringHttpApi | null;
+  /** Dataset versions (routes under /v1/datasets); absent: no such routes. */
+  readonly datasets?: DatasetsHttpApi | null;
+  /** The Overview (`/v1/overview`) and its live feed (`/v1/events`); absent: no such routes. */
+  readonly overview?: OverviewHttpApi | null;
+  /**
+   * The built dashboard (Vite's output: index.html and assets/), served at `/` and `/ui/…`; absent or
+   * missing: `/` answers 503 naming the build command.
+   */
+  readonly dashboardDir?: string | null;
   /** The monitoring schedule of this process: its last check's figures become gauges on /metrics. */
   readonly monitorStatus?: () => MonitorScheduleStatus;
   /** Resolves when the database answers. */

@@ -1,28 +1,20 @@
 /**
- * The one browser test: the written report opened from disk in headless Chromium, every request
+ * The written report opened from disk in headless Chromium, every request
  * recorded and blocked. Needs /usr/bin/chromium (Debian: `apt-get install -y chromium`); skipped with a
  * message only when it is absent and CI is unset — under CI it runs, and fails if Chromium is missing.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, skipWithoutChromium } from '../../../test/helpers/chromium.js';
 import { renderMonitoringReport } from '../index.js';
 import { hostileReport } from './hostile-report.js';
 import { sampleReport } from './sample-report.js';
 import { inlineSvgs } from './xml-check.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 /** The browser globals used inside `page.evaluate` (the project's TypeScript has no DOM lib). */
 interface BrowserGlobals {
   getComputedStyle(element: unknown): { strokeDasharray: string };
@@ -34,12 +26,7 @@ interface BrowserGlobals {
   };
 }
 
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-if (skip) {
-  console.warn(
-    `report-browser.test.ts skipped: ${CHROMIUM} is absent and CI is unset (apt-get install -y chromium)`,
-  );
-}
+const skip = skipWithoutChromium('report-browser.test.ts');
 
 describe.skipIf(skip)('the written report in headless Chromium', () => {
   let browser: Browser;
@@ -47,7 +34,7 @@ describe.skipIf(skip)('the written report in headless Chromium', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sporeprint-report-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

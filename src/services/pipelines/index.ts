@@ -21,6 +21,16 @@ export {
   PipelineCatalogue,
   type PipelineSummary,
 } from './pipeline-catalogue.js';
+export {
+  dueTick,
+  type PipelineSchedule,
+  type PipelineScheduler,
+  type SchedulerOptions,
+  type StartRun,
+  scheduleDedupeKey,
+  startPipelineScheduler,
+  validateSchedules,
+} from './pipeline-scheduler.js';
 export { PipelineService, type PipelineServiceDeps } from './pipeline-service.js';
 export type {
   PipelineModule,

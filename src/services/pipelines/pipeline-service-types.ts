@@ -71,4 +71,9 @@ export interface PipelineRuntime {
   readonly executor: ExecutorKind;
   /** This process's name as runner/worker owner (host:pid:random). */
   readonly owner: string;
+  /**
+   * Owners this process knows to be alive whatever their heartbeat says (`serve`: its runner
+   * processes, whose heartbeats stall while a task holds their CPU): their runs are not adopted.
+   */
+  readonly isLiveOwner?: (owner: string) => boolean;
 }

@@ -32,8 +32,15 @@ export interface PipelineServiceDeps {
   readonly repo: PipelineRepository;
   readonly catalogue: PipelineCatalogue;
   readonly runtime: PipelineRuntime;
-  /** Heartbeat of running tasks and of local runs' owner (default 5000 ms); stale after three. */
+  /** Heartbeat of running tasks and of local runs' owner (default 5000 ms). */
   readonly heartbeatMs?: number;
+  /**
+   * How old a heartbeat must be before its task or run counts as abandoned and another process takes
+   * it over (default three heartbeats). Keep it above the longest stretch a task may block its event
+   * loop (a training step does): a live holder taken for dead makes the work run twice (results stay
+   * right, by compare-and-set and idempotent effects, but the time is spent twice).
+   */
+  readonly staleAfterMs?: number;
   /** Failures that never stop the work (a log line not stored, a heartbeat missed); default: ignored. */
   readonly onError?: (e: Error) => void;
   readonly now?: () => Date;
@@ -62,6 +69,7 @@ export class PipelineService {
     this.#runtime = deps.runtime;
     this.#now = deps.now ?? (() => new Date());
     this.#heartbeatMs = deps.heartbeatMs ?? 5000;
+    const staleAfterMs = Math.max(deps.staleAfterMs ?? 0, 3 * this.#heartbeatMs);
     const onError = deps.onError ?? (() => {});
     this.#env = {
       repo: deps.repo,
@@ -73,7 +81,7 @@ export class PipelineService {
       onError,
       running: new Map(),
       isStale: (at) => at === null || at.getTime() < this.#env.staleBefore().getTime(),
-      staleBefore: () => new Date(this.#now().getTime() - 3 * this.#heartbeatMs),
+      staleBefore: () => new Date(this.#now().getTime() - staleAfterMs),
       dispatch: (run, job, delayMs) => this.#dispatch(run, job, delayMs),
       advance: (runId) => this.advance(runId),
     };
@@ -83,6 +91,11 @@ export class PipelineService {
   /** The catalogue the service runs pipelines from. */
   get catalogue(): PipelineCatalogue {
     return this.#catalogue;
+  }
+
+  /** This process's name as the owner of local runs and the worker of tasks (`host:pid:random`). */
+  get owner(): string {
+    return this.#runtime.owner;
   }
 
   /** Where this process's runs execute: `local` (in this process) or `bullmq` (worker processes). */
@@ -125,8 +138,8 @@ export class PipelineService {
 
   /**
    * Applies what the run's task states call for: ready tasks queued and dispatched (not for
-   * `external` runs: Airflow runs those), tasks under a failed one `upstream_failed`, the run
-   * finished when nothing is left. Idempotent.
+   * `external` runs: Airflow runs those; a local run's only by its owner), tasks under a failed one
+   * `upstream_failed`, the run finished when nothing is left. Idempotent.
    */
   async advance(runId: string): Promise<void> {
     const run = await this.#repo.getRun(runId);
@@ -147,7 +160,10 @@ export class PipelineService {
         })),
       );
     }
-    if (run.executor !== 'external') {
+    // a local run's tasks run in its owner's process: only the owner queues them
+    const dispatches =
+      run.executor === 'bullmq' || (run.executor === 'local' && run.runnerOwner === this.#runtime.owner);
+    if (dispatches) {
       for (const taskId of steps.ready) {
         const t = byId.get(taskId);
         if (t === undefined) continue;
@@ -278,11 +294,14 @@ export class PipelineService {
    * Resumes a running or paused run from its last finished tasks: a local run whose owner is gone
    * is adopted (its queued and running tasks queued again as their next attempt); any run's queued
    * tasks are dispatched again. `SP_ERR_PIPELINE_STATE` for a finished run or one a live process runs.
+   *
+   * `from`: a hand-over — the local run is taken from that owner even while it heart-beats, its tasks
+   * keep their attempts (how `sporeprint serve` gives each run to a runner process of its own).
    */
-  async resume(runId: string): Promise<PipelineRunRecord> {
+  async resume(runId: string, options: { readonly from?: string } = {}): Promise<PipelineRunRecord> {
     const run = await this.#run(runId);
     if (!ACTIVE.includes(run.state)) throw stateError(run, 'resume', 'running or paused');
-    await this.#recovery.resume(run);
+    await this.#recovery.resume(run, options.from);
     return this.#run(runId);
   }
 
@@ -339,15 +358,18 @@ export class PipelineService {
     return this.#repo.logs(runId, options);
   }
 
-  /** Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view. */
+  /**
+   * Polls the run every `pollMs` (default 250) until it is finished; `onChange` sees each view, and
+   * stops the wait early by returning true.
+   */
   async waitFor(
     runId: string,
-    onChange?: (view: PipelineRunView) => void,
+    onChange?: (view: PipelineRunView) => unknown,
     pollMs = 250,
   ): Promise<PipelineRunView> {
     for (;;) {
       const view = await this.show(runId);
-      onChange?.(view);
+      if (onChange?.(view) === true) return view;
       if (!ACTIVE.includes(view.run.state)) return view;
       await new Promise((r) => setTimeout(r, pollMs));
     }
@@ -424,7 +446,11 @@ export class PipelineService {
     this.#owned.delete(run.id);
   }
 
-  /** Renews this process's ownership of a local run until it finishes. */
+  /**
+   * Renews this process's ownership of a local run until it finishes, and keeps the run moving: each
+   * beat dispatches its queued tasks again (the runner dedupes; a task queued by a process that had
+   * just lost the run is not left behind).
+   */
   #own(runId: string): void {
     this.#owned.add(runId);
     if (this.#ownerTimer !== undefined) return;
@@ -434,6 +460,7 @@ export class PipelineService {
           .heartbeatRun(id, this.#runtime.owner, this.#now())
           .then((held) => {
             if (!held) this.#owned.delete(id);
+            else return this.#recovery.reconcileOwned(id);
           })
           .catch((e: unknown) => this.#env.onError(asError(e)));
       }

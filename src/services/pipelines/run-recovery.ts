@@ -3,9 +3,12 @@
  * jobs the runner never got (runner down: the run paused), tasks whose worker stopped heart-beating.
  */
 import { SporeprintError } from '../../core/index.js';
+import type { RunState } from '../../pipeline/index.js';
 import type { PipelineRunRecord, PipelineTaskRecord } from '../../storage/index.js';
 import { asError } from './task-context.js';
 import { attemptKey, type ExecutorEnv } from './task-executor.js';
+
+const ACTIVE: readonly RunState[] = ['running', 'paused'];
 
 /** Active runs looked at per reconcile round at most. */
 const ROUND_LIMIT = 500;
@@ -32,9 +35,13 @@ export class RunRecovery {
     return adopted;
   }
 
-  /** Resumes one active run (see PipelineService.resume). */
-  async resume(run: PipelineRunRecord): Promise<void> {
+  /** Resumes one active run (see PipelineService.resume); `from`: the owner handing it over. */
+  async resume(run: PipelineRunRecord, from?: string): Promise<void> {
     const { owner } = this.env.runtime;
+    if (run.executor === 'local' && from !== undefined && from !== owner && run.runnerOwner === from) {
+      if (await this.#takeOver(run, from)) return;
+      run = (await this.env.repo.getRun(run.id)) ?? run;
+    }
     if (run.executor === 'local' && run.runnerOwner !== owner) {
       if (!this.env.isStale(run.runnerHeartbeatAt)) {
         const ago = run.runnerHeartbeatAt
@@ -69,11 +76,45 @@ export class RunRecovery {
     }
   }
 
+  /**
+   * The owner's upkeep of a local run it executes: queued tasks dispatched again (the local runner
+   * dedupes), lost attempts queued again. Nothing when the run ended or another process owns it.
+   */
+  async reconcileOwned(runId: string): Promise<void> {
+    const run = await this.env.repo.getRun(runId);
+    if (run === undefined || !ACTIVE.includes(run.state) || run.runnerOwner !== this.env.runtime.owner)
+      return;
+    await this.#reconcileRun(run);
+  }
+
+  /**
+   * Takes a local run over from a live owner that hands it to this process (`sporeprint serve` to its
+   * runner process): its tasks keep their attempts, as nothing of them ran. False when the run has
+   * another owner by now.
+   */
+  async #takeOver(run: PipelineRunRecord, from: string): Promise<boolean> {
+    const now = this.env.now();
+    const taken = await this.env.repo.transitionRun({
+      runId: run.id,
+      from: ACTIVE,
+      owner: from,
+      to: run.state,
+      set: { runnerOwner: this.env.runtime.owner, runnerHeartbeatAt: now },
+      now,
+    });
+    if (!taken) return false;
+    this.own(run.id);
+    await this.#reconcileRun({ ...run, runnerOwner: this.env.runtime.owner });
+    return true;
+  }
+
   #isOrphan(run: PipelineRunRecord): boolean {
+    const { owner, isLiveOwner } = this.env.runtime;
     return (
       run.executor === 'local' &&
-      run.runnerOwner !== this.env.runtime.owner &&
-      this.env.isStale(run.runnerHeartbeatAt)
+      run.runnerOwner !== owner &&
+      this.env.isStale(run.runnerHeartbeatAt) &&
+      !(run.runnerOwner !== null && isLiveOwner?.(run.runnerOwner) === true)
     );
   }
 
@@ -88,6 +129,7 @@ export class RunRecovery {
     const taken = await repo.transitionRun({
       runId: run.id,
       from: [run.state],
+      owner: run.runnerOwner,
       to: run.state,
       set: { runnerOwner: runtime.owner, runnerHeartbeatAt: now },
       now,

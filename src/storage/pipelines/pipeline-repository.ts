@@ -19,6 +19,7 @@ import {
   logFromRow,
   logToRow,
   newRunRows,
+  optionalText,
   runFromRow,
   runTransitionSet,
   taskFromRow,
@@ -185,13 +186,20 @@ export class KyselyPipelineRepository implements PipelineRepository {
   async transitionRun(t: RunTransition): Promise<boolean> {
     checkId('runId', t.runId);
     const set = runTransitionSet(t);
+    const owner = t.owner === undefined ? undefined : optionalText('owner', t.owner, 255);
     return guard(`Changing the state of pipeline run ${t.runId}`, async () => {
-      const result = await this.#ctx.db
+      let update = this.#ctx.db
         .updateTable('pipeline_runs')
         .set(set)
         .where('id', '=', t.runId)
-        .where('state', 'in', [...t.from])
-        .executeTakeFirst();
+        .where('state', 'in', [...t.from]);
+      if (owner !== undefined) {
+        update =
+          owner === null
+            ? update.where('runner_owner', 'is', null)
+            : update.where('runner_owner', '=', owner);
+      }
+      const result = await update.executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     });
   }

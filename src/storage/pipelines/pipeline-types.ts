@@ -137,6 +137,11 @@ export interface TaskTransition {
 export interface RunTransition {
   readonly runId: string;
   readonly from: readonly RunState[];
+  /**
+   * When given, the run must also have this runner owner (null: none) — a hand-over or an adoption
+   * applies once, to the owner it was decided against.
+   */
+  readonly owner?: string | null;
   readonly to: RunState;
   readonly set?: {
     readonly pausedReason?: string | null;

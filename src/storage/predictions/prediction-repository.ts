@@ -11,13 +11,18 @@ import {
   preparePrediction,
 } from './prediction-rows.js';
 import type { PredictionsTable } from './prediction-tables.js';
-import type {
-  PredictionFilter,
-  PredictionInput,
-  PredictionListOptions,
-  PredictionRecord,
-  PredictionRepository,
-  PreparedPredictions,
+import {
+  type DecisionMinute,
+  type DecisionMinuteFilter,
+  MAX_ACTIVITY_HOURS,
+  PREDICTION_DECISIONS,
+  type PredictionDecision,
+  type PredictionFilter,
+  type PredictionInput,
+  type PredictionListOptions,
+  type PredictionRecord,
+  type PredictionRepository,
+  type PreparedPredictions,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
 import type { SqliteLogWorker } from './sqlite-log-worker.js';
@@ -123,6 +128,40 @@ export class KyselyPredictionRepository implements PredictionRepository {
       if (filter.until !== undefined) q = q.where('created_at', '<', timestamp(filter.until));
       const row = await q.executeTakeFirstOrThrow();
       return Number(row.n);
+    });
+  }
+
+  async decisionsByMinute(filter: DecisionMinuteFilter): Promise<DecisionMinute[]> {
+    const until = filter.until ?? new Date();
+    checkFilterDates({ since: filter.since, until });
+    const span = until.getTime() - filter.since.getTime();
+    if (span < 0 || span > MAX_ACTIVITY_HOURS * 3_600_000) {
+      throw new SporeprintError(
+        'SP_ERR_USAGE',
+        `Prediction activity: the window must run forward and last at most ${MAX_ACTIVITY_HOURS} hours`,
+      );
+    }
+    return guard('Counting predictions per minute', async () => {
+      // timestamps are ISO-8601 text: the first 16 characters name the minute (on both dialects)
+      let q = this.#ctx.db
+        .selectFrom('predictions')
+        .select((eb) => [
+          eb.fn<string>('substr', ['created_at', eb.lit(1), eb.lit(16)]).as('minute'),
+          'decision',
+          eb.fn.countAll().as('n'),
+        ])
+        .where('created_at', '>=', timestamp(filter.since))
+        .where('created_at', '<', timestamp(until))
+        .where('shadow_of', 'is', null);
+      if (filter.modelName !== undefined) q = q.where('model_name', '=', filter.modelName);
+      const rows = await q.groupBy(['minute', 'decision']).orderBy('minute').orderBy('decision').execute();
+      return rows
+        .filter((r) => PREDICTION_DECISIONS.includes(r.decision as PredictionDecision))
+        .map((r) => ({
+          minute: `${r.minute}:00.000Z`,
+          decision: r.decision as PredictionDecision,
+          n: Number(r.n),
+        }));
     });
   }
 

@@ -160,6 +160,27 @@ export interface PredictionListOptions extends PredictionFilter {
   readonly offset?: number;
 }
 
+/** Which predictions {@link PredictionRepository.decisionsByMinute} counts. */
+export interface DecisionMinuteFilter {
+  /** Made at or after this time. */
+  readonly since: Date;
+  /** Made before this time (default now); at most {@link MAX_ACTIVITY_HOURS} hours after `since`. */
+  readonly until?: Date;
+  /** Only this model's predictions (every model when absent). */
+  readonly modelName?: string;
+}
+
+/** The longest window {@link PredictionRepository.decisionsByMinute} counts (bounded work). */
+export const MAX_ACTIVITY_HOURS = 24;
+
+/** How many answered predictions of one minute had one decision. */
+export interface DecisionMinute {
+  /** Start of the minute, ISO-8601 UTC (`2026-03-01T12:34:00.000Z`). */
+  readonly minute: string;
+  readonly decision: PredictionDecision;
+  readonly n: number;
+}
+
 /** The prediction log. Rows are immutable once written. */
 export interface PredictionRepository {
   /**
@@ -178,6 +199,12 @@ export interface PredictionRepository {
   get(id: string): Promise<PredictionRecord | undefined>;
   /** How many predictions match `filter`. */
   count(filter?: PredictionFilter): Promise<number>;
+  /**
+   * Answered predictions (rows scored in shadow left out) per minute and decision of a window of at
+   * most {@link MAX_ACTIVITY_HOURS} hours, oldest minute first; minutes without a prediction are absent.
+   * `SP_ERR_USAGE` for invalid dates, `until` before `since` or a longer window.
+   */
+  decisionsByMinute(filter: DecisionMinuteFilter): Promise<DecisionMinute[]>;
   /** Matching predictions, newest first (ties by id, descending). */
   list(options?: PredictionListOptions): Promise<PredictionRecord[]>;
   /** Ids of every prediction made at or after `since` (all when omitted), oldest first. For tests and audits. */

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import { airflowDag, type PipelineSpec, RUN_STATES, type RunState } from '../../../pipeline/index.js';
-import type { PipelineService } from '../../../services/index.js';
+import type { PipelineRunView, PipelineService } from '../../../services/index.js';
 import type { CliContext, CliServices } from '../context.js';
 import { ExitCode } from '../exit-code.js';
 import { toJson } from '../format.js';
@@ -60,15 +60,31 @@ async function follow(
   ctx: CliContext,
   p: PipelineService,
   runId: string,
-  opts: { detach?: boolean; json?: boolean },
+  opts: { detach?: boolean; json?: boolean; fromOwner?: string },
 ): Promise<string> {
   if (opts.detach) {
     const run = (await p.show(runId)).run;
     return opts.json ? toJson(run) : `Pipeline run ${run.id} (${run.pipeline}): ${run.state}\n`;
   }
   const live = createLiveView(ctx.stderr, ctx.progress);
-  const view = await p.waitFor(runId, (v) => live.update(v), 250);
+  // a runner process (--from-owner) stops once another process took its local run
+  const lost = (v: PipelineRunView) =>
+    opts.fromOwner !== undefined && v.run.executor === 'local' && v.run.runnerOwner !== p.owner;
+  const view = await p.waitFor(
+    runId,
+    (v) => {
+      live.update(v);
+      return lost(v);
+    },
+    250,
+  );
   live.stop();
+  if (lost(view)) {
+    ctx.stderr.write(
+      `Pipeline run ${runId} is run by process ${view.run.runnerOwner ?? '(none)'} now: this process stops\n`,
+    );
+    throw new ExitCode(1);
+  }
   ctx.stdout.write(opts.json ? toJson(view) : renderRunView(view));
   if (view.run.state !== 'succeeded') throw new ExitCode(1);
   return '';
@@ -83,7 +99,7 @@ function refuseLocalDetach(p: PipelineService, detach: boolean | undefined): voi
   }
 }
 
-type RunOptions = { param?: Record<string, string>; detach?: boolean; json?: boolean };
+type RunOptions = { param?: Record<string, string>; detach?: boolean; json?: boolean; fromOwner?: string };
 
 function addRun(pipeline: Command, ctx: CliContext): void {
   pipeline
@@ -106,19 +122,26 @@ function addRun(pipeline: Command, ctx: CliContext): void {
 
 function addRunAction(action: 'retry' | 'resume', description: string) {
   return (pipeline: Command, ctx: CliContext): void => {
-    pipeline
+    const command = pipeline
       .command(action)
       .description(description)
       .argument('<id>', 'run id')
       .option('--detach', 'return at once (bullmq executor)')
-      .option('--json', 'print the run as JSON')
-      .action((id: string, opts: RunOptions) =>
-        withPipelines(ctx, async (p) => {
-          refuseLocalDetach(p, opts.detach);
-          await p[action](id);
-          return follow(ctx, p, id, opts);
-        }),
+      .option('--json', 'print the run as JSON');
+    if (action === 'resume') {
+      command.option(
+        '--from-owner <owner>',
+        'take the run over from this live owner (how `sporeprint serve` hands a run to its runner process)',
       );
+    }
+    command.action((id: string, opts: RunOptions) =>
+      withPipelines(ctx, async (p) => {
+        refuseLocalDetach(p, opts.detach);
+        if (action === 'resume') await p.resume(id, { from: opts.fromOwner });
+        else await p.retry(id);
+        return follow(ctx, p, id, opts);
+      }),
+    );
   };
 }
 

@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { TSchema } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import type { AlertsHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
-import { AlertListingSchema, SilenceBody, SilenceIdParams, SilenceSchema } from '../schemas/alert.js';
+import {
+  AlertListingSchema,
+  HistoryEntrySchema,
+  HistoryQuery,
+  SilenceBody,
+  SilenceIdParams,
+  SilenceSchema,
+} from '../schemas/alert.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
 import { type RouteContext, smallBodyLimit } from './route-context.js';
@@ -16,8 +23,8 @@ const time = (text: string | undefined): Date | undefined =>
   text === undefined ? undefined : new Date(text);
 
 /**
- * `GET /v1/alerts` (rules, alerts, silences: a predict or admin key, required when prediction requires
- * one), `POST /v1/alerts/silences` and `DELETE /v1/alerts/silences/{id}` (admin key).
+ * `GET /v1/alerts` (rules, alerts, silences) and `GET /v1/alerts/history` (a predict or admin key,
+ * required when prediction requires one), `POST /v1/alerts/silences` and `DELETE /v1/alerts/silences/{id}` (admin key).
  */
 export const alertRoutes: FastifyPluginAsyncTypebox<AlertsContext> = async (app, ctx) => {
   const { alerts } = ctx;
@@ -36,6 +43,19 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertsContext> = async (app,
       },
     },
     () => alerts.list() as never,
+  );
+  app.get(
+    '/v1/alerts/history',
+    {
+      preParsing: read,
+      schema: {
+        querystring: HistoryQuery,
+        tags,
+        summary: 'The alert history, newest first: transitions, notifications, actions and silences',
+        response: ok(Type.Array(HistoryEntrySchema), ...AUTH_ERRORS),
+      },
+    },
+    (req) => alerts.history(req.query) as never,
   );
   app.post(
     '/v1/alerts/silences',

@@ -5,6 +5,7 @@ import { guard } from '../plugins/auth.js';
 import { AUTH_ERRORS, BODY_ERRORS, errorResponses } from '../schemas/error-envelope.js';
 import { NoQuery } from '../schemas/no-query.js';
 import { nullable } from '../schemas/prediction.js';
+import { registryEvaluations } from './registry-evaluations.js';
 import { type RouteContext, smallBodyLimit } from './route-context.js';
 
 /** An optional body: the object, or none at all (validated as null). */
@@ -87,6 +88,33 @@ const HistoryEvent = Type.Object(
   { additionalProperties: true },
 );
 
+/** The page of versions `GET /v1/models/{name}` answers (default: every version). */
+const VersionPage = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        description: 'at most this many versions (default: all)',
+      }),
+    ),
+    offset: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100_000_000,
+        description: 'skip this many of the newest versions',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** What the registry's `show` answers. */
+interface ModelAndVersions {
+  readonly model: unknown;
+  readonly versions: readonly unknown[];
+}
+
 const ok = (schema: TSchema, ...statuses: number[]) => ({
   200: schema,
   ...errorResponses(404, 422, ...statuses),
@@ -116,13 +144,23 @@ const registryReads: FastifyPluginAsyncTypebox<RegistryContext> = async (app, ct
     '/v1/models/:name',
     {
       schema: {
-        querystring: NoQuery,
+        querystring: VersionPage,
         tags,
         params: NameParams,
         response: ok(Type.Object({ model: ModelRecord, versions: Type.Array(VersionRecord) })),
       },
     },
-    (req) => registry.show(req.params.name) as never,
+    async (req) => {
+      const { model, versions } = (await registry.show(req.params.name)) as ModelAndVersions;
+      const { limit, offset = 0 } = req.query;
+      return {
+        model,
+        versions:
+          limit === undefined && offset === 0
+            ? versions
+            : versions.slice(offset, offset + (limit ?? versions.length)),
+      } as never;
+    },
   );
   app.get(
     '/v1/models/:name/versions/:version',
@@ -140,13 +178,24 @@ const registryReads: FastifyPluginAsyncTypebox<RegistryContext> = async (app, ct
     '/v1/models/:name/history',
     {
       schema: {
-        querystring: NoQuery,
+        querystring: Type.Object(
+          {
+            last: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 100_000, description: 'only the newest this many events' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         tags,
         params: NameParams,
         response: ok(Type.Array(HistoryEvent)),
       },
     },
-    (req) => registry.history(req.params.name) as never,
+    async (req) => {
+      const events = (await registry.history(req.params.name)) as readonly unknown[];
+      const { last } = req.query;
+      return (last === undefined ? events : events.slice(-last)) as never;
+    },
   );
 };
 
@@ -298,6 +347,7 @@ const registryAliasActions: FastifyPluginAsyncTypebox<RegistryContext> = async (
 /** Registry reads for everyone, registry actions (validated bodies) for admin keys. */
 export const registryRoutes: FastifyPluginAsyncTypebox<RegistryContext> = async (app, ctx) => {
   await app.register(registryReads, ctx);
+  await app.register(registryEvaluations, ctx);
   await app.register(registryStageActions, ctx);
   await app.register(registryAliasActions, ctx);
 };

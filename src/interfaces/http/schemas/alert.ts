@@ -112,3 +112,40 @@ export const AlertListingSchema = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** The query of `GET /v1/alerts/history`. */
+export const HistoryQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10_000, description: 'at most this many (default 100)' }),
+    ),
+    kind: Type.Optional(
+      Type.Unsafe<'transition' | 'notification' | 'action' | 'silence'>({
+        type: 'string',
+        enum: ['transition', 'notification', 'action', 'silence'],
+        description: 'only entries of this kind',
+      }),
+    ),
+    fingerprint: Type.Optional(
+      Type.String({ pattern: '^[0-9a-f]{16}$', description: "only this alert's entries (its fingerprint)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** One entry of the alert history. */
+export const HistoryEntrySchema = Type.Object(
+  {
+    seq: Type.Integer(),
+    at: Timestamp,
+    kind: Type.String(),
+    fingerprint: nullable({ type: 'string' }),
+    ruleName: nullable({ type: 'string' }),
+    fromState: nullable({ type: 'string' }),
+    toState: nullable({ type: 'string' }),
+    channel: nullable({ type: 'string' }),
+    outcome: nullable({ type: 'string' }),
+    details: Type.Unknown(),
+  },
+  { additionalProperties: true },
+);

@@ -1,4 +1,10 @@
-import type { AlertHistoryInput, AlertStateRecord, SilenceRecord } from '../../../storage/index.js';
+import type {
+  AlertHistoryInput,
+  AlertHistoryOptions,
+  AlertHistoryRecord,
+  AlertStateRecord,
+  SilenceRecord,
+} from '../../../storage/index.js';
 import { type AlertActionResult, AlertActions } from './alert-actions.js';
 import { type CompiledRule, compileRule } from './alert-rule.js';
 import type {
@@ -100,6 +106,14 @@ export class AlertService {
   /** Expires a silence now (`SP_ERR_NOT_FOUND`, `SP_ERR_CONFLICT` when already expired). */
   async unsilence(id: string, actor: string, now: Date = this.#now()): Promise<SilenceView> {
     return silenceView(await this.#d.store.expireSilence(id, now, actor), now);
+  }
+
+  /**
+   * The append-only history (transitions, notifications, actions, silences), newest first: at most
+   * `limit` entries (default 100, at most 10,000), of one kind or one alert when asked.
+   */
+  history(options: AlertHistoryOptions = {}): Promise<AlertHistoryRecord[]> {
+    return this.#d.store.history(options);
   }
 
   /** Records what became of a queued notification (give this to the webhook channel's `onOutcome`). */

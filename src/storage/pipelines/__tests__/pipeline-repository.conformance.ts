@@ -284,6 +284,19 @@ export function describePipelineRepositoryConformance(name: string, makeUrl: () 
       expect(await p.transitionRun(adopt)).toBe(true);
       expect(await p.heartbeatRun(run.id, 'host-a:1', at(70))).toBe(false);
       expect(await p.heartbeatRun(run.id, 'host-b:2', at(70))).toBe(true);
+      // a hand-over names the owner it takes the run from: once, and only from that owner
+      const handOver = { ...adopt, owner: 'host-b:2', set: { runnerOwner: 'host-c:3' } } as const;
+      expect(await p.transitionRun({ ...handOver, owner: 'host-a:1' })).toBe(false);
+      expect(await p.transitionRun({ ...handOver, owner: null })).toBe(false);
+      expect(await p.transitionRun(handOver)).toBe(true);
+      expect(await p.transitionRun(handOver)).toBe(false);
+      expect((await p.getRun(run.id))?.runnerOwner).toBe('host-c:3');
+      expect(await p.transitionRun({ ...adopt, set: { runnerOwner: null } })).toBe(true);
+      expect(await p.transitionRun({ ...adopt, owner: null, set: { runnerOwner: 'host-d:4' } })).toBe(true);
+      expect((await p.getRun(run.id))?.runnerOwner).toBe('host-d:4');
+      const tooLong = await failure(p.transitionRun({ ...adopt, owner: 'x'.repeat(256) }));
+      expect(tooLong.code).toBe('SP_ERR_BAD_PARAM');
+      expect(tooLong.message).toMatch(/owner/);
     });
   });
 }

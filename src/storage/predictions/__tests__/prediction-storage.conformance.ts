@@ -281,6 +281,45 @@ export function describePredictionStorageConformance(
       );
     });
 
+    it('predictions: decisions per minute of a window, shadow rows left out, bad windows refused', async () => {
+      const storage = await open();
+      await storage.predictions.insertMany([
+        prediction({ id: 'm1a', createdAt: at(1, 5) }),
+        prediction({ id: 'm1b', createdAt: at(1, 59_999), decision: 'edible', probability: 0 }),
+        prediction({ id: 'm1c', createdAt: at(1, 30_000) }),
+        prediction({ id: 'm1s', createdAt: at(1, 10), shadowOf: 'm1a', arm: 'shadow' }),
+        prediction({ id: 'm3a', createdAt: at(3), decision: 'uncertain', probability: 0.5 }),
+        prediction({ id: 'm3o', createdAt: at(3), modelName: 'mushroom-lr', modelVersion: 1 }),
+        prediction({ id: 'm9a', createdAt: at(9) }),
+      ]);
+      expect(await storage.predictions.decisionsByMinute({ since: at(0), until: at(9) })).toEqual([
+        { minute: '2024-05-01T12:01:00.000Z', decision: 'edible', n: 1 },
+        { minute: '2024-05-01T12:01:00.000Z', decision: 'poisonous', n: 2 },
+        { minute: '2024-05-01T12:03:00.000Z', decision: 'poisonous', n: 1 },
+        { minute: '2024-05-01T12:03:00.000Z', decision: 'uncertain', n: 1 },
+      ]);
+      expect(
+        await storage.predictions.decisionsByMinute({
+          since: at(2),
+          until: at(10),
+          modelName: 'mushroom-gbdt',
+        }),
+      ).toEqual([
+        { minute: '2024-05-01T12:03:00.000Z', decision: 'uncertain', n: 1 },
+        { minute: '2024-05-01T12:09:00.000Z', decision: 'poisonous', n: 1 },
+      ]);
+      expect(await storage.predictions.decisionsByMinute({ since: new Date(Date.now() - 60_000) })).toEqual(
+        [],
+      );
+      for (const filter of [
+        { since: at(5), until: at(4) },
+        { since: at(0), until: new Date(at(0).getTime() + 25 * 3_600_000) },
+        { since: new Date(Number.NaN) },
+      ]) {
+        expect((await failure(storage.predictions.decisionsByMinute(filter))).code).toBe('SP_ERR_USAGE');
+      }
+    });
+
     it('predictions: createdAt defaults to now; large batches are split into several INSERTs', async () => {
       const storage = await open();
       const before = Date.now();
