@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { SporeprintError } from '../core/index.js';
@@ -386,6 +387,17 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * Variables that may hold a secret (a password in a URL, a webhook token) and so may instead be
+ * given as `<NAME>_FILE`: the path of a file holding the value (Docker and Kubernetes secrets), its
+ * surrounding whitespace trimmed.
+ */
+export const SECRET_FILE_VARS: readonly string[] = [
+  'DATABASE_URL',
+  'SPOREPRINT_REDIS_URL',
+  'SPOREPRINT_ALERT_WEBHOOK_URL',
+];
+
+/**
  * Parses configuration from an environment map and an optional JSON file text. Throws
  * `SP_ERR_CONFIG` naming the offending setting (its config path and variable) and the problem.
  *
@@ -397,7 +409,8 @@ export function loadConfig(input: {
   fileText?: string;
   fileName?: string;
 }): Config {
-  const value = coerce(configSchema, withEnvironment(readFile(input.fileText, input.fileName), input.env));
+  const env = withSecretFiles(input.env);
+  const value = coerce(configSchema, withEnvironment(readFile(input.fileText, input.fileName), env));
   Value.Default(configSchema, value);
   const error = Value.Errors(configSchema, value).find((e) => !isAdditionalPropertyEcho(e));
   if (error !== undefined) throw configError(error, value);
@@ -418,6 +431,42 @@ function readFile(text: string | undefined, name: string | undefined): Record<st
       `config file ${name ?? ''} is not valid JSON: ${(e as Error).message}`,
     );
   }
+}
+
+/**
+ * The environment with each set `<NAME>_FILE` of {@link SECRET_FILE_VARS} replaced by the file's
+ * text as `<NAME>`. Both set, an unreadable file or an empty one stop with `SP_ERR_CONFIG`.
+ */
+function withSecretFiles(
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  let out = env;
+  for (const name of SECRET_FILE_VARS) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined || path === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      throw new SporeprintError('SP_ERR_CONFIG', `${name} and ${name}_FILE are both set: set only one`, {
+        variable: name,
+      });
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8').trim();
+    } catch (e) {
+      throw new SporeprintError(
+        'SP_ERR_CONFIG',
+        `${name}_FILE: cannot read ${path}: ${(e as Error).message}`,
+        { variable: `${name}_FILE` },
+      );
+    }
+    if (text === '') {
+      throw new SporeprintError('SP_ERR_CONFIG', `${name}_FILE: ${path} is empty`, {
+        variable: `${name}_FILE`,
+      });
+    }
+    out = { ...out, [name]: text };
+  }
+  return out;
 }
 
 /** The file's settings with every set (non-empty) environment variable written over them. */

@@ -1,1 +1,1 @@
-export { type Config, ENV_VARS, loadConfig } from './config.js';
+export { type Config, ENV_VARS, loadConfig, SECRET_FILE_VARS } from './config.js';

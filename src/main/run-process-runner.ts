@@ -71,6 +71,8 @@ const MAX_BACKOFF_MS = 60_000;
  * `SP_ERR_NOT_READY` (the run pauses with the reason) until a backoff of up to a minute passes.
  * `close()` starts no more processes and leaves the running ones to finish their runs.
  */
+// long-function: one closure holds the runner's state (processes, waiting runs, failures) that its
+// start, failed, ensure and pump steps and the returned runner share; split, they would pass it all around
 export function createRunProcessRunner(options: RunProcessRunnerOptions): RunProcessRunner {
   const max = options.maxProcesses;
   if (!Number.isInteger(max) || max < 1) {
