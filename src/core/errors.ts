@@ -7,7 +7,8 @@ export const ERROR_CATALOGUE = {
   SP_ERR_CONFIG: 'A configuration value is missing or invalid.',
   SP_ERR_USAGE: 'A command or argument was used incorrectly.',
   SP_ERR_NOT_FOUND: 'The requested object does not exist.',
-  SP_ERR_INPUT_EMPTY: 'The input file is empty or has no data rows.',
+  SP_ERR_INPUT_EMPTY:
+    'The input file is empty or has no data rows (or there are no labelled production records to add).',
   SP_ERR_INPUT_BINARY: 'The input file is binary, not delimited text.',
   SP_ERR_INPUT_DELIMITER: 'The delimiter could not be detected or does not match the rows.',
   SP_ERR_INPUT_COLUMNS: 'The input columns do not match a known mushroom dataset schema.',

@@ -57,4 +57,5 @@ export {
   stratifiedKFold,
   stratifiedSplit,
 } from './splits.js';
+export { type RecordPosition, validateRecord } from './validate-record.js';
 export { type CleanRecord, type RowIssue, type RowResult, rowKey, validateRow } from './validate-row.js';

@@ -40,11 +40,15 @@ export function buildEtlAndTraining(
   dataDir: string,
 ): { etl: EtlService; training: TrainingService } {
   return {
-    etl: new EtlService(storage.datasets, {
-      invalidThreshold: config.etl.invalidThreshold,
-      seed: config.etl.seed,
-      speciesFile: join(dataDir, 'primary_data.csv'),
-    }),
+    etl: new EtlService(
+      storage.datasets,
+      {
+        invalidThreshold: config.etl.invalidThreshold,
+        seed: config.etl.seed,
+        speciesFile: join(dataDir, 'primary_data.csv'),
+      },
+      storage.feedback,
+    ),
     training: new TrainingService({
       datasets: storage.datasets,
       runs: storage.runs,

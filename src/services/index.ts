@@ -18,12 +18,15 @@ export {
 export {
   datasetVersionId,
   type EtlDefaults,
+  type EtlLineage,
   type EtlProgress,
   type EtlRequest,
   EtlService,
   type EtlSummary,
+  type FeedbackEtlRequest,
   type HeldOutRecords,
   type LabelConflictSummary,
+  type LabelledRecordReader,
   type VersionParams,
 } from './etl/index.js';
 export {

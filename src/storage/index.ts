@@ -39,16 +39,21 @@ export {
 } from './artifacts/artifact-store.js';
 export {
   type CreateVersionResult,
+  type DatasetLineageInput,
+  type DatasetLineageRecord,
   type DatasetRepository,
   type DatasetSchemaName,
   type DatasetVersionInput,
   type DatasetVersionRecord,
   type DatasetVersionSummary,
   type FeatureValue,
+  LABEL_SOURCES,
   type Label,
+  type LabelSource,
   type PageOptions,
   type QuarantineInput,
   type QuarantineRecord,
+  type RowOrigin,
   type SourceCounts,
   type SourceInput,
   type SourceLoad,
@@ -119,6 +124,8 @@ export type {
   FeedbackRepository,
   LabelledPrediction,
   LabelledPredictionOptions,
+  LabelledRecord,
+  LabelledRecordOptions,
 } from './feedback/feedback-types.js';
 export type { LeaseRecord, LeaseRepository } from './leases/lease-types.js';
 export {

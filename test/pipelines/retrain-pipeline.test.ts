@@ -3,54 +3,14 @@
  * trainings, registration, gate and each deploy mode; links, versions, idempotent registration, and
  * the same dataset version and artifacts when the same source is retrained.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/index.js';
-import { experimentServiceDeps } from '../../src/main/experiment-deps.js';
-import { buildEtlAndTraining, buildPipelines, type Pipelines } from '../../src/main/pipeline-deps.js';
-import { ExperimentService, type PipelineRunView, type RegistryService } from '../../src/services/index.js';
-import { openArtifactStore, openStorage, type Storage } from '../../src/storage/index.js';
-import { DATA_DIR } from '../helpers/fixture-files.js';
-import { testRegistry } from './test-registry.js';
+import { describe, expect, it } from 'vitest';
+import type { PipelineRunView } from '../../src/services/index.js';
+import { deliverAgain, useRetrainEnv } from './retrain-env.js';
 
 const MODEL = 'sporeprint-secondary';
 
 describe('retrain pipeline (SQLite, local runner)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sp-retrain-'));
-  let storage: Storage;
-  let pipelines: Pipelines;
-  let registry: RegistryService;
-  let experiments: ExperimentService;
-
-  beforeAll(async () => {
-    const config = loadConfig({
-      env: {
-        DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: dir,
-        SPOREPRINT_WORKER_CONCURRENCY: '3',
-      },
-    });
-    storage = await openStorage(config.databaseUrl);
-    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(dir, 'artifacts') });
-    registry = testRegistry(storage, artifacts, config.gate);
-    experiments = new ExperimentService(experimentServiceDeps(storage, registry));
-    pipelines = await buildPipelines({
-      config,
-      storage,
-      ...buildEtlAndTraining(storage, artifacts, config, DATA_DIR),
-      registry,
-      experiments,
-      dataDir: DATA_DIR,
-      print: () => {},
-    });
-  });
-  afterAll(async () => {
-    await pipelines?.close(1000);
-    await storage?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useRetrainEnv('sp-retrain-');
 
   const output = (view: PipelineRunView, id: string) =>
     view.tasks.find((t) => t.taskId === id)?.output as never;
@@ -64,6 +24,7 @@ describe('retrain pipeline (SQLite, local runner)', () => {
     view.links.filter((l) => l.kind === kind).map((l) => l.ref);
 
   it('promotes, stops for a human, shadows; links what it made; registers once per run', async () => {
+    const { pipelines, registry, experiments } = env();
     const { service } = pipelines;
     const first = await service.waitFor(
       (await service.start('retrain', { deploy: 'promote' }, { kind: 'manual' })).id,
@@ -88,23 +49,9 @@ describe('retrain pipeline (SQLite, local runner)', () => {
 
     // the register task delivered again while the run is on (its worker died after registering):
     // nothing new is registered
-    const repo = storage.pipelines;
-    expect(await repo.transitionRun({ runId: first.run.id, from: ['succeeded'], to: 'running' })).toBe(true);
     const register = first.tasks.find((t) => t.taskId === 'register');
     expect(register).toBeDefined();
-    const next = (register?.attempt ?? 0) + 1;
-    expect(
-      await repo.transitionTask({
-        runId: first.run.id,
-        taskId: 'register',
-        from: ['succeeded'],
-        to: 'queued',
-        set: { attempt: next },
-      }),
-    ).toBe(true);
-    await service.executeTask({ runId: first.run.id, taskId: 'register', attempt: next });
-    const again = await repo.task(first.run.id, 'register');
-    expect(again).toMatchObject({ state: 'succeeded', attempt: next });
+    const again = await deliverAgain(env(), first.run.id, 'register');
     expect(again?.output).toEqual(register?.output);
     expect((await registry.show(MODEL)).versions).toHaveLength(3);
     expect((await service.show(first.run.id)).run.state).toBe('succeeded');

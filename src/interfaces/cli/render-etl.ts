@@ -1,4 +1,4 @@
-import type { EtlSummary } from '../../services/index.js';
+import type { EtlLineage, EtlSummary } from '../../services/index.js';
 import { int, pct, table } from './format.js';
 
 /** Human-readable text of an ETL summary (the `--json` form is the summary itself). */
@@ -14,6 +14,7 @@ export function renderEtlSummary(s: EtlSummary): string {
   out.push(
     `  source ${s.fileName} · sha256 ${s.sourceId.slice(0, 16)}… · schema ${s.schema} · split ${s.splitKind} ${ratio} · seed ${s.seed}`,
   );
+  if (s.lineage !== undefined) out.push(...renderLineage(s.lineage));
   const r = s.rows;
   const share = r.data > 0 ? r.invalid / r.data : 0;
   out.push(
@@ -84,4 +85,20 @@ export function renderEtlSummary(s: EtlSummary): string {
   out.push('');
   out.push(`Done in ${(s.durationMs / 1000).toFixed(2)} s`);
   return `${out.join('\n')}\n`;
+}
+
+/** The lines saying what a derived version adds to its parent. */
+function renderLineage(l: EtlLineage): string[] {
+  const day = (iso: string | null) => (iso === null ? '?' : iso.replace('T', ' ').slice(0, 19));
+  const of = l.modelName === null ? 'every model of the schema' : l.modelName;
+  const lines = [
+    `  derived from ${l.parentId} + ${int(l.records)} labelled production records (${l.labelSource} on predictions of ${of}, labelled ${day(l.firstLabelledAt)} to ${day(l.lastLabelledAt)} UTC, snapshot before ${day(l.labelledBefore)})`,
+    `  records: ${int(l.rowsAdded)} joined the training split · ${int(l.heldOutOverlap)} equal to a held-out row of the parent (no split) · ${int(l.quarantined)} quarantined · ${int(l.duplicates)} exact duplicates · ${int(l.labelConflicts)} label conflicts (kept, flagged); validation and test rows are the parent's`,
+  ];
+  for (const c of l.conflicts.slice(0, 5)) {
+    lines.push(
+      `  label conflict: prediction ${c.predictionId} labelled ${c.label}, row ${c.conflictsWithRow} has the same features with the other label`,
+    );
+  }
+  return lines;
 }

@@ -6,11 +6,8 @@ import {
   type DatasetSchema,
   type DetectedFormat,
   detectFormat,
-  encodersFromProfile,
   getSchema,
-  ProfileBuilder,
   ROWS_PER_SPECIES,
-  type SplitCode,
   type SplitRatios,
 } from '../../data/index.js';
 import {
@@ -24,15 +21,19 @@ import {
 import type {
   EtlRequest,
   EtlSummary,
+  FeedbackEtlRequest,
   HeldOutRecords,
   UnseenSpeciesRecords,
   VersionParams,
 } from './etl-types.js';
+import { checkFeedbackFilter, type LabelledRecordReader, readFeedbackRecords } from './feedback-records.js';
+import { derivedVersionId, deriveRows, etlLineage, lineageInput, storeDerived } from './feedback-version.js';
 import { type FileInput, hashFile, openFileInput, sha256Hex } from './file-input.js';
-import { INVALID_ROW, type LoadPassResult, loadPass } from './load-pass.js';
+import { INVALID_ROW, loadPass } from './load-pass.js';
 import { sourceRecord } from './source-record.js';
 import { planSplit } from './split-plan.js';
 import { unseenSpeciesRecords } from './unseen-species.js';
+import { checkInvalidShare, type ExtraCounts, versionInput } from './version-input.js';
 
 /** Defaults of the ETL service, from config. */
 export interface EtlDefaults {
@@ -65,9 +66,14 @@ export function datasetVersionId(sourceId: string, params: VersionParams): strin
  * dataset version. See `sporeprint etl --help`.
  */
 export class EtlService {
+  /**
+   * @param feedback - where {@link addFeedback} reads labelled production records (the feedback store);
+   * without it, only files can be loaded
+   */
   constructor(
     private readonly datasets: DatasetRepository,
     private readonly defaults: EtlDefaults,
+    private readonly feedback?: LabelledRecordReader,
   ) {}
 
   /** Runs the ETL for one file; a repeated run with the same input and parameters is a no-op. */
@@ -117,6 +123,82 @@ export class EtlService {
       progress,
     );
     return this.summarise('created', version, input.fileName, params, started);
+  }
+
+  /**
+   * A new dataset version made of the parent version's rows plus the labelled production records:
+   * answered predictions of the parent's schema (of `modelName`, if given) whose true label was
+   * recorded before `labelledBefore`, their stored inputs validated and cleaned like rows of a file.
+   * Parent rows keep their split; a valid record joins the training split, or no split when its
+   * features are those of a validation or test row of the parent (see {@link EtlLineage}). The id is
+   * content-addressed: the same parent and the same records give the same version (`unchanged`).
+   *
+   * @throws SporeprintError `SP_ERR_INPUT_EMPTY` when there are no such records yet (nothing is made),
+   * `SP_ERR_INVALID_SHARE` when more of them are invalid than the parent's threshold allows,
+   * `SP_ERR_NOT_FOUND` for an unknown parent, `SP_ERR_USAGE` for a parent that is itself derived,
+   * `SP_ERR_BAD_PARAM` for a bad model name or time.
+   */
+  async addFeedback(req: FeedbackEtlRequest): Promise<EtlSummary> {
+    const started = performance.now();
+    const progress = req.onProgress ?? (() => {});
+    const reader = this.feedback;
+    if (reader === undefined) {
+      throw new SporeprintError('SP_ERR_USAGE', 'this ETL service was built without the feedback store');
+    }
+    const filter = checkFeedbackFilter(req);
+    const parent = await this.#version(req.parent);
+    const grandparent = (await this.datasets.findLineage(parent.id))?.parentVersionId;
+    if (grandparent !== undefined) {
+      throw new SporeprintError(
+        'SP_ERR_USAGE',
+        `${parent.id} is itself ${grandparent} plus labelled production records: derive from ${grandparent}, or its records would be added twice`,
+      );
+    }
+    const parentSource = await this.datasets.findSource(parent.sourceId);
+    if (parentSource === undefined) {
+      throw new SporeprintError('SP_ERR_NOT_FOUND', `source ${parent.sourceId} of ${parent.id} is missing`);
+    }
+    const schema = getSchema(parent.schemaName);
+    const feedback = await readFeedbackRecords(reader, parentSource, schema, filter, (n) =>
+      progress({ phase: 'feedback', done: n, total: n }),
+    );
+    const params = parent.params as VersionParams;
+    checkInvalidShare(
+      {
+        total: feedback.count,
+        invalid: feedback.invalid,
+        firstProblems: feedback.quarantine.slice(0, 5),
+        noun: 'labelled production records',
+        where: (q) => `record ${q.line}`,
+        empty:
+          `no labelled production records to add to ${parent.id}: no answered ${schema.name} prediction` +
+          `${filter.modelName === undefined ? '' : ` of ${filter.modelName}`} has a true label recorded before ` +
+          `${filter.labelledBefore.toISOString()} (send labels with POST /v1/feedback)`,
+      },
+      params.invalidThreshold,
+    );
+    const datasetId = derivedVersionId(parent.id, feedback.sourceId);
+    const existing = await this.datasets.findVersion(datasetId);
+    if (existing !== undefined) {
+      return this.summarise('unchanged', existing, `${parentSource.fileName} + feedback`, params, started);
+    }
+    const derived = await deriveRows(this.datasets, parent, parentSource, feedback, progress);
+    const species = (parent.counts as Partial<ExtraCounts>).species;
+    const version = versionInput(
+      { sourceId: feedback.sourceId, datasetId, schema, params, split: derived.split },
+      derived.records,
+      {
+        species: species ?? { derived: false, count: 0, reason: null },
+        labelConflicts: (parent.counts as Partial<ExtraCounts>).labelConflicts ?? [],
+      },
+    );
+    const lineage = lineageInput(parent.id, feedback, derived, {
+      modelName: filter.modelName ?? null,
+      labelledBefore: filter.labelledBefore,
+    });
+    const status = await storeDerived(this.datasets, { parentSource, feedback, derived, version, lineage });
+    const fileName = `${parentSource.fileName} + feedback`;
+    return this.summarise(status, { ...version, createdAt: new Date() }, fileName, params, started);
   }
 
   /** Dataset versions, newest first. */
@@ -230,7 +312,16 @@ export class EtlService {
       const pass = await loadPass(input, format, schema, speciesCsv, load, (read) =>
         progress({ phase: 'load', done: read, total: input.byteSize }),
       );
-      checkInvalidShare(pass, params.invalidThreshold);
+      checkInvalidShare(
+        {
+          total: pass.dataRows,
+          invalid: pass.invalidRows,
+          firstProblems: pass.firstProblems,
+          noun: 'rows',
+          empty: 'the file has no data rows',
+        },
+        params.invalidThreshold,
+      );
       const species = pass.species;
       const inOrder = species?.inGenerationOrder === true;
       if (params.split === 'species' && !inOrder) {
@@ -257,12 +348,8 @@ export class EtlService {
         },
         labelConflicts: inOrder ? species.labelConflicts.slice(0, 1000) : [],
       };
-      const version = this.versionInput(
-        sourceId,
-        datasetId,
-        schema,
-        params,
-        split,
+      const version = versionInput(
+        { sourceId, datasetId, schema, params, split },
         pass.rows.records(),
         extra,
       );
@@ -339,41 +426,9 @@ export class EtlService {
       },
       labelConflicts: conflicts,
     };
-    const version = this.versionInput(sourceId, datasetId, schema, params, split, records, extra);
+    const version = versionInput({ sourceId, datasetId, schema, params, split }, records, extra);
     await this.datasets.createVersion(version);
     return { ...version, createdAt: new Date() };
-  }
-
-  private versionInput(
-    sourceId: string,
-    datasetId: string,
-    schema: DatasetSchema,
-    params: VersionParams,
-    split: Uint8Array,
-    records: Iterable<CleanRecord>,
-    extra: ExtraCounts,
-  ): Omit<DatasetVersionRecord, 'createdAt'> {
-    const profile = new ProfileBuilder(schema);
-    const trainProfile = new ProfileBuilder(schema);
-    for (const r of records) {
-      const s = split[r.index] as SplitCode;
-      profile.add(r, s);
-      if (s === SPLIT_CODE.train) trainProfile.add(r, s);
-    }
-    const built = profile.build();
-    const encoders = encodersFromProfile(trainProfile.build(), schema);
-    return {
-      id: datasetId,
-      sourceId,
-      schemaName: schema.name,
-      splitKind: params.split,
-      seed: params.seed,
-      params,
-      split,
-      counts: { classes: built.classes, splits: built.splits, classBySplit: built.classBySplit, ...extra },
-      profile: built,
-      preprocessing: { linear: encoders.linear.toJSON(), tree: encoders.tree.toJSON() },
-    };
   }
 
   private async summarise(
@@ -389,6 +444,7 @@ export class EtlService {
       limit: QUARANTINE_SAMPLE,
     });
     const extra = version.counts as Partial<ExtraCounts>;
+    const lineage = await this.datasets.findLineage(version.id);
     return {
       status,
       datasetId: version.id,
@@ -416,15 +472,10 @@ export class EtlService {
       })),
       quarantine: { total: quarantineTotal, sample },
       profile: version.profile as EtlSummary['profile'],
+      ...(lineage === undefined ? {} : { lineage: etlLineage(lineage) }),
       durationMs: Math.round(performance.now() - started),
     };
   }
-}
-
-/** Species facts and label conflicts kept in a version's counts. */
-interface ExtraCounts {
-  species: { derived: boolean; count: number; reason: string | null };
-  labelConflicts: { index: number; line: number; species: string; expected: 'e' | 'p'; actual: 'e' | 'p' }[];
 }
 
 function fromSourceRow(row: SourceRow): CleanRecord {
@@ -457,25 +508,5 @@ function checkParams(p: VersionParams): void {
   }
   if (!Number.isInteger(p.seed) || p.seed < 0) {
     throw new SporeprintError('SP_ERR_BAD_PARAM', `seed must be a non-negative integer, got ${p.seed}`);
-  }
-}
-
-function checkInvalidShare(pass1: LoadPassResult, threshold: number): void {
-  if (pass1.dataRows === 0) {
-    throw new SporeprintError('SP_ERR_INPUT_EMPTY', 'the file has no data rows');
-  }
-  const share = pass1.invalidRows / pass1.dataRows;
-  if (share > threshold || pass1.invalidRows === pass1.dataRows) {
-    const first = pass1.firstProblems
-      .slice(0, 3)
-      .map((q) => `line ${q.line}${q.column ? ` column ${q.column}` : ''}: ${q.reason}`)
-      .join('; ');
-    throw new SporeprintError(
-      'SP_ERR_INVALID_SHARE',
-      `${pass1.invalidRows.toLocaleString('en-US')} of ${pass1.dataRows.toLocaleString('en-US')} rows ` +
-        `(${(100 * share).toFixed(2)}%) are invalid, above the ${(100 * threshold).toFixed(2)}% threshold; ` +
-        `nothing was loaded. First problems: ${first}`,
-      { invalidRows: pass1.invalidRows, dataRows: pass1.dataRows, threshold },
-    );
   }
 }

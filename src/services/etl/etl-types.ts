@@ -16,9 +16,26 @@ export interface EtlRequest {
   readonly onProgress?: (event: EtlProgress) => void;
 }
 
+/**
+ * What `sporeprint etl --include-feedback` and the retrain pipeline ask for: a new dataset version made
+ * of a parent version's rows plus the labelled production records.
+ */
+export interface FeedbackEtlRequest {
+  /** The parent dataset version: an id, or `latest`. */
+  readonly parent: string;
+  /** Only predictions of this registered model (default: every model of the parent's schema). */
+  readonly modelName?: string;
+  /**
+   * Only labels recorded before this time (default: now): the snapshot of the feedback. A pipeline
+   * fixes it once per run, so that a repeated attempt reads the same records.
+   */
+  readonly labelledBefore?: Date;
+  readonly onProgress?: (event: EtlProgress) => void;
+}
+
 /** Progress of a run: `done` of `total` units (bytes while reading, rows while profiling). */
 export interface EtlProgress {
-  readonly phase: 'hash' | 'validate' | 'load' | 'reuse';
+  readonly phase: 'hash' | 'validate' | 'load' | 'reuse' | 'feedback';
   readonly done: number;
   readonly total: number;
 }
@@ -55,7 +72,54 @@ export interface EtlSummary {
   readonly labelConflicts: readonly LabelConflictSummary[];
   readonly quarantine: { readonly total: number; readonly sample: readonly QuarantineRecord[] };
   readonly profile: DatasetProfile;
+  /** A version derived from a parent version plus labelled production records: where it came from. */
+  readonly lineage?: EtlLineage;
   readonly durationMs: number;
+}
+
+/**
+ * The lineage of a derived dataset version: its parent, and the labelled production records it adds.
+ * Every parent row keeps the parent's split; a valid record joins the training split, unless its
+ * features equal a validation or test row of the parent (then it joins no split, so that the held-out
+ * rows stay unseen and the quality gate compares on the same rows as for the parent).
+ */
+export interface EtlLineage {
+  readonly parentId: string;
+  /** `feedback`: true labels reported for logged predictions. */
+  readonly labelSource: 'feedback';
+  /** Records read: answered predictions with a true label, one per prediction request. */
+  readonly records: number;
+  /** Records that joined the training split. */
+  readonly rowsAdded: number;
+  /** Records whose stored input failed validation (quarantined). */
+  readonly quarantined: number;
+  /** Valid records with the features of a validation or test row of the parent (in no split). */
+  readonly heldOutOverlap: number;
+  /** Records that repeat an earlier row exactly (features and label): kept, flagged. */
+  readonly duplicates: number;
+  /** Records whose features appear with the other label in an earlier row: kept, flagged. */
+  readonly labelConflicts: number;
+  /** When the first and last labels read were recorded (ISO), and the snapshot's end. */
+  readonly firstLabelledAt: string | null;
+  readonly lastLabelledAt: string | null;
+  readonly labelledBefore: string;
+  /** The last prediction read (prediction-id order). */
+  readonly lastPredictionId: string | null;
+  /** The model filter, or `null` for every model of the schema. */
+  readonly modelName: string | null;
+  /** Records per model version. */
+  readonly models: readonly {
+    readonly modelName: string;
+    readonly modelVersion: number;
+    readonly records: number;
+  }[];
+  /** The first label conflicts: the record's prediction, its label, and the earlier row it contradicts. */
+  readonly conflicts: readonly {
+    readonly predictionId: string;
+    readonly label: 'e' | 'p';
+    readonly rowIndex: number;
+    readonly conflictsWithRow: number;
+  }[];
 }
 
 /** Parameters that, with the source hash, identify a dataset version. */

@@ -1,5 +1,6 @@
 /**
- * The standard `retrain` pipeline as data: ETL of the source → the three learners trained in
+ * The standard `retrain` pipeline as data: ETL of the source (with `includeFeedback`, then a dataset
+ * version derived from it plus the labelled production records) → the three learners trained in
  * parallel → the safest candidate selected → all three registered → the quality gate on the candidate
  * against Production → deploy (promote, an A/B experiment, a shadow, or stop for a human).
  */
@@ -39,7 +40,8 @@ export function retrainPipeline(defaults: RetrainDefaults): PipelineSpec {
       includeFeedback: {
         type: 'boolean',
         default: false,
-        description: 'add the labelled production records (feedback) as a new dataset version',
+        description:
+          'train on a new dataset version: the source plus the labelled production records (feedback) of modelName',
       },
       modelName: { type: 'string', default: defaults.modelName, description: 'registered model name' },
       deploy: {
@@ -59,9 +61,14 @@ export function retrainPipeline(defaults: RetrainDefaults): PipelineSpec {
       {
         id: 'etl',
         kind: 'etl',
-        params: { source: { $param: 'source' }, includeFeedback: { $param: 'includeFeedback' } },
+        params: {
+          source: { $param: 'source' },
+          includeFeedback: { $param: 'includeFeedback' },
+          modelName: { $param: 'modelName' },
+        },
         timeoutMs: 60 * 60_000,
-        description: 'extract, validate, clean and split the source into a dataset version',
+        description:
+          'extract, validate, clean and split the source into a dataset version (plus the labelled production records)',
       },
       ...trains,
       {
@@ -100,11 +107,6 @@ export function retrainParamProblems(params: PipelinePlan['params']): string[] {
   const share = params.experimentTraffic;
   if (typeof share !== 'number' || !(share > 0 && share < 1)) {
     problems.push(`experimentTraffic must lie strictly between 0 and 1, got ${String(share)}`);
-  }
-  if (params.includeFeedback === true) {
-    problems.push(
-      'includeFeedback is not supported yet: the ETL cannot add labelled production records to a dataset version',
-    );
   }
   return problems;
 }

@@ -7,7 +7,7 @@
 import { isSporeprintError, SporeprintError } from '../../core/index.js';
 import type { EstimatorKind } from '../../ml/index.js';
 import type { JsonValue } from '../../pipeline/index.js';
-import type { EtlService } from '../etl/index.js';
+import type { EtlService, EtlSummary } from '../etl/index.js';
 import type { RegistryService } from '../registry/index.js';
 import { compareSafest, type SafetyFigures, safetyFigures, type TrainingService } from '../training/index.js';
 import { type DeployDeps, deployTask } from './deploy-task.js';
@@ -16,7 +16,7 @@ import { actorOf, upstreamWith } from './task-inputs.js';
 
 /** The services the built-in task kinds use. */
 export interface BuiltInTaskDeps extends DeployDeps {
-  readonly etl: Pick<EtlService, 'run'>;
+  readonly etl: Pick<EtlService, 'run' | 'addFeedback'>;
   readonly training: Pick<TrainingService, 'train'>;
   readonly registry: Pick<RegistryService, 'register' | 'checkGate' | 'promote' | 'show'>;
   /** The source when a task gives none (the bundled data). */
@@ -44,9 +44,6 @@ interface Candidate {
 const etlTask =
   (deps: BuiltInTaskDeps): TaskHandler =>
   async (ctx) => {
-    if (ctx.params.includeFeedback === true) {
-      throw new SporeprintError('SP_ERR_BAD_PARAM', 'includeFeedback is not supported yet');
-    }
     const source = text(ctx, 'source', deps.defaultSource);
     ctx.log(`ETL of ${source}`);
     const summary = await deps.etl.run({
@@ -55,13 +52,69 @@ const etlTask =
     });
     await ctx.link('dataset', summary.datasetId);
     ctx.log(`dataset version ${summary.datasetId} (${summary.status}), ${summary.rows.valid} valid rows`);
-    return {
+    const out = {
       datasetId: summary.datasetId,
       sourceId: summary.sourceId,
       status: summary.status,
       rows: summary.rows.valid,
     };
+    if (ctx.params.includeFeedback !== true) return out;
+    return { ...out, ...(await feedbackVersion(deps, ctx, summary.datasetId)) };
   };
+
+/**
+ * The version derived from `parentId` plus the labelled production records of the run's model, linked
+ * to the run; its id replaces the parent's as the one training uses. The records' snapshot (labels
+ * recorded before the first attempt began) is fixed once per run, so a repeated attempt makes the
+ * same version. Without any such records yet the run goes on with the parent, and says so.
+ */
+async function feedbackVersion(
+  deps: BuiltInTaskDeps,
+  ctx: TaskContext,
+  parentId: string,
+): Promise<Record<string, JsonValue>> {
+  const modelName = text(ctx, 'modelName', deps.defaultModelName);
+  const before = await ctx.once('feedback-snapshot', async () => new Date().toISOString());
+  ctx.log(`adding the labelled production records of ${modelName} labelled before ${before}`);
+  let derived: EtlSummary;
+  try {
+    derived = await deps.etl.addFeedback({
+      parent: parentId,
+      modelName,
+      labelledBefore: new Date(before),
+      onProgress: (e) => ctx.progress(e.total > 0 ? e.done / e.total : 0, `feedback ${e.phase}`),
+    });
+  } catch (e) {
+    if (!isSporeprintError(e) || e.code !== 'SP_ERR_INPUT_EMPTY') throw e;
+    ctx.log(`${e.message}; training on ${parentId} alone`, 'warn');
+    return { parentDatasetId: parentId, feedback: { records: 0, rowsAdded: 0, labelledBefore: before } };
+  }
+  const lineage = derived.lineage;
+  await ctx.link('dataset', derived.datasetId);
+  ctx.log(
+    `dataset version ${derived.datasetId} (${derived.status}) = ${parentId} + ${lineage?.rowsAdded ?? 0} ` +
+      `training rows from ${lineage?.records ?? 0} labelled production records ` +
+      `(${lineage?.quarantined ?? 0} quarantined, ${lineage?.heldOutOverlap ?? 0} equal to held-out rows, ` +
+      `${lineage?.labelConflicts ?? 0} label conflicts)`,
+  );
+  return {
+    datasetId: derived.datasetId,
+    parentDatasetId: parentId,
+    sourceId: derived.sourceId,
+    status: derived.status,
+    rows: derived.rows.valid,
+    feedback: {
+      records: lineage?.records ?? 0,
+      rowsAdded: lineage?.rowsAdded ?? 0,
+      quarantined: lineage?.quarantined ?? 0,
+      heldOutOverlap: lineage?.heldOutOverlap ?? 0,
+      labelConflicts: lineage?.labelConflicts ?? 0,
+      firstLabelledAt: lineage?.firstLabelledAt ?? null,
+      lastLabelledAt: lineage?.lastLabelledAt ?? null,
+      labelledBefore: before,
+    },
+  };
+}
 
 const trainTask =
   (deps: BuiltInTaskDeps): TaskHandler =>

@@ -6,7 +6,9 @@ import type {
   QuarantineInput,
   SourceCounts,
   SourceInput,
+  SourceRow,
   SourceRowInput,
+  Storage,
 } from '../index.js';
 
 /** A random source (its id is the sha256 of random bytes, as a real file's would be). */
@@ -125,4 +127,17 @@ export async function failure(p: Promise<unknown>): Promise<{ code: string; mess
     return { code: `not a SporeprintError: ${String(e)}`, message: String(e) };
   }
   return { code: 'resolved', message: '' };
+}
+
+/** Every row of a source, read in batches of `batchSize` (the repository's default when omitted). */
+export async function readAllRows(
+  storage: Storage,
+  sourceId: string,
+  batchSize?: number,
+): Promise<SourceRow[]> {
+  const all: SourceRow[] = [];
+  for await (const batch of storage.datasets.readRows(sourceId, batchSize ? { batchSize } : undefined)) {
+    all.push(...batch);
+  }
+  return all;
 }

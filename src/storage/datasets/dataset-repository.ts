@@ -3,8 +3,10 @@ import { SporeprintError } from '../../core/index.js';
 import { fromJsonText } from '../db/column-values.js';
 import { databaseError, guard, isUniqueViolation } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import { insertLineage } from './dataset-lineage.js';
 import {
   checkVersion,
+  lineageFromRow,
   quarantineFromRow,
   sourceFromRow,
   sourceRowFromRow,
@@ -14,6 +16,8 @@ import {
 } from './dataset-rows.js';
 import type {
   CreateVersionResult,
+  DatasetLineageInput,
+  DatasetLineageRecord,
   DatasetRepository,
   DatasetSchemaName,
   DatasetVersionInput,
@@ -21,6 +25,7 @@ import type {
   DatasetVersionSummary,
   PageOptions,
   QuarantineRecord,
+  RowOrigin,
   SourceInput,
   SourceLoad,
   SourceRecord,
@@ -79,6 +84,7 @@ export class KyselyDatasetRepository implements DatasetRepository {
       const rows = await this.#db
         .selectFrom('dataset_versions as v')
         .innerJoin('sources as s', 's.id', 'v.source_id')
+        .leftJoin('dataset_lineage as l', 'l.version_id', 'v.id')
         .select([
           'v.id',
           'v.source_id',
@@ -88,6 +94,7 @@ export class KyselyDatasetRepository implements DatasetRepository {
           'v.seed',
           'v.counts',
           'v.created_at',
+          'l.parent_version_id',
         ])
         .orderBy('v.created_at', 'desc')
         .orderBy('v.id', 'desc')
@@ -102,6 +109,7 @@ export class KyselyDatasetRepository implements DatasetRepository {
         splitKind: r.split_kind as SplitKind,
         seed: Number(r.seed),
         counts: fromJsonText(r.counts),
+        parentId: r.parent_version_id ?? null,
         createdAt: new Date(r.created_at),
       }));
     });
@@ -125,10 +133,16 @@ export class KyselyDatasetRepository implements DatasetRepository {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
       throw new SporeprintError('SP_ERR_USAGE', `Invalid batch size ${batchSize}`);
     }
-    if ((await this.findSource(sourceId)) === undefined) {
+    const chain = await this.#chain(sourceId);
+    if (chain.length === 0) {
       throw new SporeprintError('SP_ERR_NOT_FOUND', `Source ${sourceId} does not exist`, { sourceId });
     }
-    // Keyset pagination on the primary key: each batch is one indexed range scan.
+    // a derived source: its ancestors' rows first (their row indexes are below its own)
+    for (const id of chain) yield* this.#ownRows(id, batchSize);
+  }
+
+  /** The rows a source stores itself, keyset-paginated on the primary key (one range scan a batch). */
+  async *#ownRows(sourceId: string, batchSize: number): AsyncIterable<SourceRow[]> {
     let after = -1;
     for (;;) {
       const rows = await guard(`Reading rows of source ${sourceId}`, () =>
@@ -156,13 +170,34 @@ export class KyselyDatasetRepository implements DatasetRepository {
     }
   }
 
-  readQuarantine(sourceId: string, options?: PageOptions): Promise<QuarantineRecord[]> {
+  /** The ids of a source and its ancestors, the root first; empty for an unknown source. */
+  #chain(sourceId: string): Promise<string[]> {
+    return guard(`Reading source ${sourceId}`, async () => {
+      const chain: string[] = [];
+      let id: string | null = sourceId;
+      while (id !== null) {
+        const row: { parent_source_id: string | null } | undefined = await this.#db
+          .selectFrom('sources')
+          .select('parent_source_id')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (row === undefined) break;
+        chain.unshift(id);
+        id = row.parent_source_id;
+      }
+      return chain;
+    });
+  }
+
+  async readQuarantine(sourceId: string, options?: PageOptions): Promise<QuarantineRecord[]> {
     const { limit, offset } = page(options);
+    const chain = await this.#chain(sourceId);
+    if (chain.length === 0) return [];
     return guard(`Reading quarantine of source ${sourceId}`, async () => {
       const rows = await this.#db
         .selectFrom('quarantine_rows')
         .selectAll()
-        .where('source_id', '=', sourceId)
+        .where('source_id', 'in', chain)
         .orderBy('id')
         .limit(limit)
         .offset(offset)
@@ -171,21 +206,48 @@ export class KyselyDatasetRepository implements DatasetRepository {
     });
   }
 
-  countQuarantine(sourceId: string): Promise<number> {
+  async countQuarantine(sourceId: string): Promise<number> {
+    const chain = await this.#chain(sourceId);
+    if (chain.length === 0) return 0;
     return guard(`Counting quarantine of source ${sourceId}`, async () => {
       const row = await this.#db
         .selectFrom('quarantine_rows')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('source_id', '=', sourceId)
+        .where('source_id', 'in', chain)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    });
+  }
+
+  readOrigins(sourceId: string): Promise<RowOrigin[]> {
+    return guard(`Reading row origins of source ${sourceId}`, async () => {
+      const rows = await this.#db
+        .selectFrom('source_row_origins')
+        .select(['row_index', 'prediction_id'])
+        .where('source_id', '=', sourceId)
+        .orderBy('row_index')
+        .execute();
+      return rows.map((r) => ({ rowIndex: r.row_index, predictionId: r.prediction_id }));
+    });
+  }
+
+  findLineage(versionId: string): Promise<DatasetLineageRecord | undefined> {
+    return guard(`Reading the lineage of dataset version ${versionId}`, async () => {
+      const row = await this.#db
+        .selectFrom('dataset_lineage')
+        .selectAll()
+        .where('version_id', '=', versionId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : lineageFromRow(row);
     });
   }
 
   async beginSourceLoad(source: SourceInput): Promise<SourceLoad> {
     const row = sourceToRow(source);
     const trx = await guard('Starting a source load', () => this.#db.startTransaction().execute());
+    let firstRow = 0;
     try {
+      if (source.parentSourceId !== undefined) firstRow = await parentRows(trx, source);
       const existing = await trx
         .selectFrom('sources')
         .select('id')
@@ -215,10 +277,13 @@ export class KyselyDatasetRepository implements DatasetRepository {
       }
       throw databaseError(`Starting the load of source ${source.id}`, e);
     }
-    return new TransactionalSourceLoad(trx, source.id, this.#rowWriter);
+    return new TransactionalSourceLoad(trx, source.id, this.#rowWriter, firstRow);
   }
 
-  async createVersion(version: DatasetVersionInput): Promise<CreateVersionResult> {
+  async createVersion(
+    version: DatasetVersionInput,
+    lineage?: DatasetLineageInput,
+  ): Promise<CreateVersionResult> {
     const row = versionToRow(version);
     return guard(`Creating dataset version ${version.id}`, () =>
       this.#db.transaction().execute(async (trx) => {
@@ -246,8 +311,36 @@ export class KyselyDatasetRepository implements DatasetRepository {
           if (isUniqueViolation(e)) return 'exists';
           throw e;
         }
+        if (lineage !== undefined) await insertLineage(trx, version.id, lineage);
         return 'created';
       }),
     );
   }
+}
+
+/**
+ * The data-row count of a derived source's parent (its own rows start there), read in the load's
+ * transaction. `SP_ERR_NOT_FOUND` for an unknown parent, `SP_ERR_BAD_DATA` for one of another schema.
+ */
+async function parentRows(trx: Kysely<DatabaseSchema>, source: SourceInput): Promise<number> {
+  const parent = await trx
+    .selectFrom('sources')
+    .select(['data_rows', 'schema_name'])
+    .where('id', '=', source.parentSourceId ?? '')
+    .executeTakeFirst();
+  if (parent === undefined) {
+    throw new SporeprintError(
+      'SP_ERR_NOT_FOUND',
+      `Parent source ${source.parentSourceId} of derived source ${source.id} does not exist`,
+      { sourceId: source.id, parentSourceId: source.parentSourceId },
+    );
+  }
+  if (parent.schema_name !== source.schemaName) {
+    throw new SporeprintError(
+      'SP_ERR_BAD_DATA',
+      `Derived source ${source.id} is ${source.schemaName} data, its parent ${source.parentSourceId} is ${parent.schema_name}`,
+      { sourceId: source.id, parentSourceId: source.parentSourceId },
+    );
+  }
+  return parent.data_rows;
 }

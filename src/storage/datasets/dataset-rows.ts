@@ -6,16 +6,20 @@ import type { Insertable, Selectable } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
 import { fromJsonText, timestamp, toBuffer, toBytes, toJsonText } from '../db/column-values.js';
 import type {
+  DatasetLineageTable,
   DatasetVersionsTable,
   QuarantineRowsTable,
   SourceRowsTable,
   SourcesTable,
 } from './dataset-tables.js';
 import {
+  type DatasetLineageInput,
+  type DatasetLineageRecord,
   type DatasetSchemaName,
   type DatasetVersionInput,
   type DatasetVersionRecord,
   type FeatureValue,
+  LABEL_SOURCES,
   type Label,
   type QuarantineInput,
   type QuarantineRecord,
@@ -47,6 +51,7 @@ export function sourceToRow(source: SourceInput): Insertable<SourcesTable> {
     duplicate_rows: 0,
     label_conflicts: 0,
     created_at: timestamp(source.createdAt),
+    parent_source_id: source.parentSourceId ?? null,
   };
 }
 
@@ -63,6 +68,7 @@ export function sourceFromRow(row: Selectable<SourcesTable>): SourceRecord {
     invalidRows: row.invalid_rows,
     duplicateRows: row.duplicate_rows,
     labelConflicts: row.label_conflicts,
+    parentSourceId: row.parent_source_id ?? null,
     createdAt: new Date(row.created_at),
   };
 }
@@ -195,6 +201,66 @@ export function versionFromRow(row: Selectable<DatasetVersionsTable>): DatasetVe
     counts: fromJsonText(row.counts),
     profile: fromJsonText(row.profile),
     preprocessing: fromJsonText(row.preprocessing),
+    createdAt: new Date(row.created_at),
+  };
+}
+
+const COUNT_FIELDS = ['records', 'rowsAdded'] as const;
+
+/** The `dataset_lineage` row of a derived version's lineage, refusing what does not hold together. */
+export function lineageToRow(
+  versionId: string,
+  lineage: DatasetLineageInput,
+): Insertable<DatasetLineageTable> {
+  const bad = (why: string) => badData(`Lineage of dataset version ${versionId}: ${why}`, { versionId });
+  if (lineage.parentVersionId === versionId) throw bad('a version cannot be its own parent');
+  if (lineage.parentVersionId === '' || lineage.parentVersionId.length > 64) {
+    throw bad(`parent version id "${lineage.parentVersionId}" must have 1 to 64 characters`);
+  }
+  if (!LABEL_SOURCES.includes(lineage.labelSource)) {
+    throw bad(`label source "${String(lineage.labelSource)}" is not one of ${LABEL_SOURCES.join(', ')}`);
+  }
+  for (const field of COUNT_FIELDS) {
+    const n = lineage[field];
+    if (!Number.isSafeInteger(n) || n < 0) throw bad(`${field} ${n} is not a non-negative integer`);
+  }
+  if (lineage.rowsAdded > lineage.records) {
+    throw bad(`rowsAdded ${lineage.rowsAdded} is more than the ${lineage.records} records read`);
+  }
+  const time = (name: string, d: Date | null): string | null => {
+    if (d === null) return null;
+    if (!(d instanceof Date) || !Number.isFinite(d.getTime())) throw bad(`${name} is not a valid Date`);
+    return timestamp(d);
+  };
+  const first = time('firstLabelledAt', lineage.firstLabelledAt);
+  const last = time('lastLabelledAt', lineage.lastLabelledAt);
+  if ((first === null) !== (last === null) || (first !== null && last !== null && first > last)) {
+    throw bad(`the labelled-at range ${first} to ${last} is not a range`);
+  }
+  return {
+    version_id: versionId,
+    parent_version_id: lineage.parentVersionId,
+    label_source: lineage.labelSource,
+    records: lineage.records,
+    rows_added: lineage.rowsAdded,
+    first_labelled_at: first,
+    last_labelled_at: last,
+    details: toJsonText('details', lineage.details),
+    created_at: timestamp(undefined),
+  };
+}
+
+/** A {@link DatasetLineageRecord} from its `dataset_lineage` row. */
+export function lineageFromRow(row: Selectable<DatasetLineageTable>): DatasetLineageRecord {
+  return {
+    versionId: row.version_id,
+    parentVersionId: row.parent_version_id,
+    labelSource: row.label_source as DatasetLineageRecord['labelSource'],
+    records: Number(row.records),
+    rowsAdded: Number(row.rows_added),
+    firstLabelledAt: row.first_labelled_at === null ? null : new Date(row.first_labelled_at),
+    lastLabelledAt: row.last_labelled_at === null ? null : new Date(row.last_labelled_at),
+    details: fromJsonText(row.details),
     createdAt: new Date(row.created_at),
   };
 }

@@ -10,6 +10,8 @@ export interface DatasetTables {
   source_rows: SourceRowsTable;
   quarantine_rows: QuarantineRowsTable;
   dataset_versions: DatasetVersionsTable;
+  source_row_origins: SourceRowOriginsTable;
+  dataset_lineage: DatasetLineageTable;
 }
 
 /** One imported file, identified by the sha256 of its content. */
@@ -25,6 +27,8 @@ export interface SourcesTable {
   duplicate_rows: number;
   label_conflicts: number;
   created_at: string;
+  /** A derived source (migration 0011): its parent's rows come first, then its own. */
+  parent_source_id: string | null;
 }
 
 /** One valid data row of a source, normalised. */
@@ -62,5 +66,25 @@ export interface DatasetVersionsTable {
   counts: string;
   profile: string;
   preprocessing: string;
+  created_at: string;
+}
+
+/** Where an own data row of a derived source came from: the prediction it was made of (migration 0011). */
+export interface SourceRowOriginsTable {
+  source_id: string;
+  row_index: number;
+  prediction_id: string;
+}
+
+/** The lineage of a derived dataset version: its parent and the labelled records added (migration 0011). */
+export interface DatasetLineageTable {
+  version_id: string;
+  parent_version_id: string;
+  label_source: string;
+  records: number;
+  rows_added: number;
+  first_labelled_at: string | null;
+  last_labelled_at: string | null;
+  details: string;
   created_at: string;
 }

@@ -21,6 +21,11 @@ export interface SourceInput {
   readonly byteSize: number;
   readonly schemaName: DatasetSchemaName;
   readonly delimiter: string;
+  /**
+   * A derived source: the stored source whose rows come first. The derived source stores only its own
+   * rows, from row index = the parent's data-row count; reading it yields the parent's rows, then them.
+   */
+  readonly parentSourceId?: string;
   /** Defaults to now. */
   readonly createdAt?: Date;
 }
@@ -34,13 +39,17 @@ export interface SourceCounts {
   readonly labelConflicts: number;
 }
 
-/** A stored source file. */
+/**
+ * A stored source: a file, or a source derived from a parent (its counts include the parent's rows).
+ */
 export interface SourceRecord extends SourceCounts {
   readonly id: string;
   readonly fileName: string;
   readonly byteSize: number;
   readonly schemaName: DatasetSchemaName;
   readonly delimiter: string;
+  /** The parent of a derived source, else `null`. */
+  readonly parentSourceId: string | null;
   readonly createdAt: Date;
 }
 
@@ -71,6 +80,41 @@ export interface QuarantineInput {
   /** The offending raw value, or `null`. */
   readonly value: string | null;
   readonly reason: string;
+}
+
+/** Where an own data row of a derived source came from: the prediction whose input and label it is. */
+export interface RowOrigin {
+  readonly rowIndex: number;
+  /** At most 36 characters. */
+  readonly predictionId: string;
+}
+
+/** Where the new labels of a derived dataset version came from. */
+export type LabelSource = 'feedback';
+
+/** The label sources of {@link LabelSource}. */
+export const LABEL_SOURCES: readonly LabelSource[] = ['feedback'];
+
+/** What a derived dataset version adds to its parent version. */
+export interface DatasetLineageInput {
+  readonly parentVersionId: string;
+  /** `feedback`: true labels reported for logged predictions. */
+  readonly labelSource: LabelSource;
+  /** Records read (one per labelled prediction request). */
+  readonly records: number;
+  /** Of them, the rows that joined a split (the others were quarantined or kept out). */
+  readonly rowsAdded: number;
+  /** When the first and the last of their labels were recorded; `null` without records. */
+  readonly firstLabelledAt: Date | null;
+  readonly lastLabelledAt: Date | null;
+  /** Further figures and the filters used (any JSON value). */
+  readonly details: unknown;
+}
+
+/** The stored lineage of a derived dataset version. */
+export interface DatasetLineageRecord extends DatasetLineageInput {
+  readonly versionId: string;
+  readonly createdAt: Date;
 }
 
 /** A stored quarantine entry; `id` orders entries as they were added. */
@@ -113,6 +157,8 @@ export interface DatasetVersionSummary {
   readonly splitKind: SplitKind;
   readonly seed: number;
   readonly counts: unknown;
+  /** The parent of a derived version (see {@link DatasetRepository.findLineage}), else `null`. */
+  readonly parentId: string | null;
   readonly createdAt: Date;
 }
 
@@ -126,6 +172,8 @@ export interface PageOptions {
 export interface SourceLoadFinish {
   readonly counts: SourceCounts;
   readonly version: DatasetVersionInput;
+  /** The version's lineage, for a derived source's version. */
+  readonly lineage?: DatasetLineageInput;
 }
 
 /**
@@ -138,6 +186,8 @@ export interface SourceLoad {
   addRows(rows: readonly SourceRowInput[]): Promise<void>;
   /** Adds quarantine entries. */
   addQuarantine(items: readonly QuarantineInput[]): Promise<void>;
+  /** Adds where own rows of a derived source came from (valid or quarantined rows). */
+  addOrigins(origins: readonly RowOrigin[]): Promise<void>;
   /**
    * Clears the species index and label-conflict flag of every row loaded so far: for rows stored with
    * species assumed from the generation order when the whole file proved not to be in that order.
@@ -163,26 +213,36 @@ export interface DatasetRepository {
   /** The newest version, or `undefined` when there is none. */
   latestVersion(): Promise<DatasetVersionRecord | undefined>;
   /**
-   * A source's rows in `rowIndex` order, in batches. Rejects with `SP_ERR_NOT_FOUND` for an
-   * unknown source.
+   * A source's rows in `rowIndex` order, in batches: for a derived source, its parent's rows (read the
+   * same way) and then its own. Rejects with `SP_ERR_NOT_FOUND` for an unknown source.
    */
   readRows(sourceId: string, options?: { readonly batchSize?: number }): AsyncIterable<SourceRow[]>;
-  /** A page of a source's quarantine entries, in the order they were added. */
+  /**
+   * A page of a source's quarantine entries, in the order they were added (a derived source's include
+   * its parent's, first).
+   */
   readQuarantine(sourceId: string, options?: PageOptions): Promise<QuarantineRecord[]>;
-  /** How many quarantine entries a source has. */
+  /** How many quarantine entries a source has (with its parent's, for a derived source). */
   countQuarantine(sourceId: string): Promise<number>;
+  /** Where the own rows of a derived source came from, in row order (empty for a file's source). */
+  readOrigins(sourceId: string): Promise<RowOrigin[]>;
+  /** The lineage of a derived dataset version, or `undefined` (a version made from a file). */
+  findLineage(versionId: string): Promise<DatasetLineageRecord | undefined>;
   /**
    * Starts an atomic load of a new source. Rejects with `SP_ERR_CONFLICT` when the source is
-   * already stored (add a version with {@link createVersion} instead).
+   * already stored (add a version with {@link createVersion} instead), and with `SP_ERR_NOT_FOUND` when
+   * the parent of a derived source is not. A derived source's rows, quarantine entries and origins
+   * must have row indexes from the parent's data-row count on (`SP_ERR_BAD_DATA` otherwise).
    *
    * On SQLite the load holds the only connection: other calls on the same storage wait until the
    * load finishes or aborts, so do not await them in between.
    */
   beginSourceLoad(source: SourceInput): Promise<SourceLoad>;
   /**
-   * Adds a version over a stored source, in its own transaction. Returns `'exists'` (and changes
-   * nothing) when a version with this id is already stored, so re-runs are no-ops. Rejects with
-   * `SP_ERR_NOT_FOUND` when the source is unknown.
+   * Adds a version over a stored source (with its lineage, for a derived version), in its own
+   * transaction. Returns `'exists'` (and changes nothing) when a version with this id is already
+   * stored, so re-runs are no-ops. Rejects with `SP_ERR_NOT_FOUND` when the source or the lineage's
+   * parent version is unknown.
    */
-  createVersion(version: DatasetVersionInput): Promise<CreateVersionResult>;
+  createVersion(version: DatasetVersionInput, lineage?: DatasetLineageInput): Promise<CreateVersionResult>;
 }

@@ -2,11 +2,18 @@ import type { ControlledTransaction } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
 import { databaseError } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import { insertLineage } from './dataset-lineage.js';
 import { checkVersion, quarantineToRow, sourceRowToRow, versionToRow } from './dataset-rows.js';
-import type { QuarantineInput, SourceLoad, SourceLoadFinish, SourceRowInput } from './dataset-types.js';
+import type {
+  QuarantineInput,
+  RowOrigin,
+  SourceLoad,
+  SourceLoadFinish,
+  SourceRowInput,
+} from './dataset-types.js';
 import type { SourceRowWriter } from './source-row-writer.js';
 
-/** Quarantine entries per INSERT: 6 columns × 1,000 = 6,000 bound values. */
+/** Quarantine entries (6 columns) and row origins (3 columns) per INSERT: at most 6,000 bound values. */
 const QUARANTINE_PER_INSERT = 1000;
 
 type State = 'open' | 'committed' | 'rolled-back';
@@ -20,17 +27,29 @@ export class TransactionalSourceLoad implements SourceLoad {
   readonly #trx: ControlledTransaction<DatabaseSchema>;
   readonly #sourceId: string;
   readonly #writer: SourceRowWriter;
+  readonly #firstRow: number;
   #state: State = 'open';
   #busy = false;
 
-  constructor(trx: ControlledTransaction<DatabaseSchema>, sourceId: string, writer: SourceRowWriter) {
+  /**
+   * @param firstRow - the lowest row index the load may write: 0 for a file, the parent's data-row
+   * count for a derived source
+   */
+  constructor(
+    trx: ControlledTransaction<DatabaseSchema>,
+    sourceId: string,
+    writer: SourceRowWriter,
+    firstRow = 0,
+  ) {
     this.#trx = trx;
     this.#sourceId = sourceId;
     this.#writer = writer;
+    this.#firstRow = firstRow;
   }
 
   addRows(rows: readonly SourceRowInput[]): Promise<void> {
     return this.#run('adding source rows', async () => {
+      this.#checkRowIndexes('row', rows);
       const sourceId = this.#sourceId;
       await this.#writer.insert(
         this.#trx,
@@ -41,12 +60,35 @@ export class TransactionalSourceLoad implements SourceLoad {
 
   addQuarantine(items: readonly QuarantineInput[]): Promise<void> {
     return this.#run('adding quarantine rows', async () => {
+      this.#checkRowIndexes('quarantine entry', items);
       const sourceId = this.#sourceId;
       for (let start = 0; start < items.length; start += QUARANTINE_PER_INSERT) {
         const batch = items
           .slice(start, start + QUARANTINE_PER_INSERT)
           .map((q) => quarantineToRow(sourceId, q));
         await this.#trx.insertInto('quarantine_rows').values(batch).execute();
+      }
+    });
+  }
+
+  addOrigins(origins: readonly RowOrigin[]): Promise<void> {
+    return this.#run('adding row origins', async () => {
+      this.#checkRowIndexes('row origin', origins);
+      const sourceId = this.#sourceId;
+      const rows = origins.map((o) => {
+        if (typeof o.predictionId !== 'string' || o.predictionId === '' || o.predictionId.length > 36) {
+          throw new SporeprintError(
+            'SP_ERR_BAD_DATA',
+            `Row ${o.rowIndex}: prediction id "${String(o.predictionId)}" must have 1 to 36 characters`,
+          );
+        }
+        return { source_id: sourceId, row_index: o.rowIndex, prediction_id: o.predictionId };
+      });
+      for (let start = 0; start < rows.length; start += QUARANTINE_PER_INSERT) {
+        await this.#trx
+          .insertInto('source_row_origins')
+          .values(rows.slice(start, start + QUARANTINE_PER_INSERT))
+          .execute();
       }
     });
   }
@@ -84,6 +126,7 @@ export class TransactionalSourceLoad implements SourceLoad {
         .where('id', '=', this.#sourceId)
         .execute();
       await this.#trx.insertInto('dataset_versions').values(versionToRow(version)).execute();
+      if (final.lineage !== undefined) await insertLineage(this.#trx, version.id, final.lineage);
       await this.#trx.commit().execute();
       this.#state = 'committed';
     });
@@ -95,6 +138,21 @@ export class TransactionalSourceLoad implements SourceLoad {
       throw new SporeprintError('SP_ERR_USAGE', 'abort() called while another call on this load is running');
     }
     await this.#rollback();
+  }
+
+  /** Refuses row indexes that are not whole numbers from the first row of this source on. */
+  #checkRowIndexes(what: string, items: readonly { readonly rowIndex: number }[]): void {
+    for (const item of items) {
+      if (!Number.isSafeInteger(item.rowIndex) || item.rowIndex < this.#firstRow) {
+        throw new SporeprintError(
+          'SP_ERR_BAD_DATA',
+          this.#firstRow > 0
+            ? `${what} index ${item.rowIndex} of derived source ${this.#sourceId}: its own rows start at ${this.#firstRow}, after the parent's rows`
+            : `${what} index ${item.rowIndex} is not a non-negative integer`,
+          { sourceId: this.#sourceId, rowIndex: item.rowIndex },
+        );
+      }
+    }
   }
 
   async #run(operation: string, fn: () => Promise<void>): Promise<void> {

@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007-prediction-labels.js';
 import * as m0008 from './migrations/0008-alerts.js';
 import * as m0009 from './migrations/0009-monitoring.js';
 import * as m0010 from './migrations/0010-pipelines.js';
+import * as m0011 from './migrations/0011-dataset-lineage.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -25,6 +26,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-alerts': m0008,
   '0009-monitoring': m0009,
   '0010-pipelines': m0010,
+  '0011-dataset-lineage': m0011,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

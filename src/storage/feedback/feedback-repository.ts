@@ -17,7 +17,30 @@ import type {
   FeedbackRepository,
   LabelledPrediction,
   LabelledPredictionOptions,
+  LabelledRecord,
+  LabelledRecordOptions,
 } from './feedback-types.js';
+
+const DEFAULT_RECORD_BATCH = 2000;
+
+/** Refuses options of {@link KyselyFeedbackRepository.labelledRecords} that would read the wrong rows. */
+function checkRecordOptions(options: LabelledRecordOptions): number {
+  const batchSize = options.batchSize ?? DEFAULT_RECORD_BATCH;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new SporeprintError('SP_ERR_USAGE', `Labelled records: invalid batch size ${batchSize}`);
+  }
+  if (options.schemaName !== 'secondary' && options.schemaName !== 'classic') {
+    throw new SporeprintError(
+      'SP_ERR_USAGE',
+      `Labelled records: unknown schema "${String(options.schemaName)}" (secondary or classic)`,
+    );
+  }
+  const before = options.labelledBefore;
+  if (before !== undefined && !(before instanceof Date && Number.isFinite(before.getTime()))) {
+    throw new SporeprintError('SP_ERR_USAGE', 'Labelled records: labelledBefore is not a valid Date');
+  }
+  return batchSize;
+}
 
 function optionalText(field: string, value: unknown, max: number): string | null {
   if (value === undefined || value === null) return null;
@@ -209,5 +232,53 @@ export class KyselyFeedbackRepository implements FeedbackRepository {
         labelledAt: new Date(r.labelled_at),
       }));
     });
+  }
+
+  async *labelledRecords(options: LabelledRecordOptions): AsyncIterable<LabelledRecord[]> {
+    const batchSize = checkRecordOptions(options);
+    const before = options.labelledBefore === undefined ? undefined : timestamp(options.labelledBefore);
+    // keyset on the feedback primary key: each batch is one range scan of feedback, then lookups
+    let after = '';
+    for (;;) {
+      const rows = await guard('Reading labelled production records', () =>
+        this.#ctx.db
+          .selectFrom('feedback as f')
+          .innerJoin('predictions as p', 'p.id', 'f.prediction_id')
+          .innerJoin('model_versions as mv', (j) =>
+            j.onRef('mv.model_name', '=', 'p.model_name').onRef('mv.version', '=', 'p.model_version'),
+          )
+          .innerJoin('dataset_versions as dv', 'dv.id', 'mv.dataset_id')
+          .select([
+            'p.id as id',
+            'p.model_name as model_name',
+            'p.model_version as model_version',
+            'p.created_at as predicted_at',
+            'p.true_label as true_label',
+            'p.input as input',
+            'f.created_at as labelled_at',
+          ])
+          .where('f.prediction_id', '>', after)
+          .where('p.shadow_of', 'is', null)
+          .where('p.true_label', 'is not', null)
+          .where('dv.schema_name', '=', options.schemaName)
+          .$if(options.modelName !== undefined, (q) => q.where('p.model_name', '=', options.modelName ?? ''))
+          .$if(before !== undefined, (q) => q.where('f.created_at', '<', before ?? ''))
+          .orderBy('f.prediction_id')
+          .limit(batchSize)
+          .execute(),
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({
+        predictionId: r.id,
+        modelName: r.model_name,
+        modelVersion: Number(r.model_version),
+        predictedAt: new Date(r.predicted_at),
+        labelledAt: new Date(r.labelled_at),
+        trueLabel: r.true_label as Label,
+        input: r.input,
+      }));
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].id;
+    }
   }
 }

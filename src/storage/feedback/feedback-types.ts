@@ -1,4 +1,4 @@
-import type { Label } from '../datasets/dataset-types.js';
+import type { DatasetSchemaName, Label } from '../datasets/dataset-types.js';
 import type { PredictionDecision, PredictionFilter } from '../predictions/prediction-types.js';
 
 /** A true label reported for a prediction. */
@@ -52,6 +52,32 @@ export interface LabelledPredictionOptions extends PredictionFilter {
   readonly offset?: number;
 }
 
+/** Which labelled production records {@link FeedbackRepository.labelledRecords} reads. */
+export interface LabelledRecordOptions {
+  /** Only predictions of model versions trained on a dataset version of this schema. */
+  readonly schemaName: DatasetSchemaName;
+  /** Only predictions of this registered model (default: every model). */
+  readonly modelName?: string;
+  /** Only labels recorded before this time (default: all). */
+  readonly labelledBefore?: Date;
+  /** Records per batch (default 2,000). */
+  readonly batchSize?: number;
+}
+
+/** A labelled production record: the stored input of an answered prediction with its true label. */
+export interface LabelledRecord {
+  readonly predictionId: string;
+  readonly modelName: string;
+  readonly modelVersion: number;
+  readonly predictedAt: Date;
+  /** When the label was recorded (or last replaced). */
+  readonly labelledAt: Date;
+  /** `predictions.true_label`: the feedback label of the request. */
+  readonly trueLabel: Label;
+  /** The features as logged: JSON text, an object keyed by feature name. */
+  readonly input: string;
+}
+
 /** True labels reported after the fact, by prediction id: the ground truth of A/B tests and monitoring. */
 export interface FeedbackRepository {
   /**
@@ -64,4 +90,12 @@ export interface FeedbackRepository {
   get(predictionId: string): Promise<FeedbackRecord | undefined>;
   /** Labelled predictions matching the filter, oldest prediction first. */
   joined(options?: LabelledPredictionOptions): Promise<LabelledPrediction[]>;
+  /**
+   * The labelled production records of a dataset schema, in batches ordered by prediction id: one per
+   * prediction request (answered predictions only, never the rows that scored a request in shadow),
+   * each with its stored input. A prediction's schema is that of the dataset version its model version
+   * was trained on, so predictions of versions missing from the registry are left out. Rejects bad
+   * options with `SP_ERR_USAGE`.
+   */
+  labelledRecords(options: LabelledRecordOptions): AsyncIterable<LabelledRecord[]>;
 }

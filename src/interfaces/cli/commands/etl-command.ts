@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SporeprintError } from '../../../core/index.js';
 import type { SchemaName } from '../../../data/index.js';
 import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
@@ -13,6 +14,9 @@ interface EtlOptions {
   ratios?: [number, number, number];
   invalidThreshold?: number;
   speciesFile?: string;
+  includeFeedback?: boolean;
+  model?: string;
+  labelledBefore?: Date;
   json?: boolean;
 }
 
@@ -28,6 +32,15 @@ function parseShare(value: string): number {
     throw new InvalidArgumentError(`expected a share between 0 and 1 (e.g. 0.01), got '${value}'`);
   }
   return x;
+}
+
+/** Parses an ISO-8601 time (`2026-05-01T12:00:00Z`), naming what is wrong with it. */
+function parseTime(value: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(d.getTime())) {
+    throw new InvalidArgumentError(`expected an ISO-8601 time such as 2026-05-01T12:00:00Z, got '${value}'`);
+  }
+  return d;
 }
 
 const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
@@ -100,8 +113,24 @@ export function registerEtlCommand(program: Command, ctx: CliContext): void {
       '--species-file <file>',
       'primary_data.csv for species checks (default: beside the source, else bundled)',
     )
+    .option(
+      '--include-feedback',
+      'then make a version of it plus the labelled production records (predictions with a true label from feedback)',
+    )
+    .option(
+      '--model <name>',
+      'with --include-feedback: only predictions of this registered model (default: all)',
+    )
+    .option(
+      '--labelled-before <time>',
+      'with --include-feedback: only labels recorded before this ISO time (default: now)',
+      parseTime,
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (opts: EtlOptions) => {
+      if (!opts.includeFeedback && (opts.model !== undefined || opts.labelledBefore !== undefined)) {
+        throw new SporeprintError('SP_ERR_USAGE', '--model and --labelled-before need --include-feedback');
+      }
       const services = await ctx.openServices();
       const progress = createProgress(ctx.stderr, ctx.progress && !opts.json);
       try {
@@ -118,8 +147,20 @@ export function registerEtlCommand(program: Command, ctx: CliContext): void {
           onProgress: (e) =>
             progress.update(e.phase, e.done, e.total, e.phase === 'reuse' ? 'rows' : 'bytes'),
         });
+        if (!opts.includeFeedback) {
+          progress.stop();
+          ctx.stdout.write(opts.json ? toJson(summary) : renderEtlSummary(summary));
+          return;
+        }
+        const derived = await services.etl.addFeedback({
+          parent: summary.datasetId,
+          modelName: opts.model,
+          labelledBefore: opts.labelledBefore,
+          onProgress: (e) => progress.update(e.phase, e.done, e.total, 'rows'),
+        });
         progress.stop();
-        ctx.stdout.write(opts.json ? toJson(summary) : renderEtlSummary(summary));
+        const parentLine = `Parent: dataset version ${summary.datasetId} of ${summary.fileName} (${summary.status}), ${summary.rows.valid.toLocaleString('en-US')} valid rows\n`;
+        ctx.stdout.write(opts.json ? toJson(derived) : parentLine + renderEtlSummary(derived));
       } finally {
         progress.stop();
         await services.close();

@@ -91,10 +91,12 @@ describe('PipelineCatalogue', () => {
       },
     ]);
     expect(c.plan(retrain, { experimentTraffic: '0.25' }).params.experimentTraffic).toBe(0.25);
+    expect(c.plan(retrain, { includeFeedback: 'true' }).params.includeFeedback).toBe(true);
     const bad = failure(() => c.plan(retrain, { experimentTraffic: 1, includeFeedback: 'true' }));
     expect(bad.code).toBe('SP_ERR_PIPELINE_SPEC');
     expect(bad.message).toMatch(/experimentTraffic must lie strictly between 0 and 1, got 1/);
-    expect(bad.message).toMatch(/includeFeedback is not supported yet/);
+    expect(bad.message).not.toMatch(/includeFeedback/);
+    expect(failure(() => c.plan(retrain, { includeFeedback: 'maybe' })).message).toMatch(/includeFeedback/);
     expect(failure(() => c.plan(retrain, { deploy: 'yolo' })).message).toMatch(/deploy/);
   });
 });

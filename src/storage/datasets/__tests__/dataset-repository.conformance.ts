@@ -13,16 +13,9 @@ import {
   makeRows,
   makeSource,
   makeVersion,
+  readAllRows as readAll,
 } from '../../__tests__/storage-fixtures.js';
-import { migrationNames, openStorage, type SourceRow, type Storage } from '../../index.js';
-
-async function readAll(storage: Storage, sourceId: string, batchSize?: number): Promise<SourceRow[]> {
-  const all: SourceRow[] = [];
-  for await (const batch of storage.datasets.readRows(sourceId, batchSize ? { batchSize } : undefined)) {
-    all.push(...batch);
-  }
-  return all;
-}
+import { migrationNames, openStorage, type Storage } from '../../index.js';
 
 async function errorCode(p: Promise<unknown>): Promise<string> {
   try {
@@ -310,6 +303,7 @@ export function describeStorageConformance(name: string, makeUrl: () => string |
         splitKind: 'stratified',
         seed: 42,
         counts: v3b.counts,
+        parentId: null,
         createdAt: at('3-01'),
       });
       const paged = await storage.datasets.listVersions({ limit: 2, offset: 1 });
