@@ -42,7 +42,8 @@ export function retrainOnAlert(
   return async (r) => {
     const run = await (await pipelines()).start(
       'retrain',
-      { modelName: r.model },
+      // the loop closed: what production traffic taught (feedback labels) joins the training data
+      { modelName: r.model, includeFeedback: true },
       {
         kind: 'alert',
         ref: `${r.alertname} ${r.fingerprint}`,

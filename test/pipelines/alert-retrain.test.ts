@@ -28,7 +28,10 @@ describe('alert action retrain starts the retrain pipeline', () => {
           pipelines: [
             {
               name: 'retrain',
-              params: { modelName: { type: 'string', default: 'sporeprint-secondary' } },
+              params: {
+                modelName: { type: 'string', default: 'sporeprint-secondary' },
+                includeFeedback: { type: 'boolean', default: false },
+              },
               tasks: [{ id: 'note', kind: 'note', params: { model: { $param: 'modelName' } } }],
             },
           ],
@@ -75,6 +78,8 @@ describe('alert action retrain starts the retrain pipeline', () => {
       triggerRef: expect.stringMatching(/^dataset_drift /),
       dedupeKey: expect.stringMatching(/^alert:.+:2026-01-01T10:00:00\.000Z$/),
       createdBy: 'sporeprint-alerts',
+      // the loop closed: the retraining an alert starts learns from the labelled production traffic
+      params: { modelName: 'sporeprint-secondary', includeFeedback: true },
     });
     expect((await service.waitFor(run.id)).run.outcome).toEqual({ model: 'sporeprint-secondary' });
 
