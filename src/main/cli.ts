@@ -23,13 +23,13 @@ import {
 } from '../services/index.js';
 import {
   createInProcessEventBus,
-  openArtifactStore,
   openRedisEventBus,
   openStorage,
   type RegistryEventBus,
 } from '../storage/index.js';
 import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
+import { registryServiceDeps } from './registry-deps.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root (this file lives in src/main or dist/main). */
@@ -154,20 +154,11 @@ async function main(): Promise<number> {
     progress: !process.env.CI,
     async openServices(): Promise<CliServices> {
       const storage = await openStorage(config.databaseUrl);
-      const artifacts = openArtifactStore(
-        storage,
-        config.artifactStore === 'database'
-          ? { kind: 'database' }
-          : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
-      );
       const events = registryEventBus(config);
+      const deps = registryServiceDeps(storage, config, events);
+      const { artifacts } = deps;
       const registry = new RegistryService({
-        runs: storage.runs,
-        registry: storage.registry,
-        artifacts,
-        datasets: storage.datasets,
-        events,
-        gate: config.gate,
+        ...deps,
         onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
         // each registered version gets its monitoring reference profile at once
         onRegistered: async (v) => {

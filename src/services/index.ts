@@ -130,6 +130,7 @@ export {
   runMonitorCheck,
   startMonitorSchedule,
   verdictReasons,
+  type WindowFigures,
 } from './monitoring/index.js';
 export {
   type ArchiveOptions,

@@ -1,0 +1,29 @@
+/**
+ * The registry service's dependencies over storage as the server, the CLI and the monitoring-check
+ * thread build them from config: the repositories, the artifact store the config names (files under
+ * `<varDir>/artifacts`, or the database), the event bus given and the quality gate.
+ */
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { RegistryServiceDeps } from '../services/index.js';
+import { openArtifactStore, type RegistryEventBus, type Storage } from '../storage/index.js';
+
+export function registryServiceDeps(
+  storage: Storage,
+  config: Config,
+  events: RegistryEventBus,
+): RegistryServiceDeps {
+  return {
+    runs: storage.runs,
+    registry: storage.registry,
+    artifacts: openArtifactStore(
+      storage,
+      config.artifactStore === 'database'
+        ? { kind: 'database' }
+        : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
+    ),
+    datasets: storage.datasets,
+    events,
+    gate: config.gate,
+  };
+}
