@@ -4,7 +4,6 @@
  * prediction log, close the database.
  */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { getSchema } from '../data/index.js';
 import {
@@ -27,7 +26,6 @@ import {
 import {
   createInProcessEventBus,
   createPredictionLog,
-  openArtifactStore,
   openRedisEventBus,
   openStorage,
   preparePredictionChunk,
@@ -37,6 +35,7 @@ import {
 import { buildAlertService } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
+import { registryServiceDeps } from './registry-deps.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -86,21 +85,8 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   const storage: Storage = await openStorage(config.databaseUrl, {
     logCheckpointChars: config.server.logMode === 'async' ? ASYNC_LOG_CHECKPOINT_CHARS : undefined,
   });
-  const artifacts = openArtifactStore(
-    storage,
-    config.artifactStore === 'database'
-      ? { kind: 'database' }
-      : { kind: 'file', dir: join(resolve(config.varDir), 'artifacts') },
-  );
   const bus = await eventBus(config);
-  const registry = new RegistryService({
-    runs: storage.runs,
-    registry: storage.registry,
-    artifacts,
-    datasets: storage.datasets,
-    events: bus,
-    gate: config.gate,
-  });
+  const registry = new RegistryService(registryServiceDeps(storage, config, bus));
   // readiness: the log's last commit failed and none succeeded since → not ready (a probe commit
   // through the same writer tells when it recovers)
   const commitHealth = new LogCommitHealth({
@@ -188,7 +174,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       closing ??= (async () => {
         serving.stop();
         await experiments.checks.stop();
-        await monitoring.schedule.stop();
+        await monitoring.close();
         await app.close();
         await alerts.flush(5000);
         await alerts.close();
