@@ -128,7 +128,14 @@ export class MonitorCheckWorker {
   #start(): Worker {
     if (this.#worker !== null) return this.#worker;
     const { entry, eval: isScript } = threadEntry();
-    const worker = new Worker(entry, { eval: isScript, workerData: this.#data });
+    const worker = new Worker(entry, {
+      eval: isScript,
+      workerData: this.#data,
+      // A check's garbage is young: a small young generation keeps the thread's memory small (peak RSS
+      // of a server checking every second under wrk -c32: 276 MB with V8's default, 219 MB with 8 MB;
+      // 217 MB without checks)
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     worker.unref();
     worker.on('message', (m: CheckReply) => {
       const p = this.#pending.get(m.id);
