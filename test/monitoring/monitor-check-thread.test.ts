@@ -7,8 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { isSporeprintError } from '../../src/core/index.js';
+import { buildAlertService } from '../../src/main/alert-deps.js';
 import { MonitorCheckWorker } from '../../src/main/monitor-check-worker.js';
-import { EtlService, MonitoringService, type MonitorQuery } from '../../src/services/index.js';
+import { buildServerMonitoring } from '../../src/main/monitoring-deps.js';
+import { registryServiceDeps } from '../../src/main/registry-deps.js';
+import {
+  EtlService,
+  MonitoringService,
+  type MonitorQuery,
+  RegistryService,
+} from '../../src/services/index.js';
 import { createInProcessEventBus, openStorage, type Storage } from '../../src/storage/index.js';
 import { PRIMARY } from '../helpers/fixture-files.js';
 import { logTraffic, MONITORED_MODEL as MODEL } from '../helpers/monitoring-traffic.js';
@@ -18,6 +26,33 @@ import { describeMonitorCheckThread } from './monitor-check-thread.conformance.j
 
 const backend = sqliteBackend();
 describeMonitorCheckThread(backend);
+
+describe('scheduled checks over an in-memory SQLite database', () => {
+  it('run on the serving thread (no other connection can open that database)', async () => {
+    const config = loadConfig({
+      env: { DATABASE_URL: 'sqlite::memory:', SPOREPRINT_MONITOR_CHECK_MINUTES: '0' },
+    });
+    const storage = await openStorage(config.databaseUrl);
+    const registry = new RegistryService(registryServiceDeps(storage, config, createInProcessEventBus()));
+    const alerts = buildAlertService(storage, registry, config, () => {});
+    const printed: string[] = [];
+    const monitoring = buildServerMonitoring(
+      { storage, registry, alerts, config, logQueueDepth: () => 0 },
+      { print: (line) => printed.push(line) },
+    );
+    try {
+      expect(monitoring.checkThread).toBeNull();
+      // no model in Production: the check fails here, as a warning, with the service's message
+      expect(await monitoring.schedule.round()).toBe('failed');
+      expect(printed.join('\n')).toMatch(/warning: monitoring check failed: .*sporeprint-secondary/);
+      expect(monitoring.schedule.status().holdsLease).toBe(true);
+    } finally {
+      await monitoring.close();
+      await alerts.close();
+      await storage.close();
+    }
+  });
+});
 
 describe('the check thread over a database it cannot open', () => {
   it('fails each call with the database error, trying again at the next', async () => {
