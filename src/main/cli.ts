@@ -24,8 +24,9 @@ import {
 } from '../storage/index.js';
 import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
-import { configuredArtifactStore, dataDirOf, packageVersion } from './package-info.js';
+import { dataDirOf, packageVersion } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, type Pipelines, readSchedules } from './pipeline-deps.js';
+import { registryServiceDeps } from './registry-deps.js';
 
 /**
  * The config: environment variables over the JSON of `SPOREPRINT_CONFIG_JSON` (the text itself: how
@@ -144,15 +145,11 @@ async function main(): Promise<number> {
     progress: !process.env.CI,
     async openServices(): Promise<CliServices> {
       const storage = await openStorage(config.databaseUrl);
-      const artifacts = configuredArtifactStore(storage, config);
       const events = registryEventBus(config);
+      const deps = registryServiceDeps(storage, config, events);
+      const { artifacts } = deps;
       const registry = new RegistryService({
-        runs: storage.runs,
-        registry: storage.registry,
-        artifacts,
-        datasets: storage.datasets,
-        events,
-        gate: config.gate,
+        ...deps,
         onEventError: (e) => process.stderr.write(`warning: registry event not published: ${e.message}\n`),
         // each registered version gets its monitoring reference profile at once
         onRegistered: async (v) => {

@@ -2,7 +2,9 @@
  * Monitoring as the server builds it: the monitoring service, its HTTP view (reports carry the current
  * alerts) and the schedule — a check of the served model over the last `windowMinutes` every interval,
  * one process at a time under the database lease `monitor-check`, with the prediction log's queue
- * depth as the backlog sample. A failing check is a warning; serving goes on.
+ * depth as the backlog sample. The lease and the window's figures are taken on a thread of their own
+ * (`MonitorCheckWorker`), so a check holds up no prediction; the alert rules are evaluated here. A
+ * failing check is a warning; serving goes on.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,12 +19,27 @@ import {
   runMonitorCheck,
   startMonitorSchedule,
 } from '../services/index.js';
-import type { Storage } from '../storage/index.js';
+import { parseDatabaseUrl, type Storage } from '../storage/index.js';
+import { MonitorCheckWorker } from './monitor-check-worker.js';
 
 export interface ServerMonitoring {
   readonly service: MonitoringService;
   readonly http: MonitoringHttpApi;
   readonly schedule: MonitorSchedule;
+  /** The thread the scheduled checks run on (null: on this thread, for an in-memory database). */
+  readonly checkThread: MonitorCheckWorker | null;
+  /** Stops the schedule (letting its lease go), then the check thread. */
+  close(): Promise<void>;
+}
+
+/**
+ * Whether the scheduled checks run on their own thread: yes, unless the database is SQLite in memory
+ * (which another connection cannot open). MySQL/MariaDB answers queries asynchronously, but the drift
+ * tests are computed in JavaScript, so they move off this thread too.
+ */
+function checksOnThread(config: Config): boolean {
+  const target = parseDatabaseUrl(config.databaseUrl);
+  return target.dialect !== 'sqlite' || !target.memory;
 }
 
 /** The interval of the schedule: seconds when set, else minutes; 0 = off. */
@@ -63,15 +80,16 @@ export function buildServerMonitoring(
   };
   const windowMs = config.monitoring.windowMinutes * 60_000;
   let lastError: string | null = null;
+  const checkThread = checksOnThread(config) ? new MonitorCheckWorker(config) : null;
   const schedule = startMonitorSchedule({
-    leases: storage.leases,
+    leases: checkThread?.leases ?? storage.leases,
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     intervalMs: monitorIntervalMs(config),
     check: async () => {
       await hooks.beforeMonitorCheck?.();
       const to = new Date();
       const result = await runMonitorCheck(
-        { monitoring: service, alerts },
+        { monitoring: checkThread ?? service, alerts },
         { modelName, from: new Date(to.getTime() - windowMs), to },
         { predictionLogBacklog: parts.logQueueDepth(), now: to },
       );
@@ -86,5 +104,14 @@ export function buildServerMonitoring(
       lastError = e.message;
     },
   });
-  return { service, http, schedule };
+  return {
+    service,
+    http,
+    schedule,
+    checkThread,
+    async close() {
+      await schedule.stop();
+      await checkThread?.close();
+    },
+  };
 }

@@ -40,8 +40,9 @@ import { buildAlertService, retrainOnAlert } from './alert-deps.js';
 import { dashboardHttpDeps } from './dashboard-deps.js';
 import { experimentServiceDeps } from './experiment-deps.js';
 import { buildServerMonitoring } from './monitoring-deps.js';
-import { configuredArtifactStore, dataDirOf } from './package-info.js';
+import { dataDirOf } from './package-info.js';
 import { buildEtlAndTraining, buildPipelines, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
+import { registryServiceDeps } from './registry-deps.js';
 import { createRunProcessRunner, spawnRunProcess } from './run-process-runner.js';
 
 /** A running server. */
@@ -95,16 +96,10 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   const storage: Storage = await openStorage(config.databaseUrl, {
     logCheckpointChars: config.server.logMode === 'async' ? ASYNC_LOG_CHECKPOINT_CHARS : undefined,
   });
-  const artifacts = configuredArtifactStore(storage, config);
   const bus = await eventBus(config);
-  const registry = new RegistryService({
-    runs: storage.runs,
-    registry: storage.registry,
-    artifacts,
-    datasets: storage.datasets,
-    events: bus,
-    gate: config.gate,
-  });
+  const registryDeps = registryServiceDeps(storage, config, bus);
+  const { artifacts } = registryDeps;
+  const registry = new RegistryService(registryDeps);
   // readiness: the log's last commit failed and none succeeded since → not ready (a probe commit
   // through the same writer tells when it recovers)
   const commitHealth = new LogCommitHealth({
@@ -196,7 +191,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
       closing ??= (async () => {
         serving.stop();
         await experiments.checks.stop();
-        await monitoring.schedule.stop();
+        await monitoring.close();
         await app.close();
         await pipelines.close();
         await alerts.flush(5000);

@@ -150,6 +150,7 @@ export {
   runMonitorCheck,
   startMonitorSchedule,
   verdictReasons,
+  type WindowFigures,
 } from './monitoring/index.js';
 export {
   type BuiltInTaskDeps,

@@ -23,11 +23,14 @@ export function strideSample<T>(rows: readonly T[], n: number): T[] {
   return rows.filter((_, i) => i % stride === 0).slice(0, n);
 }
 
-/** Logs `rows` as predictions of the Production model made at `at`; their ids, labels and decisions. */
+/**
+ * Logs `rows` as predictions of the Production model made at `at` (or at `at(i)` for the i-th row);
+ * their ids, labels and decisions.
+ */
 export async function logTraffic(
   storage: Storage,
   prepared: Awaited<ReturnType<typeof prepareServingDatabase>>,
-  at: Date,
+  at: Date | ((i: number) => Date),
   rows: HeldOutRecords['records'],
   shift?: (r: Record<string, string | number>) => void,
   modelName = MONITORED_MODEL,
@@ -61,7 +64,7 @@ export async function logTraffic(
     probability: p.probability,
     latencyUs: 100,
     requestKind: 'single',
-    createdAt: at,
+    createdAt: at instanceof Date ? at : at(i),
   }));
   await Promise.all(made.map((m) => log.append(m)));
   await log.close();

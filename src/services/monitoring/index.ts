@@ -24,6 +24,7 @@ export type {
   MonitorQuery,
   MonitorWindow,
   PerformanceReport,
+  WindowFigures,
 } from './monitoring-types.js';
 export {
   buildReferenceProfile,

@@ -39,9 +39,15 @@ export interface MonitorCheckResult {
   readonly alerts: AlertCheckResult;
 }
 
-/** Computes the window's figures and evaluates the alert rules on them. */
+/**
+ * Computes the window's figures and evaluates the alert rules on them. The figures may come from a
+ * {@link MonitoringService} or from anything computing them the same way (the server's check thread).
+ */
 export async function runMonitorCheck(
-  services: { readonly monitoring: MonitoringService; readonly alerts: AlertService },
+  services: {
+    readonly monitoring: Pick<MonitoringService, 'figures'>;
+    readonly alerts: Pick<AlertService, 'check'>;
+  },
   q: MonitorQuery,
   options: {
     readonly settings?: DriftSettings;
@@ -49,8 +55,7 @@ export async function runMonitorCheck(
     readonly now?: Date;
   } = {},
 ): Promise<MonitorCheckResult> {
-  const drift = await services.monitoring.drift(q, options.settings);
-  const performance = await services.monitoring.performance(q);
+  const { drift, performance } = await services.monitoring.figures(q, options.settings);
   const samples = alertSamples(drift, performance, { predictionLogBacklog: options.predictionLogBacklog });
   const alerts = await services.alerts.check(samples, options.now);
   return { drift, performance, samples, alerts };

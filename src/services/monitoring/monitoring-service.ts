@@ -10,6 +10,7 @@ import {
   type Calibrator,
   datasetDrift,
   estimatePerformance,
+  type FeatureSample,
   featureDrift,
   IsotonicCalibrator,
 } from '../../stats/index.js';
@@ -34,6 +35,7 @@ import type {
   MonitorQuery,
   MonitorWindow,
   PerformanceReport,
+  WindowFigures,
 } from './monitoring-types.js';
 import { buildReferenceProfile, type ReferenceProfile } from './reference-profile.js';
 import {
@@ -57,9 +59,28 @@ export interface MonitoringServiceDeps {
   readonly now?: () => Date;
 }
 
+/** Parsed profiles kept per service (a profile never changes once stored: one per model version). */
+const PROFILES_KEPT = 16;
+
+/** A version's profile, parsed once, with what each check derives from it. */
+interface LoadedProfile {
+  readonly profile: ReferenceProfile;
+  /** The reference sample of each profiled feature. */
+  readonly samples: ReadonlyMap<string, FeatureSample>;
+  readonly calibrator: Calibrator | undefined;
+}
+
+/** What a window's drift and performance share: the profile, the roll-up filter and the window. */
+interface WindowContext {
+  readonly loaded: LoadedProfile;
+  readonly filter: CountFilter;
+  readonly window: MonitorWindow;
+}
+
 export class MonitoringService {
   readonly #d: MonitoringServiceDeps;
   readonly #building = new Map<string, Promise<ReferenceProfile>>();
+  readonly #loaded = new Map<string, LoadedProfile>();
 
   constructor(deps: MonitoringServiceDeps) {
     this.#d = deps;
@@ -75,10 +96,44 @@ export class MonitoringService {
 
   /** The stored profile of a version, built (and stored) on first use. */
   async profile(modelName: string, version: number | string = 'production'): Promise<ReferenceProfile> {
+    return (await this.#load(modelName, version)).profile;
+  }
+
+  /**
+   * The profile of a version with its reference samples and calibrator, parsed once per version (a
+   * stored profile never changes: the first one stored wins) and kept for the next checks.
+   */
+  async #load(modelName: string, version: number | string): Promise<LoadedProfile> {
     const v = await this.#d.registry.resolve(modelName, version);
-    const stored = await this.#d.monitoring.getProfile(modelName, v.version);
-    if (stored !== undefined) return JSON.parse(stored.profile) as ReferenceProfile;
     const key = `${modelName}\u0000${v.version}`;
+    const kept = this.#loaded.get(key);
+    if (kept !== undefined) return kept;
+    const stored = await this.#d.monitoring.getProfile(modelName, v.version);
+    const profile =
+      stored === undefined
+        ? await this.#build(modelName, v, key)
+        : (JSON.parse(stored.profile) as ReferenceProfile);
+    const loaded: LoadedProfile = {
+      profile,
+      samples: new Map(
+        Object.entries(profile.features).map(([name, f]) => [name, sampleOf(f.kind, f.counts)]),
+      ),
+      calibrator:
+        profile.calibration.calibrator === null
+          ? undefined
+          : IsotonicCalibrator.fromJSON(profile.calibration.calibrator),
+    };
+    if (this.#loaded.size >= PROFILES_KEPT) this.#loaded.delete(this.#loaded.keys().next().value as string);
+    this.#loaded.set(key, loaded);
+    return loaded;
+  }
+
+  /** Builds and stores a version's profile (once at a time per version within this service). */
+  #build(
+    modelName: string,
+    v: { readonly version: number; readonly datasetId: string },
+    key: string,
+  ): Promise<ReferenceProfile> {
     let building = this.#building.get(key);
     if (building === undefined) {
       building = (async () => {
@@ -135,23 +190,38 @@ export class MonitoringService {
     return { filter, window: { from: from?.toISOString() ?? null, to: to.toISOString(), rows: 0 } };
   }
 
+  /** What a window's figures start from: the query checked, the version's profile, the window. */
+  async #context(q: MonitorQuery): Promise<WindowContext> {
+    await this.#check(q);
+    const loaded = await this.#load(q.modelName, q.version ?? 'production');
+    return { loaded, ...(await this.#window(q, loaded.profile.modelVersion)) };
+  }
+
   /** Data and prediction drift of a window against the version's reference. */
   async drift(q: MonitorQuery, settings: DriftSettings = {}): Promise<DriftReport> {
-    return (await this.#drift(q, settings)).report;
+    return (await this.#drift(q, settings, await this.#context(q))).report;
+  }
+
+  /**
+   * Drift and performance of one window (what a monitoring check computes): the profile is read and
+   * the window fixed once for both.
+   */
+  async figures(q: MonitorQuery, settings: DriftSettings = {}): Promise<WindowFigures> {
+    const ctx = await this.#context(q);
+    const { report: drift } = await this.#drift(q, settings, ctx);
+    return { drift, performance: await this.#performance(q, ctx) };
   }
 
   async #drift(
     q: MonitorQuery,
     settings: DriftSettings,
+    { loaded, filter, window }: WindowContext,
   ): Promise<{ report: DriftReport; counts: WindowCounts; profile: ReferenceProfile }> {
-    await this.#check(q);
-    const profile = await this.profile(q.modelName, q.version ?? 'production');
-    const { filter, window } = await this.#window(q, profile.modelVersion);
+    const { profile } = loaded;
     const counts = byFeature(await this.#d.monitoring.counts(filter));
     const rows = windowRows(counts);
-    const features = Object.entries(profile.features).map(([name, ref]): FeatureDrift => {
-      const current = sampleOf(ref.kind, counts.get(name) ?? new Map(), rows);
-      const reference = sampleOf(ref.kind, ref.counts);
+    const features = [...loaded.samples].map(([name, reference]): FeatureDrift => {
+      const current = sampleOf(reference.kind, counts.get(name) ?? new Map(), rows);
       if (presentRows(current) === 0) {
         return {
           feature: name,
@@ -201,8 +271,9 @@ export class MonitoringService {
     } = {},
   ): Promise<MonitoringReport> {
     const build = async (query: MonitorQuery, alerts: readonly ReportAlert[]) => {
-      const { report: drift, counts, profile } = await this.#drift(query, options.settings ?? {});
-      const performance = await this.performance(query);
+      const ctx = await this.#context(query);
+      const { report: drift, counts, profile } = await this.#drift(query, options.settings ?? {}, ctx);
+      const performance = await this.#performance(query, ctx);
       return buildMonitoringReport({
         drift,
         performance,
@@ -245,9 +316,11 @@ export class MonitoringService {
 
   /** Performance of the window: from the labels that arrived, and estimated (CBPE), overall and per hour. */
   async performance(q: MonitorQuery): Promise<PerformanceReport> {
-    await this.#check(q);
-    const profile = await this.profile(q.modelName, q.version ?? 'production');
-    const { filter, window } = await this.#window(q, profile.modelVersion);
+    return this.#performance(q, await this.#context(q));
+  }
+
+  async #performance(q: MonitorQuery, { loaded, filter, window }: WindowContext): Promise<PerformanceReport> {
+    const { profile, calibrator } = loaded;
     const hourly = await this.#d.monitoring.countsByHour(filter, [
       OUTCOME_FEATURE,
       LABEL_FEATURE,
@@ -275,10 +348,6 @@ export class MonitoringService {
         }
       }
     }
-    const calibrator =
-      profile.calibration.calibrator === null
-        ? undefined
-        : IsotonicCalibrator.fromJSON(profile.calibration.calibrator);
     return {
       model: q.modelName,
       version: profile.modelVersion,

@@ -96,3 +96,9 @@ export interface EstimatedFigures {
   /** Expected false-edible answers. */
   readonly falseEdible: number;
 }
+
+/** Drift and performance of one window, as a monitoring check computes them. */
+export interface WindowFigures {
+  readonly drift: DriftReport;
+  readonly performance: PerformanceReport;
+}
