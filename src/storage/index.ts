@@ -80,6 +80,7 @@ export {
   openStorage,
   type Storage,
 } from './db/open-storage.js';
+export { threadEntry } from './db/thread-entry.js';
 export {
   createInProcessEventBus,
   type RegistryEventBus,

@@ -8,10 +8,9 @@
  * The thread's code is `sqlite-log-thread.ts`, compiled with the rest; the messages both sides
  * exchange are typed in `sqlite-log-messages.ts`.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
+import { threadEntry } from '../db/thread-entry.js';
 import { NOVELTY_MARKER } from '../monitoring/novelty-marker.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import type { PreparedPredictionChunk, PreparedPredictions } from './prediction-types.js';
@@ -40,22 +39,6 @@ import {
  * chunk); smaller parts bind every value, so they use one cached statement per row count.
  */
 const SHARED_MIN_ROWS = 64;
-
-/**
- * How to start the thread: its compiled module beside this one (`sqlite-log-thread.js`) in the build;
- * from source (under tsx or vitest, where this file is `.ts`), a one-line script that loads
- * `sqlite-log-thread.ts` through tsx's require hook. (Node 20 applies no `--import tsx` loader to a
- * worker's entry module, inherited or given in `execArgv`: it refuses the `.ts` file.) Loading tsx
- * makes that thread start about 0.1 s slower than the compiled one, in development and tests only.
- */
-function threadEntry(): { readonly entry: URL | string; readonly eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) {
-    return { entry: new URL('./sqlite-log-thread.js', import.meta.url), eval: false };
-  }
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs');
-  const thread = fileURLToPath(new URL('./sqlite-log-thread.ts', import.meta.url));
-  return { entry: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(thread)});`, eval: true };
-}
 
 /** An error of the writer thread, with the SQLite code (`SQLITE_BUSY`, …) when there is one. */
 export class SqliteWorkerError extends Error {
@@ -178,7 +161,7 @@ export class SqliteLogWorker {
 
   #start(): Worker {
     if (this.#worker !== null) return this.#worker;
-    const { entry, eval: isScript } = threadEntry();
+    const { entry, eval: isScript } = threadEntry(import.meta.url, 'sqlite-log-thread');
     const worker = new Worker(entry, {
       eval: isScript,
       workerData: this.#data,
