@@ -118,6 +118,11 @@ describe('sporeprint monitor (CLI)', () => {
     expect(r.samples.dataset_drift_share).toBeGreaterThan(0);
     expect(r.samples.dataset_drift_share).toBeLessThan(0.5);
     expect(typeof r.samples.novelty_share_rise).toBe('number');
+    // the drift options reach the check: a near-zero threshold makes (almost) every feature drift
+    const strict = JSON.parse(
+      (await runCli(['monitor', 'check', ...window(12), '--threshold', '0.000001', '--json'], env)).stdout,
+    ) as { samples: Record<string, number | undefined> };
+    expect(strict.samples.dataset_drift_share).toBeGreaterThan(r.samples.dataset_drift_share as number);
     const listing = JSON.parse((await runCli(['alerts', 'list', '--json'], env)).stdout) as {
       alerts: unknown[];
     };

@@ -197,6 +197,7 @@ export function registerMonitorCommand(program: Command, ctx: CliContext): void 
         const r = await runMonitorCheck(
           s,
           q.from === undefined && q.last === undefined ? { ...q, from: new Date(Date.now() - 3_600_000) } : q,
+          { settings: settingsOf(o) },
         );
         return o.json ? toJson(r) : renderCheck(r);
       }),
