@@ -20,7 +20,7 @@ export interface PlanOptions {
  * ones, then `spec.defaults`, then the task's own), `$param` references replaced by the run's values.
  *
  * @throws SporeprintError `SP_ERR_PIPELINE_SPEC` listing every problem at once in the message and
- *   in `details.problems` (ids, kinds, dependencies, cycles named `a → b → a`, parameters, retries,
+ *   in `details.specProblems` (ids, kinds, dependencies, cycles named `a → b → a`, parameters, retries,
  *   timeouts).
  * @example
  * const plan = planPipeline(spec, { deploy: 'shadow' }, { knownKinds: new Set(['etl', 'train']) });
@@ -105,9 +105,8 @@ function throwIfAny(spec: PipelineSpec, problems: readonly string[]): void {
   throw new SporeprintError(
     'SP_ERR_PIPELINE_SPEC',
     `${label} is invalid (${count}): ${problems.join('; ')}`,
-    {
-      problems: [...problems],
-    },
+    // not `problems`: the HTTP error envelope's `problems` are field problems
+    { specProblems: [...problems] },
   );
 }
 

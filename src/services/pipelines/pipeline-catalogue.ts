@@ -151,7 +151,7 @@ export class PipelineCatalogue {
     const problems = check?.(plan.params) ?? [];
     if (problems.length > 0) {
       throw new SporeprintError('SP_ERR_PIPELINE_SPEC', `pipeline ${plan.pipeline}: ${problems.join('; ')}`, {
-        problems: [...problems],
+        specProblems: [...problems],
       });
     }
     return plan;

@@ -334,7 +334,7 @@ function addValidate(pipeline: Command, ctx: CliContext): void {
           return opts.json ? toJson(plan) : renderPlan(plan);
         } catch (e) {
           if (!isSporeprintError(e) || e.code !== 'SP_ERR_PIPELINE_SPEC') throw e;
-          const problems = (e.details?.problems as string[] | undefined) ?? [e.message];
+          const problems = (e.details?.specProblems as string[] | undefined) ?? [e.message];
           ctx.stderr.write(
             `${opts.file} is not a valid pipeline:\n${problems.map((x) => `  - ${x}\n`).join('')}`,
           );

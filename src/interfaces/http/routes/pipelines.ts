@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isSporeprintError, SporeprintError } from '../../../core/index.js';
 import type { PipelinesHttpApi } from '../http-deps.js';
 import { guard } from '../plugins/auth.js';
 import { AUTH_ERRORS } from '../schemas/error-envelope.js';
@@ -25,20 +24,6 @@ const tags = ['pipelines'];
 const ok = objectAnswers;
 const ADMIN = ADMIN_ERRORS;
 const actor = keyActor;
-
-/**
- * `SP_ERR_PIPELINE_SPEC` lists its problems as texts in `details.problems`, where the error envelope
- * has field problems: they are answered as `details.specProblems`.
- */
-async function specProblemsApart<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    if (!isSporeprintError(e) || e.code !== 'SP_ERR_PIPELINE_SPEC') throw e;
-    const { problems, ...rest } = e.details ?? {};
-    throw new SporeprintError(e.code, e.message, { ...rest, specProblems: problems });
-  }
-}
 
 /** Pipeline reads: a predict or admin key, required when prediction requires one. */
 const pipelineReads: FastifyPluginAsyncTypebox<PipelinesContext> = async (app, ctx) => {
@@ -134,12 +119,10 @@ const pipelineActions: FastifyPluginAsyncTypebox<PipelinesContext> = async (app,
       },
     },
     (req) =>
-      specProblemsApart(
-        pipelines.start(req.params.name, req.body?.params ?? {}, {
-          kind: 'api',
-          createdBy: actor(req.principal?.id),
-        }),
-      ) as never,
+      pipelines.start(req.params.name, req.body?.params ?? {}, {
+        kind: 'api',
+        createdBy: actor(req.principal?.id),
+      }) as never,
   );
   for (const action of ['retry', 'cancel'] as const) {
     app.post(

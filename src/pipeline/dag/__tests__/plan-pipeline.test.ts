@@ -18,7 +18,7 @@ function problemsOf(s: unknown, params: unknown = {}): string[] {
     expect(e).toBeInstanceOf(SporeprintError);
     const err = e as SporeprintError;
     expect(err.code).toBe('SP_ERR_PIPELINE_SPEC');
-    const problems = err.details?.problems as string[];
+    const problems = err.details?.specProblems as string[];
     for (const p of problems) expect(err.message).toContain(p);
     return problems;
   }
@@ -356,7 +356,7 @@ describe('checkPipelineSpec', () => {
       );
       expect.unreachable();
     } catch (e) {
-      expect((e as SporeprintError).details?.problems).toEqual([
+      expect((e as SporeprintError).details?.specProblems).toEqual([
         'task "a": kind must be a non-empty string, got ""',
         'dependency cycle: a → b → a',
         'task "a": param "x" refers to undeclared parameter "nope"',
