@@ -115,6 +115,14 @@ const monitoringSchema = Type.Object(
       default: 60,
       ...about('SPOREPRINT_MONITOR_WINDOW_MINUTES — the window each scheduled check looks at (60)'),
     }),
+    checkNice: Type.Integer({
+      minimum: 0,
+      maximum: 19,
+      default: 10,
+      ...about(
+        "SPOREPRINT_MONITOR_CHECK_NICE — the check thread's Linux nice value: under CPU contention the scheduler gives it about 1/1.25^n of a serving thread's share; 0 = same priority (10)",
+      ),
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -373,6 +381,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_MONITOR_CHECK_MINUTES: ['monitoring', 'checkMinutes'],
   SPOREPRINT_MONITOR_CHECK_SECONDS: ['monitoring', 'checkSeconds'],
   SPOREPRINT_MONITOR_WINDOW_MINUTES: ['monitoring', 'windowMinutes'],
+  SPOREPRINT_MONITOR_CHECK_NICE: ['monitoring', 'checkNice'],
   SPOREPRINT_ALERT_WEBHOOK_URL: ['alerts', 'webhookUrl'],
   SPOREPRINT_ALERT_REPEAT_INTERVAL: ['alerts', 'repeatInterval'],
   SPOREPRINT_ALERT_GROUP_BY: ['alerts', 'groupBy'],

@@ -5,6 +5,7 @@
  * timeout here, not on the thread that answers requests) computes each window's drift and performance
  * and takes or releases the schedule's lease, and replies with the result.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSporeprintError } from '../core/index.js';
 import { MonitoringService, RegistryService } from '../services/index.js';
@@ -22,6 +23,23 @@ import { registryServiceDeps } from './registry-deps.js';
 const port = parentPort;
 if (port === null) throw new Error('monitor-check-thread runs as a worker thread (see MonitorCheckWorker)');
 const { config } = workerData as CheckThreadData;
+lowerThisThreadsPriority(config.monitoring.checkNice);
+
+/**
+ * On Linux a nice value belongs to a thread, and `setpriority(PRIO_PROCESS, 0, n)` (Node's
+ * `os.setPriority(0, n)`) sets the calling thread's only: the check then takes the CPU the serving
+ * thread leaves, where at nice 0 the kernel shares a busy core between them equally. Elsewhere the same
+ * call would lower the whole process, so it is made on Linux only. A nice value can always be raised
+ * without privileges; a failure leaves the thread as it was.
+ */
+function lowerThisThreadsPriority(nice: number): void {
+  if (process.platform !== 'linux' || nice === 0) return;
+  try {
+    setPriority(0, nice);
+  } catch {
+    // a sandbox that forbids setpriority: the check runs at the server's priority
+  }
+}
 
 interface ThreadServices {
   readonly storage: Storage;

@@ -3,6 +3,8 @@
  * check runs on it, this thread's event loop keeps turning (timers fire on time), where the same
  * check run here holds the loop for most of its duration.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -70,6 +72,39 @@ describe('the check thread over a database it cannot open', () => {
         expect(isSporeprintError(e) && e.code).toBe('SP_ERR_DATABASE');
         expect((e as Error).message).toMatch(/127\.0\.0\.1:1/);
       }
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+});
+
+/** The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // fields after the command name in parentheses start at field 3 (state)
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    nices.set(Number(tid), Number(fields[16]));
+  }
+  return nices;
+}
+
+describe.runIf(process.platform === 'linux')('the check thread yields the CPU to serving (Linux)', () => {
+  it('runs at SPOREPRINT_MONITOR_CHECK_NICE; every other thread of the process keeps its priority', async () => {
+    const before = threadNices();
+    const config = loadConfig({
+      env: { DATABASE_URL: 'mysql://root@127.0.0.1:1/sp_mon_nowhere', SPOREPRINT_MONITOR_CHECK_NICE: '7' },
+    });
+    const thread = new MonitorCheckWorker(config);
+    try {
+      // the first call starts the thread; it sets its priority before it opens the database
+      await thread.figures({ modelName: MODEL }).catch(() => undefined);
+      const after = threadNices();
+      const started = [...after].filter(([tid]) => !before.has(tid));
+      expect(started.filter(([, nice]) => nice === 7)).toHaveLength(1);
+      for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid)).toBe(nice);
+      expect(getPriority()).toBe(before.get(process.pid) ?? getPriority());
     } finally {
       await thread.close();
     }

@@ -263,16 +263,17 @@ describe('monitoring schedule settings', () => {
   const refused = (env: Record<string, string>, fileText?: string) => () => loadConfig({ env, fileText });
 
   it('checks every 5 minutes over the last 60 by default; seconds override minutes', () => {
-    expect(loadConfig({ env: {} }).monitoring).toEqual({ checkMinutes: 5, windowMinutes: 60 });
+    expect(loadConfig({ env: {} }).monitoring).toEqual({ checkMinutes: 5, windowMinutes: 60, checkNice: 10 });
     expect(
       loadConfig({
         env: {
           SPOREPRINT_MONITOR_CHECK_MINUTES: '0',
           SPOREPRINT_MONITOR_CHECK_SECONDS: '1.5',
           SPOREPRINT_MONITOR_WINDOW_MINUTES: '15',
+          SPOREPRINT_MONITOR_CHECK_NICE: '0',
         },
       }).monitoring,
-    ).toEqual({ checkMinutes: 0, checkSeconds: 1.5, windowMinutes: 15 });
+    ).toEqual({ checkMinutes: 0, checkSeconds: 1.5, windowMinutes: 15, checkNice: 0 });
   });
 
   it('refuses bad values, naming the setting and its variable', () => {
@@ -283,6 +284,10 @@ describe('monitoring schedule settings', () => {
       "invalid setting monitoring.checkMinutes (SPOREPRINT_MONITOR_CHECK_MINUTES): expected a number, got 'often'",
     );
     expect(refused({ SPOREPRINT_MONITOR_CHECK_MINUTES: '5m' })).toThrow(/expected a number, got '5m'/);
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_NICE: '20' })).toThrow(
+      'invalid setting monitoring.checkNice (SPOREPRINT_MONITOR_CHECK_NICE): must be at most 19, got 20',
+    );
+    expect(refused({ SPOREPRINT_MONITOR_CHECK_NICE: '2.5' })).toThrow(/monitoring\.checkNice .*integer/);
     expect(refused({ SPOREPRINT_MONITOR_CHECK_SECONDS: '100000' })).toThrow(
       /monitoring\.checkSeconds \(SPOREPRINT_MONITOR_CHECK_SECONDS\): must be at most 86400/,
     );
