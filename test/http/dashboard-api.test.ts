@@ -14,7 +14,9 @@ import { DASHBOARD_CSP } from '../../src/interfaces/http/index.js';
 import { type RunningServer, startServer } from '../../src/main/server.js';
 import type { Overview } from '../../src/services/index.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
+import { CLASSIC } from '../helpers/fixture-files.js';
 import { client, type ErrorAnswer } from '../helpers/http-client.js';
+import { runCli } from '../helpers/run-cli.js';
 import { CLASSIC_MUSHROOM, prepareServingDatabase } from '../helpers/serving-setup.js';
 import { sqliteBackend } from '../helpers/test-databases.js';
 
@@ -174,6 +176,50 @@ describe('dashboard routes (SQLite)', () => {
       expect(res.status, query).toBe(422);
     }
     expect((await anonymous.get('/v1/datasets/bad%20id')).status).toBe(422);
+  });
+
+  it('a version derived from labelled production records shows its lineage', async () => {
+    const answer = (await (await anonymous.post('/v1/predict', CLASSIC_MUSHROOM)).json()) as {
+      predictionId: string;
+    };
+    const fb = await anonymous.post('/v1/feedback', { predictionId: answer.predictionId, label: 'p' });
+    expect(fb.status).toBe(201);
+    const etl = await runCli(['etl', '--source', CLASSIC, '--include-feedback', '--model', MODEL, '--json'], {
+      DATABASE_URL: prepared.config.databaseUrl,
+    });
+    expect(etl.code, etl.stderr).toBe(0);
+    const derivedId = (JSON.parse(etl.stdout) as { datasetId: string }).datasetId;
+    expect(derivedId).not.toBe(prepared.datasetId);
+    const shown = (await (await anonymous.get(`/v1/datasets/${derivedId}`)).json()) as {
+      lineage?: Record<string, unknown>;
+    };
+    expect(shown.lineage).toMatchObject({
+      parentId: prepared.datasetId,
+      labelSource: 'feedback',
+      records: 1,
+      quarantined: 0,
+      modelName: MODEL,
+      lastPredictionId: answer.predictionId,
+      models: [{ modelName: MODEL, modelVersion: expect.any(Number), records: 1 }],
+      conflicts: [],
+    });
+    expect(
+      (shown.lineage?.rowsAdded as number) +
+        (shown.lineage?.heldOutOverlap as number) +
+        (shown.lineage?.duplicates as number) >=
+        1,
+    ).toBe(true);
+    const parent = (await (await anonymous.get(`/v1/datasets/${prepared.datasetId}`)).json()) as {
+      lineage?: unknown;
+    };
+    expect(parent.lineage).toBeUndefined();
+    // the OpenAPI document describes it for clients
+    const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+    };
+    expect(JSON.stringify(spec.paths['/v1/datasets/{id}'].get.responses['200'])).toMatch(
+      /"lineage":\{[^]*"parentId"[^]*"heldOutOverlap"/,
+    );
   });
 
   it('pages versions and history, compares two versions, gives the gate verdict rule by rule; bad input refused', async () => {

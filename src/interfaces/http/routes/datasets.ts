@@ -62,6 +62,53 @@ const QuarantineEntry = Type.Object(
   { additionalProperties: true },
 );
 
+const LineageSchema = Type.Object(
+  {
+    parentId: Type.String({ description: 'the dataset version this one extends' }),
+    labelSource: Type.Literal('feedback', { description: 'true labels reported for logged predictions' }),
+    records: Type.Integer({ description: 'labelled predictions read (one per prediction request)' }),
+    rowsAdded: Type.Integer({ description: 'records that joined the training split' }),
+    quarantined: Type.Integer({ description: 'records whose stored input failed validation' }),
+    heldOutOverlap: Type.Integer({
+      description: 'valid records equal to a validation or test row of the parent (in no split)',
+    }),
+    duplicates: Type.Integer({ description: 'records repeating an earlier row exactly (kept, flagged)' }),
+    labelConflicts: Type.Integer({
+      description: 'records whose features appear with the other label earlier (kept, flagged)',
+    }),
+    firstLabelledAt: nullable({ type: 'string', format: 'date-time' }),
+    lastLabelledAt: nullable({ type: 'string', format: 'date-time' }),
+    labelledBefore: Type.String({ format: 'date-time', description: "the snapshot's end" }),
+    lastPredictionId: nullable({ type: 'string' }),
+    modelName: nullable({ type: 'string', description: 'the model filter; null: every model of the schema' }),
+    models: Type.Array(
+      Type.Object(
+        { modelName: Type.String(), modelVersion: Type.Integer(), records: Type.Integer() },
+        { additionalProperties: true },
+      ),
+      { description: 'records per model version' },
+    ),
+    conflicts: Type.Array(
+      Type.Object(
+        {
+          predictionId: Type.String(),
+          label: Label,
+          rowIndex: Type.Integer(),
+          conflictsWithRow: Type.Integer(),
+        },
+        { additionalProperties: true },
+      ),
+      {
+        description: "the first label conflicts: the record's prediction, its label, the row it contradicts",
+      },
+    ),
+  },
+  {
+    additionalProperties: true,
+    description: 'present for a version derived from a parent plus labelled production records',
+  },
+);
+
 const DatasetSchema = Type.Object(
   {
     datasetId: Type.String(),
@@ -103,6 +150,7 @@ const DatasetSchema = Type.Object(
       description:
         'rows per class and split, and per column: missing share, category counts or numeric summary',
     }),
+    lineage: Type.Optional(LineageSchema),
   },
   { additionalProperties: true },
 );
