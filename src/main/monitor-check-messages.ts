@@ -5,7 +5,6 @@
  */
 import type { Config } from '../config/index.js';
 import type { DriftSettings, MonitorQuery, WindowFigures } from '../services/index.js';
-import type { LeaseRecord } from '../storage/index.js';
 
 /** The thread's `workerData`: the server's config (the database, the artifact store, the gate). */
 export interface CheckThreadData {
@@ -13,10 +12,11 @@ export interface CheckThreadData {
 }
 
 /** What the thread is asked to do. */
-export type CheckCall =
-  | { readonly kind: 'figures'; readonly query: MonitorQuery; readonly settings?: DriftSettings }
-  | { readonly kind: 'acquire'; readonly name: string; readonly owner: string; readonly ttlMs: number }
-  | { readonly kind: 'release'; readonly name: string; readonly owner: string };
+export type CheckCall = {
+  readonly kind: 'figures';
+  readonly query: MonitorQuery;
+  readonly settings?: DriftSettings;
+};
 
 /** A call as sent; `id` pairs it with its reply. */
 export type CheckRequest = CheckCall & { readonly id: number };
@@ -24,8 +24,6 @@ export type CheckRequest = CheckCall & { readonly id: number };
 /** What each kind of call answers. */
 export interface CheckAnswers {
   readonly figures: WindowFigures;
-  readonly acquire: LeaseRecord | null;
-  readonly release: boolean;
 }
 
 /** An error as it crosses threads: a `SporeprintError`'s code and details survive. */

@@ -1,9 +1,9 @@
 /**
  * The server's monitoring-check thread (started by `MonitorCheckWorker`, never imported): its own
  * storage connection to the server's database (SQLite in WAL mode reads while the serving thread's
- * connections write; its writes — the lease, a profile built on first use — wait through the busy
- * timeout here, not on the thread that answers requests) computes each window's drift and performance
- * and takes or releases the schedule's lease, and replies with the result.
+ * connections write; its one write, a version's reference profile built on first use, waits through
+ * the busy timeout here, not on the thread that answers requests) computes each window's drift and
+ * performance and replies with the result.
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -73,10 +73,6 @@ async function answer(r: CheckRequest): Promise<CheckAnswers[keyof CheckAnswers]
   switch (r.kind) {
     case 'figures':
       return s.monitoring.figures(r.query, r.settings);
-    case 'acquire':
-      return s.storage.leases.acquire(r.name, r.owner, r.ttlMs);
-    case 'release':
-      return s.storage.leases.release(r.name, r.owner);
   }
 }
 

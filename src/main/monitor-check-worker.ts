@@ -1,9 +1,11 @@
 /**
  * The server's monitoring checks off the thread that answers requests: a worker thread with its own
- * storage connection (`monitor-check-thread.ts`) computes each check's drift and performance and
- * takes the schedule's lease, so neither the queries (synchronous on SQLite) nor the drift tests hold
- * up predictions. The alert rules are then evaluated on this thread (about a millisecond: the rollback
- * action and the webhook channel belong to this thread's registry and queue).
+ * storage connection (`monitor-check-thread.ts`) computes each check's drift and performance, so
+ * neither the queries (synchronous on SQLite) nor the drift tests hold up predictions. It only reads
+ * (but for a version's reference profile built on first use, once), so at its lower priority it never
+ * holds a write lock the prediction log waits for. The schedule's lease (a short write) and the alert
+ * rules (about a millisecond: the rollback action and the webhook channel belong to this thread's
+ * registry and queue) stay on this thread.
  *
  * The thread's code is `monitor-check-thread.ts`, started from the build or from source as storage's
  * `threadEntry` says; the messages both sides exchange are typed in `monitor-check-messages.ts`.
@@ -12,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
 import { ERROR_CATALOGUE, type ErrorCode, SporeprintError } from '../core/index.js';
 import type { DriftSettings, MonitorQuery, WindowFigures } from '../services/index.js';
-import { type LeaseRepository, threadEntry } from '../storage/index.js';
+import { threadEntry } from '../storage/index.js';
 import {
   type CheckAnswers,
   type CheckCall,
@@ -54,12 +56,6 @@ export class MonitorCheckWorker {
   readonly #inFlight = new Set<Promise<unknown>>();
   #seq = 0;
   #closed: Promise<void> | undefined;
-
-  /** The schedule's lease, taken and released by the thread's connection. */
-  readonly leases: Pick<LeaseRepository, 'acquire' | 'release'> = {
-    acquire: (name, owner, ttlMs) => this.#request<'acquire'>({ kind: 'acquire', name, owner, ttlMs }),
-    release: (name, owner) => this.#request<'release'>({ kind: 'release', name, owner }),
-  };
 
   constructor(config: Config) {
     this.#data = { config };

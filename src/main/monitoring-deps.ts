@@ -2,8 +2,9 @@
  * Monitoring as the server builds it: the monitoring service, its HTTP view (reports carry the current
  * alerts) and the schedule — a check of the served model over the last `windowMinutes` every interval,
  * one process at a time under the database lease `monitor-check`, with the prediction log's queue
- * depth as the backlog sample. The lease and the window's figures are taken on a thread of their own
- * (`MonitorCheckWorker`), so a check holds up no prediction; the alert rules are evaluated here. A
+ * depth as the backlog sample. The window's figures are computed on a thread of their own
+ * (`MonitorCheckWorker`), so a check holds up no prediction; the lease and the alert rules are taken
+ * and evaluated here. A
  * failing check is a warning; serving goes on.
  */
 import { randomBytes } from 'node:crypto';
@@ -82,7 +83,9 @@ export function buildServerMonitoring(
   let lastError: string | null = null;
   const checkThread = checksOnThread(config) ? new MonitorCheckWorker(config) : null;
   const schedule = startMonitorSchedule({
-    leases: checkThread?.leases ?? storage.leases,
+    // the lease on this thread's connection, at the server's priority: a write the check thread,
+    // running at a lower one, could hold up (and with it, on SQLite, the prediction log's commits)
+    leases: storage.leases,
     owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     intervalMs: monitorIntervalMs(config),
     check: async () => {

