@@ -418,9 +418,15 @@ describe.runIf(mariadb !== null)('README operations runbook, run against MariaDB
 });
 
 describe('README operations runbook: SQLite backup and restore', () => {
-  const work = mkdtempSync(join(tmpdir(), 'sp-runbook-sqlite-'));
-  const bin = installCli(work);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  let work = '';
+  let bin = '';
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'sp-runbook-sqlite-'));
+    bin = installCli(work);
+  });
+  afterAll(() => {
+    if (work !== '') rmSync(work, { recursive: true, force: true });
+  });
 
   it('copies a live database with its WAL commits, and restores it over a changed one', async () => {
     const file = join(work, 'var', 'sporeprint.db');
