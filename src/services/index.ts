@@ -191,6 +191,7 @@ export {
 } from './pipelines/index.js';
 export {
   type ArchiveOptions,
+  type ArtifactCheck,
   DEFAULT_GATE,
   type EvaluationFigures,
   type GateConfig,

@@ -10,11 +10,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `sporeprint <args>` from source (through tsx) as a user would, with extra environment. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs `file args` to its end in `cwd` with the environment plus `CI=true` and `env`; collects its output. */
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], {
-      cwd: ROOT,
+    const child = spawn(file, args, {
+      cwd,
       env: { ...process.env, CI: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -29,4 +34,9 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs `sporeprint <args>` from source (through tsx) as a user would, with extra environment. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], ROOT, env);
 }

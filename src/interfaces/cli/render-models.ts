@@ -1,4 +1,5 @@
 import type {
+  ArtifactCheck,
   GateVerdict,
   ModelDetails,
   ModelVersionRecord,
@@ -233,4 +234,22 @@ export function renderComparison(c: VersionComparison): string {
     `${table(rows)}\n\n` +
     `Decisions disagree on ${int(c.disagreements)} of ${int(c.rows)} rows (${pct(c.disagreementShare)}):\n${matrix}\n`
   );
+}
+
+/** `models verify`: one line per version, then each problem and a summary. */
+export function renderArtifactChecks(checks: readonly ArtifactCheck[]): string {
+  if (checks.length === 0) return 'No registered versions to verify.\n';
+  const failed = checks.filter((c) => !c.ok);
+  const artifacts = new Set(checks.map((c) => c.sha256)).size;
+  const lines = [
+    table([
+      ['model', 'version', 'stage', 'artifact sha256', 'result'],
+      ...checks.map((c) => [c.model, `v${c.version}`, c.stage, c.sha256.slice(0, 16), c.code ?? 'ok']),
+    ]),
+    ...failed.map((c) => `${c.model} v${c.version}: ${c.problem}`),
+    failed.length === 0
+      ? `${checks.length} version(s), ${artifacts} artifact(s): every artifact present, matching its SHA-256 and loadable`
+      : `${failed.length} of ${checks.length} version(s) failed`,
+  ];
+  return `${lines.join('\n')}\n`;
 }

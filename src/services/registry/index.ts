@@ -28,3 +28,4 @@ export {
   type VersionComparison,
   type VersionSelector,
 } from './registry-service.js';
+export type { ArtifactCheck } from './verify-artifacts.js';

@@ -1,5 +1,5 @@
 import { SporeprintError } from '../../core/index.js';
-import { evaluateBinary, ModelPipeline } from '../../ml/index.js';
+import { evaluateBinary, type ModelPipeline } from '../../ml/index.js';
 import type {
   ArtifactStore,
   DatasetRepository,
@@ -15,6 +15,7 @@ import type {
 } from '../../storage/index.js';
 import { evaluatePipeline, type HeldOutData, readTestSplit } from './held-out-data.js';
 import { applyGate, failedRulesText, type GateConfig, type GateVerdict } from './quality-gate.js';
+import { type ArtifactCheck, parseModelArtifact, verifyRegisteredArtifacts } from './verify-artifacts.js';
 
 /** Dependencies of the {@link RegistryService}. */
 export interface RegistryServiceDeps {
@@ -503,20 +504,20 @@ export class RegistryService {
     };
   }
 
+  /**
+   * Checks every registered version's artifact (of `name`, or of every model) as a server loads it:
+   * present, matching its SHA-256, a loadable pipeline. One check per version; never throws for a bad
+   * artifact (`sporeprint models verify`, after restoring a backup).
+   */
+  verifyArtifacts(name?: string): Promise<ArtifactCheck[]> {
+    return verifyRegisteredArtifacts(this.#d, name);
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   async #loadArtifact(sha256: string): Promise<ModelPipeline> {
     const bytes = await this.#d.artifacts.get(sha256); // SHA-256 verified
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      throw new SporeprintError(
-        'SP_ERR_MODEL_FORMAT',
-        `Artifact ${this.#d.artifacts.describe(sha256)} is not JSON: ${(e as Error).message}`,
-      );
-    }
-    return ModelPipeline.fromJSON(json);
+    return parseModelArtifact(bytes, this.#d.artifacts.describe(sha256));
   }
 
   #pipelineOf(version: ModelVersionRecord): Promise<ModelPipeline> {

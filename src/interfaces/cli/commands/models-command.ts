@@ -4,6 +4,7 @@ import type { GateVerdict } from '../../../services/index.js';
 import type { CliContext } from '../context.js';
 import { toJson } from '../format.js';
 import {
+  renderArtifactChecks,
   renderComparison,
   renderGate,
   renderHistory,
@@ -286,6 +287,39 @@ function addCompare(models: Command, ctx: CliContext): void {
     );
 }
 
+/**
+ * `models verify [name]`: every registered version's artifact loaded as a server loads it; the
+ * checks on stdout, and exit 1 naming the failed versions (the first failure's code) when any fails.
+ */
+function addVerify(models: Command, ctx: CliContext): void {
+  models
+    .command('verify')
+    .description(
+      "Check every registered version's artifact: present, matching its SHA-256, a loadable model (after a restore)",
+    )
+    .argument('[name]', 'only this registered model')
+    .option('--json', 'print JSON')
+    .action((name: string | undefined, opts: Common) =>
+      withServices(ctx, async (s) => {
+        const checks = await s.registry.verifyArtifacts(name);
+        const failed = checks.filter((c) => !c.ok);
+        ctx.stdout.write(
+          opts.json ? toJson({ ok: failed.length === 0, checks }) : renderArtifactChecks(checks),
+        );
+        if (failed.length > 0) {
+          const first = failed[0];
+          throw new SporeprintError(
+            first.code ?? 'SP_ERR_ARTIFACT_CORRUPT',
+            `${failed.length} of ${checks.length} registered version(s) failed verification: ` +
+              failed.map((c) => `${c.model} v${c.version} (${c.code})`).join(', '),
+            { failed: failed.map((c) => ({ model: c.model, version: c.version, code: c.code })) },
+          );
+        }
+        return '';
+      }),
+    );
+}
+
 /** `sporeprint models …`: the model registry, one function per subcommand. */
 export function registerModelsCommand(program: Command, ctx: CliContext): void {
   const models = program
@@ -301,6 +335,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
     addArchive,
     addHistory,
     addCompare,
+    addVerify,
   ]) {
     add(models, ctx);
   }
