@@ -327,6 +327,14 @@ const configSchema = Type.Object(
             'SPOREPRINT_BATCH_JOURNAL — durable log: commit a batch of 256+ records as one journal entry before answering, its rows right after (true)',
           ),
         }),
+        drainSeconds: Type.Number({
+          minimum: 0,
+          maximum: 3600,
+          default: 5,
+          ...about(
+            'SPOREPRINT_DRAIN_SECONDS — on SIGTERM, how long the server still answers requests while /health/ready answers 503 "draining" (so load balancers take it out of rotation) before it stops accepting; 0 = stop at once (5)',
+          ),
+        }),
         experimentCheckSeconds: Type.Number({
           minimum: 0,
           maximum: 86_400,
@@ -377,6 +385,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_ACCESS_LOG: ['server', 'accessLog'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
+  SPOREPRINT_DRAIN_SECONDS: ['server', 'drainSeconds'],
   SPOREPRINT_EXPERIMENT_CHECK_SECONDS: ['server', 'experimentCheckSeconds'],
   SPOREPRINT_MONITOR_CHECK_MINUTES: ['monitoring', 'checkMinutes'],
   SPOREPRINT_MONITOR_CHECK_SECONDS: ['monitoring', 'checkSeconds'],

@@ -1,7 +1,8 @@
 /**
  * Composition root of the API server: builds storage, registry, prediction log and serving from the
- * frozen config, then listens. SIGTERM/SIGINT: stop accepting, finish in-flight requests, flush the
- * prediction log, close the database.
+ * frozen config, then listens. Stopping: `drain` (readiness 503 "draining" while requests are still
+ * answered, for `SPOREPRINT_DRAIN_SECONDS`), then `close` (stop accepting, finish in-flight requests,
+ * flush the prediction log, close the database).
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/index.js';
@@ -53,6 +54,14 @@ export interface RunningServer {
   readonly alerts: AlertService;
   /** The monitoring schedule (its status, and a round now). */
   readonly monitor: MonitorSchedule;
+  /** How long {@link drain} lasts (`SPOREPRINT_DRAIN_SECONDS`). */
+  readonly drainSeconds: number;
+  /**
+   * The first step of a stop behind a load balancer: from now on `/health/ready` answers 503
+   * "draining" and every answer closes its connection, while requests are still answered; resolves
+   * after `drainSeconds` (at once for 0), by when health checks have taken the replica out of rotation.
+   */
+  drain(): Promise<void>;
   /** Graceful stop: no new requests, in-flight ones finish, the log is flushed, the DB closed. */
   close(): Promise<void>;
 }
@@ -159,6 +168,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
   // rows queued in the log, and those of answered batches not handed to it yet (the monitoring backlog)
   const logQueueDepth = () => log.queueDepth + serving.pendingLogRows;
   const monitoring = buildServerMonitoring({ storage, registry, alerts, config, logQueueDepth }, opts);
+  let draining: Promise<void> | null = null;
   const { app } = await buildApp({
     serving,
     keys: storage.apiKeys,
@@ -173,6 +183,7 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     logQueueDepth,
     logStats: () => ({ commits: log.batches, rows: log.rowsWritten }),
     logCommitProblem: () => commitHealth.problem(),
+    draining: () => draining !== null,
     schema: serving.ready ? serving.model().pipeline.schema : getSchema('secondary'),
     settings: httpSettings(config),
     version: opts.version,
@@ -187,6 +198,11 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     serving,
     alerts,
     monitor: monitoring.schedule,
+    drainSeconds: config.server.drainSeconds,
+    drain() {
+      draining ??= new Promise((resolve) => setTimeout(resolve, config.server.drainSeconds * 1000));
+      return draining;
+    },
     close() {
       closing ??= (async () => {
         serving.stop();

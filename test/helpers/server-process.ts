@@ -5,7 +5,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Runs `node --import tsx <args>` from the repository root as a server process and resolves with its
- * URL once it prints `listening on <url>` (rejects when it exits first, or after 3 minutes).
+ * URL once it prints `listening on <url>` (rejects when it exits first, or after 3 minutes). A SIGTERM
+ * stops it without draining (`SPOREPRINT_DRAIN_SECONDS=0`) unless `env` sets a drain.
  */
 export function spawnListening(
   args: readonly string[],
@@ -14,7 +15,7 @@ export function spawnListening(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: ROOT,
-      env: { ...process.env, CI: 'true', ...env },
+      env: { ...process.env, CI: 'true', SPOREPRINT_DRAIN_SECONDS: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { EXAMPLE_MUSHROOMS } from '../../src/data/index.js';
+import { configuredArtifactStore } from '../../src/main/package-info.js';
 import type { EstimatorKind } from '../../src/ml/index.js';
 import {
   EtlService,
@@ -42,7 +43,8 @@ const CLASSIC_SERVING: ServingData = {
 
 /**
  * A config over a fresh database with a Production model, trained and promoted: by default of the
- * classic data (a decision tree in Production, a gradient-boosting model registered beside it).
+ * classic data (a decision tree in Production, a gradient-boosting model registered beside it). The
+ * artifacts go to the store `env` configures (default: files under the config's var dir).
  */
 export async function prepareServingDatabase(
   databaseUrl: string,
@@ -62,7 +64,9 @@ export async function prepareServingDatabase(
   });
   const storage = await openStorage(config.databaseUrl);
   try {
-    const artifacts = openArtifactStore(storage, { kind: 'file', dir: join(varDir, 'artifacts') });
+    // where the config says: files under the var dir by default, the database with
+    // SPOREPRINT_ARTIFACT_STORE=database (processes that share no folder)
+    const artifacts = configuredArtifactStore(storage, config);
     const { datasetId } = await new EtlService(storage.datasets, {
       invalidThreshold: 0.01,
       seed: 42,

@@ -52,6 +52,7 @@ describe('memory per request is bounded (child process, peak RSS)', () => {
         SPOREPRINT_MODEL_NAME: MODEL,
         SPOREPRINT_LOG_LEVEL: 'info',
         SPOREPRINT_ACCESS_LOG: 'true',
+        SPOREPRINT_DRAIN_SECONDS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -15,6 +15,7 @@ interface Service {
   readonly healthcheck?: { readonly test?: readonly string[]; readonly disable?: boolean };
   readonly depends_on?: Record<string, { readonly condition: string }>;
   readonly deploy?: { readonly replicas?: number };
+  readonly stop_grace_period?: string;
 }
 
 interface Compose {
@@ -125,13 +126,28 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     expect(section(haproxyCfg, 'frontend sporeprint')).toContain('default_backend api');
   });
 
-  it('redispatches, retries and drains gracefully', () => {
+  it('redispatches, replays only GET and HEAD, and lets draining replicas finish', () => {
     const defaults = section(haproxyCfg, 'defaults');
     expect(defaults).toContain('option redispatch');
     expect(defaults.find((l) => l.startsWith('retries'))).toMatch(/^retries [1-9]$/);
+    // a request that reached a replica (empty-response) is replayed only when safe to repeat
+    expect(defaults.find((l) => l.startsWith('retry-on'))).toBe('retry-on conn-failure empty-response');
+    expect(section(haproxyCfg, 'backend api')).toContain('http-request disable-l7-retry unless METH_GET');
     const server = defaults.find((l) => l.startsWith('default-server')) ?? '';
+    expect(server).toMatch(/\binter 2s fall 2\b/);
     expect(server).toMatch(/\bslowstart \d+s\b/);
-    expect(server).toMatch(/\bon-marked-down shutdown-sessions\b/);
+    // a replica marked down while it drains still finishes its in-flight requests
+    expect(server).not.toMatch(/on-marked-down shutdown-sessions/);
+  });
+
+  it('drains an API replica for longer than HAProxy takes to mark it down, within the stop grace period', () => {
+    const drain = Number(svc('api').environment?.SPOREPRINT_DRAIN_SECONDS);
+    const server = section(haproxyCfg, 'defaults').find((l) => l.startsWith('default-server')) ?? '';
+    const inter = Number(/\binter (\d+)s\b/.exec(server)?.[1]);
+    const fall = Number(/\bfall (\d+)\b/.exec(server)?.[1]);
+    expect(drain).toBeGreaterThan(inter * fall);
+    const grace = Number(/^(\d+)s$/.exec(svc('api').stop_grace_period ?? '')?.[1]);
+    expect(grace).toBeGreaterThanOrEqual(drain + 20);
   });
 
   it('has a statistics page', () => {

@@ -100,6 +100,17 @@ describe('deploy/k8s/base', () => {
     ]);
   });
 
+  it('drains the API on SIGTERM (no preStop pause) for two readiness periods, within the grace period', () => {
+    const pod = byName('Deployment', 'sporeprint-api').spec.template.spec;
+    const api = pod.containers[0];
+    expect(api.lifecycle?.preStop).toBeUndefined();
+    const drain = Number(byName('ConfigMap', 'sporeprint-config').data.SPOREPRINT_DRAIN_SECONDS);
+    const probe = api.readinessProbe;
+    expect(drain).toBeGreaterThanOrEqual(probe.periodSeconds * probe.failureThreshold);
+    // then the stop: in-flight requests, pipeline tasks (5 s), alert notifications (5 s), the log's flush
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(drain + 20);
+  });
+
   it('runs one scheduler, replaced with Recreate', () => {
     const scheduler = byName('Deployment', 'sporeprint-scheduler');
     expect(scheduler.spec.replicas).toBe(1);

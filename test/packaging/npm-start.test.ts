@@ -101,6 +101,8 @@ describe('npm start', () => {
       SPOREPRINT_VAR_DIR: prepared.varDir,
       SPOREPRINT_MODEL_NAME: 'sporeprint-classic',
       SPOREPRINT_PORT: '0',
+      // stopped at once on SIGTERM (the drain is tested in test/http/drain.test.ts)
+      SPOREPRINT_DRAIN_SECONDS: '0',
     };
     cleanup = () => {
       prepared.cleanup();

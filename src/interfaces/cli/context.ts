@@ -122,5 +122,9 @@ export interface PipelineScheduleRef {
 /** A running API server. */
 export interface ServerHandle {
   readonly url: string;
+  /** How long {@link drain} lasts (`SPOREPRINT_DRAIN_SECONDS`). */
+  readonly drainSeconds: number;
+  /** Readiness 503 "draining" while requests are still answered; resolves after `drainSeconds`. */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }

@@ -112,8 +112,14 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
     closing = true;
     done();
   });
+  // while draining (before closing): every answer closes its connection, so that clients holding a
+  // keep-alive connection (an L4 load balancer's, a Kubernetes Service's) reconnect to another replica
+  const draining = deps.draining;
   app.addHook('onRequest', (_req, reply, done) => {
-    if (!closing) return done();
+    if (!closing) {
+      if (draining?.() === true) void reply.header('connection', 'close');
+      return done();
+    }
     void reply.header('connection', 'close');
     done(
       new SporeprintError('SP_ERR_SHUTTING_DOWN', 'the server is shutting down; retry on another replica'),

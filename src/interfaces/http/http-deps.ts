@@ -166,6 +166,12 @@ export interface HttpDeps {
    * null when it can: `/health/ready` answers 503 naming it.
    */
   readonly logCommitProblem?: () => Promise<string | null>;
+  /**
+   * True while the server drains before it stops (SIGTERM): requests are still answered, each with
+   * `Connection: close`, and `/health/ready` answers 503 "draining" so that load balancers and
+   * Kubernetes take the replica out of rotation before it stops accepting. Absent: never.
+   */
+  readonly draining?: () => boolean;
   readonly schema: DatasetSchema;
   readonly settings: HttpSettings;
   readonly version: string;

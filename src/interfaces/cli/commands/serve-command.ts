@@ -20,7 +20,12 @@ export function printUrls(ctx: CliContext, url: string): void {
   );
 }
 
-/** Serves until SIGTERM/SIGINT, then stops gracefully (in-flight requests finish, the log is flushed). */
+/**
+ * Serves until SIGTERM/SIGINT, then stops gracefully (in-flight requests finish, the log is flushed).
+ * SIGTERM (what Docker, Kubernetes and systemd send) first drains for `drainSeconds`: readiness fails
+ * while requests are still answered, so that health checks take the replica out of rotation before
+ * it stops accepting. SIGINT (Ctrl-C in a terminal: no load balancer to tell) stops at once.
+ */
 export async function serveUntilSignal(
   ctx: CliContext,
   opts: { port?: number; host?: string },
@@ -31,6 +36,12 @@ export async function serveUntilSignal(
   const server = await ctx.serve(opts);
   printUrls(ctx, server.url);
   const signal = await stopSignal;
+  if (signal === 'SIGTERM' && server.drainSeconds > 0) {
+    ctx.stderr.write(
+      `${signal}: draining for ${server.drainSeconds} s (/health/ready answers 503 "draining"; requests are still answered)…\n`,
+    );
+    await server.drain();
+  }
   ctx.stderr.write(`${signal}: stopping (finishing in-flight requests, flushing the prediction log)…\n`);
   await server.close();
   ctx.stderr.write('stopped\n');

@@ -14,11 +14,14 @@ export interface Readiness {
   readonly database: string;
   /** `ok`, or why the prediction log cannot commit. */
   readonly predictionLog: string;
+  /** The server is draining before it stops: not ready, whatever the other checks say. */
+  readonly draining: boolean;
 }
 
 /**
  * Ready when a verified model is loaded, the database answers and the prediction log can commit (its
- * last commit did not fail, or one succeeded since). Driver texts go to the server log, not here.
+ * last commit did not fail, or one succeeded since), and the server is not draining before a stop.
+ * Driver texts go to the server log, not here.
  */
 export async function readinessOf(ctx: RouteContext): Promise<Readiness> {
   const { deps } = ctx;
@@ -32,8 +35,9 @@ export async function readinessOf(ctx: RouteContext): Promise<Readiness> {
   }
   const problem = (await deps.logCommitProblem?.()) ?? null;
   const predictionLog = problem === null ? 'ok' : `cannot commit: ${problem}`;
-  const ok = deps.serving.ready && database === 'ok' && problem === null;
-  return { ok, model: deps.serving.status(), database, predictionLog };
+  const draining = deps.draining?.() ?? false;
+  const ok = deps.serving.ready && database === 'ok' && problem === null && !draining;
+  return { ok, model: deps.serving.status(), database, predictionLog, draining };
 }
 
 const ServingStatusSchema = Type.Object({
@@ -95,7 +99,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
         tags: ['health'],
         summary: 'A verified model is loaded, the database answers and the prediction log can commit',
         description:
-          'Not ready is a 503 SP_ERR_NOT_READY naming why; its details hold the model status, "database" and "predictionLog" ("ok", or why the log cannot commit: its last commit failed and none succeeded since).',
+          'Not ready is a 503 SP_ERR_NOT_READY naming why; its details hold the model status, "database" and "predictionLog" ("ok", or why the log cannot commit: its last commit failed and none succeeded since), and "status": "draining" while the server drains before it stops (SIGTERM: it still answers requests for SPOREPRINT_DRAIN_SECONDS, so that load balancers take it out of rotation first).',
         response: { 200: ReadyAnswer, ...errorResponses() },
       },
     },
@@ -117,11 +121,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
 export function notReadyUnless(r: Readiness): void {
   if (r.ok) return;
   const why = [
+    ...(r.draining ? ['draining: the server is stopping (it still answers requests meanwhile)'] : []),
     ...(r.model.model === null ? [`no verified model of '${r.model.modelName}' is loaded`] : []),
     ...(r.database === 'ok' ? [] : [`database ${r.database}`]),
     ...(r.predictionLog === 'ok' ? [] : [`prediction log ${r.predictionLog}`]),
   ];
   throw new SporeprintError('SP_ERR_NOT_READY', `not ready: ${why.join('; ')}`, {
+    ...(r.draining ? { status: 'draining' } : {}),
     model: r.model,
     database: r.database,
     predictionLog: r.predictionLog,
