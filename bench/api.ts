@@ -24,8 +24,9 @@
  *   npm run bench:api -- --reuse-db /tmp/prepared     # a dir holding db.sqlite + artifacts/ (see below)
  *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/sporeprint_bench_api npm run bench:api
  *   BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_ROUNDS=2 BENCH_PROFILE=1 npm run bench:api
- *   BENCH_VARIANTS=sqlite-durable,sqlite-durable-checks,sqlite-durable-checks-nice0 npm run bench:api
- *                                       # only these variants (the check's cost, issue 17)
+ *   BENCH_ONLY=bare-fastify,sqlite-durable,mariadb-durable npm run bench:api   # those wrk runs only
+ *   BENCH_ONLY=sqlite-durable,sqlite-durable-checks,sqlite-durable-checks-nice0 npm run bench:api
+ *                                       # the scheduled checks' cost alone (issue 17)
  *
  * The sporeprint servers run the compiled build (the script runs `npm run build` first, then
  * `node dist/main/cli.js serve`), as `npm start`, the installed CLI and the Docker image do.
@@ -43,29 +44,51 @@
  * unless `--reuse-db <dir>` names a dir prepared that way. Each SQLite variant serves a private copy.
  * MariaDB is prepared the same way in the database named by BENCH_MYSQL_URL, which is dropped at the end.
  * BENCH_PROFILE=1 starts the durable-SQLite server with `node --cpu-prof` (profile in bench/out/prof/).
+ * Each wrk run also prints the CPU time its server process used per request and, for MariaDB on this
+ * machine, that of the `mariadbd` listening on the URL's port (every client of that server counts),
+ * and the server's durability settings as found (`innodb_flush_log_at_trx_commit` etc.: the bench
+ * changes none of them).
  *
  * Output: a table with targets and met/MISSED on stdout, everything in bench/out/api-results.json.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import Fastify from 'fastify';
-import mysql from 'mysql2/promise';
+import { join, resolve } from 'node:path';
 import { openStorage, type PredictionChunkInput, preparePredictionChunk } from '../src/storage/index.js';
+import {
+  cpuSeconds,
+  dropMysqlDatabase,
+  freePort,
+  listenerPid,
+  median,
+  memoryOf,
+  mysqlCounter,
+  mysqlSettings,
+  postLua,
+  prepare,
+  type RowCounter,
+  root,
+  run,
+  type Server,
+  secondaryRecords,
+  sleep,
+  spawnServer,
+  sqliteCounter,
+  startBareFastify,
+  startSporeprint,
+  stopServer,
+  type WrkResult,
+  wrk,
+  wrkBin,
+} from './bench-processes.js';
 
-const thisFile = fileURLToPath(import.meta.url);
-const root = resolve(dirname(thisFile), '..');
 const outDir = join(root, 'bench', 'out');
 const anchorsDir = resolve(root, '..', 'shared', 'anchors');
 const referenceScript = join(anchorsDir, 'reference_api.py');
 const referenceLua = join(anchorsDir, 'post.lua');
 const resultsMd = join(anchorsDir, 'RESULTS.md');
 const python = '/usr/bin/python3';
-const wrkBin = '/usr/bin/wrk';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -78,199 +101,16 @@ const BATCH_REPS = 5;
 const BATCH_WARMUPS = 3;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL;
 const PROFILE = process.env.BENCH_PROFILE === '1';
-/** BENCH_VARIANTS=key,key…: measure only these variants (keys as printed), e.g. the check's cost alone. */
-const ONLY = process.env.BENCH_VARIANTS?.split(',')
-  .map((k) => k.trim())
-  .filter((k) => k !== '');
-
-// ---------------------------------------------------------------------------------------------- helpers
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** Peak and current resident set of a process, in MB (from /proc/<pid>/status). */
-function memoryOf(pid: number): { hwmMb: number; rssMb: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-    return { hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** Runs a command to completion, output collected (for the prepare step). */
-function run(
-  cmd: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          p.kill('SIGKILL');
-        }, opts.timeoutMs)
-      : null;
-    p.on('error', rej);
-    p.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      res({ code, out });
-    });
-  });
-}
-
-/** Child environment for sporeprint: only what the bench sets (no Redis, no config file). */
-function sporeprintEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', SPOREPRINT_LOG_LEVEL: 'silent', ...extra };
-  delete env.SPOREPRINT_REDIS_URL;
-  delete env.SPOREPRINT_CONFIG;
-  delete env.SPOREPRINT_REQUIRE_KEY;
-  delete env.SPOREPRINT_RATE_LIMIT;
-  if (!('SPOREPRINT_LOG_MODE' in extra)) delete env.SPOREPRINT_LOG_MODE;
-  return env;
-}
-
-async function prepare(label: string, databaseUrl: string, varDir: string): Promise<number> {
-  const t0 = performance.now();
-  const r = await run(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'start', '--no-serve'], {
-    cwd: root,
-    env: sporeprintEnv({ DATABASE_URL: databaseUrl, SPOREPRINT_VAR_DIR: varDir }),
-    timeoutMs: 15 * 60_000,
-  });
-  if (r.code !== 0) throw new Error(`prepare ${label} failed (exit ${r.code}):\n${r.out.slice(-3000)}`);
-  const s = (performance.now() - t0) / 1000;
-  console.log(`prepared ${label} in ${s.toFixed(1)} s (sporeprint start --no-serve)`);
-  return s;
-}
+/** BENCH_ONLY=key,key…: only these wrk variants (keys as printed), no batch runs. */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((k) => k.trim())) : null;
+const want = (key: string): boolean => ONLY === null || ONLY.has(key);
 
 // ---------------------------------------------------------------------------------------------- servers
 
-interface Server {
-  readonly name: string;
-  readonly url: string;
-  readonly proc: ChildProcess;
-  readonly pid: number;
-  readonly stopSignal: NodeJS.Signals;
-  log: string;
-}
-
-/** Spawns a server and waits until `ready(output)` returns its URL. */
-function spawnServer(
-  name: string,
-  cmd: string,
-  args: readonly string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; stopSignal: NodeJS.Signals; timeoutMs: number },
-  ready: (output: string) => string | null | Promise<string | null>,
-): Promise<Server> {
-  return new Promise((res, rej) => {
-    const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server: Server = {
-      name,
-      url: '',
-      proc,
-      pid: proc.pid ?? -1,
-      stopSignal: opts.stopSignal,
-      log: '',
-    };
-    let done = false;
-    const finish = (err: Error | null, url?: string): void => {
-      if (done) return;
-      done = true;
-      clearInterval(poll);
-      clearTimeout(timer);
-      if (err) {
-        proc.kill('SIGKILL');
-        rej(err);
-      } else res({ ...server, url: url ?? '', log: server.log });
-    };
-    const onData = (d: Buffer): void => {
-      // keep only the tail: a long-running server's log is not needed
-      server.log = (server.log + d.toString()).slice(-20_000);
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.on('error', (e) => finish(e));
-    proc.on('exit', (code) => finish(new Error(`${name} exited early (code ${code}):\n${server.log}`)));
-    let checking = false;
-    const poll = setInterval(() => {
-      if (checking || done) return;
-      checking = true;
-      void Promise.resolve(ready(server.log))
-        .then((url) => {
-          if (url) finish(null, url);
-        })
-        .catch(() => {})
-        .finally(() => {
-          checking = false;
-        });
-    }, 100);
-    const timer = setTimeout(
-      () => finish(new Error(`${name} not ready in ${opts.timeoutMs / 1000} s:\n${server.log}`)),
-      opts.timeoutMs,
-    );
+function startServer(name: string, env: Record<string, string>, profile = false): Promise<Server> {
+  return startSporeprint(name, env, {
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', join(outDir, 'prof')] : [],
   });
-}
-
-const listeningUrl = (out: string): string | null =>
-  /listening on (http:\/\/\S+)/.exec(out)?.[1]?.replace(/\/$/, '') ?? null;
-
-function startSporeprint(name: string, env: Record<string, string>, profile = false): Promise<Server> {
-  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', join(outDir, 'prof')] : [];
-  return spawnServer(
-    name,
-    process.execPath,
-    [...nodeArgs, 'dist/main/cli.js', 'serve', '--port', '0', '--host', '127.0.0.1'],
-    { cwd: root, env: sporeprintEnv(env), stopSignal: 'SIGTERM', timeoutMs: 120_000 },
-    listeningUrl,
-  );
-}
-
-function startBareFastify(): Promise<Server> {
-  return spawnServer(
-    'bare-fastify',
-    process.execPath,
-    ['--import', 'tsx', thisFile, '--bare-fastify'],
-    { cwd: root, env: process.env, stopSignal: 'SIGTERM', timeoutMs: 60_000 },
-    listeningUrl,
-  );
-}
-
-/** The tiny Fastify app of run (1): one POST route returning a constant JSON (child-process mode). */
-async function serveBareFastify(): Promise<void> {
-  const app = Fastify({ logger: false });
-  app.post('/bare', async () => ({ status: 'ok' }));
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`bare fastify listening on ${url}\n`);
-  const stop = (): void => {
-    void app.close().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 async function startReference(dir: string): Promise<Server> {
@@ -295,125 +135,6 @@ async function startReference(dir: string): Promise<Server> {
   );
 }
 
-async function stopServer(s: Server): Promise<number | null> {
-  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return s.proc.exitCode;
-  const exited = new Promise<number | null>((r) => s.proc.once('exit', (code) => r(code)));
-  s.proc.kill(s.stopSignal);
-  const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)]);
-  if (code === 'timeout') {
-    s.proc.kill('SIGKILL');
-    return exited;
-  }
-  return code;
-}
-
-// ---------------------------------------------------------------------------------------------- wrk
-
-interface WrkResult {
-  readonly requestsPerSec: number;
-  readonly requests: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly non2xx: number;
-  readonly socketErrors: string | null;
-  readonly raw: string;
-}
-
-function toMs(v: string): number {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v);
-  if (!m) return Number.NaN;
-  const x = Number(m[1]);
-  return m[2] === 'us' ? x / 1000 : m[2] === 'ms' ? x : m[2] === 's' ? x * 1000 : x * 60_000;
-}
-
-function parseWrk(out: string): WrkResult {
-  const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
-  const lat = (pct: string): number => toMs(new RegExp(`\\s${pct}%\\s+([\\d.]+\\w+)`).exec(out)?.[1] ?? '');
-  return {
-    requestsPerSec: num(/Requests\/sec:\s+([\d.]+)/),
-    requests: num(/(\d+) requests in/),
-    p50Ms: lat('50'),
-    p99Ms: lat('99'),
-    maxMs: toMs(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(out)?.[1] ?? ''),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? null,
-    raw: out,
-  };
-}
-
-async function wrk(url: string, lua: string | null, seconds: number): Promise<WrkResult> {
-  const args = [`-t${THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency'];
-  if (lua) args.push('-s', lua);
-  args.push(url);
-  const r = await run(wrkBin, args, { timeoutMs: (seconds + 60) * 1000 });
-  if (r.code !== 0) throw new Error(`wrk failed (exit ${r.code}): ${r.out}`);
-  return parseWrk(r.out);
-}
-
-// ---------------------------------------------------------------------------------------------- data
-
-const FEATURES_NUMERIC = new Set(['cap-diameter', 'stem-height', 'stem-width']);
-
-/** The first `n` rows of data/secondary_data.csv as objects keyed by feature name, missing cells omitted. */
-function secondaryRecords(n: number): Record<string, string | number>[] {
-  const lines = readFileSync(join(root, 'data', 'secondary_data.csv'), 'utf8').split(/\r?\n/);
-  const header = lines[0].split(';');
-  const out: Record<string, string | number>[] = [];
-  for (let i = 1; i < lines.length && out.length < n; i++) {
-    if (lines[i] === '') continue;
-    const cells = lines[i].split(';');
-    const rec: Record<string, string | number> = {};
-    header.forEach((h, j) => {
-      if (h === 'class' || cells[j] === '' || cells[j] === undefined) return;
-      rec[h] = FEATURES_NUMERIC.has(h) ? Number(cells[j]) : cells[j];
-    });
-    out.push(rec);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------- row counts
-
-type RowCounter = () => Promise<number>;
-
-function sqliteCounter(file: string, table = 'predictions'): RowCounter {
-  return async () => {
-    if (!existsSync(file)) return 0;
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      db.pragma('busy_timeout = 5000');
-      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
-}
-
-function mysqlCounter(url: string): RowCounter {
-  return async () => {
-    const c = await mysql.createConnection(url);
-    try {
-      const [rows] = await c.query('SELECT COUNT(*) AS n FROM predictions');
-      return Number((rows as { n: number | string }[])[0].n);
-    } finally {
-      await c.end();
-    }
-  };
-}
-
-async function dropMysqlDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const db = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  u.pathname = '/';
-  const c = await mysql.createConnection(u.toString());
-  try {
-    await c.query(`DROP DATABASE IF EXISTS \`${db.replace(/`/g, '``')}\``);
-  } finally {
-    await c.end();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------- main
 
 interface Variant {
@@ -436,6 +157,10 @@ interface RunRecord {
   readonly ok200: number;
   readonly rowsLogged: number | null;
   readonly ratioToBareFastify: number | null;
+  /** CPU time of the server process (all its threads) per request of the run, µs. */
+  readonly serverCpuUs: number | null;
+  /** MariaDB variant: CPU time of the database server per request (all its clients), µs. */
+  readonly dbCpuUs: number | null;
   readonly raw: string;
 }
 
@@ -458,24 +183,10 @@ async function main(): Promise<void> {
   const spLua = join(outDir, 'api-post.lua');
   writeFileSync(
     spLua,
-    [
-      '-- generated by bench/api.ts: POST row 0 of data/secondary_data.csv (missing cells omitted)',
-      'wrk.method = "POST"',
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.body = [==[${JSON.stringify(sample)}]==]`,
-      '',
-    ].join('\n'),
+    `-- generated by bench/api.ts: POST row 0 of data/secondary_data.csv (missing cells omitted)\n${postLua(JSON.stringify(sample))}`,
   );
   const bareLua = join(outDir, 'api-bare.lua');
-  writeFileSync(
-    bareLua,
-    [
-      'wrk.method = "POST"',
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.body = [==[${JSON.stringify(sample)}]==]`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(bareLua, postLua(JSON.stringify(sample)));
 
   if (!existsSync(wrkBin)) throw new Error(`${wrkBin} not found: apt-get install -y wrk`);
   // the servers run the compiled build, as `npm start`, `bin/sporeprint.js` and the Docker image do
@@ -509,10 +220,23 @@ async function main(): Promise<void> {
     return d;
   };
   const mysqlVarDir = join(tmp, 'mysql');
+  let mysqlFound: Record<string, string> | null = null;
+  let dbPid: number | null = null;
   if (MYSQL_URL) {
     mkdirSync(mysqlVarDir);
     await dropMysqlDatabase(MYSQL_URL);
     prep.mariadb = await prepare('MariaDB', MYSQL_URL, mysqlVarDir);
+    mysqlFound = await mysqlSettings(MYSQL_URL);
+    const u = new URL(MYSQL_URL);
+    if (['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+      dbPid = await listenerPid(Number(u.port || 3306));
+    console.log(
+      `MariaDB server as found (the bench changes none of it): ${Object.entries(mysqlFound)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ', ',
+        )}; its process ${dbPid ?? 'not found (not local)'}${dbPid ? ' (its CPU counts every client of that server, not only this bench)' : ''}`,
+    );
   } else {
     console.log('MariaDB: skipped (set BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/sporeprint_bench_api)');
   }
@@ -548,103 +272,113 @@ async function main(): Promise<void> {
   const runs: RunRecord[] = [];
   let referenceStartS: number | null = null;
   try {
-    const bare = await startBareFastify();
-    servers.push(bare);
-    variants.push({
-      key: 'bare-fastify',
-      label: 'bare Fastify route (POST, constant JSON)',
-      server: bare,
-      path: '/bare',
-      lua: bareLua,
-      rows: null,
-      settleMs: 0,
-      sporeprint: false,
-    });
+    if (want('bare-fastify')) {
+      const bare = await startBareFastify();
+      servers.push(bare);
+      variants.push({
+        key: 'bare-fastify',
+        label: 'bare Fastify route (POST, constant JSON)',
+        server: bare,
+        path: '/bare',
+        lua: bareLua,
+        rows: null,
+        settleMs: 0,
+        sporeprint: false,
+      });
+    }
 
-    const durableDir = copyPrepared('sqlite-durable');
-    const durable = await startSporeprint(
-      'sqlite-durable',
-      {
-        DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: durableDir,
-        SPOREPRINT_MONITOR_CHECK_MINUTES: '0', // no monitoring check: the baseline of the variant below
-      },
-      PROFILE,
-    );
-    servers.push(durable);
-    variants.push({
-      key: 'sqlite-durable',
-      label: 'sporeprint /v1/predict, SQLite, durable log',
-      server: durable,
-      path: '/v1/predict',
-      lua: spLua,
-      rows: sqliteCounter(join(durableDir, 'db.sqlite')),
-      settleMs: 300,
-      sporeprint: true,
-    });
+    if (want('sqlite-durable')) {
+      const durableDir = copyPrepared('sqlite-durable');
+      const durable = await startServer(
+        'sqlite-durable',
+        {
+          DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`,
+          SPOREPRINT_VAR_DIR: durableDir,
+          SPOREPRINT_MONITOR_CHECK_MINUTES: '0', // no monitoring check: the baseline of the variant below
+        },
+        PROFILE,
+      );
+      servers.push(durable);
+      variants.push({
+        key: 'sqlite-durable',
+        label: 'sporeprint /v1/predict, SQLite, durable log',
+        server: durable,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: sqliteCounter(join(durableDir, 'db.sqlite')),
+        settleMs: 300,
+        sporeprint: true,
+      });
+    }
 
     // the same durable server running a monitoring check every second (drift, performance and the
     // alert rules over the last hour, under the database lease): its p99 beside the one above is the
     // check's cost to predictions (issue 17: no measurable latency)
-    const checksDir = copyPrepared('sqlite-durable-checks');
-    const checks = await startSporeprint('sqlite-durable-checks', {
-      DATABASE_URL: `sqlite:${join(checksDir, 'db.sqlite')}`,
-      SPOREPRINT_VAR_DIR: checksDir,
-      SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
-    });
-    servers.push(checks);
-    variants.push({
-      key: 'sqlite-durable-checks',
-      label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s',
-      server: checks,
-      path: '/v1/predict',
-      lua: spLua,
-      rows: sqliteCounter(join(checksDir, 'db.sqlite')),
-      settleMs: 300,
-      sporeprint: true,
-    });
+    if (want('sqlite-durable-checks')) {
+      const checksDir = copyPrepared('sqlite-durable-checks');
+      const checks = await startServer('sqlite-durable-checks', {
+        DATABASE_URL: `sqlite:${join(checksDir, 'db.sqlite')}`,
+        SPOREPRINT_VAR_DIR: checksDir,
+        SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
+      });
+      servers.push(checks);
+      variants.push({
+        key: 'sqlite-durable-checks',
+        label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s',
+        server: checks,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: sqliteCounter(join(checksDir, 'db.sqlite')),
+        settleMs: 300,
+        sporeprint: true,
+      });
+    }
 
     // the same with the check thread at the serving thread's priority (SPOREPRINT_MONITOR_CHECK_NICE=0):
     // beside the two above, what the check's lower priority is worth
-    const nice0Dir = copyPrepared('sqlite-durable-checks-nice0');
-    const nice0 = await startSporeprint('sqlite-durable-checks-nice0', {
-      DATABASE_URL: `sqlite:${join(nice0Dir, 'db.sqlite')}`,
-      SPOREPRINT_VAR_DIR: nice0Dir,
-      SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
-      SPOREPRINT_MONITOR_CHECK_NICE: '0',
-    });
-    servers.push(nice0);
-    variants.push({
-      key: 'sqlite-durable-checks-nice0',
-      label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s at nice 0',
-      server: nice0,
-      path: '/v1/predict',
-      lua: spLua,
-      rows: sqliteCounter(join(nice0Dir, 'db.sqlite')),
-      settleMs: 300,
-      sporeprint: true,
-    });
+    if (want('sqlite-durable-checks-nice0')) {
+      const nice0Dir = copyPrepared('sqlite-durable-checks-nice0');
+      const nice0 = await startServer('sqlite-durable-checks-nice0', {
+        DATABASE_URL: `sqlite:${join(nice0Dir, 'db.sqlite')}`,
+        SPOREPRINT_VAR_DIR: nice0Dir,
+        SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
+        SPOREPRINT_MONITOR_CHECK_NICE: '0',
+      });
+      servers.push(nice0);
+      variants.push({
+        key: 'sqlite-durable-checks-nice0',
+        label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s at nice 0',
+        server: nice0,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: sqliteCounter(join(nice0Dir, 'db.sqlite')),
+        settleMs: 300,
+        sporeprint: true,
+      });
+    }
 
-    const asyncDir = copyPrepared('sqlite-async');
-    const asyncSrv = await startSporeprint('sqlite-async', {
-      DATABASE_URL: `sqlite:${join(asyncDir, 'db.sqlite')}`,
-      SPOREPRINT_VAR_DIR: asyncDir,
-      SPOREPRINT_LOG_MODE: 'async',
-    });
-    servers.push(asyncSrv);
-    variants.push({
-      key: 'sqlite-async',
-      label: 'sporeprint /v1/predict, SQLite, async log',
-      server: asyncSrv,
-      path: '/v1/predict',
-      lua: spLua,
-      rows: sqliteCounter(join(asyncDir, 'db.sqlite')),
-      settleMs: 1500,
-      sporeprint: true,
-    });
+    if (want('sqlite-async')) {
+      const asyncDir = copyPrepared('sqlite-async');
+      const asyncSrv = await startServer('sqlite-async', {
+        DATABASE_URL: `sqlite:${join(asyncDir, 'db.sqlite')}`,
+        SPOREPRINT_VAR_DIR: asyncDir,
+        SPOREPRINT_LOG_MODE: 'async',
+      });
+      servers.push(asyncSrv);
+      variants.push({
+        key: 'sqlite-async',
+        label: 'sporeprint /v1/predict, SQLite, async log',
+        server: asyncSrv,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: sqliteCounter(join(asyncDir, 'db.sqlite')),
+        settleMs: 1500,
+        sporeprint: true,
+      });
+    }
 
-    if (MYSQL_URL) {
-      const my = await startSporeprint('mariadb-durable', {
+    if (MYSQL_URL && want('mariadb-durable')) {
+      const my = await startServer('mariadb-durable', {
         DATABASE_URL: MYSQL_URL,
         SPOREPRINT_VAR_DIR: mysqlVarDir,
       });
@@ -663,27 +397,29 @@ async function main(): Promise<void> {
 
     // batch only (no wrk): the durable log without the batch journal, every row committed before the
     // answer, for comparison with sqlite-durable's journaled batch
-    const rowsDir = copyPrepared('sqlite-durable-rows');
-    const rowsSrv = await startSporeprint('sqlite-durable-rows', {
-      DATABASE_URL: `sqlite:${join(rowsDir, 'db.sqlite')}`,
-      SPOREPRINT_VAR_DIR: rowsDir,
-      SPOREPRINT_BATCH_JOURNAL: 'false',
-    });
-    servers.push(rowsSrv);
-    batchOnly.push({
-      key: 'sqlite-durable-rows',
-      label: 'sporeprint, SQLite, durable log, batch journal off',
-      server: rowsSrv,
-      path: '/v1/predict',
-      lua: spLua,
-      rows: sqliteCounter(join(rowsDir, 'db.sqlite')),
-      settleMs: 0,
-      sporeprint: true,
-    });
+    if (ONLY === null) {
+      const rowsDir = copyPrepared('sqlite-durable-rows');
+      const rowsSrv = await startServer('sqlite-durable-rows', {
+        DATABASE_URL: `sqlite:${join(rowsDir, 'db.sqlite')}`,
+        SPOREPRINT_VAR_DIR: rowsDir,
+        SPOREPRINT_BATCH_JOURNAL: 'false',
+      });
+      servers.push(rowsSrv);
+      batchOnly.push({
+        key: 'sqlite-durable-rows',
+        label: 'sporeprint, SQLite, durable log, batch journal off',
+        server: rowsSrv,
+        path: '/v1/predict',
+        lua: spLua,
+        rows: sqliteCounter(join(rowsDir, 'db.sqlite')),
+        settleMs: 0,
+        sporeprint: true,
+      });
+    }
 
-    if (MYSQL_URL) {
+    if (MYSQL_URL && ONLY === null) {
       // the same on MariaDB: a second server on the same database (its rows are not counted by wrk)
-      const myRows = await startSporeprint('mariadb-durable-rows', {
+      const myRows = await startServer('mariadb-durable-rows', {
         DATABASE_URL: MYSQL_URL,
         SPOREPRINT_VAR_DIR: mysqlVarDir,
         SPOREPRINT_BATCH_JOURNAL: 'false',
@@ -701,7 +437,7 @@ async function main(): Promise<void> {
       });
     }
 
-    if (haveFastapi) {
+    if (haveFastapi && want('reference-predict')) {
       const t0 = performance.now();
       const ref = await startReference(tmp);
       referenceStartS = (performance.now() - t0) / 1000;
@@ -733,16 +469,6 @@ async function main(): Promise<void> {
       console.log('reference: python3-fastapi/uvicorn (or pandas/xgboost/sklearn) missing: not measured now');
     }
 
-    if (ONLY) {
-      const known = new Set([...variants, ...batchOnly].map((v) => v.key));
-      const unknown = ONLY.filter((k) => !known.has(k));
-      if (unknown.length > 0)
-        throw new Error(`BENCH_VARIANTS: unknown ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
-      const keep = (v: Variant): boolean => ONLY.includes(v.key);
-      variants.splice(0, variants.length, ...variants.filter(keep));
-      batchOnly.splice(0, batchOnly.length, ...batchOnly.filter(keep));
-    }
-
     // sanity: one request per variant must answer 200 before it is measured
     for (const v of variants) {
       const body =
@@ -770,16 +496,26 @@ async function main(): Promise<void> {
         let w: WrkResult;
         let before: number | null;
         let after: number | null;
+        const db = v.key === 'mariadb-durable' && dbPid !== null ? dbPid : null;
+        let cpu0: (number | null)[];
+        let cpu1: (number | null)[];
         try {
-          await wrk(v.server.url + v.path, v.lua, WARMUP);
+          await wrk(v.server.url + v.path, v.lua, WARMUP, { threads: THREADS, conns: CONNS });
           if (v.settleMs) await sleep(v.settleMs); // async log: the warm-up's rows land before counting
           before = v.rows ? await v.rows() : null;
-          w = await wrk(v.server.url + v.path, v.lua, DURATION);
+          cpu0 = [cpuSeconds(v.server.pid), db === null ? null : cpuSeconds(db)];
+          w = await wrk(v.server.url + v.path, v.lua, DURATION, { threads: THREADS, conns: CONNS });
+          cpu1 = [cpuSeconds(v.server.pid), db === null ? null : cpuSeconds(db)];
           if (v.settleMs) await sleep(v.settleMs);
           after = v.rows ? await v.rows() : null;
         } finally {
           for (const o of others) process.kill(o.pid, 'SIGCONT');
         }
+        const perRequest = (i: number): number | null => {
+          const a = cpu0[i];
+          const b = cpu1[i];
+          return a === null || b === null || w.requests === 0 ? null : ((b - a) / w.requests) * 1e6;
+        };
         const { raw, ...summary } = w;
         const rec: RunRecord = {
           round,
@@ -789,11 +525,13 @@ async function main(): Promise<void> {
           ok200: w.requests - w.non2xx,
           rowsLogged: before !== null && after !== null ? after - before : null,
           ratioToBareFastify: null,
+          serverCpuUs: perRequest(0),
+          dbCpuUs: perRequest(1),
           raw,
         };
         roundRuns.push(rec);
         console.log(
-          `  round ${round} ${v.key.padEnd(18)} ${w.requestsPerSec.toFixed(1).padStart(9)} req/s  p50 ${w.p50Ms.toFixed(2)} ms  p99 ${w.p99Ms.toFixed(2)} ms  non-2xx ${w.non2xx}${w.socketErrors ? `  socket errors: ${w.socketErrors}` : ''}${rec.rowsLogged !== null ? `  rows ${rec.rowsLogged}` : ''}`,
+          `  round ${round} ${v.key.padEnd(18)} ${w.requestsPerSec.toFixed(1).padStart(9)} req/s  p50 ${w.p50Ms.toFixed(2)} ms  p99 ${w.p99Ms.toFixed(2)} ms  non-2xx ${w.non2xx}${w.socketErrors ? `  socket errors: ${w.socketErrors}` : ''}${rec.rowsLogged !== null ? `  rows ${rec.rowsLogged}` : ''}${rec.serverCpuUs !== null ? `  server CPU ${rec.serverCpuUs.toFixed(0)} µs/req` : ''}${rec.dbCpuUs !== null ? `  mariadbd CPU ${rec.dbCpuUs.toFixed(0)} µs/req` : ''}  loadavg ${loadavg()[0].toFixed(2)}`,
         );
       }
       const bareRun = roundRuns.find((r) => r.key === 'bare-fastify');
@@ -811,7 +549,8 @@ async function main(): Promise<void> {
     const batchBody = JSON.stringify({ records });
     const batchFile = join(tmp, 'batch.json');
     writeFileSync(batchFile, batchBody);
-    for (const v of [...variants.filter((x) => x.sporeprint), ...batchOnly]) {
+    // BENCH_ONLY: the wrk runs only
+    for (const v of ONLY === null ? [...variants.filter((x) => x.sporeprint), ...batchOnly] : []) {
       const times: number[] = [];
       const withParse: number[] = [];
       const curlTimes: number[] = [];
@@ -883,10 +622,11 @@ async function main(): Promise<void> {
   }
 
   // ---- what the durable log write alone costs, for the batch figures
-  const floor = await durableWriteFloor(secondaryRecords(BATCH_RECORDS), tmp);
-  console.log(
-    `  floor: committing the ${BATCH_RECORDS} log rows of such a batch alone (SQLite writer thread, one transaction, no HTTP, no prediction): median ${floor.medianMs.toFixed(1)} ms (${floor.allMs.map((t) => t.toFixed(0)).join(', ')})`,
-  );
+  const floor = ONLY === null ? await durableWriteFloor(secondaryRecords(BATCH_RECORDS), tmp) : null;
+  if (floor !== null)
+    console.log(
+      `  floor: committing the ${BATCH_RECORDS} log rows of such a batch alone (SQLite writer thread, one transaction, no HTTP, no prediction): median ${floor.medianMs.toFixed(1)} ms (${floor.allMs.map((t) => t.toFixed(0)).join(', ')})`,
+    );
 
   // ---- summary
   const load1 = loadavg();
@@ -901,6 +641,8 @@ async function main(): Promise<void> {
     hwmMb: number | null;
     ok200: number;
     rows: number | null;
+    serverCpuUs: number | null;
+    dbCpuUs: number | null;
   }
   const rows: Row[] = variants.map((v) => {
     const rs = byKey(v.key);
@@ -917,6 +659,8 @@ async function main(): Promise<void> {
       hwmMb: mem ? mem.hwmMb : null,
       ok200: rs.reduce((a, r) => a + r.ok200, 0),
       rows: logged.every((x) => x !== null) ? logged.reduce<number>((a, x) => a + (x ?? 0), 0) : null,
+      serverCpuUs: medianOrNull(rs.map((r) => r.serverCpuUs)),
+      dbCpuUs: medianOrNull(rs.map((r) => r.dbCpuUs)),
     };
   });
 
@@ -927,7 +671,18 @@ async function main(): Promise<void> {
   lines.push(
     `Results (median over ${ROUNDS} interleaved round(s); ratio = req/s ÷ bare Fastify req/s of the same round; RSS = VmHWM after the wrk runs)`,
   );
-  const head = ['run', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'peak RSS MB', '200s', 'rows logged'];
+  const head = [
+    'run',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'vs bare',
+    'peak RSS MB',
+    '200s',
+    'rows logged',
+    'server CPU µs/req',
+    'mariadbd CPU µs/req',
+  ];
   const table: string[][] = rows.map((r) => [
     r.key,
     fmt(r.rps),
@@ -937,6 +692,8 @@ async function main(): Promise<void> {
     fmt(r.hwmMb),
     String(r.ok200),
     r.rows === null ? '-' : String(r.rows),
+    fmt(r.serverCpuUs, 0),
+    fmt(r.dbCpuUs, 0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const line = (cells: string[]): string =>
@@ -1037,6 +794,7 @@ async function main(): Promise<void> {
     referenceMeasured: haveFastapi,
     referenceStartupS: referenceStartS,
     mysql: MYSQL_URL ?? null,
+    mysqlSettingsFound: mysqlFound,
     sampleBody: sample,
     summary: rows,
     targets,
@@ -1160,6 +918,12 @@ async function durableWriteFloor(
   return { medianMs: median(times), allMs: times };
 }
 
+/** The median of the known values, or null when none is. */
+function medianOrNull(xs: readonly (number | null)[]): number | null {
+  const known = xs.filter((x): x is number => x !== null);
+  return known.length === 0 ? null : median(known);
+}
+
 /** The reference's own wrk body (post.lua), for the sanity request. */
 function referenceBody(): string {
   const lua = readFileSync(referenceLua, 'utf8');
@@ -1178,8 +942,4 @@ function resultsMdApiRows(): string[] {
   return rows.map((l) => `  ${l}`);
 }
 
-if (process.argv.includes('--bare-fastify')) {
-  await serveBareFastify();
-} else {
-  await main();
-}
+await main();

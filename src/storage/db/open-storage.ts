@@ -24,14 +24,11 @@ import { KyselyMonitoringRepository } from '../monitoring/monitoring-repository.
 import type { MonitoringRepository } from '../monitoring/monitoring-types.js';
 import { KyselyPipelineRepository } from '../pipelines/pipeline-repository.js';
 import type { PipelineRepository } from '../pipelines/pipeline-types.js';
+import { MysqlLogConnections, mysqlPredictionWriter } from '../predictions/mysql-prediction-writer.js';
 import { KyselyPredictionJournal } from '../predictions/prediction-journal-repository.js';
 import { KyselyPredictionRepository } from '../predictions/prediction-repository.js';
 import type { PredictionJournalRepository, PredictionRepository } from '../predictions/prediction-types.js';
-import {
-  mysqlPredictionWriter,
-  type PredictionRowWriter,
-  sqlitePredictionWriter,
-} from '../predictions/prediction-writer.js';
+import { type PredictionRowWriter, sqlitePredictionWriter } from '../predictions/prediction-writer.js';
 import { SqliteLogWorker } from '../predictions/sqlite-log-worker.js';
 import { KyselyRegistryRepository } from '../registry/registry-repository.js';
 import type { RegistryRepository } from '../registry/registry-types.js';
@@ -122,6 +119,8 @@ interface Backend {
   readonly predictionWriter: PredictionRowWriter;
   /** SQLite file: the thread that commits prediction batches (started on first use). */
   readonly predictionThread: SqliteLogWorker | null;
+  /** MySQL: the prediction log's own connections, closed with the storage. */
+  readonly logConnections?: MysqlLogConnections;
 }
 
 /**
@@ -212,22 +211,25 @@ async function openMysql(target: MysqlUrl, opts: OpenStorageOptions): Promise<Ba
     err.cause = e;
     throw err;
   }
-  const pool = createPool({
+  const connection = {
     ...auth,
     database: target.database,
     connectTimeout,
-    connectionLimit: opts.poolSize ?? 10,
     charset: 'UTF8MB4_BIN',
-    timezone: 'Z',
+    timezone: 'Z' as const,
     supportBigNumbers: true,
     bigNumberStrings: false,
-  });
+  };
+  const pool = createPool({ ...connection, connectionLimit: opts.poolSize ?? 10 });
   const db = new Kysely<DatabaseSchema>({ dialect: new MysqlDialect({ pool }) });
+  // the prediction log commits on connections of its own (multi-statement transactions)
+  const logConnections = new MysqlLogConnections(connection);
   return {
     db,
     rowWriter: kyselyRowWriter(),
-    predictionWriter: mysqlPredictionWriter(pool),
+    predictionWriter: mysqlPredictionWriter(pool, logConnections),
     predictionThread: null,
+    logConnections,
   };
 }
 
@@ -279,6 +281,7 @@ function createStorage(
       closed ??= (async () => {
         try {
           await backend.predictionThread?.close();
+          await backend.logConnections?.close();
         } finally {
           await db.destroy();
         }

@@ -2,11 +2,10 @@
  * Bulk insertion of prediction rows: multi-row INSERTs with bound parameters. On SQLite, cached
  * prepared statements on the storage's connection (`commitSync`, used for in-memory databases; a file
  * database's log commits on its writer thread, `sqlite-log-worker.ts`); on MySQL/MariaDB, a whole
- * transaction on a pooled connection with the big INSERTs as prepared statements (`commitAsync`).
+ * transaction in as few round trips as it allows (`commitAsync`, `mysql-prediction-writer.ts`).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Insertable } from 'kysely';
-import type { ExecuteValues, Pool, PoolConnection } from 'mysql2';
 import {
   type CountedRow,
   FeatureCounts,
@@ -28,8 +27,9 @@ export interface PredictionRowWriter {
    */
   commitSync?(rows: readonly Insertable<PredictionsTable>[]): void;
   /**
-   * MySQL/MariaDB only: one whole transaction on a pooled connection of its own (`START TRANSACTION`,
-   * the INSERTs, `COMMIT`, or `ROLLBACK` on any error), the big INSERTs as prepared statements.
+   * MySQL/MariaDB only: one whole transaction on a connection of the log's own (`start transaction`,
+   * the INSERTs, the roll-up upserts, `commit`, or `rollback` on any error): a batch of single
+   * predictions in one round trip, the big INSERTs as prepared statements.
    */
   commitAsync?(rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
   /**
@@ -120,101 +120,6 @@ export function questionMarks(n: number): string {
 
 /** Feedback labels looked up per statement when labelling shadow rows. */
 export const LABEL_LOOKUPS_PER_SELECT = 500;
-
-/** INSERTs of at least this many rows go as prepared statements (binary protocol) on MySQL. */
-const BINARY_STEP = 50;
-
-/**
- * The prediction writer for MySQL/MariaDB: `commitAsync` commits a batch on a connection of the
- * shared mysql2 pool (the one Kysely uses) and sends INSERTs
- * of `BINARY_STEP` rows or more through the binary protocol (`execute`: values travel typed, not
- * escaped into the SQL text, and the server parses no literals; 10,000 rows commit in about 60% of
- * the text protocol's time here). Their row counts are multiples of `BINARY_STEP` (at most 10
- * prepared statements per connection); the rest of a batch goes as text.
- */
-export function mysqlPredictionWriter(
-  pool: Pool,
-  rowsPerInsert = PREDICTIONS_PER_INSERT,
-): PredictionRowWriter {
-  const textFor = perRowCount((sql) => sql);
-  const call = <T>(fn: (cb: (e: Error | null, r: T) => void) => void): Promise<T> =>
-    new Promise<T>((resolve, reject) => fn((e, r) => (e ? reject(e) : resolve(r))));
-  const run = (
-    conn: PoolConnection,
-    binary: boolean,
-    sql: string,
-    params: ExecuteValues[],
-  ): Promise<unknown> =>
-    binary
-      ? call((cb) => conn.execute(sql, params, (e) => cb(e, undefined)))
-      : call((cb) => conn.query(sql, params, (e) => cb(e, undefined)));
-  /** Runs `body` in one transaction on a pooled connection of its own: commit, or rollback and rethrow. */
-  const inTransaction = async (body: (conn: PoolConnection) => Promise<void>): Promise<void> => {
-    const conn = await call<PoolConnection>((cb) => pool.getConnection(cb));
-    let broken = false;
-    try {
-      await call((cb) => conn.beginTransaction((e) => cb(e, undefined)));
-      try {
-        await body(conn);
-        await call((cb) => conn.commit((e) => cb(e, undefined)));
-      } catch (e) {
-        // a connection whose rollback failed is in an unknown state: it is closed, not pooled again
-        await call((cb) =>
-          conn.rollback((err) => {
-            broken = err !== null && err !== undefined;
-            cb(null, undefined);
-          }),
-        );
-        throw e;
-      }
-    } finally {
-      if (broken) conn.destroy();
-      else conn.release();
-    }
-  };
-  return {
-    commitAsync: (rows) =>
-      inTransaction(async (conn) => {
-        for (let start = 0; start < rows.length; ) {
-          const left = Math.min(rowsPerInsert, rows.length - start);
-          const binary = left >= BINARY_STEP;
-          const n = binary ? left - (left % BINARY_STEP) : left;
-          const params: unknown[] = [];
-          for (let i = start; i < start + n; i++) pushRow(params, rows[i]);
-          // the row values are strings, numbers and nulls (Insertable<PredictionsTable>)
-          await run(conn, binary, textFor(n), params as ExecuteValues[]);
-          start += n;
-        }
-        const shadows = shadowRowsByAnswered(rows);
-        for (const answered of lookupGroups(shadows)) {
-          // a locking read: sees feedback committed meanwhile, and waits for feedback being committed
-          const found = await call<LabelRow[]>((cb) =>
-            conn.query(
-              `select prediction_id, true_label from feedback where prediction_id in (${questionMarks(answered.length)}) lock in share mode`,
-              answered,
-              (e, r) => cb(e, r as LabelRow[]),
-            ),
-          );
-          for (const u of labelUpdates(shadows, found)) {
-            await run(
-              conn,
-              false,
-              `update predictions set true_label = ? where id in (${questionMarks(u.ids.length)})`,
-              [u.label, ...u.ids],
-            );
-            await run(conn, false, labelCountsSql('mysql', u.ids.length, 1), [u.label, ...u.ids]);
-          }
-        }
-        for (const b of upsertBatches(countRows(rows))) {
-          await run(conn, false, upsertCountsSql(b.rows, 'mysql'), b.params);
-        }
-      }),
-    execAsync: (statements) =>
-      inTransaction(async (conn) => {
-        for (const st of statements) await run(conn, true, st.sql, st.params as ExecuteValues[]);
-      }),
-  };
-}
 
 /** Appends the values of `r` in {@link PREDICTION_COLUMNS} order. */
 export function pushRow(params: unknown[], r: Insertable<PredictionsTable>): void {

@@ -1,0 +1,180 @@
+/**
+ * The MySQL/MariaDB prediction writer's own behaviour (the conformance suite covers what every backend
+ * does): a batch of single predictions commits in one round trip, all or nothing, on connections of
+ * the log's own that survive being killed by the server.
+ */
+import { randomUUID } from 'node:crypto';
+import { createConnection as connectTcp, createServer, type Server, type Socket } from 'node:net';
+import { createConnection } from 'mysql2/promise';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mariadbBackend } from '../../../../test/helpers/test-databases.js';
+import { openStorage, type PredictionInput, type Storage } from '../../index.js';
+
+const backend = mariadbBackend('MySQL prediction writer');
+
+function prediction(overrides: Partial<PredictionInput> = {}): PredictionInput {
+  return {
+    id: randomUUID(),
+    modelName: 'mushroom-gbdt',
+    modelVersion: 3,
+    clientId: '127.0.0.1',
+    input: { 'cap-diameter': 15.26, 'cap-shape': 'x', note: 'a "quoted" ünïcode; value' },
+    output: { decision: 'poisonous', probability: 0.97 },
+    decision: 'poisonous',
+    probability: 0.97,
+    latencyUs: 120,
+    requestKind: 'single',
+    ...overrides,
+  };
+}
+
+/**
+ * A TCP proxy in front of the database that counts the commands clients send (MySQL packets with
+ * sequence id 0: each starts a round trip; handshake and auth packets have other ids).
+ */
+async function commandCounter(
+  target: URL,
+): Promise<{ url: string; commands: () => number; close: () => void }> {
+  let commands = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connectTcp(Number(target.port || 3306), target.hostname);
+    sockets.add(client).add(upstream);
+    // packet framing of the client's stream: 3-byte length, 1-byte sequence id, payload
+    let header = Buffer.alloc(0);
+    let skip = 0;
+    client.on('data', (chunk: Buffer) => {
+      let i = 0;
+      while (i < chunk.length) {
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.length - i);
+          skip -= n;
+          i += n;
+          continue;
+        }
+        const need = 4 - header.length;
+        header = Buffer.concat([header, chunk.subarray(i, i + need)]);
+        i += Math.min(need, chunk.length - i);
+        if (header.length === 4) {
+          if (header[3] === 0) commands++;
+          skip = header[0] | (header[1] << 8) | (header[2] << 16);
+          header = Buffer.alloc(0);
+        }
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (d) => client.write(d));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = new URL(target.toString());
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    commands: () => commands,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** Runs statements on the database through a connection of its own. */
+async function admin<T>(url: string, fn: (c: Awaited<ReturnType<typeof createConnection>>) => Promise<T>) {
+  const c = await createConnection(url);
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+if (backend !== null) {
+  describe('MySQL prediction writer (MariaDB)', () => {
+    const opened: Storage[] = [];
+    const closers: (() => void)[] = [];
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+      for (const c of closers.splice(0)) c();
+    });
+
+    it('commits a batch of single predictions in one round trip; with shadow rows, in two', async () => {
+      const url = backend.freshUrl();
+      opened.push(await openStorage(url)); // creates and migrates the database directly
+      const proxy = await commandCounter(new URL(url));
+      closers.push(proxy.close);
+      const storage = await openStorage(proxy.url, { migrate: false });
+      opened.push(storage);
+      await storage.predictions.insertMany([prediction()]); // opens the log's connection
+      const before = proxy.commands();
+      const rows = Array.from({ length: 40 }, () => prediction());
+      await storage.predictions.insertMany(rows);
+      expect(proxy.commands() - before).toBe(1);
+      expect(await storage.predictions.stored(rows.map((r) => r.id))).toEqual(new Set(rows.map((r) => r.id)));
+      // shadow rows: the feedback lookup's answer is needed before the label updates
+      const answered = rows[0].id;
+      const beforeShadow = proxy.commands();
+      await storage.predictions.insertMany([prediction({ shadowOf: answered, modelVersion: 4 })]);
+      expect(proxy.commands() - beforeShadow).toBe(2);
+      // the monitoring roll-up was written in the same transactions: 42 predictions counted
+      const db = await admin(url, async (c) => {
+        const [r] = await c.query(
+          "select sum(n) as n from monitor_counts where feature = '@outcome' and model_name = 'mushroom-gbdt'",
+        );
+        return Number((r as { n: string }[])[0].n);
+      });
+      expect(db).toBe(42);
+    });
+
+    it('a failing roll-up upsert rolls the whole batch back; the connection commits the next batch', async () => {
+      const url = backend.freshUrl();
+      const storage = await openStorage(url);
+      opened.push(storage);
+      await storage.predictions.insertMany([prediction()]);
+      await admin(url, (c) =>
+        c.query(
+          "create trigger fail_counts before insert on monitor_counts for each row signal sqlstate '45000' set message_text = 'counts refused'",
+        ),
+      );
+      const rows = Array.from({ length: 5 }, () => prediction());
+      await expect(storage.predictions.insertMany(rows)).rejects.toMatchObject({ code: 'SP_ERR_DATABASE' });
+      expect(await storage.predictions.count()).toBe(1);
+      await admin(url, (c) => c.query('drop trigger fail_counts'));
+      await storage.predictions.insertMany(rows);
+      expect(await storage.predictions.count()).toBe(6);
+    });
+
+    it("a log connection killed by the server while idle is replaced: the next commit succeeds, the process doesn't crash", async () => {
+      const url = backend.freshUrl();
+      const storage = await openStorage(url);
+      opened.push(storage);
+      await storage.predictions.insertMany([prediction()]);
+      const database = new URL(url).pathname.slice(1);
+      const killed = await admin(url, async (c) => {
+        const [ids] = await c.query(
+          'select id from information_schema.processlist where db = ? and id <> connection_id()',
+          [database],
+        );
+        for (const { id } of ids as { id: number }[]) await c.query(`kill connection ${Number(id)}`);
+        return (ids as unknown[]).length;
+      });
+      expect(killed).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 200)); // the kill reaches the idle connections
+      const rows = Array.from({ length: 3 }, () => prediction());
+      await storage.predictions.insertMany(rows);
+      const stored = await admin(url, async (c) => {
+        const [r] = await c.query('select count(*) as n from predictions');
+        return Number((r as { n: number }[])[0].n);
+      });
+      expect(stored).toBe(4);
+    });
+  });
+}
