@@ -287,95 +287,65 @@ async function main(): Promise<void> {
       });
     }
 
-    if (want('sqlite-durable')) {
-      const durableDir = copyPrepared('sqlite-durable');
-      const durable = await startServer(
-        'sqlite-durable',
-        {
-          DATABASE_URL: `sqlite:${join(durableDir, 'db.sqlite')}`,
-          SPOREPRINT_VAR_DIR: durableDir,
-          SPOREPRINT_MONITOR_CHECK_MINUTES: '0', // no monitoring check: the baseline of the variant below
-        },
-        PROFILE,
+    /** A durable (or `env`'s) SQLite server on a private copy of the prepared database, measured by wrk. */
+    const sqliteVariant = async (
+      key: string,
+      label: string,
+      env: Record<string, string>,
+      settleMs: number,
+      profile = false,
+    ): Promise<void> => {
+      if (!want(key)) return;
+      const dir = copyPrepared(key);
+      const file = join(dir, 'db.sqlite');
+      const server = await startServer(
+        key,
+        { DATABASE_URL: `sqlite:${file}`, SPOREPRINT_VAR_DIR: dir, ...env },
+        profile,
       );
-      servers.push(durable);
+      servers.push(server);
       variants.push({
-        key: 'sqlite-durable',
-        label: 'sporeprint /v1/predict, SQLite, durable log',
-        server: durable,
+        key,
+        label,
+        server,
         path: '/v1/predict',
         lua: spLua,
-        rows: sqliteCounter(join(durableDir, 'db.sqlite')),
-        settleMs: 300,
+        rows: sqliteCounter(file),
+        settleMs,
         sporeprint: true,
       });
-    }
-
+    };
+    await sqliteVariant(
+      'sqlite-durable',
+      'sporeprint /v1/predict, SQLite, durable log',
+      // no monitoring check: the baseline of the variant below
+      { SPOREPRINT_MONITOR_CHECK_MINUTES: '0' },
+      300,
+      PROFILE,
+    );
     // the same durable server running a monitoring check every second (drift, performance and the
     // alert rules over the last hour, under the database lease): its p99 beside the one above is the
     // check's cost to predictions (issue 17: no measurable latency)
-    if (want('sqlite-durable-checks')) {
-      const checksDir = copyPrepared('sqlite-durable-checks');
-      const checks = await startServer('sqlite-durable-checks', {
-        DATABASE_URL: `sqlite:${join(checksDir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: checksDir,
-        SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
-      });
-      servers.push(checks);
-      variants.push({
-        key: 'sqlite-durable-checks',
-        label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s',
-        server: checks,
-        path: '/v1/predict',
-        lua: spLua,
-        rows: sqliteCounter(join(checksDir, 'db.sqlite')),
-        settleMs: 300,
-        sporeprint: true,
-      });
-    }
-
+    await sqliteVariant(
+      'sqlite-durable-checks',
+      'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s',
+      { SPOREPRINT_MONITOR_CHECK_SECONDS: '1' },
+      300,
+    );
     // the same with the check thread at the serving thread's priority (SPOREPRINT_MONITOR_CHECK_NICE=0):
     // beside the two above, what the check's lower priority is worth
-    if (want('sqlite-durable-checks-nice0')) {
-      const nice0Dir = copyPrepared('sqlite-durable-checks-nice0');
-      const nice0 = await startServer('sqlite-durable-checks-nice0', {
-        DATABASE_URL: `sqlite:${join(nice0Dir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: nice0Dir,
-        SPOREPRINT_MONITOR_CHECK_SECONDS: '1',
-        SPOREPRINT_MONITOR_CHECK_NICE: '0',
-      });
-      servers.push(nice0);
-      variants.push({
-        key: 'sqlite-durable-checks-nice0',
-        label: 'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s at nice 0',
-        server: nice0,
-        path: '/v1/predict',
-        lua: spLua,
-        rows: sqliteCounter(join(nice0Dir, 'db.sqlite')),
-        settleMs: 300,
-        sporeprint: true,
-      });
-    }
-
-    if (want('sqlite-async')) {
-      const asyncDir = copyPrepared('sqlite-async');
-      const asyncSrv = await startServer('sqlite-async', {
-        DATABASE_URL: `sqlite:${join(asyncDir, 'db.sqlite')}`,
-        SPOREPRINT_VAR_DIR: asyncDir,
-        SPOREPRINT_LOG_MODE: 'async',
-      });
-      servers.push(asyncSrv);
-      variants.push({
-        key: 'sqlite-async',
-        label: 'sporeprint /v1/predict, SQLite, async log',
-        server: asyncSrv,
-        path: '/v1/predict',
-        lua: spLua,
-        rows: sqliteCounter(join(asyncDir, 'db.sqlite')),
-        settleMs: 1500,
-        sporeprint: true,
-      });
-    }
+    await sqliteVariant(
+      'sqlite-durable-checks-nice0',
+      'sporeprint /v1/predict, SQLite, durable log, monitoring check every 1 s at nice 0',
+      { SPOREPRINT_MONITOR_CHECK_SECONDS: '1', SPOREPRINT_MONITOR_CHECK_NICE: '0' },
+      300,
+    );
+    await sqliteVariant(
+      'sqlite-async',
+      'sporeprint /v1/predict, SQLite, async log',
+      { SPOREPRINT_LOG_MODE: 'async' },
+      1500,
+    );
 
     if (MYSQL_URL && want('mariadb-durable')) {
       const my = await startServer('mariadb-durable', {

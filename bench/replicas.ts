@@ -22,7 +22,8 @@
  * replica behind HAProxy, the CPU each replica used (from /proc/<pid>/stat before and after the run,
  * all its threads, in % of one core), HAProxy's and mariadbd's (when the server listens on this machine;
  * its CPU counts every client of that server), and the whole machine's busy CPU (/proc/stat, of 200% on
- * two cores). Every answered prediction must have its row (rows counted before and after each run).
+ * two cores), and the prediction log's rows per commit over the configuration's replicas (their
+ * /metrics). Every answered prediction must have its row (rows counted before and after each run).
  * The MariaDB server's durability settings are printed as found: the bench changes none of them.
  * Everything also goes to bench/out/replicas-results.json.
  */
@@ -157,7 +158,24 @@ interface RunRecord {
   readonly haproxyCpu: number | null;
   readonly dbCpu: number | null;
   readonly machineBusy: number;
+  /** Rows per commit of the prediction log, over the replicas of the configuration (their /metrics). */
+  readonly rowsPerCommit: number | null;
   readonly loadavg1: number;
+}
+
+/** The prediction log's commits and rows so far, summed over `servers` (from their /metrics). */
+async function logCounters(servers: readonly Server[]): Promise<{ commits: number; rows: number } | null> {
+  let commits = 0;
+  let rows = 0;
+  for (const s of servers) {
+    const text = await fetch(`${s.url}/metrics`)
+      .then((r) => r.text())
+      .catch(() => '');
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    commits += value('sporeprint_prediction_log_commits_total');
+    rows += value('sporeprint_prediction_log_rows_total');
+  }
+  return Number.isFinite(commits) && Number.isFinite(rows) ? { commits, rows } : null;
 }
 
 async function main(): Promise<void> {
@@ -254,6 +272,8 @@ async function main(): Promise<void> {
         const url = `${c.url}/v1/predict`;
         await wrk(url, lua, WARMUP, { threads: 2, conns: CONNS });
         const rows0 = await countRows();
+        const serving = replicas.slice(0, c.replicas);
+        const log0 = await logCounters(serving);
         const pids = [...replicas.map((r) => r.pid), c.haproxyPid, dbPid];
         const cpu0 = pids.map((p) => (p === null ? null : cpuSeconds(p)));
         const m0 = machineCpu();
@@ -263,6 +283,7 @@ async function main(): Promise<void> {
         const m1 = machineCpu();
         const cpu1 = pids.map((p) => (p === null ? null : cpuSeconds(p)));
         const rows1 = await countRows();
+        const log1 = await logCounters(serving);
         const pct = (i: number): number | null => {
           const a = cpu0[i];
           const b = cpu1[i];
@@ -279,12 +300,16 @@ async function main(): Promise<void> {
           haproxyCpu: pct(REPLICAS),
           dbCpu: pct(REPLICAS + 1),
           machineBusy: ((m1.busy - m0.busy) / (m1.total - m0.total)) * 100 * cpus().length,
+          rowsPerCommit:
+            log0 === null || log1 === null || log1.commits === log0.commits
+              ? null
+              : (log1.rows - log0.rows) / (log1.commits - log0.commits),
           loadavg1: loadavg()[0],
         };
         runs.push(rec);
         const fmt = (x: number | null): string => (x === null ? '-' : `${x.toFixed(0)}%`);
         console.log(
-          `  round ${round} ${c.key.padEnd(9)} ${w.requestsPerSec.toFixed(1).padStart(8)} req/s  p50 ${w.p50Ms.toFixed(2)} ms  p99 ${w.p99Ms.toFixed(2)} ms  non-2xx ${w.non2xx}${w.socketErrors ? `  socket errors: ${w.socketErrors}` : ''}  replicas CPU ${rec.replicaCpu.map(fmt).join(' ')}  haproxy ${fmt(rec.haproxyCpu)}  mariadbd ${fmt(rec.dbCpu)}  machine ${fmt(rec.machineBusy)}  rows ${rec.rowsLogged}/${rec.ok200}  loadavg ${rec.loadavg1.toFixed(2)}`,
+          `  round ${round} ${c.key.padEnd(9)} ${w.requestsPerSec.toFixed(1).padStart(8)} req/s  p50 ${w.p50Ms.toFixed(2)} ms  p99 ${w.p99Ms.toFixed(2)} ms  non-2xx ${w.non2xx}${w.socketErrors ? `  socket errors: ${w.socketErrors}` : ''}  replicas CPU ${rec.replicaCpu.map(fmt).join(' ')}  haproxy ${fmt(rec.haproxyCpu)}  mariadbd ${fmt(rec.dbCpu)}  machine ${fmt(rec.machineBusy)}  rows/commit ${rec.rowsPerCommit?.toFixed(1) ?? '-'}  rows ${rec.rowsLogged}/${rec.ok200}  loadavg ${rec.loadavg1.toFixed(2)}`,
         );
       }
     }
@@ -312,6 +337,7 @@ async function main(): Promise<void> {
         haproxyCpu: med(rs.map((r) => r.haproxyCpu)),
         dbCpu: med(rs.map((r) => r.dbCpu)),
         machineBusy: median(rs.map((r) => r.machineBusy)),
+        rowsPerCommit: med(rs.map((r) => r.rowsPerCommit)),
         non2xx: rs.reduce((a, r) => a + r.wrk.non2xx, 0),
         ok200: rs.reduce((a, r) => a + r.ok200, 0),
         rowsLogged: rs.reduce((a, r) => a + r.rowsLogged, 0),
@@ -328,6 +354,7 @@ async function main(): Promise<void> {
       'haproxy',
       'mariadbd',
       'machine (of 200%)',
+      'rows/commit',
       'non-2xx',
       'rows / 200s',
     ];
@@ -341,6 +368,7 @@ async function main(): Promise<void> {
       pct(r.haproxyCpu),
       pct(r.dbCpu),
       pct(r.machineBusy),
+      r.rowsPerCommit === null ? '-' : r.rowsPerCommit.toFixed(1),
       String(r.non2xx),
       `${r.rowsLogged} / ${r.ok200}`,
     ]);
