@@ -118,9 +118,9 @@ const monitoringSchema = Type.Object(
     checkNice: Type.Integer({
       minimum: 0,
       maximum: 19,
-      default: 10,
+      default: 0,
       ...about(
-        "SPOREPRINT_MONITOR_CHECK_NICE — the check thread's Linux nice value: under CPU contention the scheduler gives it about 1/1.25^n of a serving thread's share; 0 = same priority (10)",
+        "SPOREPRINT_MONITOR_CHECK_NICE — the check thread's Linux nice value: under CPU contention the scheduler gives it about 1/1.25^n of a serving thread's share; 0 = the server's priority (0)",
       ),
     }),
   },

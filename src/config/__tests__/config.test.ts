@@ -263,17 +263,17 @@ describe('monitoring schedule settings', () => {
   const refused = (env: Record<string, string>, fileText?: string) => () => loadConfig({ env, fileText });
 
   it('checks every 5 minutes over the last 60 by default; seconds override minutes', () => {
-    expect(loadConfig({ env: {} }).monitoring).toEqual({ checkMinutes: 5, windowMinutes: 60, checkNice: 10 });
+    expect(loadConfig({ env: {} }).monitoring).toEqual({ checkMinutes: 5, windowMinutes: 60, checkNice: 0 });
     expect(
       loadConfig({
         env: {
           SPOREPRINT_MONITOR_CHECK_MINUTES: '0',
           SPOREPRINT_MONITOR_CHECK_SECONDS: '1.5',
           SPOREPRINT_MONITOR_WINDOW_MINUTES: '15',
-          SPOREPRINT_MONITOR_CHECK_NICE: '0',
+          SPOREPRINT_MONITOR_CHECK_NICE: '10',
         },
       }).monitoring,
-    ).toEqual({ checkMinutes: 0, checkSeconds: 1.5, windowMinutes: 15, checkNice: 0 });
+    ).toEqual({ checkMinutes: 0, checkSeconds: 1.5, windowMinutes: 15, checkNice: 10 });
   });
 
   it('refuses bad values, naming the setting and its variable', () => {
