@@ -203,21 +203,20 @@ export class PipelineService {
     const states: Record<string, TaskState> = Object.fromEntries(tasks.map((t) => [t.taskId, t.state]));
     const reset = resetSet(run.plan, states);
     const local = this.#runtime.executor === 'local' && run.executor === 'local';
-    const moved = await this.#repo.transitionRun({
-      runId,
-      from: [run.state],
-      to: 'running',
-      set: {
-        error: null,
-        outcome: null,
-        finishedAt: null,
-        pausedReason: null,
-        ...(local ? { runnerOwner: this.#runtime.owner, runnerHeartbeatAt: this.#now() } : {}),
+    const moved = await this.#repo.reopenRun(
+      {
+        runId,
+        from: [run.state],
+        to: 'running',
+        set: {
+          error: null,
+          outcome: null,
+          finishedAt: null,
+          pausedReason: null,
+          ...(local ? { runnerOwner: this.#runtime.owner, runnerHeartbeatAt: this.#now() } : {}),
+        },
+        now: this.#now(),
       },
-      now: this.#now(),
-    });
-    if (!moved) throw stateError((await this.#repo.getRun(runId)) ?? run, 'retry', 'failed or cancelled');
-    await this.#repo.transitionTasks(
       reset.map((taskId) => ({
         runId,
         taskId,
@@ -233,6 +232,7 @@ export class PipelineService {
         },
       })),
     );
+    if (!moved) throw stateError((await this.#repo.getRun(runId)) ?? run, 'retry', 'failed or cancelled');
     if (local) this.#own(runId);
     await this.advance(runId);
     return this.#run(runId);
@@ -439,6 +439,7 @@ export class PipelineService {
     await this.#repo.transitionRun({
       runId: run.id,
       from: ACTIVE,
+      whenTasksSettled: true,
       to: state,
       set: { finishedAt: now, outcome, ...(error === null ? {} : { error }), pausedReason: null },
       now,

@@ -1,5 +1,5 @@
 import { SporeprintError } from '../../core/index.js';
-import { type JsonValue, RUN_STATES, type RunState } from '../../pipeline/index.js';
+import { type JsonValue, RUN_STATES, type RunState, type TaskState } from '../../pipeline/index.js';
 import { checkLimit, timestamp } from '../db/column-values.js';
 import { guard, isForeignKeyViolation, isUniqueViolation } from '../db/database-error.js';
 import { type DatabaseContext, type WriteTransaction, writeTransaction } from '../db/write-transaction.js';
@@ -42,6 +42,8 @@ import type {
 /** Rows per INSERT statement (well under both dialects' parameter limits). */
 const CHUNK = 100;
 const ACTIVE: readonly RunState[] = ['running', 'paused'];
+/** A run with a task in one of these is not finished (as `nextSteps` decides). */
+const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'queued', 'running', 'retrying'];
 
 /** The driver error behind a storage error (`writeTransaction` and `guard` keep it as `cause`). */
 const driverError = (e: unknown): unknown =>
@@ -184,23 +186,23 @@ export class KyselyPipelineRepository implements PipelineRepository {
   }
 
   async transitionRun(t: RunTransition): Promise<boolean> {
-    checkId('runId', t.runId);
-    const set = runTransitionSet(t);
-    const owner = t.owner === undefined ? undefined : optionalText('owner', t.owner, 255);
-    return guard(`Changing the state of pipeline run ${t.runId}`, async () => {
-      let update = this.#ctx.db
-        .updateTable('pipeline_runs')
-        .set(set)
-        .where('id', '=', t.runId)
-        .where('state', 'in', [...t.from]);
-      if (owner !== undefined) {
-        update =
-          owner === null
-            ? update.where('runner_owner', 'is', null)
-            : update.where('runner_owner', '=', owner);
+    return guard(`Changing the state of pipeline run ${t.runId}`, () => casRun(this.#ctx.db, t));
+  }
+
+  async reopenRun(run: RunTransition, tasks: readonly TaskTransition[]): Promise<boolean> {
+    if (!Array.isArray(tasks)) throw new SporeprintError('SP_ERR_BAD_PARAM', 'transitions must be a list');
+    const sets = tasks.map((t) => {
+      checkId('runId', t.runId);
+      checkId('taskId', t.taskId);
+      if (t.runId !== run.runId) {
+        throw new SporeprintError('SP_ERR_BAD_PARAM', `task ${t.taskId} is not of run ${run.runId}`);
       }
-      const result = await update.executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return taskTransitionSet(t);
+    });
+    return writeTransaction(this.#ctx, `Reopening pipeline run ${run.runId}`, async (trx) => {
+      if (!(await casRun(trx, run))) return false;
+      for (const [i, t] of tasks.entries()) await casTask(trx, t, sets[i] ?? {});
+      return true;
     });
   }
 
@@ -444,6 +446,35 @@ async function casTask(
     .$if(t.attempt !== undefined, (q) => q.where('attempt', '=', t.attempt ?? 0))
     .$if(stale !== undefined, (q) =>
       q.where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', stale ?? '')])),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** One run compare-and-set (alone or inside a transaction); true when it matched the row. */
+async function casRun(db: WriteTransaction, t: RunTransition): Promise<boolean> {
+  checkId('runId', t.runId);
+  const set = runTransitionSet(t);
+  const owner = t.owner === undefined ? undefined : optionalText('owner', t.owner, 255);
+  const result = await db
+    .updateTable('pipeline_runs')
+    .set(set)
+    .where('id', '=', t.runId)
+    .where('state', 'in', [...t.from])
+    .$if(owner !== undefined, (q) =>
+      owner === null ? q.where('runner_owner', 'is', null) : q.where('runner_owner', '=', owner ?? ''),
+    )
+    .$if(t.whenTasksSettled === true, (q) =>
+      q.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('pipeline_tasks')
+              .select('task_id')
+              .where('run_id', '=', t.runId)
+              .where('state', 'in', [...OPEN_TASK_STATES]),
+          ),
+        ),
+      ),
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

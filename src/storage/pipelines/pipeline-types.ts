@@ -142,6 +142,11 @@ export interface RunTransition {
    * applies once, to the owner it was decided against.
    */
   readonly owner?: string | null;
+  /**
+   * When true, applies only while none of the run's tasks is pending, queued, running or retrying: a
+   * finish decided on task states read earlier does not land once a retry has reopened the tasks.
+   */
+  readonly whenTasksSettled?: boolean;
   readonly to: RunState;
   readonly set?: {
     readonly pausedReason?: string | null;
@@ -168,6 +173,12 @@ export interface PipelineRepository {
   /** Runs in `running` or `paused` (what a reconciler looks at). */
   activeRuns(limit?: number): Promise<readonly PipelineRunRecord[]>;
   transitionRun(t: RunTransition): Promise<boolean>;
+  /**
+   * A retry: the run's compare-and-set and its tasks' (all of this run) in one transaction — no finish
+   * decided on the tasks' earlier states can land between them. False (nothing changed) when the run's
+   * compare-and-set did not match; the tasks' that do not match are left as they are.
+   */
+  reopenRun(run: RunTransition, tasks: readonly TaskTransition[]): Promise<boolean>;
   /** Renews a local run's runner heartbeat; false when another owner holds the run now. */
   heartbeatRun(runId: string, owner: string, now?: Date): Promise<boolean>;
 

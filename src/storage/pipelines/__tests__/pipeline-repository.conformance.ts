@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { failure } from '../../__tests__/storage-fixtures.js';
 import { storageContext } from '../../db/storage-context.js';
 import type { Storage } from '../../index.js';
+import type { TaskTransition } from '../pipeline-types.js';
 import { at, newRun, openedStorages, PLAN, T0 } from './pipeline-fixtures.js';
 
 /** Registers the pipeline repository conformance tests for one backend. */
@@ -235,6 +236,94 @@ export function describePipelineRepositoryConformance(name: string, makeUrl: () 
       expect(failed.message).toMatch(/boom/);
       expect((await p.task(run.id, 'b'))?.state).toBe('pending');
       expect(await p.getRun(run.id)).toEqual(before);
+    });
+
+    it('a finish applies only once every task settled; a retry reopens the run and its tasks at once', async () => {
+      const s = await storage();
+      const { run } = await s.pipelines.createRun(newRun());
+      const p = s.pipelines;
+      const finish = {
+        runId: run.id,
+        from: ['running', 'paused'],
+        whenTasksSettled: true,
+        to: 'failed',
+        set: { error: 'b failed' },
+      } as const;
+      expect(await p.transitionRun(finish)).toBe(false);
+      const settle = (to: 'failed' | 'succeeded', taskIds: readonly string[]) =>
+        p.transitionTasks(
+          taskIds.map((taskId) => ({ runId: run.id, taskId, from: ['pending', 'queued', 'running'], to })),
+        );
+      await settle('succeeded', ['a', 'c']);
+      expect(await p.transitionRun(finish)).toBe(false);
+      await settle('failed', ['b', 'd']);
+      expect(await p.transitionRun(finish)).toBe(true);
+      expect((await p.getRun(run.id))?.state).toBe('failed');
+
+      const reset = ['b', 'd'].map((taskId) => ({
+        runId: run.id,
+        taskId,
+        from: ['failed', 'upstream_failed', 'cancelled'],
+        to: 'pending',
+        set: { error: null, finishedAt: null },
+      })) as readonly TaskTransition[];
+      const reopen = {
+        runId: run.id,
+        from: ['failed', 'cancelled'],
+        to: 'running',
+        set: { error: null },
+      } as const;
+      // the run's compare-and-set does not match: nothing changes, not even the tasks
+      expect(await p.reopenRun({ ...reopen, from: ['cancelled'] }, reset)).toBe(false);
+      expect((await p.tasks(run.id)).map((t) => t.state)).toEqual([
+        'succeeded',
+        'failed',
+        'succeeded',
+        'failed',
+      ]);
+      const other = await s.pipelines.createRun(newRun());
+      const foreign = await failure(p.reopenRun(reopen, [{ ...reset[0], runId: other.run.id }] as const));
+      expect(foreign.code).toBe('SP_ERR_BAD_PARAM');
+      expect(foreign.message).toMatch(/is not of run/);
+      expect(await p.reopenRun(reopen, reset)).toBe(true);
+      expect((await p.getRun(run.id))?.state).toBe('running');
+      expect((await p.tasks(run.id)).map((t) => t.state)).toEqual([
+        'succeeded',
+        'pending',
+        'succeeded',
+        'pending',
+      ]);
+      // a finish decided on the tasks' earlier states (a late finaliser) does not land
+      expect(await p.transitionRun(finish)).toBe(false);
+      expect((await p.getRun(run.id))?.state).toBe('running');
+    });
+
+    it('of a retry racing a late finish (several connections) the run never ends failed with reopened tasks', async () => {
+      const stores = await several(2);
+      const [p0, p1] = stores.map((s) => s.pipelines);
+      for (let round = 0; round < 21; round++) {
+        const { run } = await p0.createRun(newRun());
+        await p0.transitionTasks(
+          ['a', 'b', 'c', 'd'].map((taskId) => ({ runId: run.id, taskId, from: ['pending'], to: 'failed' })),
+        );
+        await p0.transitionRun({ runId: run.id, from: ['running'], to: 'failed' });
+        const reset = ['a', 'b', 'c', 'd'].map((taskId) => ({
+          runId: run.id,
+          taskId,
+          from: ['failed'],
+          to: 'pending',
+        })) as readonly TaskTransition[];
+        const [reopened] = await Promise.all([
+          p0.reopenRun({ runId: run.id, from: ['failed'], to: 'running' }, reset),
+          // staggered from 0 to 6 ms: the finish lands before, during and after the reopening
+          new Promise((r) => setTimeout(r, round % 7)).then(() =>
+            p1.transitionRun({ runId: run.id, from: ['running'], whenTasksSettled: true, to: 'failed' }),
+          ),
+        ]);
+        expect(reopened).toBe(true);
+        expect((await p0.getRun(run.id))?.state).toBe('running');
+        expect((await p0.tasks(run.id)).every((t) => t.state === 'pending')).toBe(true);
+      }
     });
 
     it('heartbeats: a task only while that attempt runs, a run only for its owner', async () => {
