@@ -209,7 +209,7 @@ export interface MonitorRounds {
   readonly ran: number;
   readonly skipped: number;
   readonly failed: number;
-  /** When it last ran a check (ms), or null. */
+  /** When its last check started (ms: finished minus its duration), or null. */
   readonly lastCheckAt: number | null;
 }
 
@@ -221,11 +221,12 @@ export async function monitorRounds(url: string): Promise<MonitorRounds> {
   };
   const rounds = (outcome: string) => value(`sporeprint_monitor_rounds_total\\{outcome="${outcome}"\\}`) ?? 0;
   const last = value('sporeprint_monitor_last_check_timestamp_seconds');
+  const took = value('sporeprint_monitor_last_check_duration_seconds') ?? 0;
   return {
     ran: rounds('ran'),
     skipped: rounds('skipped'),
     failed: rounds('failed'),
-    lastCheckAt: last === null ? null : Math.round(last * 1000),
+    lastCheckAt: last === null ? null : Math.round((last - took) * 1000),
   };
 }
 

@@ -119,6 +119,16 @@ export function registerMonitorGauges(registry: Registry, status: () => MonitorS
     },
     read,
   );
+  checkGauge(
+    registry,
+    'sporeprint_monitor_last_check_duration_seconds',
+    'How long the last monitoring check of this process took',
+    () => {
+      const ms = status().lastDurationMs;
+      return ms === null ? null : ms / 1000;
+    },
+    read,
+  );
   new Gauge({
     name: 'sporeprint_alerts',
     help: 'Current alerts after the last check, by alert name and state (pending, firing, resolved)',

@@ -16,7 +16,9 @@ export type MonitorRoundOutcome = 'ran' | 'skipped' | 'failed';
 export interface MonitorScheduleStatus {
   /** The last check this process ran (null before its first). */
   readonly last: MonitorCheckResult | null;
+  /** When the last check finished, and how long it took (null before the first). */
   readonly lastAt: Date | null;
+  readonly lastDurationMs: number | null;
   readonly rounds: Readonly<Record<MonitorRoundOutcome, number>>;
   /** Whether this process held the lease after its last round. */
   readonly holdsLease: boolean;
@@ -60,6 +62,7 @@ export function startMonitorSchedule(o: MonitorScheduleOptions): MonitorSchedule
   const rounds: Record<MonitorRoundOutcome, number> = { ran: 0, skipped: 0, failed: 0 };
   let last: MonitorCheckResult | null = null;
   let lastAt: Date | null = null;
+  let lastDurationMs: number | null = null;
   let token: number | null = null;
   let running: Promise<MonitorRoundOutcome> | null = null;
   const ttl = leaseTtlMs(o.intervalMs);
@@ -73,8 +76,10 @@ export function startMonitorSchedule(o: MonitorScheduleOptions): MonitorSchedule
       }
       if (lease.token !== token) o.onLease?.(lease);
       token = lease.token;
+      const started = performance.now();
       last = await o.check();
       lastAt = new Date();
+      lastDurationMs = performance.now() - started;
       return 'ran';
     } catch (e) {
       o.onError?.(e instanceof Error ? e : new Error(String(e)));
@@ -92,7 +97,7 @@ export function startMonitorSchedule(o: MonitorScheduleOptions): MonitorSchedule
   const timer = o.intervalMs > 0 ? setInterval(() => void round(), o.intervalMs) : null;
   timer?.unref();
   return {
-    status: () => ({ last, lastAt, rounds: { ...rounds }, holdsLease: token !== null }),
+    status: () => ({ last, lastAt, lastDurationMs, rounds: { ...rounds }, holdsLease: token !== null }),
     round,
     async stop() {
       if (timer !== null) clearInterval(timer);

@@ -95,6 +95,27 @@ describe('startMonitorSchedule', () => {
     await s.close();
   });
 
+  it('keeps when the last check finished and how long it took (the check, not the lease query)', async () => {
+    const s = await fresh();
+    const sched = startMonitorSchedule({
+      leases: s.leases,
+      owner: 'timed:1',
+      intervalMs: 0,
+      check: async () => {
+        await new Promise((r) => setTimeout(r, 120));
+        return RESULT;
+      },
+    });
+    expect(sched.status()).toMatchObject({ lastAt: null, lastDurationMs: null });
+    const before = Date.now();
+    expect(await sched.round()).toBe('ran');
+    const { lastAt, lastDurationMs } = sched.status();
+    expect(lastDurationMs).toBeGreaterThanOrEqual(110);
+    expect(lastDurationMs).toBeLessThan(Date.now() - before + 1);
+    expect(lastAt?.getTime()).toBeGreaterThanOrEqual(before + 110);
+    await sched.stop();
+  });
+
   it('rounds never overlap: a round asked for while one runs is that round', async () => {
     const s = await fresh();
     let release = () => {};
