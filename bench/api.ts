@@ -101,6 +101,17 @@ const BATCH_REPS = 5;
 const BATCH_WARMUPS = 3;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** Pauses or resumes a server; one that has exited fails the run, naming it, its exit and its output. */
+function signalServer(s: Server, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  const { exitCode, signalCode } = s.proc;
+  if (exitCode !== null || signalCode !== null) {
+    throw new Error(
+      `server ${s.name} (pid ${s.pid}) exited (${exitCode ?? signalCode}) before ${signal}; its output:\n${s.log.slice(-4000)}`,
+    );
+  }
+  process.kill(s.pid, signal);
+}
+
 /** BENCH_ONLY=key,key…: only these wrk variants (keys as printed), no batch runs. */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((k) => k.trim())) : null;
 const want = (key: string): boolean => ONLY === null || ONLY.has(key);
@@ -462,7 +473,7 @@ async function main(): Promise<void> {
         // every second, a WAL checkpoint, an async log's rows) would otherwise take CPU from it
         const others = servers.filter((s) => s.pid !== v.server.pid);
         if (v.settleMs) await sleep(v.settleMs); // the previous variant's rows land before pausing it
-        for (const o of others) process.kill(o.pid, 'SIGSTOP');
+        for (const o of others) signalServer(o, 'SIGSTOP');
         let w: WrkResult;
         let before: number | null;
         let after: number | null;
@@ -479,7 +490,7 @@ async function main(): Promise<void> {
           if (v.settleMs) await sleep(v.settleMs);
           after = v.rows ? await v.rows() : null;
         } finally {
-          for (const o of others) process.kill(o.pid, 'SIGCONT');
+          for (const o of others) signalServer(o, 'SIGCONT');
         }
         const perRequest = (i: number): number | null => {
           const a = cpu0[i];

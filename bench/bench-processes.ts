@@ -117,7 +117,8 @@ export function spawnServer(
 ): Promise<Server> {
   return new Promise((res, rej) => {
     const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server: Server = {
+    // the object handed out is this one: its `log` keeps following the output
+    const server: { -readonly [K in keyof Server]: Server[K] } = {
       name,
       url: '',
       proc,
@@ -134,7 +135,10 @@ export function spawnServer(
       if (err) {
         proc.kill('SIGKILL');
         rej(err);
-      } else res({ ...server, url: url ?? '', log: server.log });
+      } else {
+        server.url = url ?? '';
+        res(server);
+      }
     };
     const onData = (d: Buffer): void => {
       // keep only the tail: a long-running server's log is not needed

@@ -126,6 +126,15 @@ describe('sporeprint models (CLI)', () => {
     );
     const bad = await cli('models', 'promote', name, 'x');
     expect(bad.code).toBe(2);
+    // a name no model could have is a usage error, not an unknown model
+    for (const args of [
+      ['models', 'verify', 'bad name!'],
+      ['models', 'show', '../etc'],
+    ]) {
+      const malformed = await cli(...args);
+      expect(malformed.code, malformed.stderr).toBe(2);
+      expect(malformed.stderr).toMatch(/error \[SP_ERR_BAD_PARAM\]: Model name ".*" is invalid/);
+    }
   }, 300_000);
 
   it('refuses to archive the Production version unless --force --reason, and records the forced archive', async () => {

@@ -23,12 +23,13 @@ function badParam(message: string, details?: Record<string, unknown>): Sporeprin
   return new SporeprintError('SP_ERR_BAD_PARAM', message, details);
 }
 
+const badModelName = (name: unknown): SporeprintError =>
+  badParam(
+    `Model name "${String(name)}" is invalid: use letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)`,
+  );
+
 export function checkModelName(name: string): void {
-  if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
-    throw badParam(
-      `Model name "${String(name)}" is invalid: use letters, digits, '.', '_' or '-', starting with a letter or digit (at most 128)`,
-    );
-  }
+  if (typeof name !== 'string' || !MODEL_NAME.test(name)) throw badModelName(name);
 }
 
 export function checkAlias(alias: string): void {
@@ -87,7 +88,9 @@ export function versionNotFound(name: string, version: number): SporeprintError 
   });
 }
 
+/** No model of that name: `SP_ERR_NOT_FOUND`, or `SP_ERR_BAD_PARAM` when no model could have the name. */
 export function modelNotFound(name: string): SporeprintError {
+  if (typeof name !== 'string' || !MODEL_NAME.test(name)) return badModelName(name);
   return new SporeprintError('SP_ERR_NOT_FOUND', `Model ${name} is not registered`, { modelName: name });
 }
 
