@@ -621,3 +621,66 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * `SPOREPRINT_*` names that are not settings, on purpose: the config file's name and text (read before
+ * the settings), the run key an Airflow task hands `pipeline task`, the API address the README's
+ * runbook keeps in the operator's shell, and the test suite's own switches (`SPOREPRINT_TEST_*` too).
+ */
+const NOT_SETTINGS: ReadonlySet<string> = new Set([
+  'SPOREPRINT_CONFIG',
+  'SPOREPRINT_CONFIG_JSON',
+  'SPOREPRINT_RUN_KEY',
+  'SPOREPRINT_URL',
+  'SPOREPRINT_REQUIRE_SERVICES',
+]);
+
+/** A `SPOREPRINT_*` variable no setting reads, and the known name it most likely meant. */
+export interface UnknownVariable {
+  readonly name: string;
+  readonly suggestion: string | null;
+}
+
+/**
+ * The `SPOREPRINT_*` variables of `env` that are not settings (a typo such as
+ * `SPOREPRINT_DRAIN_SECOND` would otherwise be ignored without a word), each with the closest known
+ * name within three edits. `DATABASE_URL` and other unprefixed names are never reported.
+ */
+export function unknownVariables(env: Readonly<Record<string, string | undefined>>): UnknownVariable[] {
+  const known = [...Object.keys(ENV_VARS), ...SECRET_FILE_VARS.map((n) => `${n}_FILE`)];
+  const knownSet = new Set(known);
+  const out: UnknownVariable[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('SPOREPRINT_') || env[name] === undefined) continue;
+    if (knownSet.has(name) || NOT_SETTINGS.has(name) || name.startsWith('SPOREPRINT_TEST_')) continue;
+    let suggestion: string | null = null;
+    let best = 4;
+    for (const k of known) {
+      const d = editDistance(name, k, best);
+      if (d < best) {
+        best = d;
+        suggestion = k;
+      }
+    }
+    out.push({ name, suggestion });
+  }
+  return out;
+}
+
+/** Levenshtein distance of `a` and `b`, or `limit` once it is certain to be at least that. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin >= limit) return limit;
+    prev = row;
+  }
+  return Math.min(prev[b.length], limit);
+}

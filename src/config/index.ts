@@ -1,1 +1,8 @@
-export { type Config, ENV_VARS, loadConfig, SECRET_FILE_VARS } from './config.js';
+export {
+  type Config,
+  ENV_VARS,
+  loadConfig,
+  SECRET_FILE_VARS,
+  type UnknownVariable,
+  unknownVariables,
+} from './config.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { type Config, loadConfig } from '../config/index.js';
+import { type Config, loadConfig, unknownVariables } from '../config/index.js';
 import { isSporeprintError } from '../core/index.js';
 import { type CliContext, type CliServices, runCli } from '../interfaces/cli/index.js';
 import {
@@ -111,6 +111,10 @@ async function main(): Promise<number> {
       `error [${isSporeprintError(e) ? e.code : 'SP_ERR_CONFIG'}]: ${(e as Error).message}\n`,
     );
     return 2;
+  }
+  for (const u of unknownVariables(process.env)) {
+    const hint = u.suggestion === null ? '' : ` (did you mean ${u.suggestion}?)`;
+    process.stderr.write(`warning: ${u.name} is not a sporeprint setting${hint}: it is ignored\n`);
   }
   const dataDir = dataDirOf(config);
   const pkgVersion = packageVersion();

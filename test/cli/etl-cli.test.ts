@@ -56,6 +56,19 @@ describe('sporeprint etl / datasets / db (CLI)', () => {
     const badConfig = await runCli(['datasets', 'list'], { SPOREPRINT_INVALID_THRESHOLD: 'abc' });
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toMatch(/SPOREPRINT_INVALID_THRESHOLD/);
+    // a misspelt setting is named on stderr with the one it likely meant; the command still runs
+    const typo = await runCli(['datasets', 'list'], {
+      ...env,
+      SPOREPRINT_DRAIN_SECOND: '10',
+      SPOREPRINT_NO_SUCH_THING: '1',
+    });
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain(
+      'warning: SPOREPRINT_DRAIN_SECOND is not a sporeprint setting (did you mean SPOREPRINT_DRAIN_SECONDS?): it is ignored',
+    );
+    expect(typo.stderr).toContain(
+      'warning: SPOREPRINT_NO_SUCH_THING is not a sporeprint setting: it is ignored',
+    );
     const badUrl = await runCli(['datasets', 'list'], { DATABASE_URL: 'postgres://x@y/z' });
     expect(badUrl.code).toBe(2); // a configuration error, as a bad setting
     expect(badUrl.stderr).toMatch(/SP_ERR_CONFIG/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../index.js';
+import { ENV_VARS, loadConfig, unknownVariables } from '../index.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded SQLite database', () => {
@@ -297,5 +297,34 @@ describe('monitoring schedule settings', () => {
     expect(refused({}, JSON.stringify({ monitoring: { intervalMinutes: 5 } }))).toThrow(
       /monitoring\.intervalMinutes: unknown setting/,
     );
+  });
+});
+
+describe('unknownVariables', () => {
+  it('names SPOREPRINT_* variables no setting reads, with the closest known name', () => {
+    expect(
+      unknownVariables({
+        SPOREPRINT_PORT: '8080',
+        SPOREPRINT_PROT: '8080',
+        SPOREPRINT_DRAIN_SECOND: '5',
+        SPOREPRINT_REDIS_URL_FILE: '/run/secrets/redis',
+        SPOREPRINT_REDIS_URL_FIEL: '/run/secrets/redis',
+        SPOREPRINT_SOMETHING_ELSE: 'x',
+        SPOREPRINT_CONFIG: '/etc/sporeprint.json',
+        SPOREPRINT_TEST_MYSQL_URL: 'mysql://',
+        SPOREPRINT_UNSET: undefined,
+        DATABASE_URLL: 'sqlite::memory:',
+        PATH: '/usr/bin',
+      }),
+    ).toEqual([
+      { name: 'SPOREPRINT_DRAIN_SECOND', suggestion: 'SPOREPRINT_DRAIN_SECONDS' },
+      { name: 'SPOREPRINT_PROT', suggestion: 'SPOREPRINT_PORT' },
+      { name: 'SPOREPRINT_REDIS_URL_FIEL', suggestion: 'SPOREPRINT_REDIS_URL_FILE' },
+      { name: 'SPOREPRINT_SOMETHING_ELSE', suggestion: null },
+    ]);
+  });
+
+  it('knows every variable the settings read', () => {
+    expect(unknownVariables(Object.fromEntries(Object.keys(ENV_VARS).map((k) => [k, '1'])))).toEqual([]);
   });
 });
