@@ -324,6 +324,23 @@ export function secondaryRecords(n: number): Record<string, string | number>[] {
   return out;
 }
 
+/** A wrk script POSTing `bodies` as JSON, one after another (each wrk thread from the first). */
+export function postBodiesLua(bodies: readonly string[]): string {
+  return [
+    'wrk.method = "POST"',
+    'wrk.headers["Content-Type"] = "application/json"',
+    'local bodies = {',
+    ...bodies.map((b) => `  [==[${b}]==],`),
+    '}',
+    'local i = 0',
+    'request = function()',
+    '  i = i % #bodies + 1',
+    '  return wrk.format(nil, nil, nil, bodies[i])',
+    'end',
+    '',
+  ].join('\n');
+}
+
 /** A wrk script POSTing `body` as JSON. */
 export function postLua(body: string): string {
   return [
