@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008-alerts.js';
 import * as m0009 from './migrations/0009-monitoring.js';
 import * as m0010 from './migrations/0010-pipelines.js';
 import * as m0011 from './migrations/0011-dataset-lineage.js';
+import * as m0012 from './migrations/0012-monitor-count-pending.js';
 
 /**
  * Every migration, by name. Names sort in execution order (`NNNN-name`); a new migration is a new
@@ -27,6 +28,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009-monitoring': m0009,
   '0010-pipelines': m0010,
   '0011-dataset-lineage': m0011,
+  '0012-monitor-count-pending': m0012,
 };
 
 /** A static, in-code provider: no file-system scanning, so bundles and tests see the same list. */

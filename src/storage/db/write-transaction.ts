@@ -47,16 +47,31 @@ export async function writeTransaction<T>(
   ctx: DatabaseContext,
   operation: string,
   fn: (trx: WriteTransaction) => Promise<T>,
+  options: { readonly mysqlReadCommitted?: boolean } = {},
 ): Promise<T> {
   try {
-    return ctx.dialect === 'sqlite' ? await sqliteImmediate(ctx, fn) : await mysqlTransaction(ctx, fn);
+    return ctx.dialect === 'sqlite'
+      ? await sqliteImmediate(ctx, fn)
+      : await mysqlTransaction(ctx, fn, options.mysqlReadCommitted === true);
   } catch (e) {
     throw databaseError(operation, e);
   }
 }
 
-function mysqlTransaction<T>(ctx: DatabaseContext, fn: (trx: WriteTransaction) => Promise<T>): Promise<T> {
-  return withMysqlRetries(() => ctx.db.transaction().execute(fn));
+/**
+ * `readCommitted`: InnoDB's READ COMMITTED instead of REPEATABLE READ — no gap locks, so a transaction
+ * that locks rows by key does not make concurrent inserts past them wait.
+ */
+function mysqlTransaction<T>(
+  ctx: DatabaseContext,
+  fn: (trx: WriteTransaction) => Promise<T>,
+  readCommitted: boolean,
+): Promise<T> {
+  return withMysqlRetries(() =>
+    (readCommitted ? ctx.db.transaction().setIsolationLevel('read committed') : ctx.db.transaction()).execute(
+      fn,
+    ),
+  );
 }
 
 /** Runs `attempt` (a whole InnoDB transaction), again after a deadlock or lock-wait timeout, a few times. */

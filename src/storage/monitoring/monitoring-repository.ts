@@ -3,11 +3,28 @@ import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
-import { FeatureCounts, hourBucket, upsertBatches, upsertCountsSql } from './feature-counts.js';
+import {
+  COUNTS_PER_UPSERT,
+  FeatureCounts,
+  hourBucket,
+  upsertBatches,
+  upsertCountsSql,
+} from './feature-counts.js';
 import { NOVELTY_MARKER } from './novelty-marker.js';
 
 /** Predictions read per page when the roll-up is rebuilt. */
 const REBUILD_PAGE = 5000;
+/** Pending commits' counts folded per transaction. */
+const FOLD_PAGE = 100;
+
+/** A pending row's counts were folded by another process meanwhile: this fold rolls back. */
+class FoldedElsewhere extends Error {}
+
+/** One count row of a pending commit, as the log writer stored it. */
+type PendingCount = [string, number, string, string, string, string, string, number];
+
+/** Byte order of keys (the table's binary collation, and the writers' upsert order). */
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 import type {
   BucketCount,
@@ -52,8 +69,78 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
     this.#dialect = ctx.dialect;
   }
 
+  async foldPending(): Promise<number> {
+    let folded = 0;
+    for (;;) {
+      const n = await this.#foldPage();
+      // a page another process folded meanwhile: read again (later pages may still be pending)
+      if (n === 'elsewhere') continue;
+      folded += n;
+      if (n < FOLD_PAGE) return folded;
+    }
+  }
+
+  /**
+   * One page of pending commits: read and summed (a plain read: nothing pending, no write
+   * transaction); then, in one READ COMMITTED transaction, exactly those rows are locked — record locks
+   * only, so the log's inserts of new pending rows never wait — and fewer found means another process
+   * folded them (this fold rolls back: `'elsewhere'`); their sums are upserted into
+   * `monitor_counts` in key order, and the rows deleted. Pages are small, with a turn of the event
+   * loop between them: parsing a page is a few milliseconds the serving thread spends.
+   */
+  async #foldPage(): Promise<number | 'elsewhere'> {
+    const pending = await guard('Reading the pending monitoring counts', () =>
+      this.#db
+        .selectFrom('monitor_count_pending')
+        .select(['id', 'counts'])
+        .orderBy('id')
+        .limit(FOLD_PAGE)
+        .execute(),
+    );
+    if (pending.length === 0) return 0;
+    const ids = pending.map((p) => Number(p.id));
+    const sums = new Map<string, PendingCount>();
+    for (const p of pending) {
+      for (const c of JSON.parse(p.counts) as PendingCount[]) {
+        const key = c.slice(0, 7).join('\u0000');
+        const had = sums.get(key);
+        if (had === undefined) sums.set(key, [...c] as PendingCount);
+        else had[7] += c[7];
+      }
+    }
+    const keys = [...sums.keys()].sort(byKey);
+    try {
+      await writeTransaction(
+        this.#ctx,
+        'Folding the pending monitoring counts',
+        async (trx) => {
+          const lock = trx.selectFrom('monitor_count_pending').select('id').where('id', 'in', ids);
+          const found = await (this.#dialect === 'mysql' ? lock.forUpdate() : lock).execute();
+          if (found.length !== ids.length) throw new FoldedElsewhere();
+          for (let i = 0; i < keys.length; i += COUNTS_PER_UPSERT) {
+            const chunk = keys.slice(i, i + COUNTS_PER_UPSERT);
+            const params = chunk.flatMap((k) => sums.get(k) as PendingCount);
+            await trx.executeQuery(CompiledQuery.raw(upsertCountsSql(chunk.length, this.#dialect), params));
+          }
+          await trx.deleteFrom('monitor_count_pending').where('id', 'in', ids).execute();
+        },
+        { mysqlReadCommitted: true },
+      );
+    } catch (e) {
+      // writeTransaction wraps what the transaction threw (SP_ERR_DATABASE, the throw as its cause)
+      if (e instanceof FoldedElsewhere || (e instanceof Error && e.cause instanceof FoldedElsewhere)) {
+        return 'elsewhere';
+      }
+      throw e;
+    }
+    // the next page after the event loop has served what waited (a page is a few ms of parsing)
+    await new Promise((r) => setImmediate(r));
+    return ids.length;
+  }
+
   counts(filter: CountFilter): Promise<ValueCount[]> {
     return guard(`Reading the monitoring counts of ${filter.modelName}`, async () => {
+      await this.foldPending();
       const rows = await filtered(
         this.#db
           .selectFrom('monitor_counts')
@@ -71,6 +158,7 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
   countsByHour(filter: CountFilter, features: readonly string[]): Promise<BucketCount[]> {
     return guard(`Reading the hourly monitoring counts of ${filter.modelName}`, async () => {
       if (features.length === 0) return [];
+      await this.foldPending();
       const rows = await filtered(
         this.#db
           .selectFrom('monitor_counts')
@@ -89,6 +177,7 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
 
   hours(modelName: string): Promise<string[]> {
     return guard(`Reading the monitored hours of ${modelName}`, async () => {
+      await this.foldPending();
       const rows = await this.#db
         .selectFrom('monitor_counts')
         .select('bucket')
@@ -104,6 +193,7 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
   rebuildCounts(onProgress?: (rows: number) => void): Promise<{ predictions: number; counts: number }> {
     return writeTransaction(this.#ctx, 'Rebuilding the monitoring roll-up', async (trx) => {
       await trx.deleteFrom('monitor_counts').execute();
+      await trx.deleteFrom('monitor_count_pending').execute();
       let after = '';
       let predictions = 0;
       let counts = 0;

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The tables of the monitoring aggregate (migration 0009). Part of `DatabaseSchema`
  * (`db/database-schema.ts`), whose conventions they follow. Internal to storage: the repository
@@ -5,6 +7,7 @@
  */
 export interface MonitoringTables {
   monitor_counts: MonitorCountsTable;
+  monitor_count_pending: MonitorCountPendingTable;
   reference_profiles: ReferenceProfilesTable;
 }
 
@@ -35,4 +38,14 @@ export interface ReferenceProfilesTable {
   model_version: number;
   profile: string;
   created_at: string;
+}
+
+/**
+ * Counts of one log commit not yet added to `monitor_counts` (MySQL/MariaDB, migration 0012): `counts`
+ * is the JSON array of the commit's count rows, each `[model_name, model_version, experiment_id, arm,
+ * bucket, feature, value, n]`.
+ */
+export interface MonitorCountPendingTable {
+  id: Generated<number>;
+  counts: string;
 }

@@ -41,6 +41,12 @@ export interface MonitoringRepository {
   countsByHour(filter: CountFilter, features: readonly string[]): Promise<BucketCount[]>;
   /** The hours with logged predictions of a model (every version), oldest first. */
   hours(modelName: string): Promise<string[]>;
+  /**
+   * Adds the log commits' pending counts (MySQL/MariaDB: one row of `monitor_count_pending` a commit)
+   * to `monitor_counts`, exactly once however many processes fold at a time; returns the commits
+   * folded. The reads above fold first; `sporeprint serve` folds on a timer too.
+   */
+  foldPending(): Promise<number>;
   getProfile(modelName: string, modelVersion: number): Promise<StoredProfile | undefined>;
   /**
    * Recounts the whole roll-up from the prediction log (predictions logged before migration 0009, or a

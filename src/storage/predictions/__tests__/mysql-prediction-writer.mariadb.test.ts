@@ -124,24 +124,48 @@ if (backend !== null) {
       const beforeShadow = proxy.commands();
       await storage.predictions.insertMany([prediction({ shadowOf: answered, modelVersion: 4 })]);
       expect(proxy.commands() - beforeShadow).toBe(2);
-      // the monitoring roll-up was written in the same transactions: 42 predictions counted
-      const db = await admin(url, async (c) => {
-        const [r] = await c.query(
-          "select sum(n) as n from monitor_counts where feature = '@outcome' and model_name = 'mushroom-gbdt'",
-        );
-        return Number((r as { n: string }[])[0].n);
-      });
-      expect(db).toBe(42);
+      // the monitoring roll-up's counts went in the same transactions (the same round trip), one
+      // pending row a commit; folded, they count the 42 predictions
+      const outcomes = () =>
+        admin(url, async (c) => {
+          const [r] = await c.query(
+            "select coalesce(sum(n), 0) as n from monitor_counts where feature = '@outcome' and model_name = 'mushroom-gbdt'",
+          );
+          const [p] = await c.query('select count(*) as n from monitor_count_pending');
+          return {
+            counted: Number((r as { n: string }[])[0].n),
+            pending: Number((p as { n: string }[])[0].n),
+          };
+        });
+      expect(await outcomes()).toEqual({ counted: 0, pending: 3 });
+      expect(await storage.monitoring.foldPending()).toBe(3);
+      expect(await outcomes()).toEqual({ counted: 42, pending: 0 });
+      expect(await storage.monitoring.foldPending()).toBe(0);
     });
 
-    it('a failing roll-up upsert rolls the whole batch back; the connection commits the next batch', async () => {
+    it('of several processes folding the same pending counts at once, each count is added once', async () => {
+      const url = backend.freshUrl();
+      const writer = await openStorage(url);
+      opened.push(writer);
+      for (let i = 0; i < 30; i++) await writer.predictions.insertMany([prediction(), prediction()]);
+      const folders = await Promise.all([1, 2, 3, 4].map(() => openStorage(url, { migrate: false })));
+      opened.push(...folders);
+      const folded = await Promise.all(folders.map((f) => f.monitoring.foldPending()));
+      expect(folded.reduce((a, b) => a + b, 0)).toBe(30);
+      const counts = await writer.monitoring.counts({ modelName: 'mushroom-gbdt' });
+      const outcome = counts.filter((c) => c.feature === '@outcome').reduce((a, c) => a + c.n, 0);
+      expect(outcome).toBe(60);
+      expect(await writer.predictions.count()).toBe(60);
+    });
+
+    it('a failing roll-up insert rolls the whole batch back; the connection commits the next batch', async () => {
       const url = backend.freshUrl();
       const storage = await openStorage(url);
       opened.push(storage);
       await storage.predictions.insertMany([prediction()]);
       await admin(url, (c) =>
         c.query(
-          "create trigger fail_counts before insert on monitor_counts for each row signal sqlstate '45000' set message_text = 'counts refused'",
+          "create trigger fail_counts before insert on monitor_count_pending for each row signal sqlstate '45000' set message_text = 'counts refused'",
         ),
       );
       const rows = Array.from({ length: 5 }, () => prediction());

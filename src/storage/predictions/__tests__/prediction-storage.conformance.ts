@@ -171,6 +171,7 @@ export async function expectLabelsFollowFeedback(
   expect(await label(shadowChunk.ids[2])).toBe('p');
   expect(await label(answered[3].id)).toBeNull();
   await log.close();
+  await storage.monitoring.foldPending(); // MariaDB: the log's counts, pending until folded
   // the roll-up's labelled counts follow every copy, replacement included
   const recount = new Map<string, number>();
   for (const r of await db
@@ -700,6 +701,7 @@ export function describePredictionStorageConformance(
       for (const [model, version, experiment, arm, bucket, feature, value, n] of countRows(logged).rows()) {
         recount.set([model, version, experiment, arm, bucket, feature, value].join('|'), n);
       }
+      await storage.monitoring.foldPending(); // MariaDB: the log's counts, pending until folded
       const stored = await db.selectFrom('monitor_counts').selectAll().execute();
       expect(
         new Map(

@@ -1,0 +1,109 @@
+/**
+ * Conformance suite of the roll-up's pending counts (migration 0012) on every backend: the counts of
+ * pending commits are summed into `monitor_counts` by the database, key by key as bytes (`=x` and
+ * `=X` stay apart), added to what is there, exactly once however many processes fold at a time; a
+ * read folds first.
+ */
+import { describe, expect, it } from 'vitest';
+import { storageContext } from '../../db/storage-context.js';
+import { openedStorages } from '../../pipelines/__tests__/pipeline-fixtures.js';
+
+type Count = [string, number, string, string, string, string, string, number];
+const HOUR = '2026-12-07T09:00:00.000Z';
+const c = (feature: string, value: string, n: number, version = 3, arm = ''): Count => [
+  'fold-model',
+  version,
+  arm === '' ? '' : 'exp-1',
+  arm,
+  HOUR,
+  feature,
+  value,
+  n,
+];
+
+/** Registers the tests for one backend. */
+export function describeFoldPendingConformance(name: string, makeUrl: () => string): void {
+  describe(`monitoring roll-up: pending counts folded (${name})`, () => {
+    const { storage, several } = openedStorages(makeUrl);
+
+    it('sums pending commits into the roll-up once, keys compared as bytes, added to what is there', async () => {
+      const s = await storage();
+      const { db } = storageContext(s);
+      await db
+        .insertInto('monitor_counts')
+        .values({
+          model_name: 'fold-model',
+          model_version: 3,
+          experiment_id: '',
+          arm: '',
+          bucket: HOUR,
+          feature: 'cap-shape',
+          value: '=x',
+          n: 10,
+        })
+        .execute();
+      const pending: Count[][] = [
+        [c('cap-shape', '=x', 2), c('cap-shape', '=X', 1), c('@outcome', 'poisonous', 3)],
+        [c('cap-shape', '=x', 5), c('habitat', '=ünï "q"; \\', 1), c('@outcome', 'poisonous', 1, 4)],
+        [c('@outcome', 'edible', 2, 3, 'challenger')],
+      ];
+      for (const p of pending) {
+        await db
+          .insertInto('monitor_count_pending')
+          .values({ counts: JSON.stringify(p) })
+          .execute();
+      }
+      expect(await s.monitoring.foldPending()).toBe(3);
+      expect(await s.monitoring.foldPending()).toBe(0);
+      const rows = await db
+        .selectFrom('monitor_counts')
+        .select(['model_version', 'arm', 'feature', 'value', 'n'])
+        .where('model_name', '=', 'fold-model')
+        .execute();
+      const got = Object.fromEntries(
+        rows.map((r) => [`${r.model_version}|${r.arm}|${r.feature}|${r.value}`, Number(r.n)]),
+      );
+      expect(got).toEqual({
+        '3||cap-shape|=x': 17,
+        '3||cap-shape|=X': 1,
+        '3||habitat|=ünï "q"; \\': 1,
+        '3||@outcome|poisonous': 3,
+        '4||@outcome|poisonous': 1,
+        '3|challenger|@outcome|edible': 2,
+      });
+      expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toEqual([]);
+    });
+
+    it('a read folds what is pending first', async () => {
+      const s = await storage();
+      const { db } = storageContext(s);
+      await db
+        .insertInto('monitor_count_pending')
+        .values({ counts: JSON.stringify([c('@outcome', 'novel', 4)]) })
+        .execute();
+      const counts = await s.monitoring.counts({ modelName: 'fold-model' });
+      expect(counts).toEqual([{ feature: '@outcome', value: 'novel', n: 4 }]);
+      expect(await s.monitoring.hours('fold-model')).toEqual([HOUR]);
+    });
+
+    it('of several processes folding at once, each pending commit is added once', async () => {
+      const stores = await several(4);
+      const { db } = storageContext(stores[0]);
+      for (let i = 0; i < 1200; i++) {
+        await db
+          .insertInto('monitor_count_pending')
+          .values({ counts: JSON.stringify([c('@outcome', 'poisonous', 1), c('cap-shape', `=${i % 7}`, 1)]) })
+          .execute();
+      }
+      const folded = await Promise.all(stores.map((s) => s.monitoring.foldPending()));
+      // every pending row folded by someone (the later ones may find it done), none twice
+      expect(await stores[0].monitoring.foldPending()).toBe(0);
+      expect(folded.reduce((a, b) => a + b, 0)).toBe(1200);
+      const counts = await stores[1].monitoring.counts({ modelName: 'fold-model' });
+      expect(counts.filter((x) => x.feature === '@outcome')).toEqual([
+        { feature: '@outcome', value: 'poisonous', n: 1200 },
+      ]);
+      expect(counts.filter((x) => x.feature === 'cap-shape').reduce((a, x) => a + x.n, 0)).toBe(1200);
+    });
+  });
+}
