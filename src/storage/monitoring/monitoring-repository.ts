@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { SporeprintError } from '../../core/index.js';
 import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
@@ -22,6 +23,39 @@ class FoldedElsewhere extends Error {}
 
 /** One count row of a pending commit, as the log writer stored it. */
 type PendingCount = [string, number, string, string, string, string, string, number];
+
+/**
+ * The count rows of pending row `id`; one the log writer could not have written (not a JSON array of
+ * 8-tuples) stops the fold with `SP_ERR_DATABASE` naming it and the remedy, rather than being skipped
+ * (its counts would be lost without a word).
+ */
+function pendingCounts(id: number, text: string): PendingCount[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (c) =>
+        Array.isArray(c) &&
+        c.length === 8 &&
+        typeof c[1] === 'number' &&
+        typeof c[7] === 'number' &&
+        [0, 2, 3, 4, 5, 6].every((i) => typeof c[i] === 'string'),
+    );
+  if (!ok) {
+    throw new SporeprintError(
+      'SP_ERR_DATABASE',
+      `Pending monitoring counts row ${id} (table monitor_count_pending) is not what the prediction log writes: ` +
+        'the roll-up cannot be brought up to date; `sporeprint monitor rebuild` recounts it from the log',
+      { table: 'monitor_count_pending', id },
+    );
+  }
+  return parsed as PendingCount[];
+}
 
 /** Byte order of keys (the table's binary collation, and the writers' upsert order). */
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -101,7 +135,7 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
     const ids = pending.map((p) => Number(p.id));
     const sums = new Map<string, PendingCount>();
     for (const p of pending) {
-      for (const c of JSON.parse(p.counts) as PendingCount[]) {
+      for (const c of pendingCounts(Number(p.id), p.counts)) {
         const key = c.slice(0, 7).join('\u0000');
         const had = sums.get(key);
         if (had === undefined) sums.set(key, [...c] as PendingCount);

@@ -86,6 +86,26 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
       expect(await s.monitoring.hours('fold-model')).toEqual([HOUR]);
     });
 
+    it('a pending row the log could not have written stops reads, naming it and the remedy (rebuild)', async () => {
+      const s = await storage();
+      const { db } = storageContext(s);
+      await db
+        .insertInto('monitor_count_pending')
+        .values({ counts: JSON.stringify([c('@outcome', 'edible', 1)]) })
+        .execute();
+      await db.insertInto('monitor_count_pending').values({ counts: '[["fold-model", "3"]]' }).execute();
+      const e = await s.monitoring.counts({ modelName: 'fold-model' }).then(
+        () => null,
+        (err: unknown) => err as { code?: string; message?: string },
+      );
+      expect(e?.code).toBe('SP_ERR_DATABASE');
+      expect(e?.message).toMatch(/Pending monitoring counts row \d+ .*`sporeprint monitor rebuild` recounts/);
+      // nothing of that page was folded
+      expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toHaveLength(2);
+      await s.monitoring.rebuildCounts();
+      expect(await s.monitoring.counts({ modelName: 'fold-model' })).toEqual([]);
+    });
+
     it('of several processes folding at once, each pending commit is added once', async () => {
       const stores = await several(4);
       const { db } = storageContext(stores[0]);
