@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { storageContext } from '../../db/storage-context.js';
+import type { Storage } from '../../index.js';
 import { openedStorages } from '../../pipelines/__tests__/pipeline-fixtures.js';
 
 type Count = [string, number, string, string, string, string, string, number];
@@ -20,6 +21,12 @@ const c = (feature: string, value: string, n: number, version = 3, arm = ''): Co
   value,
   n,
 ];
+
+/** Adds a pending row holding `counts` as the log writer does (JSON text), or `text` as given. */
+async function pend(s: Storage, counts: Count[] | string): Promise<void> {
+  const text = typeof counts === 'string' ? counts : JSON.stringify(counts);
+  await storageContext(s).db.insertInto('monitor_count_pending').values({ counts: text }).execute();
+}
 
 /** Registers the tests for one backend. */
 export function describeFoldPendingConformance(name: string, makeUrl: () => string): void {
@@ -76,11 +83,7 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
 
     it('a read folds what is pending first', async () => {
       const s = await storage();
-      const { db } = storageContext(s);
-      await db
-        .insertInto('monitor_count_pending')
-        .values({ counts: JSON.stringify([c('@outcome', 'novel', 4)]) })
-        .execute();
+      await pend(s, [c('@outcome', 'novel', 4)]);
       const counts = await s.monitoring.counts({ modelName: 'fold-model' });
       expect(counts).toEqual([{ feature: '@outcome', value: 'novel', n: 4 }]);
       expect(await s.monitoring.hours('fold-model')).toEqual([HOUR]);
@@ -89,11 +92,8 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
     it('a pending row the log could not have written stops reads, naming it and the remedy (rebuild)', async () => {
       const s = await storage();
       const { db } = storageContext(s);
-      await db
-        .insertInto('monitor_count_pending')
-        .values({ counts: JSON.stringify([c('@outcome', 'edible', 1)]) })
-        .execute();
-      await db.insertInto('monitor_count_pending').values({ counts: '[["fold-model", "3"]]' }).execute();
+      await pend(s, [c('@outcome', 'edible', 1)]);
+      await pend(s, '[["fold-model", "3"]]');
       const e = await s.monitoring.counts({ modelName: 'fold-model' }).then(
         () => null,
         (err: unknown) => err as { code?: string; message?: string },
@@ -108,12 +108,8 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
 
     it('of several processes folding at once, each pending commit is added once', async () => {
       const stores = await several(4);
-      const { db } = storageContext(stores[0]);
       for (let i = 0; i < 1200; i++) {
-        await db
-          .insertInto('monitor_count_pending')
-          .values({ counts: JSON.stringify([c('@outcome', 'poisonous', 1), c('cap-shape', `=${i % 7}`, 1)]) })
-          .execute();
+        await pend(stores[0], [c('@outcome', 'poisonous', 1), c('cap-shape', `=${i % 7}`, 1)]);
       }
       const folded = await Promise.all(stores.map((s) => s.monitoring.foldPending()));
       // every pending row folded by someone (the later ones may find it done), none twice
