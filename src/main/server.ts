@@ -206,10 +206,12 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     },
     close() {
       closing ??= (async () => {
-        serving.stop();
         await experiments.checks.stop();
         await monitoring.close();
+        // the port closes and the requests in flight finish while the model is still served: a
+        // request that arrived after the drain is answered, not refused with 503 for want of a model
         await app.close();
+        serving.stop();
         await pipelines.close();
         await alerts.flush(5000);
         await alerts.close();

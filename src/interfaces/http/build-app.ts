@@ -9,7 +9,6 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { pino } from 'pino';
-import { SporeprintError } from '../../core/index.js';
 import { createErrorHandler, errorBody, onClientError, onFrameworkError } from './errors.js';
 import type { HttpDeps } from './http-deps.js';
 import { createMetrics, type HttpMetrics } from './metrics.js';
@@ -106,7 +105,9 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   app.setErrorHandler(createErrorHandler(mushroom));
   if (destination !== null) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
 
-  // while closing: in-flight requests finish, new ones on open connections get the envelope's 503
+  // while closing: in-flight requests finish, and so do requests on connections accepted before the
+  // port closed (a client that connected at that moment is answered, not refused with a 503 it cannot
+  // safely retry for a POST); every answer closes its connection
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -116,14 +117,8 @@ export async function buildApp(deps: HttpDeps): Promise<BuiltApp> {
   // keep-alive connection (an L4 load balancer's, a Kubernetes Service's) reconnect to another replica
   const draining = deps.draining;
   app.addHook('onRequest', (_req, reply, done) => {
-    if (!closing) {
-      if (draining?.() === true) void reply.header('connection', 'close');
-      return done();
-    }
-    void reply.header('connection', 'close');
-    done(
-      new SporeprintError('SP_ERR_SHUTTING_DOWN', 'the server is shutting down; retry on another replica'),
-    );
+    if (closing || draining?.() === true) void reply.header('connection', 'close');
+    done();
   });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0];
