@@ -8,6 +8,7 @@ export { nextSteps } from './dag/next-steps.js';
 export {
   type JsonValue,
   type NextSteps,
+  OPEN_TASK_STATES,
   type ParamSpec,
   type PipelinePlan,
   type PipelineSpec,

@@ -1,9 +1,15 @@
 import { SporeprintError } from '../../core/index.js';
-import { type NextSteps, type PipelinePlan, TASK_STATES, type TaskState } from './pipeline-types.js';
+import {
+  type NextSteps,
+  OPEN_TASK_STATES,
+  type PipelinePlan,
+  TASK_STATES,
+  type TaskState,
+} from './pipeline-types.js';
 
 const KNOWN_STATES: ReadonlySet<string> = new Set(TASK_STATES);
 const FAILED_UPSTREAM: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed', 'cancelled']);
-const ACTIVE: ReadonlySet<TaskState> = new Set(['pending', 'queued', 'running', 'retrying']);
+const ACTIVE: ReadonlySet<TaskState> = new Set(OPEN_TASK_STATES);
 
 /**
  * What to do next in a run, from its tasks' states: the `pending` tasks whose dependencies all

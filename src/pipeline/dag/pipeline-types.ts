@@ -108,6 +108,9 @@ export const TASK_STATES = [
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
+/** A run with a task in one of these states is not finished (`nextSteps`; a finish's compare-and-set). */
+export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'queued', 'running', 'retrying'];
+
 /** States of a run. */
 export const RUN_STATES = ['running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];

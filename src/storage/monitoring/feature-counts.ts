@@ -76,7 +76,11 @@ function bump(counts: GroupCounts, feature: string, value: string): void {
   m.set(value, (m.get(value) ?? 0) + 1);
 }
 
-const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Byte order of keys (the table's binary collation): every writer upserts counter rows in it. */
+export const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One count row, in the column order of {@link MONITOR_COUNT_COLUMNS}. */
+export type CountRow = [string, number, string, string, string, string, string, number];
 
 /**
  * Counts by roll-up key, added to as rows are counted; `rows()` gives the table's rows. Rows are
@@ -148,7 +152,7 @@ export class FeatureCounts {
    * writers upsert in one order, so concurrent transactions (server replicas on MariaDB) wait for
    * each other's counter rows instead of deadlocking.
    */
-  *rows(): IterableIterator<[string, number, string, string, string, string, string, number]> {
+  *rows(): IterableIterator<CountRow> {
     for (const gk of [...this.#groups.keys()].sort(byKey)) {
       const g = this.#groups.get(gk) as Group;
       for (const feature of [...g.counts.keys()].sort(byKey)) {

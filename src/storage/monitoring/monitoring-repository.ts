@@ -5,7 +5,9 @@ import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
 import {
+  byKey,
   COUNTS_PER_UPSERT,
+  type CountRow,
   FeatureCounts,
   hourBucket,
   upsertBatches,
@@ -21,15 +23,12 @@ const FOLD_PAGE = 100;
 /** A pending row's counts were folded by another process meanwhile: this fold rolls back. */
 class FoldedElsewhere extends Error {}
 
-/** One count row of a pending commit, as the log writer stored it. */
-type PendingCount = [string, number, string, string, string, string, string, number];
-
 /**
  * The count rows of pending row `id`; one the log writer could not have written (not a JSON array of
  * 8-tuples) stops the fold with `SP_ERR_DATABASE` naming it and the remedy, rather than being skipped
  * (its counts would be lost without a word).
  */
-function pendingCounts(id: number, text: string): PendingCount[] {
+function pendingCounts(id: number, text: string): CountRow[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -54,11 +53,8 @@ function pendingCounts(id: number, text: string): PendingCount[] {
       { table: 'monitor_count_pending', id },
     );
   }
-  return parsed as PendingCount[];
+  return parsed as CountRow[];
 }
-
-/** Byte order of keys (the table's binary collation, and the writers' upsert order). */
-const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 import type {
   BucketCount,
@@ -133,12 +129,12 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
     );
     if (pending.length === 0) return 0;
     const ids = pending.map((p) => Number(p.id));
-    const sums = new Map<string, PendingCount>();
+    const sums = new Map<string, CountRow>();
     for (const p of pending) {
       for (const c of pendingCounts(Number(p.id), p.counts)) {
         const key = c.slice(0, 7).join('\u0000');
         const had = sums.get(key);
-        if (had === undefined) sums.set(key, [...c] as PendingCount);
+        if (had === undefined) sums.set(key, [...c] as CountRow);
         else had[7] += c[7];
       }
     }
@@ -153,7 +149,7 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
           if (found.length !== ids.length) throw new FoldedElsewhere();
           for (let i = 0; i < keys.length; i += COUNTS_PER_UPSERT) {
             const chunk = keys.slice(i, i + COUNTS_PER_UPSERT);
-            const params = chunk.flatMap((k) => sums.get(k) as PendingCount);
+            const params = chunk.flatMap((k) => sums.get(k) as CountRow);
             await trx.executeQuery(CompiledQuery.raw(upsertCountsSql(chunk.length, this.#dialect), params));
           }
           await trx.deleteFrom('monitor_count_pending').where('id', 'in', ids).execute();

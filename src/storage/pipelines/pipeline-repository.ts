@@ -1,5 +1,5 @@
 import { SporeprintError } from '../../core/index.js';
-import { type JsonValue, RUN_STATES, type RunState, type TaskState } from '../../pipeline/index.js';
+import { type JsonValue, OPEN_TASK_STATES, RUN_STATES, type RunState } from '../../pipeline/index.js';
 import { checkLimit, timestamp } from '../db/column-values.js';
 import { guard, isForeignKeyViolation, isUniqueViolation } from '../db/database-error.js';
 import { type DatabaseContext, type WriteTransaction, writeTransaction } from '../db/write-transaction.js';
@@ -42,8 +42,6 @@ import type {
 /** Rows per INSERT statement (well under both dialects' parameter limits). */
 const CHUNK = 100;
 const ACTIVE: readonly RunState[] = ['running', 'paused'];
-/** A run with a task in one of these is not finished (as `nextSteps` decides). */
-const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'queued', 'running', 'retrying'];
 
 /** The driver error behind a storage error (`writeTransaction` and `guard` keep it as `cause`). */
 const driverError = (e: unknown): unknown =>
