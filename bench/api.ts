@@ -363,15 +363,22 @@ async function main(): Promise<void> {
       1500,
     );
 
-    if (MYSQL_URL && want('mariadb-durable')) {
-      const my = await startServer('mariadb-durable', {
+    // MariaDB as configured by default (one log transaction in flight), and with four in flight
+    // (SPOREPRINT_LOG_COMMITS=4, the default before): what the setting is worth, side by side
+    for (const [key, label, commits] of [
+      ['mariadb-durable', 'sporeprint /v1/predict, MariaDB, durable log', null],
+      ['mariadb-durable-commits4', 'sporeprint /v1/predict, MariaDB, durable log, 4 commits in flight', '4'],
+    ] as const) {
+      if (!MYSQL_URL || !want(key)) continue;
+      const my = await startServer(key, {
         DATABASE_URL: MYSQL_URL,
         SPOREPRINT_VAR_DIR: mysqlVarDir,
+        ...(commits === null ? {} : { SPOREPRINT_LOG_COMMITS: commits }),
       });
       servers.push(my);
       variants.push({
-        key: 'mariadb-durable',
-        label: 'sporeprint /v1/predict, MariaDB, durable log',
+        key,
+        label,
         server: my,
         path: '/v1/predict',
         lua: spLua,

@@ -321,6 +321,14 @@ const configSchema = Type.Object(
           default: 'durable',
           ...about('SPOREPRINT_LOG_MODE — prediction log: durable (respond after commit) or async (durable)'),
         }),
+        logCommits: Type.Integer({
+          minimum: 1,
+          maximum: 64,
+          default: 1,
+          ...about(
+            'SPOREPRINT_LOG_COMMITS — MySQL/MariaDB: prediction-log transactions in flight at once (1; SQLite always commits one at a time)',
+          ),
+        }),
         batchJournal: Type.Boolean({
           default: true,
           ...about(
@@ -384,6 +392,7 @@ export const ENV_VARS: Readonly<Record<string, readonly string[]>> = {
   SPOREPRINT_MAX_RECORDS: ['server', 'maxRecordsPerRequest'],
   SPOREPRINT_ACCESS_LOG: ['server', 'accessLog'],
   SPOREPRINT_LOG_MODE: ['server', 'logMode'],
+  SPOREPRINT_LOG_COMMITS: ['server', 'logCommits'],
   SPOREPRINT_BATCH_JOURNAL: ['server', 'batchJournal'],
   SPOREPRINT_DRAIN_SECONDS: ['server', 'drainSeconds'],
   SPOREPRINT_EXPERIMENT_CHECK_SECONDS: ['server', 'experimentCheckSeconds'],

@@ -120,10 +120,13 @@ export async function startServer(config: Config, opts: StartServerOptions): Pro
     // Up to a whole /v1/predict/batch request (maxBatch below) in one transaction; single requests
     // never queue this many.
     maxBatch: 10_000,
-    // SQLite: one writer (the log's own thread commits batches in order). MariaDB: up to 4 commits in
-    // flight on pooled connections, so one fsync of InnoDB's redo log serves several of them (wrk -c32
-    // on /v1/predict: 11.7-13.1k req/s against 8.9-10.3k with one commit at a time)
-    concurrency: storage.dialect === 'mysql' ? 4 : 1,
+    // SQLite: one writer (the log's own thread commits batches in order). MariaDB: `logCommits`
+    // transactions in flight, each on a log connection of its own (default 1). Several in flight paid
+    // when a commit took four round trips; since it takes one, one at a time makes larger batches,
+    // fewer transactions and less CPU on both sides: wrk -c32 on /v1/predict, median of 4-6 rounds
+    // interleaved with a bare Fastify route, 35-39% of its req/s with 1 against 29-34% with 4, p99
+    // 11.6-15.3 ms against 14.6-18.2 ms, mariadbd 40-50 µs a request against 50-60
+    concurrency: storage.dialect === 'mysql' ? config.server.logCommits : 1,
     // async mode: queued rows go out within a millisecond (batched by group commit while a write is in
     // flight) rather than the default 50 ms: rows held that long outlive the young generation, and
     // promoting them cost memory and throughput (wrk -c32 on /v1/predict: peak RSS 247-280 MB and

@@ -78,6 +78,16 @@ describe('serving settings', () => {
       /server\.batchJournal \(SPOREPRINT_BATCH_JOURNAL\)/,
     );
   });
+
+  it('commits the MySQL prediction log one transaction at a time unless told otherwise; refuses 0 and non-integers', () => {
+    expect(loadConfig({ env: {} }).server.logCommits).toBe(1);
+    expect(loadConfig({ env: { SPOREPRINT_LOG_COMMITS: '4' } }).server.logCommits).toBe(4);
+    for (const bad of ['0', '2.5', 'many', '65']) {
+      expect(() => loadConfig({ env: { SPOREPRINT_LOG_COMMITS: bad } })).toThrow(
+        /server\.logCommits \(SPOREPRINT_LOG_COMMITS\)/,
+      );
+    }
+  });
 });
 
 describe('request bounds and the access log', () => {
