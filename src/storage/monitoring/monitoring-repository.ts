@@ -4,15 +4,7 @@ import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { type DatabaseContext, writeTransaction } from '../db/write-transaction.js';
-import {
-  byKey,
-  COUNTS_PER_UPSERT,
-  type CountRow,
-  FeatureCounts,
-  hourBucket,
-  upsertBatches,
-  upsertCountsSql,
-} from './feature-counts.js';
+import { FeatureCounts, hourBucket, upsertBatches, upsertCountsSql } from './feature-counts.js';
 import { NOVELTY_MARKER } from './novelty-marker.js';
 
 /** Predictions read per page when the roll-up is rebuilt. */
@@ -24,28 +16,18 @@ const FOLD_PAGE = 100;
 class FoldedElsewhere extends Error {}
 
 /**
- * The count rows of pending row `id`; one the log writer could not have written (not a JSON array of
- * 8-tuples) stops the fold with `SP_ERR_DATABASE` naming it and the remedy, rather than being skipped
- * (its counts would be lost without a word).
+ * Adds pending row `id`'s counts to `sums`; a row the log writer could not have written (neither of
+ * {@link FeatureCounts.addPending}'s formats) stops the fold with `SP_ERR_DATABASE` naming it and the
+ * remedy, rather than being skipped (its counts would be lost without a word).
  */
-function pendingCounts(id: number, text: string): CountRow[] {
+function addPendingCounts(sums: FeatureCounts, id: number, text: string): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = null;
   }
-  const ok =
-    Array.isArray(parsed) &&
-    parsed.every(
-      (c) =>
-        Array.isArray(c) &&
-        c.length === 8 &&
-        typeof c[1] === 'number' &&
-        typeof c[7] === 'number' &&
-        [0, 2, 3, 4, 5, 6].every((i) => typeof c[i] === 'string'),
-    );
-  if (!ok) {
+  if (!sums.addPending(parsed)) {
     throw new SporeprintError(
       'SP_ERR_DATABASE',
       `Pending monitoring counts row ${id} (table monitor_count_pending) is not what the prediction log writes: ` +
@@ -53,7 +35,6 @@ function pendingCounts(id: number, text: string): CountRow[] {
       { table: 'monitor_count_pending', id },
     );
   }
-  return parsed as CountRow[];
 }
 
 import type {
@@ -129,16 +110,8 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
     );
     if (pending.length === 0) return 0;
     const ids = pending.map((p) => Number(p.id));
-    const sums = new Map<string, CountRow>();
-    for (const p of pending) {
-      for (const c of pendingCounts(Number(p.id), p.counts)) {
-        const key = c.slice(0, 7).join('\u0000');
-        const had = sums.get(key);
-        if (had === undefined) sums.set(key, [...c] as CountRow);
-        else had[7] += c[7];
-      }
-    }
-    const keys = [...sums.keys()].sort(byKey);
+    const sums = new FeatureCounts();
+    for (const p of pending) addPendingCounts(sums, Number(p.id), p.counts);
     try {
       await writeTransaction(
         this.#ctx,
@@ -147,10 +120,9 @@ export class KyselyMonitoringRepository implements MonitoringRepository {
           const lock = trx.selectFrom('monitor_count_pending').select('id').where('id', 'in', ids);
           const found = await (this.#dialect === 'mysql' ? lock.forUpdate() : lock).execute();
           if (found.length !== ids.length) throw new FoldedElsewhere();
-          for (let i = 0; i < keys.length; i += COUNTS_PER_UPSERT) {
-            const chunk = keys.slice(i, i + COUNTS_PER_UPSERT);
-            const params = chunk.flatMap((k) => sums.get(k) as CountRow);
-            await trx.executeQuery(CompiledQuery.raw(upsertCountsSql(chunk.length, this.#dialect), params));
+          // in key order (rows() sorts), as every writer upserts
+          for (const b of upsertBatches(sums)) {
+            await trx.executeQuery(CompiledQuery.raw(upsertCountsSql(b.rows, this.#dialect), b.params));
           }
           await trx.deleteFrom('monitor_count_pending').where('id', 'in', ids).execute();
         },

@@ -211,9 +211,9 @@ async function commitOn(
   // the roll-up: the commit's counts as one pending row, folded into monitor_counts later in bulk
   // (monitoring-repository.ts) — not an upsert of every counter row, which every concurrent commit
   // shares and which with varied traffic doubled mariadbd's CPU per request
-  const counts = [...countRows(rows).rows()];
-  if (counts.length > 0)
-    text.add('insert into monitor_count_pending (counts) values (?)', [JSON.stringify(counts)]);
+  const counts = countRows(rows);
+  if (counts.size > 0)
+    text.add('insert into monitor_count_pending (counts) values (?)', [counts.pendingJson()]);
   text.add('commit');
   await text.send(conn);
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { storageContext } from '../../db/storage-context.js';
 import type { Storage } from '../../index.js';
 import { openedStorages } from '../../pipelines/__tests__/pipeline-fixtures.js';
+import { FeatureCounts } from '../feature-counts.js';
 
 type Count = [string, number, string, string, string, string, string, number];
 const HOUR = '2026-12-07T09:00:00.000Z';
@@ -81,6 +82,51 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
       expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toEqual([]);
     });
 
+    it("sums the log writer's own format (2) and earlier versions' rows (format 1) alike", async () => {
+      const s = await storage();
+      const fc = new FeatureCounts();
+      const row = {
+        modelName: 'fold-model',
+        modelVersion: 3,
+        experimentId: null,
+        arm: null,
+        createdAt: '2026-12-07T09:41:00.000Z',
+        input: JSON.stringify({ 'cap-shape': 'x', 'cap-diameter': 15.26, note: 'ünï "q"' }),
+        output: '{}',
+        decision: 'poisonous',
+        probability: 0.97,
+      };
+      fc.add(row, 'NOVEL');
+      fc.add(
+        { ...row, input: JSON.stringify({ 'cap-shape': 'X' }), decision: 'edible', probability: 0.01 },
+        'NOVEL',
+      );
+      fc.add({ ...row, modelVersion: 4 }, 'NOVEL');
+      const text = fc.pendingJson();
+      expect(JSON.parse(text)).toMatchObject({ v: 2 });
+      await pend(s, text);
+      await pend(s, [c('cap-shape', '=x', 2), c('@outcome', 'poisonous', 2)]);
+      expect(await s.monitoring.foldPending()).toBe(2);
+      const v3 = await s.monitoring.counts({ modelName: 'fold-model', modelVersion: 3 });
+      const n = (feature: string, value: string) =>
+        v3.find((x) => x.feature === feature && x.value === value)?.n ?? 0;
+      expect([
+        n('cap-shape', '=x'),
+        n('cap-shape', '=X'),
+        n('@outcome', 'poisonous'),
+        n('@outcome', 'edible'),
+      ]).toEqual([3, 1, 3, 1]);
+      expect([n('cap-diameter', '#15.26'), n('note', '=ünï "q"'), n('@probability', 'poisonous|97')]).toEqual(
+        [1, 1, 1],
+      );
+      const v4 = await s.monitoring.counts({ modelName: 'fold-model', modelVersion: 4 });
+      expect(v4.find((x) => x.feature === '@outcome')).toEqual({
+        feature: '@outcome',
+        value: 'poisonous',
+        n: 1,
+      });
+    });
+
     it('a read folds what is pending first', async () => {
       const s = await storage();
       await pend(s, [c('@outcome', 'novel', 4)]);
@@ -89,22 +135,35 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
       expect(await s.monitoring.hours('fold-model')).toEqual([HOUR]);
     });
 
-    it('a pending row the log could not have written stops reads, naming it and the remedy (rebuild)', async () => {
-      const s = await storage();
-      const { db } = storageContext(s);
-      await pend(s, [c('@outcome', 'edible', 1)]);
-      await pend(s, '[["fold-model", "3"]]');
-      const e = await s.monitoring.counts({ modelName: 'fold-model' }).then(
-        () => null,
-        (err: unknown) => err as { code?: string; message?: string },
-      );
-      expect(e?.code).toBe('SP_ERR_DATABASE');
-      expect(e?.message).toMatch(/Pending monitoring counts row \d+ .*`sporeprint monitor rebuild` recounts/);
-      // nothing of that page was folded
-      expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toHaveLength(2);
-      await s.monitoring.rebuildCounts();
-      expect(await s.monitoring.counts({ modelName: 'fold-model' })).toEqual([]);
-    });
+    for (const [what, bad] of [
+      ['a format-1 row of the wrong shape', '[["fold-model", "3"]]'],
+      [
+        'a format-2 row with a negative count',
+        '{"v":2,"g":[["fold-model",3,"","","2026-12-07T09:00:00.000Z",{"f":{"=x":-1}}]]}',
+      ],
+      ['a format-2 row of an unknown version', '{"v":3,"g":[]}'],
+      ['a format-2 group of the wrong shape', '{"v":2,"g":[["fold-model",3]]}'],
+      ['text that is not JSON', 'counts'],
+    ] as const) {
+      it(`a pending row the log could not have written (${what}) stops reads, naming it and the remedy (rebuild)`, async () => {
+        const s = await storage();
+        const { db } = storageContext(s);
+        await pend(s, [c('@outcome', 'edible', 1)]);
+        await pend(s, bad);
+        const e = await s.monitoring.counts({ modelName: 'fold-model' }).then(
+          () => null,
+          (err: unknown) => err as { code?: string; message?: string },
+        );
+        expect(e?.code).toBe('SP_ERR_DATABASE');
+        expect(e?.message).toMatch(
+          /Pending monitoring counts row \d+ .*`sporeprint monitor rebuild` recounts/,
+        );
+        // nothing of that page was folded
+        expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toHaveLength(2);
+        await s.monitoring.rebuildCounts();
+        expect(await s.monitoring.counts({ modelName: 'fold-model' })).toEqual([]);
+      });
+    }
 
     it('of several processes folding at once, each pending commit is added once', async () => {
       const stores = await several(4);
