@@ -126,15 +126,16 @@ export class FeatureCounts {
   /**
    * The counts as one pending row of the MySQL log (`monitor_count_pending`, format 2): per group its
    * key columns, then its counts by feature and value —
-   * `{"v":2,"g":[[model, version, experiment, arm, bucket, {"<feature>": {"<value>": n}}]]}`. A third
-   * of the size of format 1 (an array of {@link CountRow}s, which repeats the group and feature in
+   * `{"v":2,"g":[[model, version, experiment, arm, bucket, {"<feature>": {"<value>": n}}]]}`. About a
+   * sixth of the size of format 1 (an array of {@link CountRow}s, which repeats the group and feature in
    * every row), and {@link addPending} sums it without building a key per value: a fold of 100
    * commits of 16 varied predictions parses and sums in about a fifth of format 1's time.
    */
   pendingJson(): string {
     const groups: unknown[] = [];
     for (const g of this.#groups.values()) {
-      const features: Record<string, Record<string, number>> = {};
+      // no prototype: a feature named `__proto__` is a key like any other
+      const features = Object.create(null) as Record<string, Record<string, number>>;
       for (const [feature, values] of g.counts) features[feature] = Object.fromEntries(values);
       groups.push([g.model, g.version, g.experiment, g.arm, g.bucket, features]);
     }
@@ -149,7 +150,8 @@ export class FeatureCounts {
   addPending(parsed: unknown): boolean {
     if (Array.isArray(parsed)) {
       for (const c of parsed) {
-        if (!Array.isArray(c) || c.length !== 8 || typeof c[1] !== 'number' || !isCount(c[7])) return false;
+        if (!Array.isArray(c) || c.length !== 8 || !Number.isSafeInteger(c[1]) || !isCount(c[7]))
+          return false;
         if (![0, 2, 3, 4, 5, 6].every((i) => typeof c[i] === 'string')) return false;
         bump(this.#groupOf(c[0], c[1], c[2], c[3], c[4]), c[5], c[6], c[7]);
       }
@@ -160,8 +162,9 @@ export class FeatureCounts {
     for (const g of row.g as unknown[]) {
       if (!Array.isArray(g) || g.length !== 6) return false;
       const [model, version, experiment, arm, bucket, features] = g as unknown[];
-      if (typeof model !== 'string' || typeof version !== 'number' || typeof experiment !== 'string')
+      if (typeof model !== 'string' || typeof version !== 'number' || !Number.isSafeInteger(version))
         return false;
+      if (typeof experiment !== 'string') return false;
       if (typeof arm !== 'string' || typeof bucket !== 'string') return false;
       if (typeof features !== 'object' || features === null || Array.isArray(features)) return false;
       const counts = this.#groupOf(model, version, experiment, arm, bucket);

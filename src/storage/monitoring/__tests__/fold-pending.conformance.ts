@@ -91,7 +91,8 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
         experimentId: null,
         arm: null,
         createdAt: '2026-12-07T09:41:00.000Z',
-        input: JSON.stringify({ 'cap-shape': 'x', 'cap-diameter': 15.26, note: 'ünï "q"' }),
+        // a feature named __proto__ is a key like any other
+        input: '{"cap-shape":"x","cap-diameter":15.26,"note":"ünï \\"q\\"","__proto__":"p"}',
         output: '{}',
         decision: 'poisonous',
         probability: 0.97,
@@ -116,6 +117,7 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
         n('@outcome', 'poisonous'),
         n('@outcome', 'edible'),
       ]).toEqual([3, 1, 3, 1]);
+      expect(n('__proto__', '=p')).toBe(1);
       expect([n('cap-diameter', '#15.26'), n('note', '=ünï "q"'), n('@probability', 'poisonous|97')]).toEqual(
         [1, 1, 1],
       );
@@ -142,6 +144,10 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
         '{"v":2,"g":[["fold-model",3,"","","2026-12-07T09:00:00.000Z",{"f":{"=x":-1}}]]}',
       ],
       ['a format-2 row of an unknown version', '{"v":3,"g":[]}'],
+      [
+        'a format-2 row with a fractional model version',
+        '{"v":2,"g":[["fold-model",3.5,"","","2026-12-07T09:00:00.000Z",{}]]}',
+      ],
       ['a format-2 group of the wrong shape', '{"v":2,"g":[["fold-model",3]]}'],
       ['text that is not JSON', 'counts'],
     ] as const) {
