@@ -212,7 +212,7 @@ async function commitOn(
   // (monitoring-repository.ts) — not an upsert of every counter row, which every concurrent commit
   // shares and which with varied traffic doubled mariadbd's CPU per request
   const counts = countRows(rows);
-  if (counts.size > 0)
+  if (!counts.empty)
     text.add('insert into monitor_count_pending (counts) values (?)', [counts.pendingJson()]);
   text.add('commit');
   await text.send(conn);

@@ -4,6 +4,7 @@
  * `=X` stay apart), added to what is there, exactly once however many processes fold at a time; a
  * read folds first.
  */
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { storageContext } from '../../db/storage-context.js';
 import type { Storage } from '../../index.js';
@@ -127,6 +128,30 @@ export function describeFoldPendingConformance(name: string, makeUrl: () => stri
         value: 'poisonous',
         n: 1,
       });
+    });
+
+    it('a fold that fails part way changes nothing: its rows stay pending and the next fold counts them once', async () => {
+      const s = await storage();
+      const { db, dialect } = storageContext(s);
+      await pend(s, [c('@outcome', 'edible', 2)]);
+      await pend(s, [c('@outcome', 'edible', 3), c('cap-shape', '=x', 1)]);
+      // the upsert into monitor_counts fails after the pending rows were locked
+      await sql
+        .raw(
+          dialect === 'mysql'
+            ? "create trigger fold_fails before insert on monitor_counts for each row signal sqlstate '45000' set message_text = 'fold refused'"
+            : "create trigger fold_fails before insert on monitor_counts begin select raise(abort, 'fold refused'); end",
+        )
+        .execute(db);
+      await expect(s.monitoring.foldPending()).rejects.toMatchObject({ code: 'SP_ERR_DATABASE' });
+      expect(await db.selectFrom('monitor_count_pending').selectAll().execute()).toHaveLength(2);
+      expect(await db.selectFrom('monitor_counts').selectAll().execute()).toEqual([]);
+      await sql.raw('drop trigger fold_fails').execute(db);
+      expect(await s.monitoring.foldPending()).toBe(2);
+      expect(await s.monitoring.counts({ modelName: 'fold-model' })).toEqual([
+        { feature: '@outcome', value: 'edible', n: 5 },
+        { feature: 'cap-shape', value: '=x', n: 1 },
+      ]);
     });
 
     it('a read folds what is pending first', async () => {
