@@ -106,14 +106,17 @@ describe('graceful drain on SIGTERM (SQLite, a real server process)', () => {
         answers.push({ at: Date.now() - t0, status: a.status, connection: a.connection });
         if (a.status === 200) acked.push((JSON.parse(a.body) as { predictionId: string }).predictionId);
       } catch (e) {
-        expect((e as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+        // the port closed: refused, or, for a connection the kernel accepted just before the close
+        // whose request Node had not read yet (an idle connection, which closing the server ends),
+        // reset; either way no answer was given, so nothing acknowledged can be missing
+        expect(['ECONNREFUSED', 'ECONNRESET']).toContain((e as NodeJS.ErrnoException).code);
         refusedAt = Date.now() - t0;
       }
       await new Promise((r) => setTimeout(r, 20));
     }
     const code = await exited;
     console.log(
-      `drain ${DRAIN_SECONDS} s: readiness 503 after ${notReadyAfter} ms, ${answers.length} predictions answered while draining, connection refused after ${refusedAt} ms`,
+      `drain ${DRAIN_SECONDS} s: readiness 503 after ${notReadyAfter} ms, ${answers.length} predictions answered while draining, port closed (refused or reset) after ${refusedAt} ms`,
     );
     expect(notReadyAfter).toBeLessThan(1000);
     expect(answers.length).toBeGreaterThan(10);
