@@ -45,7 +45,8 @@
  * `sporeprint start --no-serve` (ETL + train + register + promote) with DATABASE_URL=sqlite:<tmp>/db.sqlite,
  * unless `--reuse-db <dir>` names a dir prepared that way. Each SQLite variant serves a private copy.
  * MariaDB is prepared the same way in the database named by BENCH_MYSQL_URL, which is dropped at the end.
- * BENCH_PROFILE=1 starts the durable-SQLite server with `node --cpu-prof` (profile in bench/out/prof/).
+ * BENCH_PROFILE=1 starts the durable-SQLite and durable-MariaDB servers with `node --cpu-prof` (profiles in
+ * bench/out/prof/).
  * Each wrk run also prints the CPU time its server process used per request and, for MariaDB on this
  * machine, that of the `mariadbd` listening on the URL's port (every client of that server counts),
  * and the server's durability settings as found (`innodb_flush_log_at_trx_commit` etc.: the bench
@@ -367,14 +368,19 @@ async function main(): Promise<void> {
     // (SPOREPRINT_LOG_COMMITS=4, the default before): what the setting is worth, side by side
     for (const [key, label, commits] of [
       ['mariadb-durable', 'sporeprint /v1/predict, MariaDB, durable log', null],
+      ['mariadb-durable-commits2', 'sporeprint /v1/predict, MariaDB, durable log, 2 commits in flight', '2'],
       ['mariadb-durable-commits4', 'sporeprint /v1/predict, MariaDB, durable log, 4 commits in flight', '4'],
     ] as const) {
       if (!MYSQL_URL || !want(key)) continue;
-      const my = await startServer(key, {
-        DATABASE_URL: MYSQL_URL,
-        SPOREPRINT_VAR_DIR: mysqlVarDir,
-        ...(commits === null ? {} : { SPOREPRINT_LOG_COMMITS: commits }),
-      });
+      const my = await startServer(
+        key,
+        {
+          DATABASE_URL: MYSQL_URL,
+          SPOREPRINT_VAR_DIR: mysqlVarDir,
+          ...(commits === null ? {} : { SPOREPRINT_LOG_COMMITS: commits }),
+        },
+        PROFILE && commits === null,
+      );
       servers.push(my);
       variants.push({
         key,

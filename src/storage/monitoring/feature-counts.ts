@@ -94,12 +94,12 @@ export class FeatureCounts {
   readonly #groups = new Map<string, Group>();
   #last: { key: string; group: Group } | null = null;
 
-  /** Distinct (group, feature, value) keys. */
   /** True while nothing is counted (every group counts at least its rows' answers). */
   get empty(): boolean {
     return this.#groups.size === 0;
   }
 
+  /** Distinct (group, feature, value) keys. */
   get size(): number {
     let n = 0;
     for (const g of this.#groups.values()) for (const m of g.counts.values()) n += m.size;

@@ -49,7 +49,12 @@ export function createPredictionLog(
   return new PredictionLog({
     ...options,
     write: (items) => predictions.insertPrepared(items),
-    prepare: (item) => (isChunk(item) ? preparePredictionChunk(item) : preparePrediction(item)),
+    prepare: (item) => {
+      if (isChunk(item)) return preparePredictionChunk(item);
+      const p = preparePrediction(item);
+      // rendered now, while the batch before it commits, not when its own batch commits
+      return predictions.render === undefined ? p : predictions.render(p);
+    },
     size: predictionCount,
   });
 }

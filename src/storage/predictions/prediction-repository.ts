@@ -22,6 +22,7 @@ import {
   type PredictionListOptions,
   type PredictionRecord,
   type PredictionRepository,
+  type PreparedPrediction,
   type PreparedPredictions,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
@@ -51,6 +52,26 @@ export function checkFilterDates(filter: PredictionFilter): void {
 }
 
 /**
+ * The rendered rows of `items`, index by index with `preparedRows(items)` (`undefined` for a row not
+ * rendered ahead: those of chunks); `undefined` when none is.
+ */
+function renderedRows(items: readonly PreparedPredictions[]): (string | undefined)[] | undefined {
+  let out: (string | undefined)[] | undefined;
+  let at = 0;
+  for (const item of items) {
+    if ('row' in item) {
+      if (item.rendered !== undefined) {
+        out ??= [];
+        out[at] = item.rendered;
+      }
+      at++;
+    } else at += item.n;
+  }
+  if (out !== undefined) out.length = at;
+  return out;
+}
+
+/**
  * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike; reads go through
  * Kysely, inserts through the backend's own path: the writer thread on a SQLite file, one synchronous
  * transaction on the raw handle for an in-memory SQLite database (`writer.commitSync`, owning the
@@ -69,7 +90,13 @@ export class KyselyPredictionRepository implements PredictionRepository {
     this.#ctx = ctx;
     this.#writer = writer;
     this.#thread = thread;
+    const renderRow = writer.renderRow;
+    if (renderRow !== undefined && thread === null) {
+      this.render = (p) => ({ id: p.id, row: p.row, rendered: renderRow(p.row) });
+    }
   }
+
+  readonly render?: (p: PreparedPrediction) => PreparedPrediction;
 
   async insertMany(rows: readonly PredictionInput[]): Promise<void> {
     return this.insertPrepared(rows.map(preparePrediction));
@@ -93,7 +120,8 @@ export class KyselyPredictionRepository implements PredictionRepository {
     const converted: Insertable<PredictionsTable>[] = preparedRows(items);
     if (this.#ctx.dialect === 'mysql' && writer.commitAsync !== undefined) {
       const commit = writer.commitAsync;
-      await ownMysqlTransaction(what, () => commit(converted));
+      const rendered = renderedRows(items);
+      await ownMysqlTransaction(what, () => commit(converted, rendered));
       return;
     }
     if (this.#ctx.dialect === 'sqlite' && writer.commitSync !== undefined) {

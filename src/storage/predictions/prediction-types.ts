@@ -131,6 +131,13 @@ export interface PreparedPrediction {
   readonly id: string;
   /** The row to insert. */
   readonly row: Insertable<PredictionsTable>;
+  /**
+   * The row as the storage's writer sends it (MySQL/MariaDB: its escaped SQL values tuple), made by
+   * {@link PredictionRepository.render} when the prediction is appended to the log, so that the commit,
+   * which every request of its batch waits for, does not spend its time on it. Absent, the writer
+   * renders the row as it commits.
+   */
+  readonly rendered?: string;
 }
 
 /** A stored prediction. */
@@ -195,6 +202,11 @@ export interface PredictionRepository {
    * prepared by `preparePredictionChunk`: all of them in one transaction.
    */
   insertPrepared(rows: readonly PreparedPredictions[]): Promise<void>;
+  /**
+   * The prediction with its row rendered as this storage's writer sends it (see
+   * {@link PreparedPrediction.rendered}); absent where the writer has nothing to render ahead (SQLite).
+   */
+  readonly render?: (p: PreparedPrediction) => PreparedPrediction;
   /** The prediction with this id, or `undefined`. */
   get(id: string): Promise<PredictionRecord | undefined>;
   /** How many predictions match `filter`. */

@@ -31,7 +31,15 @@ export interface PredictionRowWriter {
    * the INSERTs, the roll-up upserts, `commit`, or `rollback` on any error): a batch of single
    * predictions in one round trip, the big INSERTs as prepared statements.
    */
-  commitAsync?(rows: readonly Insertable<PredictionsTable>[]): Promise<void>;
+  commitAsync?(
+    rows: readonly Insertable<PredictionsTable>[],
+    rendered?: readonly (string | undefined)[],
+  ): Promise<void>;
+  /**
+   * MySQL/MariaDB only: `row` as `commitAsync` sends it (its SQL values tuple), for a caller that
+   * renders rows ahead of their commit and passes them as `rendered` (index by index with `rows`).
+   */
+  renderRow?(row: Insertable<PredictionsTable>): string;
   /**
    * MySQL/MariaDB only: runs statements (the batch journal's) in one transaction on a pooled
    * connection of its own, through the binary protocol: a journal entry's MB of text travel as they

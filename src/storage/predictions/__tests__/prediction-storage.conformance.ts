@@ -613,6 +613,54 @@ export function describePredictionStorageConformance(
       await log.close();
     });
 
+    it('log: hostile text is stored exactly, through the log (rendered when appended) and insertMany', async () => {
+      const storage = await open();
+      const log = createPredictionLog(storage.predictions);
+      // the characters SQL literals treat specially, an injection attempt, a `?` (a placeholder
+      // outside a literal), a trailing backslash, control characters and non-BMP text
+      const hostile = [
+        "'",
+        "''",
+        "\\'",
+        '\\',
+        'a\\',
+        "'); delete from predictions; -- ",
+        '" or 1=1 -- ?',
+        '?, ?',
+        '\0 nul',
+        '\x1a ctrl-z',
+        '\\0 \\Z \\n \\\\',
+        'tab\tnew\nline\rcr\b',
+        'ünïcode ✓ 🍄 \u{1F344}',
+        '',
+      ];
+      const rows = hostile.flatMap((text, i) => [
+        prediction({
+          createdAt: undefined,
+          arm: text.slice(0, 60),
+          clientId: text,
+          input: { [`k${text}`]: text, n: i, 'cap-shape': text },
+          output: { decision: 'poisonous', note: text },
+        }),
+        prediction({ createdAt: undefined, clientId: `${text}|direct`, input: { v: text } }),
+      ]);
+      const viaLog = rows.filter((_, i) => i % 2 === 0);
+      const direct = rows.filter((_, i) => i % 2 === 1);
+      await Promise.all(viaLog.map((r) => log.append(r)));
+      await storage.predictions.insertMany(direct);
+      for (const r of rows) {
+        const got = await storage.predictions.get(r.id);
+        expect(got, r.clientId ?? '').toMatchObject({
+          clientId: r.clientId,
+          arm: r.arm,
+          input: r.input,
+          output: r.output,
+        });
+      }
+      expect(await storage.predictions.count()).toBe(rows.length);
+      await log.close();
+    });
+
     /** A chunk of `n` predictions as columns, with awkward JSON texts and numbers. */
     function chunk(n: number, overrides: Partial<PredictionChunkInput> = {}): PredictionChunkInput {
       return {
