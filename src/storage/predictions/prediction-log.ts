@@ -46,14 +46,17 @@ export function createPredictionLog(
   predictions: PredictionRepository,
   options: PredictionLogOptions = {},
 ): PredictionLog {
+  // durable mode: each row rendered as it is appended, while the batch before it commits, not when
+  // its own batch does (the answers wait for that commit); async mode answers without waiting, and
+  // its queue (up to `maxQueue` rows) would hold each row twice
+  const render = (options.mode ?? 'durable') === 'durable' ? predictions.render : undefined;
   return new PredictionLog({
     ...options,
     write: (items) => predictions.insertPrepared(items),
     prepare: (item) => {
       if (isChunk(item)) return preparePredictionChunk(item);
       const p = preparePrediction(item);
-      // rendered now, while the batch before it commits, not when its own batch commits
-      return predictions.render === undefined ? p : predictions.render(p);
+      return render === undefined ? p : render(p);
     },
     size: predictionCount,
   });

@@ -9,7 +9,8 @@ import { createConnection } from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mariadbBackend } from '../../../../test/helpers/test-databases.js';
 import { openStorage, type PredictionInput, type Storage } from '../../index.js';
-import { sqlString } from '../mysql-prediction-writer.js';
+import { renderPredictionRow, sqlString } from '../mysql-prediction-writer.js';
+import { preparePrediction } from '../prediction-rows.js';
 
 const backend = mariadbBackend('MySQL prediction writer');
 
@@ -156,6 +157,21 @@ if (backend !== null) {
         const [rows] = await c.query(`select ${sqlString("x'); select 1; -- '")} as s`);
         expect(rows).toEqual([{ s: "x'); select 1; -- '" }]);
       });
+    });
+
+    it("renders each row for the durable log as it is appended, as the commit would; SQLite's storage renders nothing", async () => {
+      const url = backend.freshUrl();
+      const storage = await openStorage(url);
+      opened.push(storage);
+      const p = preparePrediction(prediction({ clientId: "o'hara \\ ?" }));
+      expect(storage.predictions.render?.(p)).toEqual({
+        id: p.id,
+        row: p.row,
+        rendered: renderPredictionRow(p.row),
+      });
+      const sqlite = await openStorage('sqlite::memory:');
+      opened.push(sqlite);
+      expect(sqlite.predictions.render).toBeUndefined();
     });
 
     it('commits a batch of single predictions in one round trip; with shadow rows, in two', async () => {
