@@ -12,12 +12,13 @@
  * (`renderRow`), while the batch before it commits, not when its own batch starts: the batch's query
  * is on the wire sooner. Its string literals escape only what a literal must (see
  * {@link sqlString}): without the backslashes mysql2 puts before every double quote of the JSON
- * texts, the server copies them as they are instead of unescaping them (together, one `/v1/predict`
- * at a time on 32 connections: +7% requests/s, the server −7 µs and mariadbd −1.5 µs a request). The monitoring roll-up's counts of the commit go in as
- * one row of JSON (`monitor_count_pending`), folded into `monitor_counts` in bulk and exactly once by
- * the monitoring repository: upserting each counter row in the commit (~17 a commit for one repeated
- * record, ~70 with real variety, every concurrent commit sharing them) doubled mariadbd's CPU per
- * request with varied traffic.
+ * texts, the server copies them as they are instead of unescaping them (together, `/v1/predict` on
+ * 32 connections: +7% requests/s, the server −7 µs and mariadbd −1.5 µs a request).
+ *
+ * The monitoring roll-up's counts of the commit go in as one row of JSON (`monitor_count_pending`),
+ * folded into `monitor_counts` in bulk and exactly once by the monitoring repository: upserting each
+ * counter row in the commit (~17 a commit for one repeated record, ~70 with real variety, every
+ * concurrent commit sharing them) doubled mariadbd's CPU per request with varied traffic.
  */
 
 import type { Insertable } from 'kysely';
@@ -283,8 +284,8 @@ async function commitOn(
  * The prediction writer for MySQL/MariaDB. `commitAsync` commits a batch on a connection of `log`
  * (see {@link commitOn}: a batch of fewer than {@link BINARY_STEP} rows without shadow rows in one
  * round trip), taking the rows `renderRow` rendered ahead as they are; on any error it rolls back and
- * rethrows, and a connection whose rollback failed is closed. `execAsync` (the batch journal's entries, MBs of text) runs on a connection of `pool`, the
- * shared one, through the binary protocol.
+ * rethrows, and a connection whose rollback failed is closed. `execAsync` (the batch journal's
+ * entries, MBs of text) runs on a connection of `pool`, the shared one, through the binary protocol.
  */
 export function mysqlPredictionWriter(
   pool: Pool,
