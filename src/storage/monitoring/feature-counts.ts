@@ -99,13 +99,6 @@ export class FeatureCounts {
     return this.#groups.size === 0;
   }
 
-  /** Distinct (group, feature, value) keys. */
-  get size(): number {
-    let n = 0;
-    for (const g of this.#groups.values()) for (const m of g.counts.values()) n += m.size;
-    return n;
-  }
-
   #group(row: CountedRow): GroupCounts {
     return this.#groupOf(
       row.modelName,

@@ -218,10 +218,22 @@ class TextBatch {
   }
 }
 
+/** Whether each of the `n` rows from `start` was rendered ahead. */
+function renderedAll(
+  rendered: readonly (string | undefined)[] | undefined,
+  start: number,
+  n: number,
+): boolean {
+  if (rendered === undefined) return false;
+  for (let i = start; i < start + n; i++) if (rendered[i] === undefined) return false;
+  return true;
+}
+
 /**
  * The statements of one batch on `conn`, as few round trips as it allows: `start transaction` and
- * text INSERTs, each binary INSERT on its own, a feedback lookup for shadow rows (its answer is needed
- * before the label updates), then the rest and `commit` in one query.
+ * text INSERTs (rows rendered ahead always as text), each binary INSERT on its own, a feedback lookup
+ * for shadow rows (its answer is needed before the label updates), then the rest and `commit` in one
+ * query.
  */
 async function commitOn(
   conn: Connection,
@@ -233,7 +245,8 @@ async function commitOn(
   text.add('start transaction');
   for (let start = 0; start < rows.length; ) {
     const left = Math.min(rowsPerInsert, rows.length - start);
-    const binary = left >= BINARY_STEP;
+    // rows rendered ahead go as their text: binding them again would do the work twice
+    const binary = left >= BINARY_STEP && !renderedAll(rendered, start, left);
     const n = binary ? left - (left % BINARY_STEP) : left;
     if (binary) {
       const params: unknown[] = [];

@@ -8,7 +8,7 @@ import { createConnection as connectTcp, createServer, type Server, type Socket 
 import { createConnection } from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mariadbBackend } from '../../../../test/helpers/test-databases.js';
-import { openStorage, type PredictionInput, type Storage } from '../../index.js';
+import { createPredictionLog, openStorage, type PredictionInput, type Storage } from '../../index.js';
 import { renderPredictionRow, sqlString } from '../mysql-prediction-writer.js';
 import { preparePrediction } from '../prediction-rows.js';
 
@@ -172,6 +172,24 @@ if (backend !== null) {
       const sqlite = await openStorage('sqlite::memory:');
       opened.push(sqlite);
       expect(sqlite.predictions.render).toBeUndefined();
+    });
+
+    it('a batch of 120 rows rendered ahead by the durable log still commits in one round trip (not bound again)', async () => {
+      const url = backend.freshUrl();
+      opened.push(await openStorage(url));
+      const proxy = await commandCounter(new URL(url));
+      closers.push(proxy.close);
+      const storage = await openStorage(proxy.url, { migrate: false });
+      opened.push(storage);
+      await storage.predictions.insertMany([prediction()]); // opens the log's connection
+      const log = createPredictionLog(storage.predictions);
+      const appended = Array.from({ length: 120 }, () => prediction());
+      const before = proxy.commands();
+      await Promise.all(appended.map((r) => log.append(r)));
+      expect(log.batches).toBe(1);
+      expect(proxy.commands() - before).toBe(1);
+      expect((await storage.predictions.stored(appended.map((r) => r.id))).size).toBe(120);
+      await log.close();
     });
 
     it('commits a batch of single predictions in one round trip; with shadow rows, in two', async () => {

@@ -616,7 +616,7 @@ export function describePredictionStorageConformance(
     it('log: hostile text is stored exactly, through the log (rendered when appended) and insertMany', async () => {
       const storage = await open();
       const log = createPredictionLog(storage.predictions);
-      // the characters SQL literals treat specially, an injection attempt, a `?` (a placeholder
+      // the characters SQL literals treat specially, an injection attempt, a `?` (a parameter mark
       // outside a literal), a trailing backslash, control characters and non-BMP text
       const hostile = [
         "'",
