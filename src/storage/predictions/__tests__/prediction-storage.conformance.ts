@@ -658,6 +658,16 @@ export function describePredictionStorageConformance(
         });
       }
       expect(await storage.predictions.count()).toBe(rows.length);
+      // the monitoring roll-up counted every hostile key and value exactly (on MariaDB the log's
+      // counts travel as a rendered literal too)
+      const counts = await storage.monitoring.counts({ modelName: 'mushroom-gbdt' });
+      const n = (feature: string, value: string): number | undefined =>
+        counts.find((c) => c.feature === feature && c.value === value)?.n;
+      for (const text of hostile) {
+        expect(n(`k${text}`, `=${text}`), JSON.stringify(text)).toBe(1);
+        expect(n('cap-shape', `=${text}`), JSON.stringify(text)).toBe(1);
+        expect(n('v', `=${text}`), JSON.stringify(text)).toBe(1);
+      }
       await log.close();
     });
 
