@@ -5,8 +5,10 @@
  *   2. sporeprint `POST /v1/predict`, durable prediction log on SQLite, one Node process
  *      (target: ≥ 40% of (1)'s requests/s, p99 < 10 ms at 32 connections, peak RSS < 200 MB,
  *      every 200 response has its row in `predictions`);
- *   3. the same on MariaDB (when BENCH_MYSQL_URL is set), with SPOREPRINT_LOG_MODE=async on SQLite, and
- *      with a monitoring check every second (SPOREPRINT_MONITOR_CHECK_SECONDS=1) beside one without;
+ *   3. the same on MariaDB (when BENCH_MYSQL_URL is set; also with 2 and 4 log commits in flight and in
+ *      async log mode, `mariadb-async`: what durability costs), with SPOREPRINT_LOG_MODE=async on
+ *      SQLite, and with a monitoring check every second (SPOREPRINT_MONITOR_CHECK_SECONDS=1) beside one
+ *      without;
  *   4. `POST /v1/predict/batch` with 10,000 records (a durable one is answered once journaled, its
  *      rows written right after; also measured, batch only, with SPOREPRINT_BATCH_JOURNAL=false: every
  *      row committed before the answer), one request end to end, from sending it to the last
@@ -364,22 +366,30 @@ async function main(): Promise<void> {
       1500,
     );
 
-    // MariaDB as configured by default (one log transaction in flight), and with four in flight
-    // (SPOREPRINT_LOG_COMMITS=4, the default before): what the setting is worth, side by side
-    for (const [key, label, commits] of [
-      ['mariadb-durable', 'sporeprint /v1/predict, MariaDB, durable log', null],
-      ['mariadb-durable-commits2', 'sporeprint /v1/predict, MariaDB, durable log, 2 commits in flight', '2'],
-      ['mariadb-durable-commits4', 'sporeprint /v1/predict, MariaDB, durable log, 4 commits in flight', '4'],
+    // MariaDB as configured by default (one log transaction in flight), with four in flight
+    // (SPOREPRINT_LOG_COMMITS=4, the default before) and with two: what the setting is worth, side by
+    // side; and in async mode (answers without waiting for the commit): what durability costs here
+    for (const [key, label, env, settleMs] of [
+      ['mariadb-durable', 'sporeprint /v1/predict, MariaDB, durable log', {}, 300],
+      [
+        'mariadb-durable-commits2',
+        'sporeprint /v1/predict, MariaDB, durable log, 2 commits in flight',
+        { SPOREPRINT_LOG_COMMITS: '2' },
+        300,
+      ],
+      [
+        'mariadb-durable-commits4',
+        'sporeprint /v1/predict, MariaDB, durable log, 4 commits in flight',
+        { SPOREPRINT_LOG_COMMITS: '4' },
+        300,
+      ],
+      ['mariadb-async', 'sporeprint /v1/predict, MariaDB, async log', { SPOREPRINT_LOG_MODE: 'async' }, 1500],
     ] as const) {
       if (!MYSQL_URL || !want(key)) continue;
       const my = await startServer(
         key,
-        {
-          DATABASE_URL: MYSQL_URL,
-          SPOREPRINT_VAR_DIR: mysqlVarDir,
-          ...(commits === null ? {} : { SPOREPRINT_LOG_COMMITS: commits }),
-        },
-        PROFILE && commits === null,
+        { DATABASE_URL: MYSQL_URL, SPOREPRINT_VAR_DIR: mysqlVarDir, ...env },
+        PROFILE && key === 'mariadb-durable',
       );
       servers.push(my);
       variants.push({
@@ -389,7 +399,7 @@ async function main(): Promise<void> {
         path: '/v1/predict',
         lua: spLua,
         rows: mysqlCounter(MYSQL_URL),
-        settleMs: 300,
+        settleMs,
         sporeprint: true,
       });
     }
@@ -516,7 +526,7 @@ async function main(): Promise<void> {
         let w: WrkResult;
         let before: number | null;
         let after: number | null;
-        const db = v.key.startsWith('mariadb-durable') && dbPid !== null ? dbPid : null;
+        const db = v.key.startsWith('mariadb-') && dbPid !== null ? dbPid : null;
         let cpu0: (number | null)[];
         let cpu1: (number | null)[];
         try {
