@@ -48,7 +48,9 @@
  * unless `--reuse-db <dir>` names a dir prepared that way. Each SQLite variant serves a private copy.
  * MariaDB is prepared the same way in the database named by BENCH_MYSQL_URL, which is dropped at the end.
  * BENCH_PROFILE=1 starts the durable-SQLite and durable-MariaDB servers with `node --cpu-prof` (profiles in
- * bench/out/prof/).
+ * bench/out/prof/). A profile spans the whole run, the pauses included: the sample taken across a
+ * SIGSTOP carries seconds of "self time" for whatever function was running (leave out samples whose
+ * time delta is over ~100 ms before reading self times).
  * Each wrk run also prints the CPU time its server process used per request and, for MariaDB on this
  * machine, that of the `mariadbd` listening on the URL's port (every client of that server counts),
  * and the server's durability settings as found (`innodb_flush_log_at_trx_commit` etc.: the bench
