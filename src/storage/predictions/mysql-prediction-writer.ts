@@ -80,8 +80,8 @@ export class MysqlLogConnections {
   /** `options`: those of the storage's pool (host, credentials, database, charset, timezone). */
   constructor(options: ConnectionOptions) {
     // Every query sent on these connections is complete SQL (see TextBatch): mysql2 would otherwise
-    // scan each commit's whole text for `?` placeholders it does not have (2% of the server's CPU
-    // under load), and a `?` inside a rendered string literal must never be taken for one.
+    // scan each commit's whole text for `?` parameter marks (2% of the server's CPU under load), and a
+    // `?` inside a rendered string literal must never be taken for one.
     this.#options = { ...options, multipleStatements: true, queryFormat: asIs };
   }
 
@@ -147,6 +147,10 @@ export class MysqlLogConnections {
   }
 }
 
+/** The characters {@link sqlString} escapes: quote, backslash, NUL, Ctrl-Z. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and Ctrl-Z are what a literal must escape
+const NEEDS_ESCAPE = /['\\\0\x1a]/;
+
 /**
  * `s` as a single-quoted SQL string literal: a quote doubled (a literal in any `sql_mode`), a backslash,
  * NUL and Ctrl-Z escaped with a backslash as mysql2 escapes them; every other character as it is. Unlike
@@ -157,6 +161,8 @@ export class MysqlLogConnections {
  * a quote or backslash byte.
  */
 export function sqlString(s: string): string {
+  // most texts hold none of them: one native scan (a quarter of the loop's time on a logged input)
+  if (!NEEDS_ESCAPE.test(s)) return `'${s}'`;
   let out = "'";
   let from = 0;
   for (let i = 0; i < s.length; i++) {
@@ -168,7 +174,7 @@ export function sqlString(s: string): string {
       from = i + 1;
     }
   }
-  return from === 0 ? `'${s}'` : `${out}${s.slice(from)}'`;
+  return `${out}${s.slice(from)}'`;
 }
 
 /** A value of a prediction row as an SQL literal: a string, a finite number or null. */
