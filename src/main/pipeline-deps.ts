@@ -11,12 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
-import {
-  createBullmqDispatcher,
-  createLocalRunner,
-  type TaskJob,
-  type TaskRunner,
-} from '../pipeline/index.js';
+import { createLocalRunner, loadBullmq, type TaskJob, type TaskRunner } from '../pipeline/index.js';
 import {
   builtInModule,
   type CatalogueModule,
@@ -155,7 +150,8 @@ async function createRunner(
   print: (line: string) => void,
 ): Promise<TaskRunner> {
   if (config.pipelines.executor === 'bullmq') {
-    return createBullmqDispatcher({ redisUrl: bullmqRedisUrl(config) });
+    const redisUrl = bullmqRedisUrl(config);
+    return (await loadBullmq()).createBullmqDispatcher({ redisUrl });
   }
   return createLocalRunner({
     handler,

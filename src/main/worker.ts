@@ -6,12 +6,7 @@
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
 import type { CliServices, WorkerHandle, WorkerHealth } from '../interfaces/cli/index.js';
-import {
-  type BullmqWorkerEvent,
-  DEFAULT_TASK_QUEUE,
-  pingRedis,
-  startBullmqWorker,
-} from '../pipeline/index.js';
+import { type BullmqWorkerEvent, DEFAULT_TASK_QUEUE, loadBullmq, pingRedis } from '../pipeline/index.js';
 import { openStorage, redactUrl } from '../storage/index.js';
 import { bullmqRedisUrl, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
 
@@ -51,6 +46,7 @@ export async function startWorker(
   const services = await deps.openServices();
   try {
     const pipelines = await services.pipelines();
+    const { startBullmqWorker } = await loadBullmq();
     const worker = startBullmqWorker({
       redisUrl,
       concurrency,

@@ -37,22 +37,14 @@ export {
   bullmqJobId,
   checkTaskJob,
   DEFAULT_TASK_QUEUE,
-  pingRedis,
   type QueueTarget,
   type RedisTarget,
   TASK_JOB_SCHEMA,
 } from './runner/bullmq-connection.js';
-export {
-  type BullmqDispatcher,
-  type BullmqDispatcherOptions,
-  createBullmqDispatcher,
-} from './runner/bullmq-runner.js';
-export {
-  type BullmqWorker,
-  type BullmqWorkerEvent,
-  type BullmqWorkerOptions,
-  startBullmqWorker,
-} from './runner/bullmq-worker.js';
+// BullMQ's runners load BullMQ and ioredis: only their types here, the code through loadBullmq()
+export { type Bullmq, loadBullmq, pingRedis } from './runner/bullmq-loader.js';
+export type { BullmqDispatcher, BullmqDispatcherOptions } from './runner/bullmq-runner.js';
+export type { BullmqWorker, BullmqWorkerEvent, BullmqWorkerOptions } from './runner/bullmq-worker.js';
 export {
   createLocalRunner,
   type LocalRunner,

@@ -7,8 +7,10 @@
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBullmqWorker, type TaskJob } from '../../src/pipeline/index.js';
+import { loadBullmq, type TaskJob } from '../../src/pipeline/index.js';
 import type { WorkerSettings } from './bullmq-workers.js';
+
+const { startBullmqWorker } = await loadBullmq();
 
 const settings = JSON.parse(process.env.BULLMQ_CHILD ?? '{}') as WorkerSettings;
 

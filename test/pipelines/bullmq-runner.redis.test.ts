@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BullmqDispatcher,
   type BullmqWorkerEvent,
-  createBullmqDispatcher,
+  loadBullmq,
   pingRedis,
-  startBullmqWorker,
   type TaskJob,
 } from '../../src/pipeline/index.js';
 import {
@@ -21,6 +20,8 @@ import {
   type WorkerSettings,
   waitFor,
 } from '../helpers/bullmq-workers.js';
+
+const { createBullmqDispatcher, startBullmqWorker } = await loadBullmq();
 
 const redisUrl = process.env.SPOREPRINT_TEST_REDIS_URL;
 

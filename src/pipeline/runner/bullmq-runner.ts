@@ -6,13 +6,12 @@ import {
   bullmqJobId,
   checkInteger,
   checkQueueTarget,
-  closeRedisClient,
   errorText,
-  openRedisClient,
   type QueueTarget,
   redactRedisUrl,
   withTimeout,
 } from './bullmq-connection.js';
+import { closeRedisClient, openRedisClient } from './redis-client.js';
 
 /** Options of {@link createBullmqDispatcher}. */
 export interface BullmqDispatcherOptions extends QueueTarget {

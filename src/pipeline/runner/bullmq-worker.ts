@@ -7,12 +7,11 @@ import {
   checkInteger,
   checkQueueTarget,
   checkTaskJob,
-  closeRedisClient,
   errorText,
-  openRedisClient,
   type QueueTarget,
 } from './bullmq-connection.js';
 import type { TaskJobHandler } from './local-runner.js';
+import { closeRedisClient, openRedisClient } from './redis-client.js';
 
 /** What a BullMQ worker reports (for logs; nothing depends on it). */
 export type BullmqWorkerEvent =
