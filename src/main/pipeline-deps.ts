@@ -11,7 +11,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
-import { createLocalRunner, loadBullmq, type TaskJob, type TaskRunner } from '../pipeline/index.js';
+import {
+  createBullmqDispatcher,
+  createLocalRunner,
+  type TaskJob,
+  type TaskRunner,
+} from '../pipeline/index.js';
 import {
   builtInModule,
   type CatalogueModule,
@@ -150,8 +155,7 @@ async function createRunner(
   print: (line: string) => void,
 ): Promise<TaskRunner> {
   if (config.pipelines.executor === 'bullmq') {
-    const redisUrl = bullmqRedisUrl(config);
-    return (await loadBullmq()).createBullmqDispatcher({ redisUrl });
+    return createBullmqDispatcher({ redisUrl: bullmqRedisUrl(config) });
   }
   return createLocalRunner({
     handler,

@@ -6,7 +6,12 @@
 import type { Config } from '../config/index.js';
 import { SporeprintError } from '../core/index.js';
 import type { CliServices, WorkerHandle, WorkerHealth } from '../interfaces/cli/index.js';
-import { type BullmqWorkerEvent, DEFAULT_TASK_QUEUE, loadBullmq, pingRedis } from '../pipeline/index.js';
+import {
+  type BullmqWorkerEvent,
+  DEFAULT_TASK_QUEUE,
+  pingRedis,
+  startBullmqWorker,
+} from '../pipeline/index.js';
 import { openStorage, redactUrl } from '../storage/index.js';
 import { bullmqRedisUrl, heartbeatMsOf, startPipelineUpkeep } from './pipeline-deps.js';
 
@@ -46,7 +51,6 @@ export async function startWorker(
   const services = await deps.openServices();
   try {
     const pipelines = await services.pipelines();
-    const { startBullmqWorker } = await loadBullmq();
     const worker = startBullmqWorker({
       redisUrl,
       concurrency,

@@ -41,10 +41,17 @@ export {
   type RedisTarget,
   TASK_JOB_SCHEMA,
 } from './runner/bullmq-connection.js';
-// BullMQ's runners load BullMQ and ioredis: only their types here, the code through loadBullmq()
-export { type Bullmq, loadBullmq, pingRedis } from './runner/bullmq-loader.js';
-export type { BullmqDispatcher, BullmqDispatcherOptions } from './runner/bullmq-runner.js';
-export type { BullmqWorker, BullmqWorkerEvent, BullmqWorkerOptions } from './runner/bullmq-worker.js';
+export {
+  type BullmqDispatcher,
+  type BullmqDispatcherOptions,
+  createBullmqDispatcher,
+} from './runner/bullmq-runner.js';
+export {
+  type BullmqWorker,
+  type BullmqWorkerEvent,
+  type BullmqWorkerOptions,
+  startBullmqWorker,
+} from './runner/bullmq-worker.js';
 export {
   createLocalRunner,
   type LocalRunner,
@@ -53,3 +60,4 @@ export {
   type TaskJobHandler,
   taskJobKey,
 } from './runner/local-runner.js';
+export { pingRedis } from './runner/redis-client.js';

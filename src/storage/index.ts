@@ -83,14 +83,16 @@ export {
 export { threadEntry } from './db/thread-entry.js';
 export {
   createInProcessEventBus,
-  parseRegistryEventMessage,
-  REGISTRY_EVENTS_CHANNEL,
-  type RedisEventBusOptions,
   type RegistryEventBus,
   type RegistryEventListener,
   type RegistryEventMessage,
 } from './events/registry-events.js';
-export { openRedisEventBus } from './events/registry-events-redis-api.js';
+export {
+  openRedisEventBus,
+  parseRegistryEventMessage,
+  REGISTRY_EVENTS_CHANNEL,
+  type RedisEventBusOptions,
+} from './events/registry-events-redis.js';
 export {
   type ExperimentMetricsReader,
   experimentMetricsReader,

@@ -7,10 +7,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadBullmq, type TaskJob } from '../../src/pipeline/index.js';
+import { startBullmqWorker, type TaskJob } from '../../src/pipeline/index.js';
 import type { WorkerSettings } from './bullmq-workers.js';
-
-const { startBullmqWorker } = await loadBullmq();
 
 const settings = JSON.parse(process.env.BULLMQ_CHILD ?? '{}') as WorkerSettings;
 

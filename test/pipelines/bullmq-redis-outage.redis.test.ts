@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BullmqDispatcher, loadBullmq, pingRedis, type TaskJob } from '../../src/pipeline/index.js';
+import {
+  type BullmqDispatcher,
+  createBullmqDispatcher,
+  pingRedis,
+  type TaskJob,
+} from '../../src/pipeline/index.js';
 import {
   killWorker,
   readRecords,
@@ -11,8 +16,6 @@ import {
   waitFor,
 } from '../helpers/bullmq-workers.js';
 import { type PrivateRedis, redisServerFor, startPrivateRedis } from '../helpers/private-redis.js';
-
-const { createBullmqDispatcher } = await loadBullmq();
 
 /**
  * Redis going away under the BullMQ runner: a private redis-server (no persistence) this file starts,

@@ -3,14 +3,12 @@
  * (onto a private redis-server), and `sporeprint worker` processes on the same database that run the
  * tasks (the fixture module loaded through SPOREPRINT_PIPELINE_MODULES).
  */
-import { loadBullmq } from '../../src/pipeline/index.js';
+import { createBullmqDispatcher } from '../../src/pipeline/index.js';
 import { PipelineCatalogue, type PipelineModule, PipelineService } from '../../src/services/index.js';
 import { openStorage } from '../../src/storage/index.js';
 import { killWorker, spawnCliWorker, stopWorker, type WorkerProcess } from '../helpers/bullmq-workers.js';
 import { type PrivateRedis, startPrivateRedis } from '../helpers/private-redis.js';
 import { FIXTURE_MODULE, type RunnerEnv } from './pipeline-runner.conformance.js';
-
-const { createBullmqDispatcher } = await loadBullmq();
 
 /** A BullMQ environment and its parts, for tests that kill workers or stop Redis. */
 export interface BullmqRunnerEnv extends RunnerEnv {

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BullmqDispatcher,
   type BullmqWorkerEvent,
-  loadBullmq,
+  createBullmqDispatcher,
   pingRedis,
+  startBullmqWorker,
   type TaskJob,
 } from '../../src/pipeline/index.js';
 import {
@@ -20,8 +21,6 @@ import {
   type WorkerSettings,
   waitFor,
 } from '../helpers/bullmq-workers.js';
-
-const { createBullmqDispatcher, startBullmqWorker } = await loadBullmq();
 
 const redisUrl = process.env.SPOREPRINT_TEST_REDIS_URL;
 

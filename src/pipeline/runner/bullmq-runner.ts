@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SporeprintError } from '../../core/index.js';
 import type { TaskJob, TaskRunner } from '../dag/pipeline-types.js';
@@ -11,6 +10,7 @@ import {
   redactRedisUrl,
   withTimeout,
 } from './bullmq-connection.js';
+import { bullmq } from './optional-packages.js';
 import { closeRedisClient, openRedisClient } from './redis-client.js';
 
 /** Options of {@link createBullmqDispatcher}. */
@@ -61,7 +61,7 @@ export function createBullmqDispatcher(options: BullmqDispatcherOptions): Bullmq
   const where = redactRedisUrl(
     options.redisUrl ?? `redis://${client.options.host}:${client.options.port}/${client.options.db ?? 0}`,
   );
-  const queue = new Queue(queueName, {
+  const queue = new (bullmq().Queue)(queueName, {
     connection: client,
     ...(prefix === undefined ? {} : { prefix }),
     defaultJobOptions: {

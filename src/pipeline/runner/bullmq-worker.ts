@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Job, WaitingError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SporeprintError } from '../../core/index.js';
 import type { TaskJob } from '../dag/pipeline-types.js';
@@ -11,6 +11,7 @@ import {
   type QueueTarget,
 } from './bullmq-connection.js';
 import type { TaskJobHandler } from './local-runner.js';
+import { bullmq } from './optional-packages.js';
 import { closeRedisClient, openRedisClient } from './redis-client.js';
 
 /** What a BullMQ worker reports (for logs; nothing depends on it). */
@@ -133,12 +134,12 @@ export function startBullmqWorker(options: BullmqWorkerOptions): BullmqWorker {
       // aborted by the shutdown: hand the job to another worker now rather than after the lock expires
       await job.moveToWait(token);
       emit({ type: 'requeued', jobId });
-      throw new WaitingError();
+      throw new (bullmq().WaitingError)();
     }
     emit({ type: 'completed', jobId, job: task, ms: Date.now() - started });
   };
 
-  const worker = new Worker(queueName, (job, token) => processJob(job, token), {
+  const worker = new (bullmq().Worker)(queueName, (job, token) => processJob(job, token), {
     connection: client,
     ...(prefix === undefined ? {} : { prefix }),
     name,

@@ -1,10 +1,11 @@
 /**
- * The ioredis clients of the BullMQ runners and the worker's health check: the only code of
- * `pipeline` that loads ioredis at run time, itself loaded on first use (see `bullmq-loader.ts`).
+ * The ioredis clients of the BullMQ runners and the worker's health check (ioredis is loaded on first
+ * use: see `optional-packages.ts`).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SporeprintError } from '../../core/index.js';
 import { checkQueueTarget, errorText, redactRedisUrl, withTimeout } from './bullmq-connection.js';
+import { ioredis } from './optional-packages.js';
 
 /** Reconnect for ever, every 0.2 s growing to 2 s: a runner comes back by itself when Redis does. */
 const reconnectForever = (times: number): number => Math.min(200 * times, 2000);
@@ -18,14 +19,14 @@ const reconnectForever = (times: number): number => Math.min(200 * times, 2000);
 export function openRedisClient(url: string, role: 'producer' | 'consumer', timeoutMs: number): Redis {
   const client =
     role === 'producer'
-      ? new Redis(url, {
+      ? new (ioredis().Redis)(url, {
           connectTimeout: timeoutMs,
           commandTimeout: timeoutMs,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           retryStrategy: reconnectForever,
         })
-      : new Redis(url, {
+      : new (ioredis().Redis)(url, {
           connectTimeout: timeoutMs,
           maxRetriesPerRequest: null,
           retryStrategy: reconnectForever,
@@ -61,7 +62,7 @@ export async function closeRedisClient(client: Redis): Promise<void> {
  */
 export async function pingRedis(redisUrl: string, timeoutMs = 3000): Promise<number> {
   checkQueueTarget({ redisUrl });
-  const client = new Redis(redisUrl, {
+  const client = new (ioredis().Redis)(redisUrl, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

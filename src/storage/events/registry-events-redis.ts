@@ -1,20 +1,63 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SporeprintError } from '../../core/index.js';
 import { redactUrl } from '../db/database-url.js';
+import { ioredis } from '../db/optional-drivers.js';
+import { MODEL_STAGES } from '../registry/registry-types.js';
 import {
   deliver,
-  parseRegistryEventMessage,
-  REGISTRY_EVENTS_CHANNEL,
-  type RedisEventBusOptions,
   type RegistryEventBus,
   type RegistryEventListener,
+  type RegistryEventMessage,
 } from './registry-events.js';
 
+/** The Redis pub/sub channel of registry events. */
+export const REGISTRY_EVENTS_CHANNEL = 'sporeprint:registry';
+
+/** Options of {@link openRedisEventBus}. */
+export interface RedisEventBusOptions {
+  /** Default {@link REGISTRY_EVENTS_CHANNEL}. */
+  readonly channel?: string;
+  /** How long to wait for the server, in milliseconds (default 3,000). */
+  readonly connectTimeoutMs?: number;
+}
+
+const EVENT_KINDS = new Set(['registered', 'stage-changed', 'alias-set', 'alias-removed', 'rolled-back']);
+
+/** Parses a message from the channel; `null` for anything that is not a registry event. */
+export function parseRegistryEventMessage(text: string): RegistryEventMessage | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const m = v as Record<string, unknown>;
+  if (
+    typeof m.event !== 'string' ||
+    !EVENT_KINDS.has(m.event) ||
+    typeof m.model !== 'string' ||
+    typeof m.version !== 'number' ||
+    !(m.stage === null || MODEL_STAGES.includes(m.stage as never)) ||
+    !(m.alias === null || typeof m.alias === 'string') ||
+    typeof m.at !== 'string'
+  ) {
+    return null;
+  }
+  return m as unknown as RegistryEventMessage;
+}
+
 /**
- * The bus `openRedisEventBus` (`registry-events-redis-api.ts`) opens, as documented there. This
- * module is the only code of storage that loads ioredis, and only that function loads it.
+ * A registry event bus over Redis pub/sub: `publish` sends the JSON message on the channel
+ * (`sporeprint:registry`), and subscribers (in this or any other process) receive it through a second,
+ * subscriber-mode connection opened on the first `subscribe`. Resolves once the server answered;
+ * rejects with `SP_ERR_CONFIG` when it does not (the URL is named, password redacted).
+ *
+ * @example
+ * const bus = await openRedisEventBus('redis://127.0.0.1:6379');
+ * await bus.subscribe((e) => reloadModel(e.model));
  */
-export async function connectRedisEventBus(
+export async function openRedisEventBus(
   url: string,
   options: RedisEventBusOptions = {},
 ): Promise<RegistryEventBus> {
@@ -22,7 +65,7 @@ export async function connectRedisEventBus(
   const connectTimeout = options.connectTimeoutMs ?? 3000;
   const display = redactUrl(url);
   const connect = async (): Promise<Redis> => {
-    const client = new Redis(url, {
+    const client = new (ioredis().Redis)(url, {
       lazyConnect: true,
       connectTimeout,
       maxRetriesPerRequest: 2,

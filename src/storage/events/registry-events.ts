@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { MODEL_STAGES, type ModelStage, type RegistryEventKind } from '../registry/registry-types.js';
+import type { ModelStage, RegistryEventKind } from '../registry/registry-types.js';
 
 /**
  * A registry change as published to other parts of the system (and, over Redis, other processes),
@@ -73,41 +73,4 @@ export function createInProcessEventBus(): RegistryEventBus {
       emitter.removeAllListeners();
     },
   };
-}
-
-/** The Redis pub/sub channel of registry events. */
-export const REGISTRY_EVENTS_CHANNEL = 'sporeprint:registry';
-
-/** Options of {@link openRedisEventBus}. */
-export interface RedisEventBusOptions {
-  /** Default {@link REGISTRY_EVENTS_CHANNEL}. */
-  readonly channel?: string;
-  /** How long to wait for the server, in milliseconds (default 3,000). */
-  readonly connectTimeoutMs?: number;
-}
-
-const EVENT_KINDS = new Set(['registered', 'stage-changed', 'alias-set', 'alias-removed', 'rolled-back']);
-
-/** Parses a message from the channel; `null` for anything that is not a registry event. */
-export function parseRegistryEventMessage(text: string): RegistryEventMessage | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const m = v as Record<string, unknown>;
-  if (
-    typeof m.event !== 'string' ||
-    !EVENT_KINDS.has(m.event) ||
-    typeof m.model !== 'string' ||
-    typeof m.version !== 'number' ||
-    !(m.stage === null || MODEL_STAGES.includes(m.stage as never)) ||
-    !(m.alias === null || typeof m.alias === 'string') ||
-    typeof m.at !== 'string'
-  ) {
-    return null;
-  }
-  return m as unknown as RegistryEventMessage;
 }

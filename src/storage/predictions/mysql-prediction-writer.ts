@@ -22,16 +22,9 @@
  */
 
 import type { Insertable } from 'kysely';
-import {
-  type Connection,
-  type ConnectionOptions,
-  createConnection,
-  type ExecuteValues,
-  format,
-  type Pool,
-  type PoolConnection,
-} from 'mysql2';
+import type { Connection, ConnectionOptions, ExecuteValues, Pool, PoolConnection, SqlValue } from 'mysql2';
 import { SporeprintError } from '../../core/index.js';
+import { mysql2 } from '../db/optional-drivers.js';
 import { labelCountsSql } from '../monitoring/feature-counts.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import {
@@ -99,7 +92,7 @@ export class MysqlLogConnections {
       if (usable(c)) return c;
       this.#drop(c);
     }
-    const c = createConnection(this.#options);
+    const c = mysql2().createConnection(this.#options);
     // a fatal error while idle (the server went away, the connection was killed) must not be thrown
     // from the event loop: the connection is dropped, the next commit opens another
     c.on('error', () => this.#drop(c));
@@ -216,7 +209,7 @@ class TextBatch {
 
   add(sql: string, params: readonly unknown[] = []): void {
     // the values are strings, numbers and nulls
-    this.#sql.push(params.length === 0 ? sql : format(sql, params as Parameters<typeof format>[1]));
+    this.#sql.push(params.length === 0 ? sql : mysql2().format(sql, params as SqlValue[]));
   }
 
   /** Runs the statements gathered so far (the server stops at the first that fails), then forgets them. */
