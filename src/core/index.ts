@@ -16,4 +16,5 @@ export {
   sparseMatrix,
 } from './matrix.js';
 export { modelFormatCheck } from './model-format-check.js';
+export { once } from './once.js';
 export { Rng } from './rng.js';

@@ -6,19 +6,12 @@
 import { createRequire } from 'node:module';
 import type * as BullmqPackage from 'bullmq';
 import type * as IoredisPackage from 'ioredis';
+import { once } from '../../core/index.js';
 
 const load = createRequire(import.meta.url);
-let bullmqPackage: typeof BullmqPackage | undefined;
-let ioredisPackage: typeof IoredisPackage | undefined;
 
 /** The `bullmq` package. */
-export function bullmq(): typeof BullmqPackage {
-  bullmqPackage ??= load('bullmq') as typeof BullmqPackage;
-  return bullmqPackage;
-}
+export const bullmq = once(() => load('bullmq') as typeof BullmqPackage);
 
 /** The `ioredis` package. */
-export function ioredis(): typeof IoredisPackage {
-  ioredisPackage ??= load('ioredis') as typeof IoredisPackage;
-  return ioredisPackage;
-}
+export const ioredis = once(() => load('ioredis') as typeof IoredisPackage);

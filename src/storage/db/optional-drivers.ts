@@ -6,26 +6,15 @@ import { createRequire } from 'node:module';
 import type * as IoredisPackage from 'ioredis';
 import type * as Mysql2Package from 'mysql2';
 import type * as Mysql2PromisePackage from 'mysql2/promise';
+import { once } from '../../core/index.js';
 
 const load = createRequire(import.meta.url);
-let mysql2Package: typeof Mysql2Package | undefined;
-let mysql2PromisePackage: typeof Mysql2PromisePackage | undefined;
-let ioredisPackage: typeof IoredisPackage | undefined;
 
 /** The `mysql2` package (callback API). */
-export function mysql2(): typeof Mysql2Package {
-  mysql2Package ??= load('mysql2') as typeof Mysql2Package;
-  return mysql2Package;
-}
+export const mysql2 = once(() => load('mysql2') as typeof Mysql2Package);
 
 /** The `mysql2/promise` entry. */
-export function mysql2Promise(): typeof Mysql2PromisePackage {
-  mysql2PromisePackage ??= load('mysql2/promise') as typeof Mysql2PromisePackage;
-  return mysql2PromisePackage;
-}
+export const mysql2Promise = once(() => load('mysql2/promise') as typeof Mysql2PromisePackage);
 
 /** The `ioredis` package. */
-export function ioredis(): typeof IoredisPackage {
-  ioredisPackage ??= load('ioredis') as typeof IoredisPackage;
-  return ioredisPackage;
-}
+export const ioredis = once(() => load('ioredis') as typeof IoredisPackage);
