@@ -15,7 +15,8 @@
 #   ENGINE            docker | podman                 (default: docker if found, else podman)
 #   IMAGE             the tag built and run           (default: sporeprint:smoke)
 #   SKIP_BUILD=1      run an image built before
-#   SMOKE_MYSQL_URL   MariaDB/MySQL URL; the database is created by init and should be new
+#   SMOKE_MYSQL_URL   MariaDB/MySQL URL; the database is created by init and should be new (it is
+#                     left in place afterwards, for inspection: drop it when done)
 #                     (default: mysql://root@127.0.0.1:3306/sporeprint_smoke_<pid>)
 #   SMOKE_REDIS_URL   Redis URL for the task queue    (default: redis://127.0.0.1:6379/9)
 #   SMOKE_PORT        first API replica's port, the second one's is +1 (default: 18181)
@@ -61,8 +62,6 @@ ROLE_ARGS=(--network host
   -e SPOREPRINT_EXECUTOR=bullmq -e "SPOREPRINT_REDIS_URL=$REDIS_URL"
   -e SPOREPRINT_ARTIFACT_STORE=database -e SPOREPRINT_DRAIN_SECONDS=3)
 once() { "$ENGINE" run --rm "${ROLE_ARGS[@]}" "$IMAGE" "$@"; }
-# the image's node reading stdin (the host needs no Node.js)
-js() { "$ENGINE" run --rm -i --entrypoint node "$IMAGE" "$@"; }
 role() { # role <name> <hostname> [engine options…] -- <sporeprint arguments…>
   local name=$1 host=$2
   shift 2
@@ -153,7 +152,7 @@ done
 
 step "a promotion by a one-shot container, served by both replicas within 2 s"
 before=$(served_version "$PORT1")
-target=$(once models list --json | js -e '
+target=$(once models list --json | image_node "$ENGINE" "$IMAGE" -e '
   let s = "";
   process.stdin.on("data", (d) => (s += d)).on("end", () => {
     const m = JSON.parse(s).find((x) => x.name === process.argv[1]);
