@@ -39,6 +39,8 @@ export type ParsedMushroom =
   | { readonly ok: false; readonly problems: FieldProblem[] };
 
 interface CompiledSchema {
+  /** The feature names, in schema order (one array per schema). */
+  readonly names: readonly string[];
   readonly index: Map<string, number>;
   readonly codeSets: (Set<string> | null)[];
   /** Nominal features: 1 at the char code of each one-character ASCII code (the common case's test). */
@@ -65,6 +67,7 @@ function compile(schema: DatasetSchema): CompiledSchema {
   let c = compiled.get(schema);
   if (c === undefined) {
     c = {
+      names: schema.features.map((f) => f.name),
       index: new Map(schema.features.map((f, j) => [f.name, j])),
       codeSets: schema.features.map((f) =>
         f.kind === 'nominal' ? new Set(Object.keys(f.codes ?? {})) : null,
@@ -198,6 +201,14 @@ export function parseMushroom(input: unknown, schema: DatasetSchema): ParsedMush
     values[j] = code;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+/**
+ * The feature names of `schema` in schema order, as the values of {@link parseMushroom} are: the same
+ * array on every call for one schema.
+ */
+export function featureNames(schema: DatasetSchema): readonly string[] {
+  return compile(schema).names;
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
 import { outputJson } from './output-json.js';
-import { mushroomJson } from './parse-mushroom.js';
+import { featureNames, mushroomJson } from './parse-mushroom.js';
 import type { ArmChoice } from './router.js';
 import type { BatchItem, PredictionLogRow, PredictionResult, ServedModel } from './serving-types.js';
 
@@ -97,6 +97,7 @@ export function logRow(
     clientId: how.clientId,
     input,
     inputJson: mushroomJson(values, model.pipeline.schema),
+    features: { names: featureNames(model.pipeline.schema), values },
     output: null,
     outputJson: outputJson(p, warnings),
     decision: p.decision,

@@ -1,4 +1,4 @@
-import type { Decision, Explanation, ModelPipeline } from '../../ml/index.js';
+import type { Decision, Explanation, FeatureValue, ModelPipeline } from '../../ml/index.js';
 import type { PredictionJournalRepository } from '../../storage/index.js';
 import type { FieldProblem } from './parse-mushroom.js';
 
@@ -55,6 +55,11 @@ export interface PredictionLogRow {
   readonly input: unknown;
   /** What is stored as the input: the mushroom as understood (see `mushroomJson`), as JSON text. */
   readonly inputJson?: string;
+  /**
+   * The same input as the parsed values and their feature names (schema order, null: missing), which
+   * the log's monitoring roll-up counts without parsing `inputJson`.
+   */
+  readonly features?: { readonly names: readonly string[]; readonly values: readonly FeatureValue[] };
   readonly output: unknown;
   /** `output` already as JSON text: stored as is (then `output` is not read). */
   readonly outputJson?: string;

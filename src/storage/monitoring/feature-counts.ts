@@ -37,6 +37,16 @@ export interface CountedRow {
   readonly output: string;
 }
 
+/**
+ * A logged input as named values (e.g. a parsed mushroom in schema order): the object
+ * `{ [names[j]]: values[j] }` with the null values left out. The roll-up counts it as it would count
+ * that object's JSON text, without parsing the text.
+ */
+export interface InputFeatures {
+  readonly names: readonly string[];
+  readonly values: readonly (string | number | null)[];
+}
+
 /** The key of one input value. */
 export function valueKey(v: unknown): string {
   if (typeof v === 'string') return `=${v}`;
@@ -52,6 +62,41 @@ export function valueKey(v: unknown): string {
 /** The hour of an ISO-8601 UTC timestamp (`…T14:37:12.345Z` → `…T14:00:00.000Z`). */
 export function hourBucket(createdAt: string): string {
   return `${createdAt.slice(0, 13)}:00:00.000Z`;
+}
+
+/** Most value keys remembered per feature of a names array (see {@link keysOf}). */
+const KEY_CACHE = 4096;
+
+/** Per feature of a names array: its roll-up name, and the keys of the values seen (up to {@link KEY_CACHE}). */
+interface FeatureKeys {
+  readonly names: readonly string[];
+  readonly keys: Map<string | number, string>[];
+}
+
+const featureKeys = new WeakMap<readonly string[], FeatureKeys>();
+
+/** The roll-up names and value-key caches of a names array, made on first use and kept while it lives. */
+function keysOf(names: readonly string[]): FeatureKeys {
+  let k = featureKeys.get(names);
+  if (k === undefined) {
+    k = {
+      names: names.map((n) => (n.length > MAX_KEY_CHARS ? n.slice(0, MAX_KEY_CHARS) : n)),
+      keys: names.map(() => new Map()),
+    };
+    featureKeys.set(names, k);
+  }
+  return k;
+}
+
+/** The roll-up key of value `v` of feature j, remembered while the feature's cache has room. */
+function cachedKey(k: FeatureKeys, j: number, v: string | number): string {
+  const cache = k.keys[j];
+  let key = cache.get(v);
+  if (key === undefined) {
+    key = valueKey(v).slice(0, MAX_KEY_CHARS);
+    if (cache.size < KEY_CACHE) cache.set(v, key);
+  }
+  return key;
 }
 
 /** One group's counts: feature → value key → rows. */
@@ -130,14 +175,27 @@ export class FeatureCounts {
    * commits of 16 varied predictions parses and sums in about a fifth of format 1's time.
    */
   pendingJson(): string {
-    const groups: unknown[] = [];
+    // built as text: the objects JSON.stringify would need cost more than the text (a commit's
+    // counts, every commit of the durable log); JSON.parse of it gives what they would
+    let out = '{"v":2,"g":[';
+    let first = true;
     for (const g of this.#groups.values()) {
-      // no prototype: a feature named `__proto__` is a key like any other
-      const features = Object.create(null) as Record<string, Record<string, number>>;
-      for (const [feature, values] of g.counts) features[feature] = Object.fromEntries(values);
-      groups.push([g.model, g.version, g.experiment, g.arm, g.bucket, features]);
+      out += `${first ? '' : ','}[${JSON.stringify(g.model)},${g.version},${JSON.stringify(g.experiment)},${JSON.stringify(g.arm)},${JSON.stringify(g.bucket)},{`;
+      first = false;
+      let firstFeature = true;
+      for (const [feature, values] of g.counts) {
+        out += `${firstFeature ? '' : ','}${JSON.stringify(feature)}:{`;
+        firstFeature = false;
+        let firstValue = true;
+        for (const [value, n] of values) {
+          out += `${firstValue ? '' : ','}${JSON.stringify(value)}:${n}`;
+          firstValue = false;
+        }
+        out += '}';
+      }
+      out += '}]';
     }
-    return JSON.stringify({ v: 2, g: groups });
+    return `${out}]}`;
   }
 
   /**
@@ -177,6 +235,28 @@ export class FeatureCounts {
     return true;
   }
 
+  /**
+   * Counts one logged prediction whose input is given as named values (`row.input` is not read): the
+   * same counts as {@link add} of the row with the input's JSON text, in a fraction of the time.
+   */
+  addFeatures(row: Omit<CountedRow, 'input'>, input: InputFeatures, noveltyMarker: string): void {
+    const counts = this.#groupOf(
+      row.modelName,
+      row.modelVersion,
+      row.experimentId ?? '',
+      row.arm ?? '',
+      hourBucket(row.createdAt),
+    );
+    const k = keysOf(input.names);
+    const { values } = input;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (v === null) continue;
+      bump(counts, k.names[j], cachedKey(k, j, v));
+    }
+    this.#addAnswer(counts, row, noveltyMarker);
+  }
+
   /** Counts one logged prediction (an input that is not a JSON object counts only its answer). */
   add(row: CountedRow, noveltyMarker: string): void {
     const counts = this.#group(row);
@@ -196,6 +276,11 @@ export class FeatureCounts {
         );
       }
     }
+    this.#addAnswer(counts, row, noveltyMarker);
+  }
+
+  /** Counts the answer of one logged prediction: its outcome and its probability. */
+  #addAnswer(counts: GroupCounts, row: Omit<CountedRow, 'input'>, noveltyMarker: string): void {
     const novel = row.decision === 'uncertain' && row.output.includes(noveltyMarker);
     bump(counts, OUTCOME_FEATURE, novel ? 'novel' : row.decision);
     const p = Number.isFinite(row.probability)

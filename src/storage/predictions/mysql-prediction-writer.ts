@@ -25,7 +25,7 @@ import type { Insertable } from 'kysely';
 import type { Connection, ConnectionOptions, ExecuteValues, Pool, PoolConnection, SqlValue } from 'mysql2';
 import { SporeprintError } from '../../core/index.js';
 import { mysql2 } from '../db/optional-drivers.js';
-import { labelCountsSql } from '../monitoring/feature-counts.js';
+import { type InputFeatures, labelCountsSql } from '../monitoring/feature-counts.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import {
   countRows,
@@ -244,6 +244,7 @@ async function commitOn(
   conn: Connection,
   rows: readonly Insertable<PredictionsTable>[],
   rendered: readonly (string | undefined)[] | undefined,
+  features: readonly (InputFeatures | undefined)[] | undefined,
   rowsPerInsert: number,
 ): Promise<void> {
   const text = new TextBatch();
@@ -291,7 +292,7 @@ async function commitOn(
   // the roll-up: the commit's counts as one pending row, folded into monitor_counts later in bulk
   // (monitoring-repository.ts) — not an upsert of every counter row, which every concurrent commit
   // shares and which with varied traffic doubled mariadbd's CPU per request
-  const counts = countRows(rows);
+  const counts = countRows(rows, features);
   if (!counts.empty)
     text.add(`insert into monitor_count_pending (counts) values (${sqlString(counts.pendingJson())})`);
   text.add('commit');
@@ -323,10 +324,10 @@ export function mysqlPredictionWriter(
     });
   return {
     renderRow: renderPredictionRow,
-    async commitAsync(rows, rendered) {
+    async commitAsync(rows, rendered, features) {
       const conn = log.take();
       try {
-        await commitOn(conn, rows, rendered, rowsPerInsert);
+        await commitOn(conn, rows, rendered, features, rowsPerInsert);
       } catch (e) {
         if (await rollback(conn)) log.give(conn);
         else log.discard(conn);

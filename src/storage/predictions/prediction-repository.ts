@@ -52,17 +52,21 @@ export function checkFilterDates(filter: PredictionFilter): void {
 }
 
 /**
- * The rendered rows of `items`, index by index with `preparedRows(items)` (`undefined` for a row not
- * rendered ahead: those of chunks); `undefined` when none is.
+ * `pick` of each single prediction of `items`, index by index with `preparedRows(items)` (`undefined`
+ * for a row without it, and for those of chunks); `undefined` when no row has it.
  */
-function renderedRows(items: readonly PreparedPredictions[]): (string | undefined)[] | undefined {
-  let out: (string | undefined)[] | undefined;
+function rowsAhead<K extends 'rendered' | 'features'>(
+  items: readonly PreparedPredictions[],
+  pick: K,
+): (PreparedPrediction[K] | undefined)[] | undefined {
+  let out: (PreparedPrediction[K] | undefined)[] | undefined;
   let at = 0;
   for (const item of items) {
     if ('row' in item) {
-      if (item.rendered !== undefined) {
+      const value = item[pick];
+      if (value !== undefined) {
         out ??= [];
-        out[at] = item.rendered;
+        out[at] = value;
       }
       at++;
     } else at += item.n;
@@ -92,7 +96,7 @@ export class KyselyPredictionRepository implements PredictionRepository {
     this.#thread = thread;
     const renderRow = writer.renderRow;
     if (renderRow !== undefined && thread === null) {
-      this.render = (p) => ({ id: p.id, row: p.row, rendered: renderRow(p.row) });
+      this.render = (p) => ({ id: p.id, row: p.row, rendered: renderRow(p.row), features: p.features });
     }
   }
 
@@ -120,8 +124,9 @@ export class KyselyPredictionRepository implements PredictionRepository {
     const converted: Insertable<PredictionsTable>[] = preparedRows(items);
     if (this.#ctx.dialect === 'mysql' && writer.commitAsync !== undefined) {
       const commit = writer.commitAsync;
-      const rendered = renderedRows(items);
-      await ownMysqlTransaction(what, () => commit(converted, rendered));
+      const rendered = rowsAhead(items, 'rendered');
+      const features = rowsAhead(items, 'features');
+      await ownMysqlTransaction(what, () => commit(converted, rendered, features));
       return;
     }
     if (this.#ctx.dialect === 'sqlite' && writer.commitSync !== undefined) {

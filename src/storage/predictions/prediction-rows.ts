@@ -5,6 +5,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { SporeprintError } from '../../core/index.js';
 import { fromJsonText, timestamp, toJsonText } from '../db/column-values.js';
+import type { InputFeatures } from '../monitoring/feature-counts.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import {
   PREDICTION_DECISIONS,
@@ -142,7 +143,30 @@ export function predictionToRow(p: PredictionInput): Insertable<PredictionsTable
  * `createdAt`. The row is a snapshot: later changes to the objects of `p` are not written.
  */
 export function preparePrediction(p: PredictionInput): PreparedPrediction {
-  return { id: p.id, row: predictionToRow(p) };
+  const row = predictionToRow(p);
+  if (p.features === undefined) return { id: p.id, row };
+  checkFeatures(p.features, p.inputJson, p.id);
+  return { id: p.id, row, features: p.features };
+}
+
+/**
+ * Refuses `features` without `inputJson`, or that are not names and values of the same length (each
+ * value a string, a finite number or null).
+ */
+function checkFeatures(features: InputFeatures, inputJson: string | undefined, id: string): void {
+  const { names, values } = features ?? {};
+  const ok =
+    inputJson !== undefined &&
+    Array.isArray(names) &&
+    Array.isArray(values) &&
+    names.length === values.length &&
+    names.every((n) => typeof n === 'string') &&
+    values.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
+  if (!ok) {
+    throw badParam(
+      `Prediction ${id}: features must come with inputJson and hold names and values of one length (strings, finite numbers or null)`,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely';
+import type { InputFeatures } from '../monitoring/feature-counts.js';
 import type { PredictionsTable } from './prediction-tables.js';
 
 /** What a model answered: the decision policy's three outcomes. */
@@ -49,6 +50,12 @@ export interface PredictionInput {
    * valid JSON.
    */
   readonly inputJson?: string;
+  /**
+   * Optional, with `inputJson`: the same input as named values (the object `inputJson` holds, null
+   * values left out), from which the monitoring roll-up counts the row without parsing the text
+   * (MySQL/MariaDB log). The caller guarantees that both describe the same object.
+   */
+  readonly features?: InputFeatures;
   /** The full answer (decision, probability, warnings, explanation, …). */
   readonly output: unknown;
   /**
@@ -138,6 +145,8 @@ export interface PreparedPrediction {
    * renders the row as it commits.
    */
   readonly rendered?: string;
+  /** The input as named values, when the prediction gave them (see {@link PredictionInput.features}). */
+  readonly features?: InputFeatures;
 }
 
 /** A stored prediction. */

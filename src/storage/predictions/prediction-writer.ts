@@ -9,6 +9,7 @@ import type { Insertable } from 'kysely';
 import {
   type CountedRow,
   FeatureCounts,
+  type InputFeatures,
   labelCountsSql,
   upsertBatches,
   upsertCountsSql,
@@ -29,11 +30,15 @@ export interface PredictionRowWriter {
   /**
    * MySQL/MariaDB only: one whole transaction on a connection of the log's own (`start transaction`,
    * the INSERTs, the roll-up upserts, `commit`, or `rollback` on any error): a batch of single
-   * predictions in one round trip, the big INSERTs as prepared statements.
+   * predictions in one round trip, the big INSERTs as prepared statements. `rendered` and `features`
+   * (index by index with `rows`, either may be absent for any row): the rows' SQL rendered ahead
+   * (see `renderRow`), and their inputs as named values, which the roll-up counts instead of parsing
+   * the input's text.
    */
   commitAsync?(
     rows: readonly Insertable<PredictionsTable>[],
     rendered?: readonly (string | undefined)[],
+    features?: readonly (InputFeatures | undefined)[],
   ): Promise<void>;
   /**
    * MySQL/MariaDB only: `row` as `commitAsync` sends it (its SQL values tuple), for a caller that
@@ -233,10 +238,20 @@ export function labelUpdates(
   return updates;
 }
 
-/** The monitoring roll-up of `rows` (storage/monitoring/feature-counts.ts). */
-export function countRows(rows: readonly Insertable<PredictionsTable>[]): FeatureCounts {
+/**
+ * The monitoring roll-up of `rows` (storage/monitoring/feature-counts.ts); a row with `features` (index
+ * by index) is counted from them, not from its input's text.
+ */
+export function countRows(
+  rows: readonly Insertable<PredictionsTable>[],
+  features?: readonly (InputFeatures | undefined)[],
+): FeatureCounts {
   const counts = new FeatureCounts();
-  for (const r of rows) counts.add(countedRow(r), NOVELTY_MARKER);
+  for (let i = 0; i < rows.length; i++) {
+    const f = features?.[i];
+    if (f === undefined) counts.add(countedRow(rows[i]), NOVELTY_MARKER);
+    else counts.addFeatures(countedRow(rows[i]), f, NOVELTY_MARKER);
+  }
   return counts;
 }
 

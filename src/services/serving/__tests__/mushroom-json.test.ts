@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getSchema } from '../../../data/index.js';
-import { mushroomJson, parseMushroom } from '../parse-mushroom.js';
+import { featureNames, mushroomJson, parseMushroom } from '../parse-mushroom.js';
 
 const secondary = getSchema('secondary');
 const classic = getSchema('classic');
@@ -43,6 +43,26 @@ describe('mushroomJson', () => {
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) continue;
       expect(mushroomJson(parsed.values, schema)).toBe(JSON.stringify(input));
+    }
+  });
+
+  it("featureNames and the parsed values name the object mushroomJson writes (what the log's roll-up counts)", () => {
+    for (const schema of [secondary, classic]) {
+      const names = featureNames(schema);
+      expect(featureNames(schema)).toBe(names); // one array per schema: the roll-up caches by it
+      const input: Record<string, string | number> = {};
+      schema.features.forEach((f, j) => {
+        if (j % 3 === 1) return; // some missing
+        input[f.name] = f.kind === 'numeric' ? 2.25 + j : (Object.keys(f.codes ?? {}).at(-1) ?? '');
+      });
+      const parsed = parseMushroom(input, schema);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) continue;
+      const named = Object.fromEntries(
+        names.flatMap((n, j) => (parsed.values[j] === null ? [] : [[n, parsed.values[j]]])),
+      );
+      expect(named).toEqual(JSON.parse(mushroomJson(parsed.values, schema)));
+      expect(Object.keys(named).length).toBe(Object.keys(input).length);
     }
   });
 

@@ -369,6 +369,12 @@ export function describePredictionStorageConformance(
         [{ inputJson: 42 as never }, /inputJson must be non-empty JSON text/],
         [{ outputJson: '' }, /outputJson must be non-empty JSON text/],
         [{ outputJson: {} as never }, /outputJson must be non-empty JSON text/],
+        // named values for the roll-up: only beside the text, one value per name, JSON values only
+        [{ features: { names: ['a'], values: ['x'] } }, /features must come with inputJson/],
+        [{ inputJson: '{"a":"x"}', features: { names: ['a', 'b'], values: ['x'] } }, /features must/],
+        [{ inputJson: '{}', features: { names: ['a'], values: [Number.NaN] } }, /finite numbers/],
+        [{ inputJson: '{}', features: { names: [7 as never], values: ['x'] } }, /features must/],
+        [{ inputJson: '{}', features: 'a=x' as never }, /features must/],
       ];
       for (const [overrides, message] of bad) {
         const f = await failure(
@@ -751,10 +757,27 @@ export function describePredictionStorageConformance(
         ...[novel, ...loose].map((p) => log.append(p)),
       ]);
       await log.append(prediction({ input: { 'cap-diameter': 4.123456, 'cap-shape': 'x' } }));
+      // inputs also given as named values (as the serving path gives them): counted from those, the
+      // same counts as from the stored text, hostile names and keys included
+      const names = ['cap-diameter', 'cap-shape', '__proto__', 'gill-spacing', "o'q\\"];
+      const named = [
+        [4.5, 'f', 'x', null, '"'],
+        [123456.789, 'x', null, null, 'ünï ✓'],
+      ].map((values, i) => {
+        const pairs = names.flatMap((n, j) =>
+          values[j] === null ? [] : [`${JSON.stringify(n)}:${JSON.stringify(values[j])}`],
+        );
+        return prediction({
+          createdAt: at(80 + i),
+          inputJson: `{${pairs.join(',')}}`,
+          features: { names, values },
+        });
+      });
+      await Promise.all(named.map((p) => log.append(p)));
       await log.close();
       const { db } = storageContext(storage);
       const logged = await db.selectFrom('predictions').selectAll().execute();
-      expect(logged).toHaveLength(1205);
+      expect(logged).toHaveLength(1207);
       const recount = new Map<string, number>();
       for (const [model, version, experiment, arm, bucket, feature, value, n] of countRows(logged).rows()) {
         recount.set([model, version, experiment, arm, bucket, feature, value].join('|'), n);
@@ -782,7 +805,9 @@ export function describePredictionStorageConformance(
         stored.filter((r) => r.feature === feature && r.value === value).reduce((a, r) => a + Number(r.n), 0);
       expect(n('@outcome', 'novel')).toBe(1);
       expect(n('cap-diameter', '#4.123')).toBe(1);
-      expect(n('cap-shape', '=x')).toBe(1 + 1 + 3); // the novel one, the last one and the three loose ones
+      expect(n('cap-shape', '=x')).toBe(1 + 1 + 3 + 1); // the novel one, the last one, the three loose ones, a named one
+      expect(n('__proto__', '=x')).toBe(1);
+      expect(n('cap-diameter', '#123500')).toBe(1);
       expect(stored.some((r) => r.experiment_id === 'exp-r' && r.arm === 'challenger')).toBe(true);
     });
 
