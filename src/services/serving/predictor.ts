@@ -4,7 +4,7 @@
  */
 import type { FeatureValue, PipelinePrediction } from '../../ml/index.js';
 import { outputJson } from './output-json.js';
-import { mushroomJson } from './parse-mushroom.js';
+import { featureNames, mushroomJson } from './parse-mushroom.js';
 import { answer, logRow } from './prediction-answer.js';
 import type { ArmChoice } from './router.js';
 import type { BatchItem, PredictionLogChunk, PredictionLogRow, PredictionResult } from './serving-types.js';
@@ -114,6 +114,7 @@ export class ScoredChunk {
       shadowOf,
       clientId: meta.clientId,
       inputJson,
+      features: { names: featureNames(schema), values: this.values },
       outputJson: outputs,
       decisions,
       probabilities,

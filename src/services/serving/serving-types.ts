@@ -86,6 +86,11 @@ export interface PredictionLogChunk {
   readonly clientId: string | null;
   /** Each mushroom as understood (see `mushroomJson`), as JSON text. */
   readonly inputJson: readonly string[];
+  /** The inputs as parsed values and their feature names, one values array per id (as `PredictionLogRow.features`). */
+  readonly features?: {
+    readonly names: readonly string[];
+    readonly values: readonly (readonly FeatureValue[])[];
+  };
   /** Each output as JSON text (see `outputJson`). */
   readonly outputJson: readonly string[];
   readonly decisions: readonly Decision[];

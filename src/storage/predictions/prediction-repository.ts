@@ -3,6 +3,7 @@ import { SporeprintError } from '../../core/index.js';
 import { timestamp } from '../db/column-values.js';
 import { guard } from '../db/database-error.js';
 import { type DatabaseContext, ownMysqlTransaction, syncWriteTransaction } from '../db/write-transaction.js';
+import type { InputFeatures } from '../monitoring/feature-counts.js';
 import {
   PREDICTION_ID,
   predictionCount,
@@ -23,6 +24,7 @@ import {
   type PredictionRecord,
   type PredictionRepository,
   type PreparedPrediction,
+  type PreparedPredictionChunk,
   type PreparedPredictions,
 } from './prediction-types.js';
 import type { PredictionRowWriter } from './prediction-writer.js';
@@ -52,28 +54,49 @@ export function checkFilterDates(filter: PredictionFilter): void {
 }
 
 /**
- * `pick` of each single prediction of `items`, index by index with `preparedRows(items)` (`undefined`
- * for a row without it, and for those of chunks); `undefined` when no row has it.
+ * A value per row of `items`, index by index with `preparedRows(items)`: `ofRow` of each single
+ * prediction, and of each chunk's k-th row the `k` → value function `ofChunk` gives for it (none: the
+ * chunk's rows have no value); `undefined` for a row without one, and in place of the array when no
+ * row has one.
  */
-function rowsAhead<K extends 'rendered' | 'features'>(
+function perRow<T>(
   items: readonly PreparedPredictions[],
-  pick: K,
-): (PreparedPrediction[K] | undefined)[] | undefined {
-  let out: (PreparedPrediction[K] | undefined)[] | undefined;
+  ofRow: (p: PreparedPrediction) => T | undefined,
+  ofChunk: (c: PreparedPredictionChunk) => ((k: number) => T) | undefined = () => undefined,
+): (T | undefined)[] | undefined {
+  let out: (T | undefined)[] | undefined;
   let at = 0;
   for (const item of items) {
     if ('row' in item) {
-      const value = item[pick];
+      const value = ofRow(item);
       if (value !== undefined) {
         out ??= [];
         out[at] = value;
       }
       at++;
-    } else at += item.n;
+      continue;
+    }
+    const valueOf = ofChunk(item);
+    if (valueOf !== undefined) {
+      out ??= [];
+      for (let k = 0; k < item.n; k++) out[at + k] = valueOf(k);
+    }
+    at += item.n;
   }
   if (out !== undefined) out.length = at;
   return out;
 }
+
+/** The rows rendered ahead (single predictions only: chunks' rows are rendered as they commit). */
+const renderedRows = (items: readonly PreparedPredictions[]) => perRow(items, (p) => p.rendered);
+
+/** The inputs given as named values, of single predictions and of chunks' rows. */
+const featureRows = (items: readonly PreparedPredictions[]): (InputFeatures | undefined)[] | undefined =>
+  perRow(
+    items,
+    (p) => p.features,
+    ({ features: f }) => (f === undefined ? undefined : (k) => ({ names: f.names, values: f.values[k] })),
+  );
 
 /**
  * The {@link PredictionRepository} over Kysely, for SQLite and MySQL/MariaDB alike; reads go through
@@ -124,8 +147,8 @@ export class KyselyPredictionRepository implements PredictionRepository {
     const converted: Insertable<PredictionsTable>[] = preparedRows(items);
     if (this.#ctx.dialect === 'mysql' && writer.commitAsync !== undefined) {
       const commit = writer.commitAsync;
-      const rendered = rowsAhead(items, 'rendered');
-      const features = rowsAhead(items, 'features');
+      const rendered = renderedRows(items);
+      const features = featureRows(items);
       await ownMysqlTransaction(what, () => commit(converted, rendered, features));
       return;
     }

@@ -8,6 +8,7 @@ import { fromJsonText, timestamp, toJsonText } from '../db/column-values.js';
 import type { InputFeatures } from '../monitoring/feature-counts.js';
 import type { PredictionsTable } from './prediction-tables.js';
 import {
+  type ChunkFeatures,
   PREDICTION_DECISIONS,
   PREDICTION_REQUEST_KINDS,
   type PredictionChunkInput,
@@ -155,16 +156,34 @@ export function preparePrediction(p: PredictionInput): PreparedPrediction {
  */
 function checkFeatures(features: InputFeatures, inputJson: string | undefined, id: string): void {
   const { names, values } = features ?? {};
-  const ok =
-    inputJson !== undefined &&
-    Array.isArray(names) &&
-    Array.isArray(values) &&
-    names.length === values.length &&
-    names.every((n) => typeof n === 'string') &&
-    values.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
-  if (!ok) {
+  if (inputJson === undefined || !namesOk(names) || !valuesOk(values, names.length)) {
     throw badParam(
       `Prediction ${id}: features must come with inputJson and hold names and values of one length (strings, finite numbers or null)`,
+    );
+  }
+}
+
+/** True for an array of strings. */
+const namesOk = (names: unknown): names is readonly string[] =>
+  Array.isArray(names) && names.every((n) => typeof n === 'string');
+
+/** True for an array of `length` values, each a string, a finite number or null. */
+function valuesOk(values: unknown, length: number): boolean {
+  if (!Array.isArray(values) || values.length !== length) return false;
+  for (const v of values) {
+    if (v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) return false;
+  }
+  return true;
+}
+
+/** Refuses chunk features that are not names and, per id, values of as many (as {@link checkFeatures}). */
+function checkChunkFeatures(features: ChunkFeatures, n: number): void {
+  const { names, values } = features ?? {};
+  let bad = !namesOk(names) || !Array.isArray(values) || values.length !== n ? -1 : null;
+  for (let i = 0; bad === null && i < n; i++) if (!valuesOk(values[i], names.length)) bad = i;
+  if (bad !== null) {
+    throw badParam(
+      `Prediction chunk of ${n} ids: features must hold names and, for each id, values of as many (strings, finite numbers or null)${bad >= 0 ? `; not so at index ${bad}` : ''}`,
     );
   }
 }
@@ -219,6 +238,7 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     checkJsonText('output', c.outputJson[i], id);
     if (c.shadowOf != null) optionalId('shadowOf', c.shadowOf[i], id);
   }
+  if (c.features !== undefined) checkChunkFeatures(c.features, n);
   return {
     kind: 'chunk',
     n,
@@ -235,6 +255,7 @@ export function preparePredictionChunk(c: PredictionChunkInput): PreparedPredict
     },
     shadowOf: c.shadowOf ?? null,
     inputs: c.inputJson,
+    features: c.features,
     outputs: c.outputJson,
     decisions: c.decisions,
     probabilities: c.probabilities,

@@ -91,6 +91,11 @@ export interface PredictionChunkInput {
   readonly clientId?: string | null;
   /** Each input as JSON text (the caller guarantees valid JSON, as {@link PredictionInput.inputJson}). */
   readonly inputJson: readonly string[];
+  /**
+   * Optional: each input as named values, as {@link PredictionInput.features}: the names once, one
+   * values array per id (the caller guarantees that each describes the same object as its JSON text).
+   */
+  readonly features?: ChunkFeatures;
   /** Each output as JSON text (as {@link PredictionInput.outputJson}). */
   readonly outputJson: readonly string[];
   readonly decisions: readonly PredictionDecision[];
@@ -99,6 +104,12 @@ export interface PredictionChunkInput {
   /** Time spent predicting, per prediction, in microseconds. */
   readonly latencyUs: number;
   readonly requestKind: PredictionRequestKind;
+}
+
+/** The inputs of a chunk as named values: the feature names once, one values array per prediction. */
+export interface ChunkFeatures {
+  readonly names: readonly string[];
+  readonly values: readonly (readonly (string | number | null)[])[];
 }
 
 /**
@@ -125,6 +136,8 @@ export interface PreparedPredictionChunk {
   /** Scored in shadow: the answered predictions' ids, one per row; null when answered. */
   readonly shadowOf: readonly string[] | null;
   readonly inputs: readonly string[];
+  /** The inputs as named values, when the chunk gave them (see {@link PredictionChunkInput.features}). */
+  readonly features?: ChunkFeatures;
   readonly outputs: readonly string[];
   readonly decisions: readonly PredictionDecision[];
   readonly probabilities: Float64Array | readonly number[];

@@ -749,7 +749,17 @@ export function describePredictionStorageConformance(
         output: { decision: 'uncertain', probability: 0.4, novelty: 3, reason: NOVELTY_REASON, warnings: [] },
       });
       const answered = chunk(600, { experimentId: 'exp-r', arm: 'control' });
-      const shadow = chunk(600, { experimentId: 'exp-r', arm: 'challenger', shadowOf: answered.ids });
+      // the shadow chunk also gives its inputs as named values (as the serving path does): counted from
+      // those, the same counts as from its texts
+      const shadow = chunk(600, {
+        experimentId: 'exp-r',
+        arm: 'challenger',
+        shadowOf: answered.ids,
+        features: {
+          names: ['cap-diameter', 'note'],
+          values: Array.from({ length: 600 }, (_, i) => [i / 7, `ü ${i} "q"`]),
+        },
+      });
       const loose = [0, 1, 2].map((i) => prediction({ createdAt: at(70 + i), probability: i / 3 }));
       await Promise.all([
         log.appendChunk(answered),
@@ -859,6 +869,17 @@ export function describePredictionStorageConformance(
         [{ probabilities: [0, 1.5, 0, 0, 0] }, /probability 1.5 is not in \[0, 1\]/],
         [{ inputJson: ['{}', '{}', '{}', '{}', ''] }, /inputJson must be non-empty JSON text/],
         [{ modelVersion: 0 }, /modelVersion 0/],
+        // named values: the names once, one array of as many values per id
+        [{ features: { names: ['a'], values: [['x']] } }, /features must hold names and, for each id/],
+        [
+          { features: { names: ['a'], values: [['x'], ['x'], ['x', 'y'], ['x'], ['x']] } },
+          /not so at index 2/,
+        ],
+        [
+          { features: { names: ['a'], values: [['x'], ['x'], ['x'], ['x'], [Number.POSITIVE_INFINITY]] } },
+          /not so at index 4/,
+        ],
+        [{ features: { names: [1 as never], values: [[1], [1], [1], [1], [1]] } }, /features must/],
       ];
       for (const [overrides, message] of bad) {
         const e = await failure(log.appendChunk(chunk(5, overrides)));
