@@ -76,10 +76,10 @@ function perRow<T>(
       at++;
       continue;
     }
-    const valueOf = ofChunk(item);
-    if (valueOf !== undefined) {
+    const chunkValue = ofChunk(item);
+    if (chunkValue !== undefined) {
       out ??= [];
-      for (let k = 0; k < item.n; k++) out[at + k] = valueOf(k);
+      for (let k = 0; k < item.n; k++) out[at + k] = chunkValue(k);
     }
     at += item.n;
   }
