@@ -132,6 +132,7 @@ export type { LeaseRecord, LeaseRepository } from './leases/lease-types.js';
 export {
   CALIBRATION_FEATURE,
   hundredth,
+  type InputFeatures,
   LABEL_FEATURE,
   MISSING_VALUE,
   NUMERIC_DIGITS,
@@ -178,6 +179,7 @@ export {
   type BatchJournalChunk,
   type BatchJournalEntry,
   type BatchJournalSummary,
+  type ChunkFeatures,
   type DecisionMinute,
   type DecisionMinuteFilter,
   MAX_ACTIVITY_HOURS,

@@ -1,5 +1,5 @@
-import type { Decision, Explanation, FeatureValue, ModelPipeline } from '../../ml/index.js';
-import type { PredictionJournalRepository } from '../../storage/index.js';
+import type { Decision, Explanation, ModelPipeline } from '../../ml/index.js';
+import type { ChunkFeatures, InputFeatures, PredictionJournalRepository } from '../../storage/index.js';
 import type { FieldProblem } from './parse-mushroom.js';
 
 /** A verified model ready to serve. */
@@ -59,7 +59,7 @@ export interface PredictionLogRow {
    * The same input as the parsed values and their feature names (schema order, null: missing), which
    * the log's monitoring roll-up counts without parsing `inputJson`.
    */
-  readonly features?: { readonly names: readonly string[]; readonly values: readonly FeatureValue[] };
+  readonly features?: InputFeatures;
   readonly output: unknown;
   /** `output` already as JSON text: stored as is (then `output` is not read). */
   readonly outputJson?: string;
@@ -87,10 +87,7 @@ export interface PredictionLogChunk {
   /** Each mushroom as understood (see `mushroomJson`), as JSON text. */
   readonly inputJson: readonly string[];
   /** The inputs as parsed values and their feature names, one values array per id (as `PredictionLogRow.features`). */
-  readonly features?: {
-    readonly names: readonly string[];
-    readonly values: readonly (readonly FeatureValue[])[];
-  };
+  readonly features?: ChunkFeatures;
   /** Each output as JSON text (see `outputJson`). */
   readonly outputJson: readonly string[];
   readonly decisions: readonly Decision[];

@@ -144,7 +144,7 @@ export class FeatureCounts {
     return this.#groups.size === 0;
   }
 
-  #group(row: CountedRow): GroupCounts {
+  #group(row: Omit<CountedRow, 'input'>): GroupCounts {
     return this.#groupOf(
       row.modelName,
       row.modelVersion,
@@ -240,13 +240,7 @@ export class FeatureCounts {
    * same counts as {@link add} of the row with the input's JSON text, in a fraction of the time.
    */
   addFeatures(row: Omit<CountedRow, 'input'>, input: InputFeatures, noveltyMarker: string): void {
-    const counts = this.#groupOf(
-      row.modelName,
-      row.modelVersion,
-      row.experimentId ?? '',
-      row.arm ?? '',
-      hourBucket(row.createdAt),
-    );
+    const counts = this.#group(row);
     const k = keysOf(input.names);
     const { values } = input;
     for (let j = 0; j < values.length; j++) {
